@@ -1,0 +1,162 @@
+// `pycore analyze`: from an opened target to the report's view model.
+import { AT_EXECFN } from '../elf/constants.js';
+import { formatVersion } from '../cpython-layouts/version.js';
+import { CodeCache } from '../cpython/code.js';
+import { walkFrames } from '../cpython/frames.js';
+import { defaultLimits, type Limits } from '../cpython/limits.js';
+import { findRuntime, formatRuntimeError, type PythonRuntime } from '../cpython/runtime.js';
+import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
+import type { ThreadStatus } from '../elf/core-notes.js';
+import { formatMemoryFault } from '../target/address-space.js';
+import type { Target } from '../target/target.js';
+import { readArgv } from './process-args.js';
+import { signalCodeText, signalName } from './signals.js';
+import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type SignalView, type ThreadView } from './view-model.js';
+
+export interface AnalyzeResult {
+  report: AnalyzeReport;
+  /** Set when no Python state could be shown: the one-line reason. */
+  fatal: string | null;
+}
+
+export function analyze(target: Target, limits: Limits = defaultLimits): AnalyzeResult {
+  const warnings = target.warnings.map((w) => w.message);
+  const signal = signalOf(target);
+  const crashing = signal ? (target.threads.find((t) => t.signal === signal.number) ?? target.threads[0]) : undefined;
+  const report: AnalyzeReport = {
+    core: target.corePath,
+    python: null,
+    process: processOf(target),
+    signal,
+    crash_site: crashing ? crashSite(target, crashing) : null,
+    current_thread_rule: 'none',
+    threads: [],
+    warnings,
+    faulthandler: null,
+  };
+  if (report.crash_site === null && crashing) {
+    const pc = target.programCounter(crashing);
+    const m = pc === null ? undefined : target.moduleAt(pc);
+    if (m && !m.elf) warnings.push(`the crash address is in ${m.path}, which was not found; pass it with --lib-path DIR or --sysroot DIR to name the function`);
+  }
+
+  const found = findRuntime(target);
+  if (!found.ok) return { report, fatal: formatRuntimeError(found.error) };
+  const rt = found.value;
+  const L = rt.layout;
+  report.python = {
+    version: formatVersion(L.version),
+    version_source: rt.detected.from,
+    executable: target.executable?.path ?? null,
+    module: rt.module.path,
+    build: rt.build,
+    layout_source: L.source,
+  };
+  report.faulthandler = { ...L.caps.faulthandler };
+  for (const m of L.mismatches) warnings.push(`layout mismatch (using _Py_DebugOffsets): ${m}`);
+  if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from the file name`);
+
+  const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
+  const codes = new CodeCache(rt.reader, L, limits, codeType);
+  const { interpreters, end } = readInterpreters(rt, limits);
+  if (end.reason) warnings.push(listProblem('interpreter list', end.reason, end.at, target));
+  if (interpreters.length === 0) return { report, fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
+
+  const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
+  report.current_thread_rule = rule;
+  for (const interp of interpreters) {
+    if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));
+    for (const ts of interp.threads) report.threads.push(threadView(rt, ts, interp, codes, limits, current, target));
+  }
+  if (signal && current === null && crashing)
+    warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);
+  return { report, fatal: null };
+}
+
+function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {
+  if (reason === 'cycle') return `the ${what} loops back on itself at ${hex(at ?? 0)}; showing each entry once`;
+  if (reason === 'limit') return `the ${what} is longer than the limit; the rest is not shown`;
+  const fault = at === undefined ? null : target.memory.fault(at);
+  return `the ${what} is cut short: ${fault ? formatMemoryFault(fault) : `memory at ${hex(at ?? 0)} is unreadable`}`;
+}
+
+function threadView(rt: PythonRuntime, ts: ThreadStateInfo, interp: InterpreterInfo, codes: CodeCache, limits: Limits, current: number | null, target: Target): ThreadView {
+  const walk = walkFrames(rt, ts, codes, limits);
+  const view: ThreadView = {
+    native_id: ts.nativeId ?? nativeIdFromPthread(target, ts.threadId),
+    thread_id: ts.threadId === null ? null : threadIdHex(ts.threadId),
+    current: ts.address === current,
+    interpreter_id: interp.id,
+    frames: walk.frames.map((f) => ({ function: f.function, qualname: f.qualname, file: f.file, line: f.line, ...(f.unreadable ? { unreadable: f.unreadable } : {}) })),
+  };
+  if (walk.stopped) {
+    const s = walk.stopped;
+    view.unreadable =
+      s.reason === 'cycle'
+        ? `frame chain loops back to ${hex(s.at)}`
+        : s.reason === 'limit'
+          ? `more than ${limits.maxFrames} frames; the rest are not shown`
+          : `frame chain cut short at ${hex(s.at)}: ${formatMemoryFault(target.memory.fault(s.at) ?? { kind: 'unmapped', address: s.at })}`;
+  }
+  return view;
+}
+
+/** ≤3.10 thread states lack the kernel id: match pthread_self (the thread pointer) to a core thread. */
+function nativeIdFromPthread(target: Target, threadId: number | null): number | null {
+  if (threadId === null) return null;
+  return target.threads.find((t) => t.threadPointer === threadId)?.tid ?? null;
+}
+
+function currentThreadState(rt: PythonRuntime, target: Target, interps: InterpreterInfo[], crashing: ThreadStatus | undefined): { current: number | null; rule: AnalyzeReport['current_thread_rule'] } {
+  const all = interps.flatMap((i) => i.threads);
+  if (crashing) {
+    // faulthandler's "Current thread" is the thread state of the OS thread that took the signal;
+    // the kernel writes that thread's NT_PRSTATUS first.
+    const byNative = all.find((t) => t.nativeId !== null && t.nativeId === crashing.tid);
+    const byPthread = crashing.threadPointer === null ? undefined : all.find((t) => t.threadId === crashing.threadPointer);
+    return { current: (byNative ?? byPthread)?.address ?? null, rule: 'signal' };
+  }
+  // A live snapshot (gcore) has no signal: the thread holding the GIL is the one running Python.
+  for (const i of interps) {
+    const h = gilHolder(rt, i);
+    if (h && all.some((t) => t.address === h)) return { current: h, rule: 'gil-holder' };
+  }
+  return { current: null, rule: 'none' };
+}
+
+function signalOf(target: Target): SignalView | null {
+  const si = target.notes.signal;
+  const fromThread = target.threads.find((t) => t.signal !== 0)?.signal ?? 0;
+  const signo = si && si.signo !== 0 ? si.signo : fromThread;
+  if (!signo) return null;
+  const useInfo = si && si.signo === signo;
+  return {
+    number: signo,
+    name: signalName(signo),
+    code: useInfo ? si.code : null,
+    code_text: useInfo ? signalCodeText(signo, si.code) : null,
+    address: useInfo && si.address !== null ? hex(si.address) : null,
+  };
+}
+
+function crashSite(target: Target, t: ThreadStatus): CrashSiteView | null {
+  const pc = target.programCounter(t);
+  if (pc === null) return null;
+  const s = target.symbolize(pc);
+  if (!s) return null;
+  return { module: s.module, module_path: s.modulePath, symbol: s.symbol, offset: hex(s.offset), address: hex(pc), thread_native_id: t.tid };
+}
+
+function processOf(target: Target): AnalyzeReport['process'] {
+  const ps = target.notes.process;
+  const argv = readArgv(target);
+  const execfn = target.notes.auxv.get(AT_EXECFN);
+  let executable: string | null = null;
+  if (execfn) {
+    const b = target.memory.read(execfn, 4096) ?? target.memory.read(execfn, 256);
+    if (b) executable = b.toString('utf8', 0, b.indexOf(0) >= 0 ? b.indexOf(0) : b.length);
+  }
+  if (argv) return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv, argv_source: 'stack', executable };
+  const fallback = ps?.psargs ? ps.psargs.split(' ').filter(Boolean) : [];
+  return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv: fallback, argv_source: fallback.length ? 'psargs' : 'none', executable };
+}

@@ -1,0 +1,72 @@
+// The plain, serializable result of `pycore analyze`: the only input to the text, JSON and
+// Markdown reports and to the TUI. Strings here are raw (as in the core); reports escape them.
+export interface FrameView {
+  function: string | null;
+  qualname: string | null;
+  file: string | null;
+  line: number | null;
+  unreadable?: string;
+}
+
+export interface ThreadView {
+  native_id: number | null;
+  /** pthread id as faulthandler prints it: 0x%016x. */
+  thread_id: string | null;
+  current: boolean;
+  interpreter_id: number | null;
+  frames: FrameView[];
+  /** Why the frame list may be incomplete. */
+  unreadable?: string;
+}
+
+export interface SignalView {
+  number: number;
+  name: string;
+  code: number | null;
+  code_text: string | null;
+  address: string | null;
+}
+
+export interface CrashSiteView {
+  module: string;
+  module_path: string;
+  symbol: string | null;
+  offset: string;
+  address: string;
+  thread_native_id: number;
+}
+
+export interface FaulthandlerStyle {
+  emptyStack: string;
+  truncation: string | null;
+  maxFrames: number;
+  maxThreads: number;
+}
+
+export interface AnalyzeReport {
+  core: string;
+  python: {
+    version: string;
+    version_source: string;
+    executable: string | null;
+    module: string;
+    build: string;
+    layout_source: string;
+  } | null;
+  process: { pid: number | null; argv: string[]; argv_source: 'stack' | 'psargs' | 'none'; executable: string | null };
+  signal: SignalView | null;
+  crash_site: CrashSiteView | null;
+  /** How the current thread was chosen. */
+  current_thread_rule: 'signal' | 'gil-holder' | 'none';
+  threads: ThreadView[];
+  warnings: string[];
+  faulthandler: FaulthandlerStyle | null;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+export function threadIdHex(n: number): string {
+  return `0x${n.toString(16).padStart(16, '0')}`;
+}

@@ -1,0 +1,118 @@
+// What differs between CPython versions, named: decoders choose a strategy from these values
+// and never compare version numbers themselves.
+export interface Capabilities {
+  /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
+  frameModel: 'frame-object' | 'interpreter-frame';
+  /** Where a thread state keeps its newest frame. */
+  currentFrame: 'tstate.frame' | 'tstate.cframe.current_frame' | 'tstate.current_frame';
+  /** How the frame records its position: f_lasti in bytes (3.8/3.9), in code units (3.10), or a pointer into the bytecode. */
+  instruction: 'f_lasti-bytes' | 'f_lasti-units' | 'instr-pointer';
+  /** Line-number table format of code objects. */
+  lineTable: 'lnotab' | 'linetable-310' | 'locations-311';
+  /** faulthandler's line: Addr2Line of the position (3.8/3.9, 3.11+) or PyFrame_GetLineNumber (3.10: f_lineno when non-zero). */
+  frameLine: 'addr2line' | 'f_lineno-else-addr2line';
+  /** _PyInterpreterFrame owners that faulthandler does not print (the C-stack entry shim). */
+  skippedFrameOwners: readonly number[];
+  /** Thread states carry the kernel thread id (native_thread_id). */
+  nativeThreadId: boolean;
+  /** Where the GIL's state lives: in _PyRuntime (<= 3.11) or behind interp->ceval.gil (3.12+). */
+  gil: 'runtime' | 'interpreter-pointer';
+  /** str objects: legacy (wstr) fields exist before 3.12. */
+  unicode: 'with-wstr' | 'compact-only';
+  /** _Py_DebugOffsets at the start of _PyRuntime. */
+  debugOffsets: boolean;
+  faulthandler: {
+    /** Printed for a thread without Python frames. */
+    emptyStack: string;
+    /** Printed after MAX_FRAME_DEPTH frames; null when the dump just stops. */
+    truncation: string | null;
+    maxFrames: number;
+    maxThreads: number;
+    /** 3.10+ print `Extension modules: ...` after the dump. */
+    extensionModules: boolean;
+  };
+}
+
+const FH_OLD = { emptyStack: '<no Python frame>', truncation: '  ...', maxFrames: 100, maxThreads: 100, extensionModules: false };
+const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules: true };
+
+export const capabilitiesByMinor: Record<string, Capabilities> = {
+  '3.8': {
+    frameModel: 'frame-object',
+    currentFrame: 'tstate.frame',
+    instruction: 'f_lasti-bytes',
+    lineTable: 'lnotab',
+    frameLine: 'addr2line',
+    skippedFrameOwners: [],
+    nativeThreadId: false,
+    gil: 'runtime',
+    unicode: 'with-wstr',
+    debugOffsets: false,
+    faulthandler: FH_OLD,
+  },
+  '3.9': {
+    frameModel: 'frame-object',
+    currentFrame: 'tstate.frame',
+    instruction: 'f_lasti-bytes',
+    lineTable: 'lnotab',
+    frameLine: 'addr2line',
+    skippedFrameOwners: [],
+    nativeThreadId: false,
+    gil: 'runtime',
+    unicode: 'with-wstr',
+    debugOffsets: false,
+    faulthandler: FH_OLD,
+  },
+  '3.10': {
+    frameModel: 'frame-object',
+    currentFrame: 'tstate.frame',
+    instruction: 'f_lasti-units',
+    lineTable: 'linetable-310',
+    frameLine: 'f_lineno-else-addr2line',
+    skippedFrameOwners: [],
+    nativeThreadId: false,
+    gil: 'runtime',
+    unicode: 'with-wstr',
+    debugOffsets: false,
+    faulthandler: FH_310,
+  },
+  '3.11': {
+    frameModel: 'interpreter-frame',
+    currentFrame: 'tstate.cframe.current_frame',
+    instruction: 'instr-pointer',
+    lineTable: 'locations-311',
+    frameLine: 'addr2line',
+    skippedFrameOwners: [],
+    nativeThreadId: true,
+    gil: 'runtime',
+    unicode: 'with-wstr',
+    debugOffsets: false,
+    faulthandler: FH_310,
+  },
+  '3.12': {
+    frameModel: 'interpreter-frame',
+    currentFrame: 'tstate.cframe.current_frame',
+    instruction: 'instr-pointer',
+    lineTable: 'locations-311',
+    frameLine: 'addr2line',
+    skippedFrameOwners: [3],
+    nativeThreadId: true,
+    gil: 'interpreter-pointer',
+    unicode: 'compact-only',
+    debugOffsets: false,
+    faulthandler: FH_310,
+  },
+  '3.13': {
+    frameModel: 'interpreter-frame',
+    currentFrame: 'tstate.current_frame',
+    instruction: 'instr-pointer',
+    lineTable: 'locations-311',
+    frameLine: 'addr2line',
+    skippedFrameOwners: [3],
+    nativeThreadId: true,
+    gil: 'interpreter-pointer',
+    unicode: 'compact-only',
+    debugOffsets: true,
+    faulthandler: { ...FH_310, truncation: null },
+  },
+};

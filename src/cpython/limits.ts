@@ -1,0 +1,20 @@
+// One limits object bounds every walk over core data: a corrupt core can make any list loop or
+// any size absurd, and these caps are what keeps pycore from hanging or exhausting memory.
+export interface Limits {
+  maxInterpreters: number;
+  maxThreads: number;
+  /** Frames walked per thread (faulthandler prints 100; we walk further for JSON and --all). */
+  maxFrames: number;
+  /** Characters decoded from one str object for names and file names. */
+  maxNameLength: number;
+  /** Bytes of one line table / lnotab. */
+  maxLineTableBytes: number;
+}
+
+export const defaultLimits: Limits = {
+  maxInterpreters: 256,
+  maxThreads: 100_000,
+  maxFrames: 100_000,
+  maxNameLength: 4096,
+  maxLineTableBytes: 4 * 1024 * 1024,
+};

@@ -1,0 +1,106 @@
+// Finding the interpreter in a target: the module that defines _PyRuntime, its version and
+// build flavour, and the layout to decode it with.
+import { applyDebugOffsets, debugOffsetsSize, parseDebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
+import { detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
+import { builtinLayout, formatLayoutError, type Layout } from '../cpython-layouts/layout.js';
+import { formatVersion, hasDebugOffsets, minorFromFileName } from '../cpython-layouts/version.js';
+import { err, ok, type Result } from '../io/result.js';
+import type { Module } from '../target/modules.js';
+import type { Target } from '../target/target.js';
+import { Reader } from './reader.js';
+
+export type BuildFlavour = 'release' | 'debug' | 'trace-refs' | 'free-threaded';
+
+export interface PythonRuntime {
+  module: Module;
+  runtimeAddress: number;
+  detected: DetectedVersion;
+  build: BuildFlavour;
+  layout: Layout;
+  reader: Reader;
+}
+
+export type RuntimeError =
+  | { kind: 'no-python'; detail: string }
+  | { kind: 'python-module-missing'; module: string; detail: string }
+  | { kind: 'unknown-version'; module: string }
+  | { kind: 'unsupported'; detail: string };
+
+export function formatRuntimeError(e: RuntimeError): string {
+  switch (e.kind) {
+    case 'no-python':
+      return `no Python interpreter found in this core (${e.detail}); pass a core of a Python process`;
+    case 'python-module-missing':
+      return `the Python interpreter ${e.module} is needed but ${e.detail}; pass it with --executable PATH, --lib-path DIR or --sysroot DIR`;
+    case 'unknown-version':
+      return `cannot tell which Python version ${e.module} is; pass a binary with symbols (--executable/--lib-path)`;
+    case 'unsupported':
+      return e.detail;
+  }
+}
+
+function looksLikePython(m: Module): boolean {
+  return minorFromFileName(m.path) !== null || /python/i.test(m.path);
+}
+
+export function findRuntime(target: Target): Result<PythonRuntime, RuntimeError> {
+  const reader = new Reader(target.memory);
+  // The executable first (static builds), then modules named like Python, then the rest.
+  const ordered = [...target.modules].sort((a, b) => rank(a) - rank(b));
+  let missingPython: Module | null = null;
+  for (const m of ordered) {
+    if (!m.elf) {
+      if (looksLikePython(m) && !missingPython) missingPython = m;
+      continue;
+    }
+    const rt = target.symbolAddress(m, '_PyRuntime');
+    if (!rt) continue;
+    return describe(target, reader, m, rt.address);
+  }
+  if (missingPython) {
+    const detail =
+      missingPython.status.kind === 'mismatch'
+        ? `no local copy matches its build-id ${missingPython.coreBuildId}`
+        : `${missingPython.path} was not found${target.modules.some((m) => m.status.kind === 'loaded' && m.status.how === 'sysroot') ? ' under --sysroot' : ''}`;
+    return err({ kind: 'python-module-missing', module: missingPython.path, detail });
+  }
+  const names = target.modules.map((m) => m.path.split('/').pop()).slice(0, 4).join(', ');
+  return err({ kind: 'no-python', detail: `no mapped file defines _PyRuntime${names ? `; mapped: ${names}${target.modules.length > 4 ? ', ...' : ''}` : ''}` });
+}
+
+function rank(m: Module): number {
+  if (m.isExecutable) return 0;
+  if (looksLikePython(m)) return 1;
+  return 2;
+}
+
+function describe(target: Target, reader: Reader, m: Module, runtimeAddress: number): Result<PythonRuntime, RuntimeError> {
+  const pyVersion = target.symbolAddress(m, 'Py_Version');
+  const pyVersionHex = pyVersion ? reader.u32(pyVersion.address) : null;
+  const head = reader.bytes(runtimeAddress, 24);
+  const dbgHeader = head ? parseDebugOffsetsHeader(head) : null;
+  const versionBuffer = target.symbolAddress(m, 'version.0') ?? target.symbolAddress(m, 'version');
+  const versionString = versionBuffer && versionBuffer.size === 250 ? reader.cString(versionBuffer.address, 250) : null;
+  const detected = detectVersion({ pyVersionHex, debugOffsetsHex: dbgHeader?.hex ?? null, versionString, modulePath: m.path });
+  if (!detected) return err({ kind: 'unknown-version', module: m.path });
+
+  const has = (name: string) => target.symbolAddress(m, name) !== null;
+  const name = minorFromFileName(m.path);
+  let build: BuildFlavour = 'release';
+  if (dbgHeader?.freeThreaded || name?.flags.includes('t')) build = 'free-threaded';
+  else if (has('_Py_PrintReferences') || has('_Py_RefChain')) build = 'trace-refs';
+  else if (has('_Py_RefTotal') || has('_Py_GetGlobalRefTotal') || has('_Py_NegativeRefcount') || name?.flags.includes('d')) build = 'debug';
+  const v = formatVersion(detected.version);
+  if (build === 'free-threaded') return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
+  if (build === 'trace-refs') return err({ kind: 'unsupported', detail: `Python ${v} is a Py_TRACE_REFS build, whose object header pycore cannot decode yet` });
+
+  const base = builtinLayout(detected.version);
+  if (!base.ok) return err({ kind: 'unsupported', detail: formatLayoutError(base.error) });
+  let layout = base.value;
+  if (hasDebugOffsets(detected.version) && dbgHeader) {
+    const n = debugOffsetsSize(detected.version);
+    const struct = n ? reader.bytes(runtimeAddress, n) : null;
+    if (struct) layout = applyDebugOffsets(layout, struct);
+  }
+  return ok({ module: m, runtimeAddress, detected, build, layout, reader });
+}

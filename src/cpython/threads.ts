@@ -1,0 +1,71 @@
+// Interpreters and their thread states.
+import { field, type Layout } from '../cpython-layouts/layout.js';
+import type { Limits } from './limits.js';
+import type { PythonRuntime } from './runtime.js';
+import { followList, type WalkEnd } from './walk.js';
+
+export interface ThreadStateInfo {
+  address: number;
+  interp: number;
+  /** pthread_self() of the thread (faulthandler prints this). */
+  threadId: number | null;
+  /** The kernel's thread id (3.11+). */
+  nativeId: number | null;
+}
+
+export interface InterpreterInfo {
+  address: number;
+  id: number | null;
+  threads: ThreadStateInfo[];
+  threadsEnd: WalkEnd;
+}
+
+export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpreters: InterpreterInfo[]; end: WalkEnd } {
+  const { reader: r, layout: L } = rt;
+  const end: WalkEnd = {};
+  const out: InterpreterInfo[] = [];
+  const head = r.ptr(rt.runtimeAddress + field(L, 'runtime.interpreters_head'));
+  for (const interp of followList(head, (a) => r.ptr(a + field(L, 'interp.next')), limits.maxInterpreters, end)) {
+    const idOff = L.offsets['interp.id'];
+    const threadsEnd: WalkEnd = {};
+    const threads: ThreadStateInfo[] = [];
+    const first = r.ptr(interp + field(L, 'interp.threads_head'));
+    for (const ts of followList(first, (a) => r.ptr(a + field(L, 'tstate.next')), limits.maxThreads, threadsEnd)) threads.push(readThreadState(rt, L, ts));
+    out.push({ address: interp, id: idOff === undefined ? null : r.ssize(interp + idOff), threads, threadsEnd });
+  }
+  return { interpreters: out, end };
+}
+
+function readThreadState(rt: PythonRuntime, L: Layout, address: number): ThreadStateInfo {
+  const r = rt.reader;
+  const nat = L.offsets['tstate.native_thread_id'];
+  return {
+    address,
+    interp: r.ptr(address + field(L, 'tstate.interp')) ?? 0,
+    threadId: r.ptr(address + field(L, 'tstate.thread_id')),
+    nativeId: nat === undefined ? null : r.ptr(address + nat),
+  };
+}
+
+/** The thread state holding the GIL, if the GIL is held (for snapshots taken without a signal). */
+export function gilHolder(rt: PythonRuntime, interp: InterpreterInfo): number | null {
+  const { reader: r, layout: L } = rt;
+  let gil: number | null = null;
+  let holderOff: number | undefined;
+  let lockedOff: number | undefined;
+  if (L.caps.gil === 'runtime') {
+    gil = rt.runtimeAddress;
+    holderOff = L.offsets['runtime.gil_last_holder'];
+    lockedOff = L.offsets['runtime.gil_locked'];
+  } else {
+    const p = L.offsets['interp.gil_ptr'];
+    gil = p === undefined ? null : r.ptr(interp.address + p);
+    holderOff = L.offsets['gil.last_holder'];
+    lockedOff = L.offsets['gil.locked'];
+  }
+  if (!gil || holderOff === undefined || lockedOff === undefined) return null;
+  // last_holder is not cleared on release: it names the holder only while `locked` is set.
+  const locked = r.i32(gil + lockedOff);
+  const holder = r.ptr(gil + holderOff);
+  return locked === 1 && holder ? holder : null;
+}

@@ -1,0 +1,29 @@
+// `--format json`: the report object with a stable, documented set of names (README: JSON schema).
+import type { AnalyzeReport } from '../analysis/view-model.js';
+
+export const ANALYZE_SCHEMA_VERSION = 1;
+
+export function analyzeJson(r: AnalyzeReport): object {
+  return {
+    schema_version: ANALYZE_SCHEMA_VERSION,
+    core: r.core,
+    python: r.python,
+    process: { pid: r.process.pid, argv: r.process.argv, argv_source: r.process.argv_source, executable: r.process.executable },
+    signal: r.signal,
+    crash_site: r.crash_site,
+    current_thread_rule: r.current_thread_rule,
+    threads: r.threads.map((t) => ({
+      native_id: t.native_id,
+      thread_id: t.thread_id,
+      current: t.current,
+      interpreter_id: t.interpreter_id,
+      frames: t.frames.map((f) => ({ function: f.function, qualname: f.qualname, file: f.file, line: f.line !== null && f.line < 0 ? null : f.line, ...(f.unreadable ? { unreadable: f.unreadable } : {}) })),
+      ...(t.unreadable ? { unreadable: t.unreadable } : {}),
+    })),
+    warnings: r.warnings,
+  };
+}
+
+export function renderAnalyzeJson(r: AnalyzeReport): string {
+  return JSON.stringify(analyzeJson(r), null, 2) + '\n';
+}

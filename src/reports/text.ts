@@ -1,0 +1,29 @@
+// `pycore analyze` text output: a short header, then faulthandler's dump.
+import type { AnalyzeReport } from '../analysis/view-model.js';
+import { faulthandlerBlock } from './faulthandler-text.js';
+import { escapeForTerminal as esc } from './sanitize.js';
+
+export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
+  const out: string[] = [];
+  const p = r.process;
+  out.push(`Core:       ${esc(r.core)}`);
+  const cmd = p.argv.length ? p.argv.map(esc).join(' ') + (p.argv_source === 'psargs' ? ' (from psargs, may be cut at 80 characters)' : '') : '(unknown)';
+  out.push(`Process:    pid ${p.pid ?? '?'}: ${cmd}`);
+  if (p.executable) out.push(`Executable: ${esc(p.executable)}`);
+  if (r.python) out.push(`Python:     ${r.python.version} (${r.python.build}) in ${esc(r.python.module)}, layout from ${r.python.layout_source}`);
+  if (r.signal) {
+    const s = r.signal;
+    const extra = [s.code_text, s.address !== null ? `fault address ${s.address}` : null].filter(Boolean).join(', ');
+    out.push(`Signal:     ${s.name} (${s.number})${extra ? `, ${extra}` : ''}`);
+  } else out.push('Signal:     none (a snapshot of a live process)');
+  if (r.crash_site) {
+    const c = r.crash_site;
+    const where = c.symbol ? `${esc(c.symbol)}+${c.offset}` : `offset ${c.offset}`;
+    out.push(`Crash site: thread ${c.thread_native_id} in ${esc(c.module)} at ${where} (${c.address})`);
+  }
+  for (const w of r.warnings) out.push(`[!] ${esc(w)}`);
+  for (const t of r.threads) if (t.unreadable) out.push(`[!] thread ${t.thread_id ?? '?'}: ${esc(t.unreadable)}`);
+  const block = faulthandlerBlock(r, options);
+  if (block.length) out.push('', ...block);
+  return out.join('\n') + '\n';
+}
