@@ -9,7 +9,7 @@ import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
 import type { Target } from '../target/target.js';
-import { readArgv } from './process-args.js';
+import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type SignalView, type ThreadView } from './view-model.js';
 
@@ -124,11 +124,15 @@ function currentThreadState(rt: PythonRuntime, target: Target, interps: Interpre
   return { current: null, rule: 'none' };
 }
 
+// A debugger's snapshot (gcore) stops the process with SIGSTOP, which never dumps core by itself:
+// such a core is a live snapshot, not a crash.
+const SNAPSHOT_SIGNALS = new Set([0, 19]);
+
 function signalOf(target: Target): SignalView | null {
   const si = target.notes.signal;
-  const fromThread = target.threads.find((t) => t.signal !== 0)?.signal ?? 0;
-  const signo = si && si.signo !== 0 ? si.signo : fromThread;
-  if (!signo) return null;
+  const fromThread = target.threads.find((t) => !SNAPSHOT_SIGNALS.has(t.signal))?.signal ?? 0;
+  const signo = si && !SNAPSHOT_SIGNALS.has(si.signo) ? si.signo : fromThread;
+  if (SNAPSHOT_SIGNALS.has(signo)) return null;
   const useInfo = si && si.signo === signo;
   return {
     number: signo,
@@ -152,10 +156,7 @@ function processOf(target: Target): AnalyzeReport['process'] {
   const argv = readArgv(target);
   const execfn = target.notes.auxv.get(AT_EXECFN);
   let executable: string | null = null;
-  if (execfn) {
-    const b = target.memory.read(execfn, 4096) ?? target.memory.read(execfn, 256);
-    if (b) executable = b.toString('utf8', 0, b.indexOf(0) >= 0 ? b.indexOf(0) : b.length);
-  }
+  if (execfn) executable = readCString(target, execfn, 4096);
   if (argv) return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv, argv_source: 'stack', executable };
   const fallback = ps?.psargs ? ps.psargs.split(' ').filter(Boolean) : [];
   return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv: fallback, argv_source: fallback.length ? 'psargs' : 'none', executable };

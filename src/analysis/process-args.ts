@@ -61,7 +61,7 @@ export function readArgv(target: Target): string[] | null {
   return null;
 }
 
-function readCString(target: Target, address: number, max: number): string | null {
+export function readCString(target: Target, address: number, max: number): string | null {
   const parts: Buffer[] = [];
   let len = 0;
   while (len < max) {

@@ -1,29 +1,13 @@
-// The `pycore` command line. Heavy modules (the TUI's ink/react) are imported only by the
-// commands that use them, so `analyze` starts as fast as node itself.
-import { Command, Option } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { analyze } from '../analysis/analyze.js';
+// The `pycore` command line. Each command registers itself from src/cli/commands; heavy modules
+// (the TUI's ink/react) are imported only inside the commands that use them, so `analyze`
+// starts about as fast as node itself.
+import { Command } from 'commander';
 import { knownMinorVersions } from '../cpython-layouts/layout.js';
-import { renderAnalyzeJson } from '../reports/json.js';
-import { renderAnalyzeText } from '../reports/text.js';
-import { escapeForTerminal } from '../reports/sanitize.js';
-import { openCore, UsageError, type CoreOptions } from './open-core.js';
+import { register as registerAnalyze } from './commands/analyze.js';
+import { EXIT, fail } from './common.js';
+import { UsageError } from './open-core.js';
 
-export const EXIT = { ok: 0, noPython: 1, usage: 2, internal: 3 } as const;
-
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-function coreOptions(cmd: Command): Command {
-  return cmd
-    .option('--executable <path>', 'the Python executable the core came from (default: the path recorded in the core)')
-    .option('--lib-path <dir>', 'directory to search for libraries by name and build-id (repeatable)', collect, [])
-    .option('--sysroot <dir>', 'prefix for every path named in the core (cores from another machine or container)');
-}
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`pycore: ${escapeForTerminal(message)}\n`);
-  process.exit(code);
-}
+const commands = [registerAnalyze];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -34,17 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-  coreOptions(program.command('analyze').argument('<core>', 'core file (plain or gzip-compressed)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--all-frames', 'print every frame in text output (faulthandler stops at 100)')
-    .action(async (core: string, o: CoreOptions & { format: string; allFrames?: boolean }) => {
-      if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
-      const target = await openCore(core, o);
-      const { report, fatal } = analyze(target);
-      process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : renderAnalyzeText(report, { allFrames: o.allFrames }));
-      if (fatal) fail(fatal, EXIT.noPython);
-    });
+  for (const register of commands) register(program);
 
   program.action((o: { versions?: boolean }) => {
     if (o.versions) {
@@ -58,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') process.exit(0);
+    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') process.exit(EXIT.ok);
     if (code && code.startsWith('commander.')) process.exit(EXIT.usage);
     if (e instanceof UsageError) fail(e.message, EXIT.usage);
     fail(`internal error: ${(e as Error).message} (this is a bug in pycore; please report it with the core if you can)`, EXIT.internal);

@@ -50,7 +50,8 @@ export function hasDebugOffsets(v: PythonVersion): boolean {
 }
 
 /** The minor version a file name implies: libpython3.12.so.1.0, python3.12, libpython3.13t.so. */
-export function minorFromFileName(name: string): { major: number; minor: number; flags: string } | null {
-  const m = /(?:^|\/)(?:lib)?python(\d)\.(\d+)([dmut]*)(?:\.so|$|[^0-9])/.exec(name);
+export function minorFromFileName(path: string): { major: number; minor: number; flags: string } | null {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const m = /^(?:lib)?python(\d)\.(\d+)([dmut]*)(?:\.so(?:\.[\d.]+)?)?$/.exec(base);
   return m ? { major: +m[1], minor: +m[2], flags: m[3] } : null;
 }

@@ -40,7 +40,7 @@ export function formatRuntimeError(e: RuntimeError): string {
 }
 
 function looksLikePython(m: Module): boolean {
-  return minorFromFileName(m.path) !== null || /python/i.test(m.path);
+  return minorFromFileName(m.path) !== null;
 }
 
 export function findRuntime(target: Target): Result<PythonRuntime, RuntimeError> {

@@ -138,19 +138,22 @@ export class Target {
 }
 
 function attachFile(m: Module, locator: FileLocator, regions: Region[], warnings: TargetWarning[]): void {
-  const rejected: { path: string; buildId: string | null }[] = [];
+  const rejected: { path: string; buildId: string | null; how: string }[] = [];
+  const refusedWarning = (r: { path: string; buildId: string | null }[]) =>
+    `refused ${r.map((x) => `${x.path} has ${x.buildId ?? 'no build-id'}`).join('; ')}: the core recorded build-id ${m.coreBuildId} for ${m.path}`;
   for (const c of locator.candidates(m.path, m.isExecutable, m.coreBuildId)) {
     const src = openFile(c.path);
     if (!src.ok) continue;
     const elf = ElfFile.open(src.value);
     if (!elf.ok) {
       src.value.close();
+      if (c.how === 'executable-option') rejected.push({ path: c.path, buildId: null, how: c.how });
       continue;
     }
     const localId = elf.value.buildId();
     if (m.coreBuildId && localId !== m.coreBuildId) {
       src.value.close();
-      rejected.push({ path: c.path, buildId: localId });
+      rejected.push({ path: c.path, buildId: localId, how: c.how });
       continue;
     }
     m.elf = elf.value;
@@ -163,18 +166,20 @@ function attachFile(m: Module, locator: FileLocator, regions: Region[], warnings
       const zeroFillEnd = Math.min(f.end, Math.ceil(fileEndAddr / PAGE) * PAGE);
       regions.push({ start: f.start, end: f.end, source: src.value, sourceOffset: f.fileOffset, zeroFillEnd, origin: c.path });
     }
+    // A file the user named explicitly and that does not match is worth saying even when
+    // another candidate matched.
+    const explicit = rejected.filter((r) => r.how === 'executable-option');
+    if (explicit.length) warnings.push({ code: 'build-id-mismatch', message: `${refusedWarning(explicit)}; used ${c.path} instead` });
     return;
   }
   if (rejected.length > 0) {
     m.status = { kind: 'mismatch', candidates: rejected };
-    const ids = rejected.map((r) => `${r.path} has ${r.buildId ?? 'no build-id'}`).join('; ');
     warnings.push({
       code: 'build-id-mismatch',
-      message: `refused ${ids}: the core recorded build-id ${m.coreBuildId} for ${m.path}; pass the matching file with --lib-path DIR${m.isExecutable ? ' or --executable PATH' : ''}`,
+      message: `${refusedWarning(rejected)}; pass the matching file with --lib-path DIR${m.isExecutable ? ' or --executable PATH' : ''}`,
     });
   }
 }
-
 
 function buildModules(notes: CoreNotes): Module[] {
   const byPath = new Map<string, MappedFile[]>();
