@@ -51,6 +51,7 @@ SCENARIOS = {
     "abort": ("abort.py", "crash"),
     "gcore-live": ("gcore_live.py", "gcore"),
     "recursion": ("recursion.py", "crash"),
+    "locals": ("locals.py", "crash"),
 }
 NONPYTHON = "nonpython-sleep"
 SLEEP_ARGV = ["/bin/sleep", "100"]

@@ -11,7 +11,16 @@ import { formatMemoryFault } from '../target/address-space.js';
 import type { Target } from '../target/target.js';
 import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
-import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type SignalView, type ThreadView } from './view-model.js';
+import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
+import { Objects } from './objects.js';
+import type { ReprLimits } from '../cpython/objects/decoder.js';
+
+export interface AnalyzeOptions {
+  /** Decode every frame's arguments and locals. */
+  locals?: boolean;
+  reprLimits?: ReprLimits;
+  limits?: Limits;
+}
 
 export interface AnalyzeResult {
   report: AnalyzeReport;
@@ -19,7 +28,8 @@ export interface AnalyzeResult {
   fatal: string | null;
 }
 
-export function analyze(target: Target, limits: Limits = defaultLimits): AnalyzeResult {
+export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeResult {
+  const limits = options.limits ?? defaultLimits;
   const warnings = target.warnings.map((w) => w.message);
   const signal = signalOf(target);
   const crashing = signal ? (target.threads.find((t) => t.signal === signal.number) ?? target.threads[0]) : undefined;
@@ -64,9 +74,10 @@ export function analyze(target: Target, limits: Limits = defaultLimits): Analyze
 
   const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
   report.current_thread_rule = rule;
+  const objects = options.locals ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
   for (const interp of interpreters) {
     if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));
-    for (const ts of interp.threads) report.threads.push(threadView(rt, ts, interp, codes, limits, current, target));
+    for (const ts of interp.threads) report.threads.push(threadView(rt, ts, interp, codes, limits, current, target, objects));
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);
@@ -80,14 +91,22 @@ function listProblem(what: string, reason: string, at: number | undefined, targe
   return `the ${what} is cut short: ${fault ? formatMemoryFault(fault) : `memory at ${hex(at ?? 0)} is unreadable`}`;
 }
 
-function threadView(rt: PythonRuntime, ts: ThreadStateInfo, interp: InterpreterInfo, codes: CodeCache, limits: Limits, current: number | null, target: Target): ThreadView {
+function threadView(rt: PythonRuntime, ts: ThreadStateInfo, interp: InterpreterInfo, codes: CodeCache, limits: Limits, current: number | null, target: Target, objects: Objects | null): ThreadView {
   const walk = walkFrames(rt, ts, codes, limits);
   const view: ThreadView = {
     native_id: ts.nativeId ?? nativeIdFromPthread(target, ts.threadId),
     thread_id: ts.threadId === null ? null : threadIdHex(ts.threadId),
     current: ts.address === current,
     interpreter_id: interp.id,
-    frames: walk.frames.map((f) => ({ function: f.function, qualname: f.qualname, file: f.file, line: f.line, ...(f.unreadable ? { unreadable: f.unreadable } : {}) })),
+    frames: walk.frames.map((f) => {
+      const frame: FrameView = { function: f.function, qualname: f.qualname, file: f.file, line: f.line, ...(f.unreadable ? { unreadable: f.unreadable } : {}) };
+      if (objects) {
+        const l = objects.locals(f);
+        frame.locals = l.locals;
+        if (l.unreadable) frame.locals_unreadable = l.unreadable;
+      }
+      return frame;
+    }),
   };
   if (walk.stopped) {
     const s = walk.stopped;

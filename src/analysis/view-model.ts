@@ -1,11 +1,22 @@
 // The plain, serializable result of `pycore analyze`: the only input to the text, JSON and
 // Markdown reports and to the TUI. Strings here are raw (as in the core); reports escape them.
+export interface LocalView {
+  name: string;
+  kind: 'local' | 'cell' | 'free' | 'f_locals';
+  address: string;
+  type: string;
+  repr: string;
+}
+
 export interface FrameView {
   function: string | null;
   qualname: string | null;
   file: string | null;
   line: number | null;
   unreadable?: string;
+  /** With --locals: arguments, locals, cell and free variables (or the f_locals dict). */
+  locals?: LocalView[];
+  locals_unreadable?: string;
 }
 
 export interface ThreadView {

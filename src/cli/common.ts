@@ -1,5 +1,6 @@
 // What every command shares: core-locating options, exit codes and one-line failures.
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { defaultReprLimits, type ReprLimits } from '../cpython/objects/decoder.js';
 import { escapeForTerminal } from '../reports/sanitize.js';
 
 /** 0: something useful was shown; 1: no Python state found; 2: bad usage or unreadable input; 3: a bug. */
@@ -17,4 +18,26 @@ export function withCoreOptions(cmd: Command): Command {
 export function fail(message: string, code: number): never {
   process.stderr.write(`pycore: ${escapeForTerminal(message)}\n`);
   process.exit(code);
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 10000000');
+  return n;
+}
+
+export interface ReprLimitArgs {
+  maxDepth?: number;
+  maxItems?: number;
+  maxStr?: number;
+}
+
+export const reprLimitOptions = {
+  depth: new Option('--max-depth <n>', 'how deep repr() goes into nested containers').argParser(positiveInt).default(defaultReprLimits.maxDepth),
+  items: new Option('--max-items <n>', 'items shown per container').argParser(positiveInt).default(defaultReprLimits.maxItems),
+  str: new Option('--max-str <n>', 'characters shown per string').argParser(positiveInt).default(defaultReprLimits.maxStr),
+};
+
+export function reprLimits(o: ReprLimitArgs): ReprLimits {
+  return { maxDepth: o.maxDepth ?? defaultReprLimits.maxDepth, maxItems: o.maxItems ?? defaultReprLimits.maxItems, maxStr: o.maxStr ?? defaultReprLimits.maxStr };
 }

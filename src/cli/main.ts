@@ -4,10 +4,11 @@
 import { Command } from 'commander';
 import { knownMinorVersions } from '../cpython-layouts/layout.js';
 import { register as registerAnalyze } from './commands/analyze.js';
+import { register as registerShow } from './commands/show.js';
 import { EXIT, fail } from './common.js';
 import { UsageError } from './open-core.js';
 
-const commands = [registerAnalyze];
+const commands = [registerAnalyze, registerShow];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();

@@ -21,6 +21,20 @@ export interface Capabilities {
   unicode: 'with-wstr' | 'compact-only';
   /** _Py_DebugOffsets at the start of _PyRuntime. */
   debugOffsets: boolean;
+  /** int: signed digit count in ob_size (<= 3.11) or the tagged lv_tag (3.12+). */
+  intLayout: 'ob_size' | 'lv_tag';
+  /** dict keys: dk_size with entries after size*width index bytes (<= 3.10), or log2 sizes and key kinds (3.11+). */
+  dictKeys: 'dk_size' | 'dk_log2';
+  /** Order of a split dict's values: entry order (<= 3.10), order bytes before the values (3.11, 3.12), after values[capacity] (3.13). */
+  splitOrder: 'entry-order' | 'prefix-bytes' | 'after-capacity';
+  /** Where instances keep their attributes when the type manages the dict. */
+  managedDict: 'none' | 'dict-and-values-pointers' | 'dict-or-values' | 'dict-or-inline-values';
+  /** Names of a frame's fast locals: co_varnames/cellvars/freevars, or co_localsplusnames with kinds. */
+  localNames: 'varnames' | 'localsplus';
+  /** tp_flags bits whose presence puts a managed dict/weakref pre-header (two words) before the object. */
+  preHeaderFlags: number;
+  /** Generators point at a frame object (<= 3.10) or embed their interpreter frame (3.11+). */
+  generatorFrame: 'frame-object' | 'embedded';
   faulthandler: {
     /** Printed for a thread without Python frames. */
     emptyStack: string;
@@ -48,6 +62,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'runtime',
     unicode: 'with-wstr',
     debugOffsets: false,
+    intLayout: 'ob_size',
+    dictKeys: 'dk_size',
+    splitOrder: 'entry-order',
+    managedDict: 'none',
+    localNames: 'varnames',
+    generatorFrame: 'frame-object',
+    preHeaderFlags: 0,
     faulthandler: FH_OLD,
   },
   '3.9': {
@@ -61,6 +82,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'runtime',
     unicode: 'with-wstr',
     debugOffsets: false,
+    intLayout: 'ob_size',
+    dictKeys: 'dk_size',
+    splitOrder: 'entry-order',
+    managedDict: 'none',
+    localNames: 'varnames',
+    generatorFrame: 'frame-object',
+    preHeaderFlags: 0,
     faulthandler: FH_OLD,
   },
   '3.10': {
@@ -74,6 +102,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'runtime',
     unicode: 'with-wstr',
     debugOffsets: false,
+    intLayout: 'ob_size',
+    dictKeys: 'dk_size',
+    splitOrder: 'entry-order',
+    managedDict: 'none',
+    localNames: 'varnames',
+    generatorFrame: 'frame-object',
+    preHeaderFlags: 0,
     faulthandler: FH_310,
   },
   '3.11': {
@@ -87,6 +122,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'runtime',
     unicode: 'with-wstr',
     debugOffsets: false,
+    intLayout: 'ob_size',
+    dictKeys: 'dk_log2',
+    splitOrder: 'prefix-bytes',
+    managedDict: 'dict-and-values-pointers',
+    localNames: 'localsplus',
+    generatorFrame: 'embedded',
+    preHeaderFlags: 1 << 4,
     faulthandler: FH_310,
   },
   '3.12': {
@@ -100,6 +142,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'interpreter-pointer',
     unicode: 'compact-only',
     debugOffsets: false,
+    intLayout: 'lv_tag',
+    dictKeys: 'dk_log2',
+    splitOrder: 'prefix-bytes',
+    managedDict: 'dict-or-values',
+    localNames: 'localsplus',
+    generatorFrame: 'embedded',
+    preHeaderFlags: (1 << 4) | (1 << 3),
     faulthandler: FH_310,
   },
   '3.13': {
@@ -113,6 +162,13 @@ export const capabilitiesByMinor: Record<string, Capabilities> = {
     gil: 'interpreter-pointer',
     unicode: 'compact-only',
     debugOffsets: true,
+    intLayout: 'lv_tag',
+    dictKeys: 'dk_log2',
+    splitOrder: 'after-capacity',
+    managedDict: 'dict-or-inline-values',
+    localNames: 'localsplus',
+    generatorFrame: 'embedded',
+    preHeaderFlags: (1 << 4) | (1 << 3),
     faulthandler: { ...FH_310, truncation: null },
   },
 };

@@ -1,7 +1,7 @@
 // The part of the text report that reproduces faulthandler's dump byte for byte.
 import { faulthandlerSignalText } from '../analysis/signals.js';
 import type { AnalyzeReport, FrameView, ThreadView } from '../analysis/view-model.js';
-import { faulthandlerAscii } from './sanitize.js';
+import { escapeForTerminal, faulthandlerAscii } from './sanitize.js';
 
 function frameLine(f: FrameView): string {
   const file = f.file === null ? '???' : `"${faulthandlerAscii(f.file)}"`;
@@ -18,7 +18,12 @@ function threadBlock(t: ThreadView, r: AnalyzeReport, out: string[]): void {
     out.push(style.emptyStack);
     return;
   }
-  t.frames.slice(0, style.maxFrames).forEach((f) => out.push(frameLine(f)));
+  t.frames.slice(0, style.maxFrames).forEach((f) => {
+    out.push(frameLine(f));
+    // --locals: pycore's addition, indented under the frame line it belongs to.
+    for (const l of f.locals ?? []) out.push(`    ${escapeForTerminal(l.name)} = ${escapeForTerminal(l.repr)}`);
+    if (f.locals_unreadable) out.push(`    [!] locals: ${escapeForTerminal(f.locals_unreadable)}`);
+  });
   if (t.frames.length > style.maxFrames && style.truncation !== null) out.push(style.truncation);
 }
 

@@ -4,17 +4,21 @@ import { existsSync, statSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
 import { renderAnalyzeJson } from '../../reports/json.js';
 import { renderAnalyzeText } from '../../reports/text.js';
-import { EXIT, fail, withCoreOptions } from '../common.js';
+import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
 
 export function register(program: Command): void {
   withCoreOptions(program.command('analyze').argument('<core>', 'core file (plain or gzip-compressed)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--all-frames', 'print every frame in text output (faulthandler stops at 100)')
-    .action(async (core: string, o: CoreOptions & { format: string; allFrames?: boolean }) => {
+    .option('--locals', "show every frame's arguments and local variables")
+    .addOption(reprLimitOptions.depth)
+    .addOption(reprLimitOptions.items)
+    .addOption(reprLimitOptions.str)
+    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target);
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o) });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
     });

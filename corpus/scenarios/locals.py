@@ -1,0 +1,107 @@
+"""locals: a crash in a frame whose arguments and locals hold one of each kind of object
+pycore decodes (numbers, strings incl. non-ASCII and astral ones, bytes, containers nested and
+cyclic, instances with dicts and slots, functions, methods, a class, a module, an exception, a
+suspended generator, a cell, a range and a slice). Just before crashing, the side file records
+repr() of every local of the crashing frames (from frame.f_locals), and id()/type/repr/
+sys.getsizeof of chosen objects. The crash is ctypes.string_at(0) (SIGSEGV)."""
+import ctypes
+import sys
+
+import _common
+
+
+class Plain:
+    def __init__(self):
+        self.name = "plain"
+        self.count = 3
+        self.items = [1, 2]
+
+
+class Slotted:
+    __slots__ = ("x", "y")
+
+    def __init__(self):
+        self.x = 10
+        self.y = "why"
+
+
+class Boom(Exception):
+    pass
+
+
+def gen_fn(n):
+    for i in range(n):
+        yield i
+
+
+def record(frame_names):
+    """repr() of every local of the named frames on this thread's stack."""
+    out = {}
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_code.co_name
+        if name in frame_names and name not in out:
+            out[name] = {k: repr(v) for k, v in f.f_locals.items()}
+        f = f.f_back
+    return out
+
+
+def crash_here(outer_value):
+    cyclic = [1, 2]
+    cyclic.append(cyclic)
+    d_cyc = {"k": 1}
+    d_cyc["self"] = d_cyc
+    nested = {"a": [1, (2, 3), {"b": None}], "t": (1,), "e": (), "s": {7}, "fs": frozenset()}
+    big = 2 ** 100
+    neg = -12345678901234567890
+    small_neg = -5
+    zero = 0
+    flag = True
+    nothing = None
+    f = 3.25
+    tiny = 1e-7
+    c = complex(1.5, -2)
+    s = "hello"
+    quote = "it's"
+    u = "caf\u00e9 \u6f22\u5b57"
+    astral = "\U0001f600 smile"
+    ctrl = "bell\x07\x1b[2J"
+    b = b"\x00bytes\xff'"
+    ba = bytearray(b"abc")
+    empty_set = set()
+    a_set = {1, 2, 3}
+    rng = range(2, 20, 3)
+    sl = slice(1, None, 2)
+    plain = Plain()
+    slotted = Slotted()
+    exc = Boom("bad", 42)
+    gen = gen_fn(5)
+    next(gen)
+    meth = plain.__init__
+    builtin = len
+    bmeth = [].append
+    klass = Plain
+    mod = ctypes
+    ell = ...
+    ni = NotImplemented
+    func = gen_fn
+
+    def inner():
+        return outer_value + len(s)
+
+    locs = record({"crash_here", "middle"})
+    objs = {}
+    for name in ("nested", "plain", "slotted", "cyclic", "d_cyc", "big", "u", "exc", "a_set", "b"):
+        v = locals()[name] if name in locals() else None
+        objs[name] = {"id": "0x%x" % id(v), "type": type(v).__name__, "repr": repr(v), "getsizeof": sys.getsizeof(v)}
+    _common.write_side_file(extra={"locals": locs, "objects": objs, "inner_repr": repr(inner)})
+    ctypes.string_at(0)
+
+
+def middle(count, label="mid", *args, **kwargs):
+    total = count * 2
+    return crash_here([total, label])
+
+
+if __name__ == "__main__":
+    middle(21, "lbl", 1, 2, key="v")

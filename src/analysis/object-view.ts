@@ -1,0 +1,34 @@
+// Plain views of Python objects for `show`, `--locals` and the TUI inspector. Produced by
+// src/analysis/objects.ts (the object explorer); consumed by reports and tui/.
+
+export interface ObjectSummary {
+  address: string;
+  /** Type name as read from the core (tp_name), e.g. "dict", "__main__.Leaky" shows as "Leaky". */
+  type: string;
+  /** repr() within the limits, or `<invalid object at 0x...: reason>`. */
+  repr: string;
+}
+
+export interface ObjectChild {
+  /** How the parent reaches it: "[0]", "['key']", ".attr", "key 0" / "value 0" for dicts with non-str keys. */
+  label: string;
+  object: ObjectSummary;
+}
+
+export interface ObjectView extends ObjectSummary {
+  refcount: number | null;
+  /** sys.getsizeof() rules, when known. */
+  size: number | null;
+  gc_tracked: boolean | null;
+  /** Items/attributes one level deep, paged: `children` holds [offset, offset+limit). */
+  children: ObjectChild[];
+  children_total: number | null;
+  children_offset: number;
+  /** Why something could not be decoded, when something could not. */
+  unreadable?: string;
+}
+
+export interface ObjectExplorer {
+  /** The object at an address, with children [offset, offset+limit). */
+  inspect(address: string, offset?: number, limit?: number): ObjectView;
+}

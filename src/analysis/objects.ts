@@ -1,0 +1,154 @@
+// The object explorer: `show`, `--locals` and the TUI inspector all look at objects through it.
+import { CodeCache } from '../cpython/code.js';
+import { defaultLimits, type Limits } from '../cpython/limits.js';
+import { frameLocals } from '../cpython/locals.js';
+import type { FrameInfo } from '../cpython/frames.js';
+import { dictItems, listItems, setItems, tupleItems } from '../cpython/objects/containers.js';
+import { defaultReprLimits, ObjectDecoder, type ReprLimits } from '../cpython/objects/decoder.js';
+import type { TypeInfo } from '../cpython/objects/types.js';
+import type { PythonRuntime } from '../cpython/runtime.js';
+import { field, size } from '../cpython-layouts/layout.js';
+import { unicodeSize } from '../cpython/strings.js';
+import type { Target } from '../target/target.js';
+import type { ObjectChild, ObjectExplorer, ObjectSummary, ObjectView } from './object-view.js';
+import { hex, type LocalView } from './view-model.js';
+
+export function parseAddress(text: string): number | null {
+  const m = /^(?:0x)?([0-9a-f]{1,16})$/i.exec(text.trim());
+  if (!m) return null;
+  const v = Number.parseInt(m[1], 16);
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+export class Objects implements ObjectExplorer {
+  readonly decoder: ObjectDecoder;
+
+  constructor(
+    readonly rt: PythonRuntime,
+    target: Target,
+    codes: CodeCache,
+    readonly reprLimits: ReprLimits = defaultReprLimits,
+    readonly limits: Limits = defaultLimits,
+  ) {
+    this.decoder = new ObjectDecoder(rt, target, codes, reprLimits);
+  }
+
+  static create(rt: PythonRuntime, target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): Objects {
+    const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
+    return new Objects(rt, target, new CodeCache(rt.reader, rt.layout, limits, codeType), reprLimits, limits);
+  }
+
+  typeName(address: number): string {
+    const v = this.decoder.validate(address);
+    if (!v.ok) return '<invalid>';
+    const n = this.decoder.typeNames(v.type);
+    return n.module === 'builtins' ? n.qualname : `${n.module}.${n.qualname}`;
+  }
+
+  summary(address: number): ObjectSummary {
+    return { address: hex(address), type: this.typeName(address), repr: this.decoder.repr(address) };
+  }
+
+  locals(frame: FrameInfo): { locals: LocalView[]; unreadable?: string } {
+    const { locals, unreadable } = frameLocals(this.decoder, frame, this.reprLimits.maxItems);
+    return {
+      locals: locals.map((l) => ({ name: l.name, kind: l.kind, address: hex(l.value), type: this.typeName(l.value), repr: this.decoder.repr(l.value) })),
+      ...(unreadable ? { unreadable } : {}),
+    };
+  }
+
+  inspect(addressText: string, offset = 0, limit = 50): ObjectView {
+    const address = parseAddress(addressText) ?? 0;
+    const d = this.decoder;
+    const v = d.validate(address);
+    const base: ObjectView = { address: hex(address), type: '<invalid>', repr: d.repr(address), refcount: null, size: null, gc_tracked: null, children: [], children_total: null, children_offset: offset };
+    if (!v.ok) return { ...base, unreadable: v.reason };
+    const t = v.type;
+    const kids = this.children(address, t, offset, limit);
+    return {
+      ...base,
+      type: this.typeName(address),
+      refcount: v.refcount,
+      size: this.sizeof(address, t),
+      gc_tracked: this.gcTracked(address, t),
+      children: typeof kids === 'string' ? [] : kids.items,
+      children_total: typeof kids === 'string' ? null : kids.total,
+      ...(typeof kids === 'string' ? { unreadable: kids } : {}),
+    };
+  }
+
+  private children(address: number, t: TypeInfo, offset: number, limit: number): { items: ObjectChild[]; total: number } | string {
+    const d = this.decoder;
+    const { r, L } = d;
+    const want = offset + limit;
+    const page = <T,>(e: { items: T[]; total: number } | string, f: (x: T, i: number) => ObjectChild) =>
+      typeof e === 'string' ? e : { items: e.items.slice(offset, want).map((x, i) => f(x, i + offset)), total: e.total };
+    const kind = d.kind(t) ?? (t.heap ? d.builtinBase(t)?.kind ?? null : null);
+    switch (kind) {
+      case 'tuple':
+        return page(tupleItems(r, L, address, want), (a, i) => ({ label: `[${i}]`, object: this.summary(a) }));
+      case 'list':
+        return page(listItems(r, L, address, want), (a, i) => ({ label: `[${i}]`, object: this.summary(a) }));
+      case 'set':
+      case 'frozenset':
+        return page(setItems(r, L, address, want, null), (a) => ({ label: 'item', object: this.summary(a) }));
+      case 'dict':
+        return page(dictItems(r, L, address, want), ([k, v]) => ({ label: `[${d.repr(k)}]`, object: this.summary(v) }));
+      default: {
+        const attrs = d.attributes(address, t, want);
+        return page(attrs, ([name, v]) => ({ label: `.${name}`, object: this.summary(v) }));
+      }
+    }
+  }
+
+  /** sys.getsizeof(): __sizeof__() plus the GC header and managed pre-header; null where not exact. */
+  sizeof(address: number, t: TypeInfo): number | null {
+    const d = this.decoder;
+    const { r, L } = d;
+    const gc = t.flags & (1 << 14) ? size(L, 'PyGC_Head') : 0;
+    const pre = t.flags & L.caps.preHeaderFlags ? 16 : 0;
+    const n = Math.abs(r.ssize(address + field(L, 'var.size')) ?? 0);
+    const kind = d.kind(t);
+    let own: number | null;
+    switch (kind) {
+      case 'int':
+      case 'bool': {
+        const v = d.int(address);
+        const bits = v === null ? 0 : (v < 0n ? -v : v).toString(2).length;
+        const digits = v === 0n ? (L.caps.intLayout === 'lv_tag' ? 1 : 0) : Math.ceil(bits / 30);
+        own = v === null ? null : field(L, 'long.digits') + 4 * digits;
+        break;
+      }
+      case 'str':
+        own = unicodeSize(r, L, address);
+        break;
+      case 'list': {
+        const alloc = r.ssize(address + field(L, 'list.allocated'));
+        own = alloc === null ? null : t.basicsize + 8 * alloc;
+        break;
+      }
+      case 'set':
+      case 'frozenset': {
+        const mask = r.ssize(address + field(L, 'set.mask'));
+        const table = r.ptr(address + field(L, 'set.table'));
+        const small = address + 64;
+        own = mask === null || table === null ? null : t.basicsize + (table !== small ? (mask + 1) * size(L, 'setentry') : 0);
+        break;
+      }
+      case 'dict':
+      case null:
+        // dict.__sizeof__ depends on key sharing; a heap type may define __sizeof__.
+        own = kind === null && !t.heap ? null : kind === 'dict' ? null : t.basicsize + t.itemsize * n;
+        break;
+      default:
+        own = t.basicsize + t.itemsize * n;
+    }
+    return own === null ? null : own + gc + pre;
+  }
+
+  gcTracked(address: number, t: TypeInfo): boolean | null {
+    if (!(t.flags & (1 << 14))) return false;
+    const next = this.decoder.r.ptr(address - 16);
+    return next === null ? null : next !== 0;
+  }
+}

@@ -1,0 +1,33 @@
+// `pycore show CORE ADDRESS`: one object — type, refcount, size, repr and its items.
+import { Option, type Command } from 'commander';
+import { Objects, parseAddress } from '../../analysis/objects.js';
+import { findRuntime, formatRuntimeError } from '../../cpython/runtime.js';
+import { renderObjectJson, renderObjectText } from '../../reports/object-text.js';
+import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
+import { openCore, type CoreOptions } from '../open-core.js';
+
+export function register(program: Command): void {
+  withCoreOptions(
+    program
+      .command('show')
+      .argument('<core>', 'core file')
+      .argument('<address>', 'object address, e.g. 0x7f3b2c1d4e50 (as printed by id() or by pycore)')
+      .description('one object: type, refcount, size, repr and its items or attributes'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--offset <n>', 'first item to list', (v) => Number(v), 0)
+    .option('--limit <n>', 'how many items to list', (v) => Number(v), 50)
+    .addOption(reprLimitOptions.depth)
+    .addOption(reprLimitOptions.items)
+    .addOption(reprLimitOptions.str)
+    .action(async (core: string, address: string, o: CoreOptions & ReprLimitArgs & { format: string; offset: number; limit: number }) => {
+      if (parseAddress(address) === null) fail(`${address}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50`, EXIT.usage);
+      if (!Number.isInteger(o.offset) || o.offset < 0 || !Number.isInteger(o.limit) || o.limit < 0) fail('--offset and --limit take whole numbers', EXIT.usage);
+      const target = await openCore(core, o);
+      const rt = findRuntime(target);
+      if (!rt.ok) fail(formatRuntimeError(rt.error), EXIT.noPython);
+      const objects = Objects.create(rt.value, target, reprLimits(o));
+      const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
+      process.stdout.write(o.format === 'json' ? renderObjectJson(view) : renderObjectText(view));
+    });
+}

@@ -1,0 +1,115 @@
+// Type objects: names, flags and sizes, cached per address; the built-in types are recognised
+// by the addresses of their symbols in the interpreter module.
+import { field, type Layout } from '../../cpython-layouts/layout.js';
+import type { Reader } from '../reader.js';
+import { isFailure, readUnicode } from '../strings.js';
+
+export type BuiltinKind =
+  | 'int' | 'bool' | 'float' | 'complex' | 'str' | 'bytes' | 'bytearray' | 'tuple' | 'list' | 'dict' | 'set' | 'frozenset'
+  | 'range' | 'slice' | 'function' | 'method' | 'builtin_function' | 'code' | 'frame' | 'cell' | 'module' | 'type' | 'object'
+  | 'generator' | 'coroutine' | 'async_generator' | 'NoneType' | 'NotImplementedType' | 'ellipsis';
+
+/** Symbol of each built-in type object. */
+export const builtinTypeSymbols: Record<string, BuiltinKind> = {
+  PyLong_Type: 'int', PyBool_Type: 'bool', PyFloat_Type: 'float', PyComplex_Type: 'complex', PyUnicode_Type: 'str',
+  PyBytes_Type: 'bytes', PyByteArray_Type: 'bytearray', PyTuple_Type: 'tuple', PyList_Type: 'list', PyDict_Type: 'dict',
+  PySet_Type: 'set', PyFrozenSet_Type: 'frozenset', PyRange_Type: 'range', PySlice_Type: 'slice', PyFunction_Type: 'function',
+  PyMethod_Type: 'method', PyCFunction_Type: 'builtin_function', PyCMethod_Type: 'builtin_function', PyCode_Type: 'code',
+  PyFrame_Type: 'frame', PyCell_Type: 'cell', PyModule_Type: 'module', PyType_Type: 'type', PyBaseObject_Type: 'object',
+  PyGen_Type: 'generator', PyCoro_Type: 'coroutine', PyAsyncGen_Type: 'async_generator', _PyNone_Type: 'NoneType',
+  _PyNotImplemented_Type: 'NotImplementedType', PyEllipsis_Type: 'ellipsis',
+};
+
+export const TPFLAGS = {
+  HEAPTYPE: 1 << 9,
+  HAVE_GC: 1 << 14,
+  LONG_SUBCLASS: 1 << 24,
+  LIST_SUBCLASS: 1 << 25,
+  TUPLE_SUBCLASS: 1 << 26,
+  BYTES_SUBCLASS: 1 << 27,
+  UNICODE_SUBCLASS: 1 << 28,
+  DICT_SUBCLASS: 1 << 29,
+  BASE_EXC_SUBCLASS: 1 << 30,
+  TYPE_SUBCLASS: 2 ** 31,
+} as const;
+
+export interface TypeInfo {
+  address: number;
+  /** tp_name: "int", "collections.OrderedDict", or a heap type's bare name. */
+  name: string;
+  flags: number;
+  basicsize: number;
+  itemsize: number;
+  dictoffset: number;
+  members: number;
+  base: number;
+  dict: number;
+  heap: boolean;
+  qualname: string | null;
+  kind: BuiltinKind | null;
+}
+
+export class TypeCache {
+  private readonly cache = new Map<number, TypeInfo | string>();
+  readonly typeType: number | null;
+
+  constructor(
+    private readonly r: Reader,
+    private readonly L: Layout,
+    private readonly kindsByAddress: Map<number, BuiltinKind>,
+  ) {
+    this.typeType = [...kindsByAddress].find(([, k]) => k === 'type')?.[0] ?? null;
+  }
+
+  /** The type at `address`, or why it is not one. */
+  get(address: number): TypeInfo | string {
+    let t = this.cache.get(address);
+    if (t === undefined) {
+      t = this.read(address);
+      this.cache.set(address, t);
+    }
+    return t;
+  }
+
+  private isTypeObject(address: number): boolean {
+    // A type's own type is `type` or a metaclass whose type is `type`.
+    const meta = this.r.ptr(address + field(this.L, 'object.type'));
+    if (meta === null || meta === 0) return false;
+    if (this.typeType === null) return true;
+    if (meta === this.typeType) return true;
+    const metaMeta = this.r.ptr(meta + field(this.L, 'object.type'));
+    return metaMeta === this.typeType;
+  }
+
+  private read(address: number): TypeInfo | string {
+    const { r, L } = this;
+    if (address % 8 !== 0) return `type pointer 0x${address.toString(16)} is misaligned`;
+    if (!this.isTypeObject(address)) return `type pointer 0x${address.toString(16)} is not a type object`;
+    const namePtr = r.ptr(address + field(L, 'type.name'));
+    const name = namePtr ? r.cString(namePtr, 512) : null;
+    const flags = r.u64(address + field(L, 'type.flags'));
+    if (name === null || flags === null) return `type object at 0x${address.toString(16)} is unreadable`;
+    const f = Number(flags & 0xffffffffn);
+    const heap = (f & TPFLAGS.HEAPTYPE) !== 0;
+    let qualname: string | null = null;
+    if (heap) {
+      const q = r.ptr(address + field(L, 'heaptype.qualname'));
+      const s = q ? readUnicode(r, L, q, 1024) : null;
+      qualname = s && !isFailure(s) ? s.value : null;
+    }
+    return {
+      address,
+      name,
+      flags: f,
+      basicsize: r.ssize(address + field(L, 'type.basicsize')) ?? 0,
+      itemsize: r.ssize(address + field(L, 'type.itemsize')) ?? 0,
+      dictoffset: r.ssize(address + field(L, 'type.dictoffset')) ?? 0,
+      members: r.ptr(address + field(L, 'type.members')) ?? 0,
+      base: r.ptr(address + field(L, 'type.base')) ?? 0,
+      dict: r.ptr(address + field(L, 'type.dict')) ?? 0,
+      heap,
+      qualname,
+      kind: this.kindsByAddress.get(address) ?? null,
+    };
+  }
+}

@@ -1,0 +1,25 @@
+// `pycore show` output: one object, its header and its children one level deep.
+import type { ObjectView } from '../analysis/object-view.js';
+import { escapeForTerminal as esc } from './sanitize.js';
+
+export function renderObjectText(v: ObjectView): string {
+  const out: string[] = [];
+  out.push(`${v.address}  ${esc(v.type)}`);
+  out.push(`  repr:       ${esc(v.repr)}`);
+  if (v.refcount !== null) out.push(`  refcount:   ${v.refcount}`);
+  if (v.size !== null) out.push(`  size:       ${v.size} bytes (sys.getsizeof)`);
+  if (v.gc_tracked !== null) out.push(`  gc tracked: ${v.gc_tracked ? 'yes' : 'no'}`);
+  if (v.unreadable) out.push(`  [!] ${esc(v.unreadable)}`);
+  if (v.children_total !== null && v.children_total > 0) {
+    const last = v.children_offset + v.children.length;
+    out.push(`  items ${v.children_offset}..${last - 1} of ${v.children_total}:`);
+    const width = Math.min(40, Math.max(...v.children.map((c) => esc(c.label).length)));
+    for (const c of v.children) out.push(`    ${esc(c.label).padEnd(width)}  ${c.object.address}  ${esc(c.object.type)}  ${esc(c.object.repr)}`);
+    if (last < v.children_total) out.push(`    ... ${v.children_total - last} more (--offset ${last})`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderObjectJson(v: ObjectView): string {
+  return JSON.stringify(v, null, 2) + '\n';
+}
