@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Entry point: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from '../dist/src/cli/main.js';
-
-main(process.argv).catch((e) => {
-  process.stderr.write(`pycore: internal error: ${e && e.message ? e.message : e}\n`);
-  process.exit(3);
-});
+import('../dist/src/cli/main.js').then(
+  (m) => m.main(process.argv),
+  (e) => {
+    const missing = e && e.code === 'ERR_MODULE_NOT_FOUND';
+    process.stderr.write(`pycore: ${missing ? 'pycore is not built (dist/ is missing or incomplete); run `npm ci` or `npm run build`' : `cannot start: ${e && e.message ? e.message : e}`}\n`);
+    process.exit(3);
+  },
+);

@@ -52,7 +52,11 @@ SCENARIOS = {
     "gcore-live": ("gcore_live.py", "gcore"),
     "recursion": ("recursion.py", "crash"),
     "locals": ("locals.py", "crash"),
+    "extension": ("extension.py", "crash"),
 }
+# Where the extension scenario's module is built: a fixed path, so that the path the core
+# records is the same every run and the sysroot copy can sit under it.
+EXT_BUILD_ROOT = "/tmp/pycore-corpus-ext"
 NONPYTHON = "nonpython-sleep"
 SLEEP_ARGV = ["/bin/sleep", "100"]
 
@@ -227,7 +231,7 @@ def pick_sysroot_files(nt_files, executable):
     wanted.append(exe)
     for p in paths:
         base = os.path.basename(p)
-        if (base.startswith("libpython") or base == "libc.so.6"
+        if (base.startswith("libpython") or base == "libc.so.6" or p.startswith(EXT_BUILD_ROOT + "/")
                 or base.startswith("ld-linux-x86-64.so")) and p not in wanted:
             wanted.append(p)
     for need in ("libc.so.6", "ld-linux-x86-64.so.2"):
@@ -450,11 +454,26 @@ def find_core(tmpdir, pid):
     return None
 
 
+def build_extension(label, exe):
+    """Compile scenarios/crashext.c for `exe`; returns the build directory."""
+    out_dir = os.path.join(EXT_BUILD_ROOT, label)
+    os.makedirs(out_dir, exist_ok=True)
+    info = subprocess.run([exe, "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['include']); print(sysconfig.get_config_var('EXT_SUFFIX'))"],
+                          capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    target = os.path.join(out_dir, "crashext" + info[1])
+    run_checked(["gcc", "-shared", "-fPIC", "-O1", "-fno-omit-frame-pointer", "-I", info[0],
+                 os.path.join(SCENARIO_DIR, "crashext.c"), "-o", target], 120)
+    return out_dir
+
+
 def run_crash(label, scenario, exe, script, tmpdir):
     side = os.path.join(tmpdir, "side.json")
     argv = [exe, "-S", "-X", "faulthandler", script]
     shell = ["bash", "-c", 'ulimit -c unlimited && exec "$@"', "bash"] + argv
-    proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env({"PYCORE_SIDE_FILE": side}),
+    env = {"PYCORE_SIDE_FILE": side}
+    if scenario == "extension":
+        env["PYCORE_EXT_DIR"] = build_extension(label, exe)
+    proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env(env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
     try:

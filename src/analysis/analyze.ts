@@ -13,6 +13,7 @@ import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
+import { extensionModules } from '../cpython/modules.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
 
 export interface AnalyzeOptions {
@@ -41,6 +42,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     crash_site: crashing ? crashSite(target, crashing) : null,
     current_thread_rule: 'none',
     threads: [],
+    extension_modules: null,
     warnings,
     faulthandler: null,
   };
@@ -78,6 +80,11 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   for (const interp of interpreters) {
     if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));
     for (const ts of interp.threads) report.threads.push(threadView(rt, ts, interp, codes, limits, current, target, objects));
+  }
+  if (L.caps.faulthandler.extensionModules) {
+    const main = L.offsets['runtime.interpreters_main'] === undefined ? null : rt.reader.ptr(rt.runtimeAddress + L.offsets['runtime.interpreters_main']!);
+    const interp = main || interpreters[interpreters.length - 1].address;
+    report.extension_modules = extensionModules((objects ?? new Objects(rt, target, codes, options.reprLimits, limits)).decoder, interp);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);

@@ -52,6 +52,7 @@ export interface FaulthandlerStyle {
   truncation: string | null;
   maxFrames: number;
   maxThreads: number;
+  extensionModules: boolean;
 }
 
 export interface AnalyzeReport {
@@ -70,6 +71,8 @@ export interface AnalyzeReport {
   /** How the current thread was chosen. */
   current_thread_rule: 'signal' | 'gil-holder' | 'none';
   threads: ThreadView[];
+  /** Non-stdlib extension modules in sys.modules, as faulthandler lists them (3.10+); null when not listed. */
+  extension_modules: string[] | null;
   warnings: string[];
   faulthandler: FaulthandlerStyle | null;
 }

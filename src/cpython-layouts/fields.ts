@@ -125,11 +125,21 @@ export const fieldSources = {
   'iframe.localsplus': ['_PyInterpreterFrame', 'localsplus'],
   'iframe.locals': ['_PyInterpreterFrame', 'f_locals'],
   'iframe.stacktop': ['_PyInterpreterFrame', 'stacktop'],
+  'moduledef.methods': ['PyModuleDef', 'm_methods'],
   'gc.next': ['PyGC_Head', '_gc_next'],
   'gc.prev': ['PyGC_Head', '_gc_prev'],
 } as const satisfies Record<string, readonly [string, ...string[]]>;
 
 export type FieldName = keyof typeof fieldSources;
+
+/**
+ * Fields of structs in the stable ABI, whose layout cannot change between versions: used when a
+ * build's tables lack the struct (the generator does not extract it). LP64 offsets.
+ */
+export const stableAbiFields: Partial<Record<FieldName, number>> = {
+  // PyModuleDef { PyModuleDef_Base m_base (PyObject_HEAD, m_init, m_index, m_copy); m_name; m_doc; m_size; m_methods; ... }
+  'moduledef.methods': 64,
+};
 
 export const structSizes = [
   'PyASCIIObject', 'PyCompactUnicodeObject', 'PyThreadState', 'PyFrameObject', '_PyInterpreterFrame', 'PyCodeObject',

@@ -2,7 +2,7 @@
 // capabilities of its version, and where the numbers came from.
 import { err, ok, type Result } from '../io/result.js';
 import { capabilitiesByMinor, type Capabilities } from './capabilities.js';
-import { bitfieldSources, fieldSources, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
+import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { generatedLayouts, type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
 import { formatVersion, isSupported, minorKey, type PythonVersion } from './version.js';
 
@@ -54,6 +54,7 @@ function resolve(g: GeneratedLayout) {
       }
     }
   }
+  for (const [name, off] of Object.entries(stableAbiFields) as [FieldName, number][]) if (offsets[name] === undefined) offsets[name] = off;
   const sizes: Partial<Record<SizedStruct, number>> = {};
   for (const s of structSizes) if (g.structs[s]) sizes[s] = g.structs[s].size;
   const bitfields: Partial<Record<BitfieldName, BitFieldLayout>> = {};

@@ -43,5 +43,7 @@ export function faulthandlerBlock(r: AnalyzeReport, options: { allFrames?: boole
     }
     threadBlock(t, view, out);
   });
+  const ext = r.extension_modules;
+  if (r.faulthandler.extensionModules && ext && ext.length > 0) out.push('', `Extension modules: ${ext.map((m) => faulthandlerAscii(m)).join(', ')} (total: ${ext.length})`);
   return out;
 }

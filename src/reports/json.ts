@@ -28,6 +28,7 @@ export function analyzeJson(r: AnalyzeReport): object {
       })),
       ...(t.unreadable ? { unreadable: t.unreadable } : {}),
     })),
+    extension_modules: r.extension_modules,
     warnings: r.warnings,
   };
 }
