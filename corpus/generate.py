@@ -53,6 +53,7 @@ SCENARIOS = {
     "recursion": ("recursion.py", "crash"),
     "locals": ("locals.py", "crash"),
     "extension": ("extension.py", "crash"),
+    "hostile": ("hostile.py", "crash"),
 }
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
@@ -314,8 +315,41 @@ def parse_faulthandler(text, fatal=True):
 # --------------------------------------------------------------------------
 # truth
 
+def fh_escape(s):
+    """faulthandler's _Py_DumpASCII: printable ASCII as is, else \\xhh, \\uhhhh, \\Uhhhhhhhh."""
+    out = []
+    for i, ch in enumerate(s):
+        if i >= 500:
+            out.append("...")
+            break
+        o = ord(ch)
+        if 0x20 <= o <= 0x7e:
+            out.append(ch)
+        elif o <= 0xff:
+            out.append("\\x%02x" % o)
+        elif o <= 0xffff:
+            out.append("\\u%04x" % o)
+        else:
+            out.append("\\U%08x" % o)
+    return "".join(out)
+
+
 def snapshot_frames(th):
-    return [(f["co_filename"], f["f_lineno"], f["co_name"]) for f in th["frames"]]
+    """The snapshot's frames as faulthandler would print them (names escaped)."""
+    return [(fh_escape(f["co_filename"]), f["f_lineno"], fh_escape(f["co_name"])) for f in th["frames"]]
+
+
+def raw_names(snap):
+    """faulthandler-escaped text -> the raw string it came from, for every name in the snapshot."""
+    out = {}
+    for th in snap["threads"]:
+        for f in th["frames"]:
+            for key in ("co_filename", "co_name"):
+                out[fh_escape(f[key])] = f[key]
+    for f in snap.get("extra", {}).get("extra_code", []):
+        for key in ("co_filename", "co_name"):
+            out[fh_escape(f[key])] = f[key]
+    return out
 
 
 def qualname_catalog(snap):
@@ -361,8 +395,9 @@ def crash_threads(fh_threads, snap):
         st = by_ident.get(int(ft["thread_id"], 16))
         if st is None:
             raise GenError("thread %s not in snapshot" % ft["thread_id"])
-        frames = [{"function": name, "qualname": resolve_qualname(cat, file, line, name),
-                   "file": file, "line": line} for file, line, name in ft["frames"]]
+        raw = raw_names(snap)
+        frames = [{"function": raw.get(name, name), "qualname": resolve_qualname(cat, raw.get(file, file), line, raw.get(name, name)),
+                   "file": raw.get(file, file), "line": line} for file, line, name in ft["frames"]]
         snapf = snapshot_frames(st)
         if ft["current"] != st["is_current"]:
             raise GenError("current thread mismatch for %s" % ft["thread_id"])
