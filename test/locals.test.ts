@@ -67,3 +67,22 @@ describe('locals and objects', () => {
     expect(objects.inspect(`0x${frameAddr.toString(16)}`).repr).toMatch(/^<invalid object at 0x[0-9a-f]+: /);
   });
 });
+
+describe('generators and exception chains', () => {
+  for (const c of cores) {
+    it(`${c.name}: a suspended generator's line and an exception's cause and context`, async () => {
+      const facts = (c.truth as unknown as { snapshot: { extra: { facts: { generator: { id: string; line: number; function: string }; chained: { id: string; cause: string; context: string } } } } }).snapshot.extra.facts;
+      const target = await openCore(c.core, { sysroot: SYSROOT });
+      const rt = findRuntime(target);
+      if (!rt.ok) throw new Error('no runtime');
+      const objects = Objects.create(rt.value, target);
+      const g = Object.fromEntries(objects.inspect(facts.generator.id).details);
+      expect(g['state']).toBe('suspended');
+      const file = c.truth.threads.find((t) => t.current)!.frames.find((f) => f.function === 'crash_here')!.file;
+      expect(g['suspended at']).toBe(`File "${file}", line ${facts.generator.line} in ${facts.generator.function}`);
+      const e = Object.fromEntries(objects.inspect(facts.chained.id).details);
+      expect(e['__cause__']).toBe(facts.chained.cause);
+      expect(e['__context__']).toBe(facts.chained.context);
+    });
+  }
+});

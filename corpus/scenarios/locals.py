@@ -85,6 +85,13 @@ def crash_here(outer_value):
     ell = ...
     ni = NotImplemented
     func = gen_fn
+    try:
+        try:
+            raise ValueError("inner")
+        except ValueError as first:
+            raise Boom("outer") from first
+    except Boom as second:
+        chained = second
 
     def inner():
         return outer_value + len(s)
@@ -94,7 +101,11 @@ def crash_here(outer_value):
     for name in ("nested", "plain", "slotted", "cyclic", "d_cyc", "big", "u", "exc", "a_set", "b"):
         v = locals()[name] if name in locals() else None
         objs[name] = {"id": "0x%x" % id(v), "type": type(v).__name__, "repr": repr(v), "getsizeof": sys.getsizeof(v)}
-    _common.write_side_file(extra={"locals": locs, "objects": objs, "inner_repr": repr(inner)})
+    facts = {
+        "generator": {"id": "0x%x" % id(gen), "line": gen.gi_frame.f_lineno, "function": gen.gi_code.co_name},
+        "chained": {"id": "0x%x" % id(chained), "cause": repr(chained.__cause__), "context": repr(chained.__context__)},
+    }
+    _common.write_side_file(extra={"locals": locs, "objects": objs, "inner_repr": repr(inner), "facts": facts})
     ctypes.string_at(0)
 
 

@@ -24,6 +24,8 @@ export interface ObjectView extends ObjectSummary {
   children: ObjectChild[];
   children_total: number | null;
   children_offset: number;
+  /** Facts beyond the items: a generator's state and the line it is suspended at, etc. */
+  details: [string, string][];
   /** Why something could not be decoded, when something could not. */
   unreadable?: string;
 }

@@ -9,6 +9,7 @@ import type { TypeInfo } from '../cpython/objects/types.js';
 import type { PythonRuntime } from '../cpython/runtime.js';
 import { field, size } from '../cpython-layouts/layout.js';
 import { unicodeSize } from '../cpython/strings.js';
+import { generatorState } from '../cpython/generators.js';
 import type { Target } from '../target/target.js';
 import type { ObjectChild, ObjectExplorer, ObjectSummary, ObjectView } from './object-view.js';
 import { hex, type LocalView } from './view-model.js';
@@ -61,7 +62,7 @@ export class Objects implements ObjectExplorer {
     const address = parseAddress(addressText) ?? 0;
     const d = this.decoder;
     const v = d.validate(address);
-    const base: ObjectView = { address: hex(address), type: '<invalid>', repr: d.repr(address), refcount: null, size: null, gc_tracked: null, children: [], children_total: null, children_offset: offset };
+    const base: ObjectView = { address: hex(address), type: '<invalid>', repr: d.repr(address), refcount: null, size: null, gc_tracked: null, children: [], children_total: null, children_offset: offset, details: [] };
     if (!v.ok) return { ...base, unreadable: v.reason };
     const t = v.type;
     const kids = this.children(address, t, offset, limit);
@@ -73,8 +74,31 @@ export class Objects implements ObjectExplorer {
       gc_tracked: this.gcTracked(address, t),
       children: typeof kids === 'string' ? [] : kids.items,
       children_total: typeof kids === 'string' ? null : kids.total,
+      details: this.details(address, t),
       ...(typeof kids === 'string' ? { unreadable: kids } : {}),
     };
+  }
+
+  private details(address: number, t: TypeInfo): [string, string][] {
+    const d = this.decoder;
+    const kind = d.kind(t);
+    if (kind === 'generator' || kind === 'coroutine' || kind === 'async_generator') {
+      const g = generatorState(d, address);
+      if (!g) return [['state', 'unreadable']];
+      const out: [string, string][] = [['state', g.state]];
+      if (g.frame) out.push(['suspended at', `File "${g.frame.file ?? '???'}", line ${g.frame.line ?? '???'} in ${g.frame.function ?? '???'}`]);
+      return out;
+    }
+    if (kind === 'exception') {
+      const { r, L } = d;
+      const out: [string, string][] = [];
+      for (const [label, f] of [['__cause__', 'exc.cause'], ['__context__', 'exc.context']] as const) {
+        const p = r.ptr(address + field(L, f));
+        if (p) out.push([label, d.repr(p)]);
+      }
+      return out;
+    }
+    return [];
   }
 
   private children(address: number, t: TypeInfo, offset: number, limit: number): { items: ObjectChild[]; total: number } | string {

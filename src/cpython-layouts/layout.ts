@@ -14,6 +14,8 @@ export interface Layout {
   offsets: Partial<Record<FieldName, number>>;
   sizes: Partial<Record<SizedStruct, number>>;
   bitfields: Partial<Record<BitfieldName, BitFieldLayout>>;
+  /** Enumerations from the build's debug info (e.g. _framestate), by enum name. */
+  enums: Record<string, Record<string, number>>;
   source: LayoutSource;
   /** Fields where two sources disagreed: the preferred source's value was used. */
   mismatches: string[];
@@ -85,7 +87,7 @@ export function builtinLayout(version: PythonVersion): Result<Layout, LayoutErro
   const { offsets, sizes, bitfields } = resolve(g);
   const missing = requiredFields(caps).filter((f) => offsets[f] === undefined);
   if (missing.length > 0) return err({ kind: 'incomplete', version: key, missing });
-  return ok({ version, caps, offsets, sizes, bitfields, source: 'builtin', mismatches: [] });
+  return ok({ version, caps, offsets, sizes, bitfields, enums: g.enums, source: 'builtin', mismatches: [] });
 }
 
 export function knownMinorVersions(): string[] {

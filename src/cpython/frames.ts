@@ -76,7 +76,7 @@ function describe(address: number, codeAddr: number | null, codes: CodeCache, li
   };
 }
 
-function frameObject(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
+export function frameObject(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
   const { reader: r, layout: L } = rt;
   const codeAddr = r.ptr(address + field(L, 'frame.f_code'));
   return describe(address, codeAddr, codes, (c) => {
@@ -91,7 +91,7 @@ function frameObject(rt: PythonRuntime, address: number, codes: CodeCache): Fram
   });
 }
 
-function interpreterFrame(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
+export function interpreterFrame(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
   const { reader: r, layout: L } = rt;
   const codeAddr = r.ptr(address + field(L, 'iframe.code'));
   return describe(address, codeAddr, codes, (c) => {

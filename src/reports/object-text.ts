@@ -9,6 +9,7 @@ export function renderObjectText(v: ObjectView): string {
   if (v.refcount !== null) out.push(`  refcount:   ${v.refcount}`);
   if (v.size !== null) out.push(`  size:       ${v.size} bytes (sys.getsizeof)`);
   if (v.gc_tracked !== null) out.push(`  gc tracked: ${v.gc_tracked ? 'yes' : 'no'}`);
+  for (const [k, val] of v.details) out.push(`  ${`${esc(k)}:`.padEnd(11)} ${esc(val)}`);
   if (v.unreadable) out.push(`  [!] ${esc(v.unreadable)}`);
   if (v.children_total !== null && v.children_total > 0) {
     const last = v.children_offset + v.children.length;
