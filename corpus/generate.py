@@ -54,7 +54,10 @@ SCENARIOS = {
     "locals": ("locals.py", "crash"),
     "extension": ("extension.py", "crash"),
     "hostile": ("hostile.py", "crash"),
+    "big": ("big.py", "crash"),
 }
+# Scenarios made only for some labels (the default run skips the others).
+ONLY_LABELS = {"big": ("3.12",)}
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
 EXT_BUILD_ROOT = "/tmp/pycore-corpus-ext"
@@ -729,6 +732,8 @@ def main():
     for label in labels:
         log("%s (%s)" % (label, LABELS[label]))
         for scenario in scenarios:
+            if label not in ONLY_LABELS.get(scenario, (label,)):
+                continue
             if not generate_one(label, scenario, args.keep_tmp):
                 failed.append("%s-%s" % (label, scenario))
     if want_nonpython:
