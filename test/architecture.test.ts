@@ -12,7 +12,7 @@ const allowed: Record<string, string[]> = {
   'src/elf': ['src/io'],
   'src/dwarf': ['src/io'],
   'src/target': ['src/io', 'src/elf', 'src/dwarf'],
-  'src/cpython-layouts': ['src/io'],
+  'src/cpython-layouts': ['src/io', 'src/dwarf'],
   'src/cpython': ['src/io', 'src/elf', 'src/target', 'src/cpython-layouts'],
   'src/analysis': ['src/io', 'src/elf', 'src/target', 'src/cpython-layouts', 'src/cpython'],
   'src/reports': ['src/analysis'],

@@ -4,7 +4,7 @@ import { formatVersion } from '../cpython-layouts/version.js';
 import { CodeCache } from '../cpython/code.js';
 import { walkFrames } from '../cpython/frames.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
-import { findRuntime, formatRuntimeError, type PythonRuntime } from '../cpython/runtime.js';
+import { findRuntime, formatRuntimeError, type PythonRuntime, type RuntimeOptions } from '../cpython/runtime.js';
 import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   locals?: boolean;
   reprLimits?: ReprLimits;
   limits?: Limits;
+  /** Layout source and debug-file search (--layouts, --debug-dir). */
+  runtime?: RuntimeOptions;
 }
 
 export interface AnalyzeResult {
@@ -52,7 +54,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     if (m && !m.elf) warnings.push(`the crash address is in ${m.path}, which was not found; pass it with --lib-path DIR or --sysroot DIR to name the function`);
   }
 
-  const found = findRuntime(target);
+  const found = findRuntime(target, options.runtime);
   if (!found.ok) return { report, fatal: formatRuntimeError(found.error) };
   const rt = found.value;
   const L = rt.layout;
@@ -65,7 +67,8 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     layout_source: L.source,
   };
   report.faulthandler = { ...L.caps.faulthandler };
-  for (const m of L.mismatches) warnings.push(`layout mismatch (using _Py_DebugOffsets): ${m}`);
+  for (const m of L.mismatches) warnings.push(`layout mismatch (using ${L.source === 'dwarf' ? 'DWARF' : '_Py_DebugOffsets'}): ${m}`);
+  if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from the file name`);
 
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;

@@ -61,8 +61,11 @@ export function debugOffsetsSize(version: PythonVersion): number | null {
   return g?.structs['_Py_DebugOffsets']?.size ?? null;
 }
 
-/** Overlay the published offsets on `base`; disagreements with the table are recorded. */
-export function applyDebugOffsets(base: Layout, struct: Buffer): Layout {
+/**
+ * Overlay the published offsets on `base`; disagreements with it are recorded. `baseName` names
+ * base's source in those messages ("table", "DWARF").
+ */
+export function applyDebugOffsets(base: Layout, struct: Buffer, baseName = 'table'): Layout {
   const g = generatedLayouts[`${base.version.major}.${base.version.minor}`];
   const shape = g?.structs['_Py_DebugOffsets'];
   if (!shape) return base;
@@ -73,7 +76,7 @@ export function applyDebugOffsets(base: Layout, struct: Buffer): Layout {
     if (at === undefined || at + 8 > struct.length) continue;
     const value = Number(struct.readBigUInt64LE(at));
     if (value > 1 << 20) continue; // not an offset: ignore rather than trust
-    if (offsets[name] !== undefined && offsets[name] !== value) mismatches.push(`${name}: table ${offsets[name]}, _Py_DebugOffsets ${value}`);
+    if (offsets[name] !== undefined && offsets[name] !== value) mismatches.push(`${name}: ${baseName} ${offsets[name]}, _Py_DebugOffsets ${value}`);
     offsets[name] = value;
   }
   const sizes = { ...base.sizes };

@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../io/result.js';
 import { capabilitiesByMinor, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { generatedLayouts, type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
+import { applyDebugOffsets } from './debug-offsets.js';
 import { formatVersion, isSupported, minorKey, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
@@ -19,16 +20,20 @@ export interface Layout {
   source: LayoutSource;
   /** Fields where two sources disagreed: the preferred source's value was used. */
   mismatches: string[];
+  /** Why a more trusted source was not used (e.g. "no DWARF"), for the report's warnings. */
+  notes?: string[];
 }
 
 export type LayoutError =
   | { kind: 'unsupported-version'; version: string }
-  | { kind: 'incomplete'; version: string; missing: string[] };
+  | { kind: 'incomplete'; version: string; missing: string[]; source?: LayoutSource }
+  | { kind: 'unavailable'; source: LayoutSource; reason: string };
 
 export function formatLayoutError(e: LayoutError): string {
   if (e.kind === 'unsupported-version')
     return `Python ${e.version} is not supported (pycore reads 3.8 to 3.13); see \`pycore --versions\``;
-  return `the built-in layout for Python ${e.version} lacks ${e.missing.join(', ')}`;
+  if (e.kind === 'unavailable') return `--layouts ${e.source}: ${e.reason}; pass another --layouts source (dwarf, debug-offsets or builtin)`;
+  return `the ${e.source === 'dwarf' ? 'DWARF' : 'built-in'} layout for Python ${e.version} lacks ${e.missing.join(', ')}`;
 }
 
 /** The offset of a field that selection has verified exists for this layout's capabilities. */
@@ -80,14 +85,63 @@ function requiredFields(c: Capabilities): FieldName[] {
 }
 
 export function builtinLayout(version: PythonVersion): Result<Layout, LayoutError> {
+  const g = generatedLayouts[minorKey(version)];
+  if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
+  return layoutFromTables(version, g, 'builtin');
+}
+
+/** A layout from tables of the GeneratedLayout shape: the built-in ones, or a build's own DWARF. */
+export function layoutFromTables(version: PythonVersion, g: GeneratedLayout, source: LayoutSource): Result<Layout, LayoutError> {
   const key = minorKey(version);
-  const g = generatedLayouts[key];
   const caps = capabilitiesByMinor[key];
-  if (!g || !caps || !isSupported(version)) return err({ kind: 'unsupported-version', version: formatVersion(version) });
+  if (!caps || !isSupported(version)) return err({ kind: 'unsupported-version', version: formatVersion(version) });
   const { offsets, sizes, bitfields } = resolve(g);
   const missing = requiredFields(caps).filter((f) => offsets[f] === undefined);
-  if (missing.length > 0) return err({ kind: 'incomplete', version: key, missing });
-  return ok({ version, caps, offsets, sizes, bitfields, enums: g.enums, source: 'builtin', mismatches: [] });
+  if (missing.length > 0) return err({ kind: 'incomplete', version: key, missing, source });
+  return ok({ version, caps, offsets, sizes, bitfields, enums: g.enums, source, mismatches: [] });
+}
+
+export type LayoutChoice = LayoutSource;
+
+/** What the caller found about one interpreter; selection below decides what to use. */
+export interface LayoutFacts {
+  version: PythonVersion;
+  /** The build's own tables from its DWARF (computed on demand; Err says why there are none). */
+  dwarf: () => Result<GeneratedLayout, string>;
+  /** The `_Py_DebugOffsets` struct read from the start of `_PyRuntime` (3.13+), or null. */
+  debugOffsets: Buffer | null;
+  /** --layouts: use exactly this source or fail. */
+  force?: LayoutChoice;
+}
+
+/**
+ * Order of preference: DWARF (describes this very build, every field), then `_Py_DebugOffsets`
+ * over the built-in table (3.13+), then the built-in table. Disagreements between DWARF and
+ * `_Py_DebugOffsets` are recorded as mismatches; why a preferred source was passed over is a note.
+ */
+export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
+  const notes: string[] = [];
+  if (f.force === 'builtin') return builtinLayout(f.version);
+  if (f.force === undefined || f.force === 'dwarf') {
+    const g = f.dwarf();
+    const L = g.ok ? layoutFromTables(f.version, g.value, 'dwarf') : null;
+    if (L?.ok) {
+      if (!f.debugOffsets) return L;
+      const cross = applyDebugOffsets(L.value, f.debugOffsets, 'DWARF');
+      return ok({ ...L.value, mismatches: cross.mismatches });
+    }
+    const why = !g.ok ? g.error : L && !L.ok ? formatLayoutError(L.error) : 'no layout';
+    if (f.force === 'dwarf') return err({ kind: 'unavailable', source: 'dwarf', reason: why });
+    notes.push(`layouts not from DWARF: ${why}`);
+  }
+  const base = builtinLayout(f.version);
+  if (!base.ok) return base;
+  if (f.debugOffsets) {
+    const L = applyDebugOffsets(base.value, f.debugOffsets, 'table');
+    return ok({ ...L, notes: [...(L.notes ?? []), ...notes] });
+  }
+  if (f.force === 'debug-offsets') return err({ kind: 'unavailable', source: 'debug-offsets', reason: 'no _Py_DebugOffsets in this core (Python 3.13+ publishes them at the start of _PyRuntime)' });
+  return ok({ ...base.value, notes });
 }
 
 export function knownMinorVersions(): string[] {

@@ -1,10 +1,14 @@
 // Finding the interpreter in a target: the module that defines _PyRuntime, its version and
 // build flavour, and the layout to decode it with.
-import { applyDebugOffsets, debugOffsetsSize, parseDebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
+import { debugOffsetsSize, parseDebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
+import { dwarfLayoutCached } from '../cpython-layouts/layout-cache.js';
 import { detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
-import { builtinLayout, formatLayoutError, type Layout } from '../cpython-layouts/layout.js';
-import { formatVersion, hasDebugOffsets, minorFromFileName } from '../cpython-layouts/version.js';
+import { formatLayoutError, selectLayout, type Layout, type LayoutChoice } from '../cpython-layouts/layout.js';
+import type { GeneratedLayout } from '../cpython-layouts/generated/types.js';
+import { formatVersion, hasDebugOffsets, minorFromFileName, minorKey } from '../cpython-layouts/version.js';
+import { cacheDir } from '../io/cache-dir.js';
 import { err, ok, type Result } from '../io/result.js';
+import { DEFAULT_DEBUG_DIRS, openDebugInfo } from '../target/debug-info.js';
 import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
 import { Reader } from './reader.js';
@@ -43,7 +47,16 @@ function looksLikePython(m: Module): boolean {
   return minorFromFileName(m.path) !== null;
 }
 
-export function findRuntime(target: Target): Result<PythonRuntime, RuntimeError> {
+export interface RuntimeOptions {
+  /** --layouts: use exactly this layout source. */
+  layouts?: LayoutChoice;
+  /** --debug-dir: where separate debug files live (default /usr/lib/debug, under --sysroot when given). */
+  debugDirs?: string[];
+  /** Where extracted layouts are cached (default: the user's cache directory). */
+  cacheRoot?: string;
+}
+
+export function findRuntime(target: Target, options: RuntimeOptions = {}): Result<PythonRuntime, RuntimeError> {
   const reader = new Reader(target.memory);
   // The executable first (static builds), then modules named like Python, then the rest.
   const ordered = [...target.modules].sort((a, b) => rank(a) - rank(b));
@@ -55,7 +68,7 @@ export function findRuntime(target: Target): Result<PythonRuntime, RuntimeError>
     }
     const rt = target.symbolAddress(m, '_PyRuntime');
     if (!rt) continue;
-    return describe(target, reader, m, rt.address);
+    return describe(target, reader, m, rt.address, options);
   }
   if (missingPython) {
     const detail =
@@ -74,7 +87,7 @@ function rank(m: Module): number {
   return 2;
 }
 
-function describe(target: Target, reader: Reader, m: Module, runtimeAddress: number): Result<PythonRuntime, RuntimeError> {
+function describe(target: Target, reader: Reader, m: Module, runtimeAddress: number, options: RuntimeOptions): Result<PythonRuntime, RuntimeError> {
   const pyVersion = target.symbolAddress(m, 'Py_Version');
   const pyVersionHex = pyVersion ? reader.u32(pyVersion.address) : null;
   const head = reader.bytes(runtimeAddress, 24);
@@ -94,13 +107,36 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
   if (build === 'free-threaded') return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
   if (build === 'trace-refs') return err({ kind: 'unsupported', detail: `Python ${v} is a Py_TRACE_REFS build, whose object header pycore cannot decode yet` });
 
-  const base = builtinLayout(detected.version);
-  if (!base.ok) return err({ kind: 'unsupported', detail: formatLayoutError(base.error) });
-  let layout = base.value;
-  if (hasDebugOffsets(detected.version) && dbgHeader) {
-    const n = debugOffsetsSize(detected.version);
-    const struct = n ? reader.bytes(runtimeAddress, n) : null;
-    if (struct) layout = applyDebugOffsets(layout, struct);
-  }
-  return ok({ module: m, runtimeAddress, detected, build, layout, reader });
+  const n = hasDebugOffsets(detected.version) && dbgHeader ? debugOffsetsSize(detected.version) : null;
+  const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
+  const layout = selectLayout({ version: detected.version, debugOffsets, force: options.layouts, dwarf: () => dwarfLayoutOf(target, m, detected.version, options) });
+  if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
+  return ok({ module: m, runtimeAddress, detected, build, layout: layout.value, reader });
+}
+
+/** The interpreter module's own layout from its DWARF (or its separate debug file), via the cache. */
+function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['version'], options: RuntimeOptions): Result<GeneratedLayout, string> {
+  if (m.status.kind !== 'loaded' || !m.elf) return err(`${m.path} is not available locally`);
+  const elf = m.elf;
+  const buildId = elf.buildId() ?? m.coreBuildId;
+  if (!buildId) return err(`${m.path} has no build-id to key its layout by`);
+  const sysroot = target.locatorOptions.sysroot;
+  const debugDirs = options.debugDirs ?? (sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+  const localPath = m.status.localPath;
+  let close = () => {};
+  const r = dwarfLayoutCached({
+    cacheRoot: options.cacheRoot ?? cacheDir(),
+    buildId,
+    version: minorKey(version),
+    micro: formatVersion(version),
+    binary: m.path,
+    open: () => {
+      const d = openDebugInfo(localPath, elf, debugDirs);
+      if (!d.ok) return d;
+      close = d.value.close;
+      return ok(d.value.dwarf);
+    },
+  });
+  close();
+  return r.ok ? ok(r.value.layout) : r;
 }

@@ -37,6 +37,8 @@ export class Target {
     readonly memory: AddressSpace,
     readonly modules: Module[],
     readonly truncated: { present: number; expected: number } | null,
+    /** Where files named by the core were looked for (--executable, --lib-path, --sysroot). */
+    readonly locatorOptions: LocatorOptions,
   ) {}
 
   get machine(): string {
@@ -95,7 +97,7 @@ export class Target {
       if (m.status.kind === 'missing' && !m.isExecutable && !isElfInCore(m)) modules.splice(i, 1);
     }
     const memory = new AddressSpace(coreRegions, fileRegions, known, h.fields.wordSize, h.fields.littleEndian);
-    const t = new Target(displayPath, core, notes, memory, modules, truncated);
+    const t = new Target(displayPath, core, notes, memory, modules, truncated, options);
     t.warnings.push(...warnings);
     if (truncated) {
       t.warnings.push({

@@ -1,5 +1,5 @@
-// Shapes of the layout data generated from DWARF by
-// `python3 src/cpython-layouts/generator/generate.py` (npm run layouts).
+// Shapes of the layout data generated from DWARF (with src/dwarf) by
+// `npm run layouts` (src/cli/generate-layouts.ts).
 // Hand-written (not regenerated). Offsets are x86_64 byte offsets from the start of
 // the struct; a member/struct/enum that does not exist in a version is absent (never 0).
 

@@ -1,0 +1,126 @@
+// Entry point of the DWARF reader. It is handed a loader, "section name -> bytes or null"
+// (".debug_info", ".debug_abbrev", ...), and never opens files itself: the caller (src/target)
+// reads sections from an ELF file, a separate debug file or a test buffer.
+import { err, ok, type Result } from '../io/result.js';
+import { AbbrevCache, SECTION_ABBREV } from './abbrev.js';
+import { addressAt } from './addr.js';
+import * as C from './constants.js';
+import { capture, dwarfError, type DwarfError } from './errors.js';
+import { DebugInfo, SECTION_INFO, defaultInfoLimits, type Die, type InfoLimits, type Unit } from './info.js';
+import { LineTable, parseLineProgram, SECTION_LINE } from './line.js';
+import { readRanges, readRngList, rngListOffset, type Range } from './rnglists.js';
+import { SECTION_LINE_STR, SECTION_STR, StringTable } from './str.js';
+import { Types } from './types.js';
+
+export type SectionLoader = (name: string) => Buffer | null;
+
+export class Dwarf {
+  readonly info: DebugInfo;
+  readonly types: Types;
+  private lineTables = new Map<number, LineTable>();
+  private unitRangeCache = new Map<number, Range[]>();
+
+  private constructor(
+    private readonly load: SectionLoader,
+    info: Buffer,
+    abbrev: Buffer,
+    limits: InfoLimits,
+  ) {
+    this.info = new DebugInfo({
+      info,
+      abbrevs: new AbbrevCache(abbrev),
+      str: new StringTable(SECTION_STR, load(SECTION_STR)),
+      lineStr: new StringTable(SECTION_LINE_STR, load(SECTION_LINE_STR)),
+      strOffsets: load('.debug_str_offsets'),
+      addr: load('.debug_addr'),
+      limits,
+    });
+    this.types = new Types(this.info);
+  }
+
+  /** Open the DWARF behind `load`; fails when there is no .debug_info (or its abbreviations). */
+  static open(load: SectionLoader, limits: InfoLimits = defaultInfoLimits): Result<Dwarf, DwarfError> {
+    const info = load(SECTION_INFO);
+    if (!info || info.length === 0) return err(dwarfError('missing-section', SECTION_INFO, 0, 'no DWARF debug information'));
+    const abbrev = load(SECTION_ABBREV);
+    if (!abbrev) return err(dwarfError('missing-section', SECTION_ABBREV, 0, '.debug_info without .debug_abbrev'));
+    return ok(new Dwarf(load, info, abbrev, limits));
+  }
+
+  /** Run a computation over this reader: a malformed-DWARF fault inside becomes an error value. */
+  use<T>(fn: (d: Dwarf) => T): Result<T, DwarfError> {
+    const r = capture(() => fn(this));
+    return r.ok ? ok(r.value) : err(r.error);
+  }
+
+  private root(u: Unit): Die | null {
+    return this.info.readDie(u, u.firstDie);
+  }
+
+  /** Address ranges covered by unit `u` (DW_AT_low_pc/high_pc or DW_AT_ranges). */
+  unitRanges(u: Unit): Range[] {
+    const hit = this.unitRangeCache.get(u.offset);
+    if (hit) return hit;
+    const root = this.root(u);
+    let out: Range[] = [];
+    if (root) {
+      const lowV = root.attrs.get(C.DW_AT_low_pc);
+      const low = lowV ? this.info.attrAddress(u, lowV) : 0;
+      const high = root.attrs.get(C.DW_AT_high_pc);
+      const ranges = root.attrs.get(C.DW_AT_ranges);
+      if (ranges) {
+        const baseV = root.attrs.get(C.DW_AT_rnglists_base);
+        const rbase = baseV && typeof baseV.value === 'number' ? baseV.value : 0;
+        const ctx = { addrSize: u.addrSize, offsetSize: u.offsetSize, base: low, addrx: (i: number) => addressAt(this.load('.debug_addr'), this.addrBase(root), i, u.addrSize) };
+        if (u.version >= 5) {
+          const buf = this.load('.debug_rnglists');
+          const off = ranges.cls === 'rnglistx' ? rngListOffset(buf, rbase, ranges.value as number, u.offsetSize) : (ranges.value as number);
+          out = readRngList(buf, off, ctx);
+        } else out = readRanges(this.load('.debug_ranges'), ranges.value as number, ctx);
+      } else if (lowV && high) {
+        const end = high.cls === 'address' || high.cls === 'addrx' ? this.info.attrAddress(u, high) : low + (high.value as number);
+        out = [{ begin: low, end }];
+      }
+    }
+    this.unitRangeCache.set(u.offset, out);
+    return out;
+  }
+
+  private addrBase(root: Die): number {
+    const v = root.attrs.get(C.DW_AT_addr_base) ?? root.attrs.get(C.DW_AT_GNU_addr_base);
+    return v && typeof v.value === 'number' ? v.value : 0;
+  }
+
+  /** The line table of unit `u` (parsed once), or null when it has none. */
+  lineTable(u: Unit): LineTable | null {
+    const hit = this.lineTables.get(u.offset);
+    if (hit) return hit;
+    const root = this.root(u);
+    const stmt = root?.attrs.get(C.DW_AT_stmt_list);
+    if (!root || !stmt) return null;
+    const buf = this.load(SECTION_LINE);
+    if (!buf) return null;
+    const compDirV = root.attrs.get(C.DW_AT_comp_dir);
+    const compDir = compDirV ? this.info.attrString(u, compDirV) : null;
+    const prog = parseLineProgram(buf, stmt.value as number, { addrSize: u.addrSize, compDir, string: (v) => this.info.attrString(u, v) });
+    const t = new LineTable(prog);
+    this.lineTables.set(u.offset, t);
+    return t;
+  }
+
+  /** File and line of link-time address `address` (null when no unit's line table covers it). */
+  lineAt(address: number): Result<{ file: string | null; line: number; column: number } | null, DwarfError> {
+    return this.use(() => {
+      for (const u of this.info.units()) {
+        if (!this.unitRanges(u).some((r) => address >= r.begin && address < r.end)) continue;
+        const row = this.lineTable(u)?.find(address) ?? null;
+        if (row) return row;
+      }
+      return null;
+    });
+  }
+}
+
+export { fault, formatDwarfError, type DwarfError } from './errors.js';
+export type { TypeRef, Member } from './types.js';
+export { VOID } from './types.js';
