@@ -65,8 +65,11 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     module: rt.module.path,
     build: rt.build,
     layout_source: L.source,
+    found_by: rt.foundBy,
   };
   report.faulthandler = { ...L.caps.faulthandler };
+  if (rt.foundBy === 'scan')
+    warnings.push(`${rt.module.path} is not available: the interpreter was found by scanning the core for _Py_DebugOffsets and decoded with the offsets it publishes; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
   for (const m of L.mismatches) warnings.push(`layout mismatch (using ${L.source === 'dwarf' ? 'DWARF' : '_Py_DebugOffsets'}): ${m}`);
   if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from the file name`);

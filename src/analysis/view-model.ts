@@ -64,6 +64,8 @@ export interface AnalyzeReport {
     module: string;
     build: string;
     layout_source: string;
+    /** How _PyRuntime was found: its symbol, or a memory scan for _Py_DebugOffsets (no binary). */
+    found_by: 'symbol' | 'scan';
   } | null;
   process: { pid: number | null; argv: string[]; argv_source: 'stack' | 'psargs' | 'none'; executable: string | null };
   signal: SignalView | null;

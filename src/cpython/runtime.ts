@@ -1,6 +1,7 @@
 // Finding the interpreter in a target: the module that defines _PyRuntime, its version and
 // build flavour, and the layout to decode it with.
-import { debugOffsetsSize, parseDebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
+import { debugOffsetsSize, parseDebugOffsetsHeader, type DebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
+import { scanForDebugOffsets } from './runtime-scan.js';
 import { dwarfLayoutCached } from '../cpython-layouts/layout-cache.js';
 import { detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
 import { formatLayoutError, selectLayout, type Layout, type LayoutChoice } from '../cpython-layouts/layout.js';
@@ -16,7 +17,10 @@ import { Reader } from './reader.js';
 export type BuildFlavour = 'release' | 'debug' | 'trace-refs' | 'free-threaded';
 
 export interface PythonRuntime {
+  /** The module holding the interpreter; with `foundBy: 'scan'` its file may be missing. */
   module: Module;
+  /** How _PyRuntime was found: its symbol, or a scan of memory for _Py_DebugOffsets (no binary). */
+  foundBy: 'symbol' | 'scan';
   runtimeAddress: number;
   detected: DetectedVersion;
   build: BuildFlavour;
@@ -70,6 +74,12 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
     if (!rt) continue;
     return describe(target, reader, m, rt.address, options);
   }
+  // No binary defines _PyRuntime: 3.13+ publish _Py_DebugOffsets at its start, findable by scanning.
+  if (options.layouts !== 'dwarf') {
+    const hits = scanForDebugOffsets(target);
+    const holder = missingPython ?? target.executable ?? target.modules[0];
+    if (hits.length > 0 && holder) return describeScanned(reader, holder, hits[0].address, hits[0].header, options);
+  }
   if (missingPython) {
     const detail =
       missingPython.status.kind === 'mismatch'
@@ -111,7 +121,18 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
   const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
   const layout = selectLayout({ version: detected.version, debugOffsets, force: options.layouts, dwarf: () => dwarfLayoutOf(target, m, detected.version, options) });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
-  return ok({ module: m, runtimeAddress, detected, build, layout: layout.value, reader });
+  return ok({ module: m, foundBy: 'symbol', runtimeAddress, detected, build, layout: layout.value, reader });
+}
+
+function describeScanned(reader: Reader, m: Module, runtimeAddress: number, header: DebugOffsetsHeader, options: RuntimeOptions): Result<PythonRuntime, RuntimeError> {
+  const v = formatVersion(header.version);
+  if (header.freeThreaded) return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
+  const n = debugOffsetsSize(header.version);
+  const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
+  const layout = selectLayout({ version: header.version, debugOffsets, force: options.layouts, dwarf: () => err('no binary with debug info') });
+  if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
+  // Without the binary, whether this is a debug build cannot be told; the published offsets still hold.
+  return ok({ module: m, foundBy: 'scan', runtimeAddress, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
 }
 
 /** The interpreter module's own layout from its DWARF (or its separate debug file), via the cache. */

@@ -10,7 +10,7 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
   const cmd = p.argv.length ? p.argv.map(esc).join(' ') + (p.argv_source === 'psargs' ? ' (from psargs, may be cut at 80 characters)' : '') : '(unknown)';
   out.push(`Process:    pid ${p.pid ?? '?'}: ${cmd}`);
   if (p.executable) out.push(`Executable: ${esc(p.executable)}`);
-  if (r.python) out.push(`Python:     ${r.python.version} (${r.python.build}) in ${esc(r.python.module)}, layout from ${r.python.layout_source}`);
+  if (r.python) out.push(`Python:     ${r.python.version} (${r.python.build}) in ${esc(r.python.module)}, layout from ${r.python.layout_source}${r.python.found_by === 'scan' ? ', found by scanning memory' : ''}`);
   if (r.signal) {
     const s = r.signal;
     const extra = [s.code_text, s.address !== null ? `fault address ${s.address}` : null].filter(Boolean).join(', ');
