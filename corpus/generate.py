@@ -44,6 +44,13 @@ LABELS = {
     "3.12": PYENV + "/3.12.1/bin/python3.12",
     "3.13": PYENV + "/3.13.0/bin/python3.13",
     "debian-3.11": "/usr/bin/python3.11",
+    # Debian's debug build, unpacked (not installed) by corpus/get-debian-dbg.sh.
+    "debian-3.11d": os.environ.get("PYCORE_PY311D", "/tmp/pycore-debian-dbg/root/usr/bin/python3.11d"),
+}
+# Extra environment per label: the unpacked debug build finds its debug-ABI extension modules here.
+LABEL_ENV = {
+    "debian-3.11d": {"PYTHONPATH": os.path.join(os.path.dirname(os.environ.get("PYCORE_PY311D", "/tmp/pycore-debian-dbg/root/usr/bin/python3.11d")),
+                                                "..", "lib", "python3.11", "lib-dynload")},
 }
 # scenario name -> (script, kind)
 SCENARIOS = {
@@ -55,6 +62,7 @@ SCENARIOS = {
     "extension": ("extension.py", "crash"),
     "hostile": ("hostile.py", "crash"),
     "big": ("big.py", "crash"),
+    "heap": ("heap.py", "crash"),
 }
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",)}
@@ -511,6 +519,7 @@ def run_crash(label, scenario, exe, script, tmpdir):
     env = {"PYCORE_SIDE_FILE": side}
     if scenario == "extension":
         env["PYCORE_EXT_DIR"] = build_extension(label, exe)
+    env.update(LABEL_ENV.get(label, {}))
     proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env(env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)

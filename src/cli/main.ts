@@ -2,7 +2,7 @@
 // (the TUI's ink/react) are imported only inside the commands that use them, so `analyze`
 // starts about as fast as node itself.
 import { Command } from 'commander';
-import { knownMinorVersions } from '../cpython-layouts/layout.js';
+import { versionSupport } from '../cpython-layouts/support.js';
 import { register as registerAnalyze } from './commands/analyze.js';
 import { register as registerShow } from './commands/show.js';
 import { EXIT, fail } from './common.js';
@@ -23,7 +23,12 @@ export async function main(argv: string[]): Promise<void> {
 
   program.action((o: { versions?: boolean }) => {
     if (o.versions) {
-      for (const v of knownMinorVersions()) process.stdout.write(`${v}  verified on corpus cores (release builds; layouts from DWARF)\n`);
+      for (const v of versionSupport) {
+        process.stdout.write(`${v.version}\n`);
+        if (v.verified.length) process.stdout.write(`  verified:    ${v.verified.join('; ')}\n`);
+        if (v.unverified.length) process.stdout.write(`  unverified:  ${v.unverified.join('; ')}\n`);
+        if (v.unsupported.length) process.stdout.write(`  unsupported: ${v.unsupported.join('; ')}\n`);
+      }
       return;
     }
     program.help();
