@@ -5,10 +5,13 @@ import { Command } from 'commander';
 import { versionSupport } from '../cpython-layouts/support.js';
 import { register as registerAnalyze } from './commands/analyze.js';
 import { register as registerShow } from './commands/show.js';
+import { register as registerCache } from './commands/cache.js';
+import { register as registerFiles } from './commands/files.js';
+import { register as registerTriage } from './commands/triage.js';
 import { EXIT, fail } from './common.js';
 import { UsageError } from './open-core.js';
 
-const commands = [registerAnalyze, registerShow];
+const commands = [registerAnalyze, registerShow, registerFiles, registerTriage, registerCache];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();

@@ -14,7 +14,7 @@ export function formatTargetError(e: TargetError): string {
       return `${formatIoError(e.error)}; pass a core file`;
     case 'elf':
       return e.error.kind === 'bad-magic' || e.error.kind === 'empty'
-        ? `${formatElfError(e.error)}; pass a core file (an ELF core, e.g. \`core\` or \`core.1234\`, or a gzip-compressed one)`
+        ? `${formatElfError(e.error)}; pass a core file (an ELF core, e.g. \`core\` or \`core.1234\`, or one compressed with gzip, zstd, xz or lz4, or an apport .crash report)`
         : `${formatElfError(e.error)}; pass an intact core file`;
     case 'not-a-core':
       return `${e.path}: an ELF ${e.elfType}, not a core dump; pass the core file (give the program itself with --executable)`;

@@ -29,16 +29,26 @@ export class FileLocator {
     const add = (path: string, how: Candidate['how']) => {
       if (isRegularFile(path) && !out.some((c) => c.path === path)) out.push({ path, how });
     };
-    if (isExecutable && this.options.executable) add(this.options.executable, 'executable-option');
-    if (this.options.sysroot) add(join(this.options.sysroot, corePath), 'sysroot');
-    else add(corePath, 'core-path');
-    for (const dir of this.options.libPaths) {
-      add(join(dir, basename(corePath)), 'lib-path');
-      if (buildId) {
-        add(join(dir, '.build-id', buildId.slice(0, 2), buildId.slice(2)), 'lib-path-build-id');
-        const hit = this.indexDir(dir).get(buildId);
+    for (const p of this.places(corePath, isExecutable, buildId)) {
+      add(p.path, p.how);
+      if (p.indexDir && buildId) {
+        const hit = this.indexDir(p.indexDir).get(buildId);
         if (hit) add(hit, 'lib-path-build-id');
       }
+    }
+    return out;
+  }
+
+  /** Every place looked at for `corePath`, in order, whether or not a file is there (for `pycore files`). */
+  places(corePath: string, isExecutable: boolean, buildId: string | null): (Candidate & { indexDir?: string })[] {
+    const out: (Candidate & { indexDir?: string })[] = [];
+    if (isExecutable && this.options.executable) out.push({ path: this.options.executable, how: 'executable-option' });
+    if (this.options.sysroot) out.push({ path: join(this.options.sysroot, corePath), how: 'sysroot' });
+    else out.push({ path: corePath, how: 'core-path' });
+    for (const dir of this.options.libPaths) {
+      out.push({ path: join(dir, basename(corePath)), how: 'lib-path' });
+      // Then DIR/.build-id/ab/cdef..., then any file in DIR with that build-id.
+      if (buildId) out.push({ path: join(dir, '.build-id', buildId.slice(0, 2), buildId.slice(2)), how: 'lib-path-build-id', indexDir: dir });
     }
     return out;
   }

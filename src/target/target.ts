@@ -5,6 +5,7 @@ import { ElfFile } from '../elf/elf-file.js';
 import { parseHeader } from '../elf/header.js';
 import { parseNotes } from '../elf/notes.js';
 import type { ByteSource } from '../io/byte-source.js';
+import type { CoreOrigin } from '../io/core-intake.js';
 import { openFile } from '../io/file-source.js';
 import { err, ok, type Result } from '../io/result.js';
 import { AddressSpace, type KnownMapping, type Region } from './address-space.js';
@@ -29,6 +30,8 @@ const PAGE = 4096;
 
 export class Target {
   readonly warnings: TargetWarning[] = [];
+  /** How the core reached us (compressed, apport, systemd-coredump) and what was recorded beside it. */
+  origin: CoreOrigin | null = null;
 
   private constructor(
     readonly corePath: string,
@@ -40,6 +43,12 @@ export class Target {
     /** Where files named by the core were looked for (--executable, --lib-path, --sysroot). */
     readonly locatorOptions: LocatorOptions,
   ) {}
+
+  /** Closes the core and every file opened for it (long-running callers: triage). */
+  close(): void {
+    for (const m of this.modules) m.elf?.source.close();
+    this.core.source.close();
+  }
 
   get machine(): string {
     return machineNames[this.core.header.machine] ?? `machine ${this.core.header.machine}`;

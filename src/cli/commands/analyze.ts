@@ -4,13 +4,14 @@ import { existsSync, statSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
 import { renderAnalyzeJson } from '../../reports/json.js';
 import { renderAnalyzeText } from '../../reports/text.js';
+import { renderAnalyzeMarkdown } from '../../reports/markdown.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
 import type { LayoutChoice } from '../../cpython-layouts/layout.js';
 
 export function register(program: Command): void {
-  withCoreOptions(program.command('analyze').argument('<core>', 'core file (plain or gzip-compressed)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  withCoreOptions(program.command('analyze').argument('<core>', 'core file (plain, compressed with gzip/zstd/xz/lz4, systemd-coredump or apport .crash)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     .option('--all-frames', 'print every frame in text output (faulthandler stops at 100)')
     .option('--locals', "show every frame's arguments and local variables")
     .addOption(reprLimitOptions.depth)
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const target = await openCore(core, o);
       const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir } });
-      process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : renderAnalyzeText(report, { allFrames: o.allFrames }));
+      process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
     });
 }

@@ -1,0 +1,99 @@
+// `pycore triage DIR|FILES...`: analyze many cores in parallel (worker threads, at most one per
+// CPU), compute each one's crash signature, group identical ones, and print the table.
+import { Option, type Command } from 'commander';
+import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SIGNATURE_FRAMES, groupEntries, type TriageEntry } from '../../analysis/triage.js';
+import { Progress } from '../../io/progress.js';
+import { renderTriageJson } from '../../reports/triage-json.js';
+import { renderTriageMarkdown } from '../../reports/triage-md.js';
+import { renderTriageText } from '../../reports/triage-text.js';
+import { EXIT, fail, withCoreOptions } from '../common.js';
+import type { CoreOptions } from '../open-core.js';
+import { runTriagePool } from '../triage-pool.js';
+
+/** More inputs than this is a mistake (a directory of something else), not a batch of cores. */
+const MAX_INPUTS = 100_000;
+const WORKER_HEAP_MB = 1024;
+
+type TriageArgs = CoreOptions & { format: string; frames: string; jobs?: string; timeout: string };
+
+const positiveInt = (flag: string, v: string, what: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail(`${flag} ${v}: not a whole number of at least 1; pass ${what}`, EXIT.usage);
+  return n;
+};
+
+/** The files to triage: each FILE as given, each DIR's regular files (not recursive), in name order. */
+function collectInputs(args: string[]): { cores: string[]; missing: TriageEntry[] } {
+  const cores: string[] = [];
+  const missing: TriageEntry[] = [];
+  const seen = new Set<string>();
+  const add = (p: string) => {
+    if (!seen.has(p)) {
+      seen.add(p);
+      cores.push(p);
+    }
+  };
+  for (const a of args) {
+    let st;
+    try {
+      st = statSync(a);
+    } catch {
+      missing.push({ core: a, mtime_ms: null, status: 'failed', reason: 'no such file or directory' });
+      continue;
+    }
+    if (!st.isDirectory()) {
+      add(a);
+      continue;
+    }
+    let names: string[] = [];
+    try {
+      names = readdirSync(a).sort();
+    } catch (e) {
+      missing.push({ core: a, mtime_ms: null, status: 'failed', reason: `cannot list the directory (${(e as Error).message})` });
+    }
+    for (const n of names) {
+      const p = join(a, n);
+      try {
+        if (statSync(p).isFile()) add(p);
+      } catch {
+        // a dangling link or a file removed meanwhile: skip
+      }
+      if (cores.length > MAX_INPUTS) fail(`more than ${MAX_INPUTS} files to triage; pass a directory of cores (or fewer files)`, EXIT.usage);
+    }
+  }
+  return { cores, missing };
+}
+
+export function register(program: Command): void {
+  withCoreOptions(
+    program
+      .command('triage')
+      .argument('<paths...>', 'core files, or directories of them (e.g. /var/lib/systemd/coredump, /var/crash)')
+      .description('analyze many cores in parallel and group them by crash signature (Python version, signal, top frames, crash site)'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
+    .option('--frames <n>', 'Python frames of the current thread in the signature', String(DEFAULT_SIGNATURE_FRAMES))
+    .option('--jobs <n>', `cores analyzed at once (default: the number of CPUs, ${availableParallelism()})`)
+    .option('--timeout <seconds>', 'give up on a core after this long (it is reported as failed)', '300')
+    .action(async (paths: string[], o: TriageArgs) => {
+      const frames = positiveInt('--frames', o.frames, 'how many frames the signature keeps, e.g. --frames 5');
+      const jobs = o.jobs === undefined ? availableParallelism() : positiveInt('--jobs', o.jobs, 'how many cores to analyze at once, e.g. --jobs 4');
+      const timeout = positiveInt('--timeout', o.timeout, 'a number of seconds, e.g. --timeout 300');
+      const { cores, missing } = collectInputs(paths);
+      if (cores.length === 0 && missing.length === 0) fail(`no files in ${paths.join(', ')}; pass core files or a directory that holds them`, EXIT.usage);
+      const progress = new Progress(process.stderr, 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
+      const coreOptions: CoreOptions = { executable: o.executable, libPath: o.libPath, sysroot: o.sysroot };
+      let entries: TriageEntry[];
+      try {
+        entries = await runTriagePool(cores, coreOptions, frames, { concurrency: jobs, timeoutMs: timeout * 1000, heapMb: WORKER_HEAP_MB, onProgress: (d) => progress.update(d) });
+      } finally {
+        progress.finish();
+      }
+      const report = groupEntries([...missing, ...entries], frames);
+      process.stdout.write(o.format === 'json' ? renderTriageJson(report) : o.format === 'md' ? renderTriageMarkdown(report) : renderTriageText(report));
+      if (report.analyzed === 0) fail(`none of the ${report.total} files could be analyzed; pass core files (see the reasons above)`, EXIT.usage);
+    });
+}
