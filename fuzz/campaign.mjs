@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { applyMutations, planMutations, readBase, rng } from './mutate.mjs';
+import { planTargeted } from './targets.mjs';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
@@ -49,7 +50,7 @@ export function runCommand(corePath, command, budget = budgetMs, memory = memory
   return { failure, ms, status: r.status };
 }
 
-function main() {
+async function main() {
   const cores = readdirSync(join(ROOT, 'corpus', 'cores')).filter((f) => f.endsWith('.core.gz') && !f.includes('-big.'));
   const random = rng(seed);
   const work = mkdtempSync(join(tmpdir(), 'pycore-fuzz-'));
@@ -60,7 +61,11 @@ function main() {
       const name = cores[Math.floor(random() * cores.length)];
       if (!bases.has(name)) bases.set(name, gunzipSync(readBase(join(ROOT, 'corpus', 'cores', name))));
       const base = bases.get(name);
-      const mutations = planMutations(base, random, 1 + Math.floor(random() * 6));
+      // Half the inputs mutate random words; half the very fields pycore reads.
+      const targeted = random() < 0.5;
+      const mutations = targeted
+        ? await planTargeted(ROOT, join(ROOT, 'corpus', 'cores', name), random, 1 + Math.floor(random() * 4))
+        : planMutations(base, random, 1 + Math.floor(random() * 6));
       const path = join(work, `input-${i}.core`);
       writeFileSync(path, applyMutations(base, mutations));
       const command = COMMANDS[Math.floor(random() * COMMANDS.length)];
@@ -84,4 +89,4 @@ function main() {
   process.exitCode = summary.failures.length ? 1 : 0;
 }
 
-if (process.argv[1] && process.argv[1].endsWith('campaign.mjs')) main();
+if (process.argv[1] && process.argv[1].endsWith('campaign.mjs')) await main();

@@ -27,13 +27,14 @@ export function* followList(first: number | null, next: (address: number) => num
       return;
     }
     seen.add(cur);
-    yield cur;
+    // Read the link first: an entry whose own memory is unreadable is not an entry at all.
     const n = next(cur);
     if (n === null) {
       end.reason = 'unreadable';
       end.at = cur;
       return;
     }
+    yield cur;
     cur = n;
   }
 }
