@@ -8,10 +8,12 @@ import { register as registerShow } from './commands/show.js';
 import { register as registerCache } from './commands/cache.js';
 import { register as registerFiles } from './commands/files.js';
 import { register as registerTriage } from './commands/triage.js';
+import { register as registerTui } from './commands/tui.js';
+import { register as registerExplain } from './commands/explain.js';
 import { EXIT, fail } from './common.js';
 import { UsageError } from './open-core.js';
 
-const commands = [registerAnalyze, registerShow, registerFiles, registerTriage, registerCache];
+const commands = [registerAnalyze, registerShow, registerTui, registerFiles, registerTriage, registerCache, registerExplain];
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();

@@ -1,0 +1,6 @@
+// `pycore explain --format json`: {"findings": [{kind, summary, lines, details, next_steps}]}.
+import type { ExplainReport } from '../analysis/log/explain.js';
+
+export function renderExplainJson(r: ExplainReport): string {
+  return JSON.stringify({ findings: r.findings.map((f) => ({ kind: f.kind, summary: f.summary, lines: f.lines, details: f.details, next_steps: f.next_steps })) }, null, 2) + '\n';
+}

@@ -1,0 +1,71 @@
+// The inspector's hook: owns the breadcrumb state (inspectorReducer), fetches pages of the
+// object shown through the explorer, and turns keys into actions.
+import { useEffect, useMemo } from 'react';
+import { useSyncedReducer } from '../../hooks/use-synced-reducer.js';
+import type { ObjectExplorer } from '../../../src/analysis/object-view.js';
+import { escapeForTerminal } from '../../../src/reports/sanitize.js';
+import { commandFor, type Command } from '../../keys/bindings.js';
+import { Priority, useKeypress } from '../../keys/keypress.js';
+import type { AppActions } from '../../navigation/app-actions.js';
+import { inspectorPending } from '../../navigation/pending-views.js';
+import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
+import { currentLevel, initialInspectorState, inspectorReducer, type InspectorState } from './inspector-state.js';
+import { ObjectPages, type ChildRow, type ObjectHeader } from './object-pages.js';
+
+const inspectorCommands = [...cursorCommands, 'open', 'back', 'referrers', 'pathFromRoot'] as const satisfies readonly Command[];
+
+export interface InspectorView {
+  state: InspectorState;
+  header: ObjectHeader | null;
+  /** Why the object could not be fetched (the explorer failed). */
+  error: string | null;
+  child(index: number): ChildRow | null;
+}
+
+function attempt<T>(f: () => T): { value: T; error: null } | { value: null; error: string } {
+  try {
+    return { value: f(), error: null };
+  } catch (e) {
+    return { value: null, error: escapeForTerminal(e instanceof Error ? e.message : String(e)) };
+  }
+}
+
+export interface InspectorOptions {
+  isActive: () => boolean;
+  pageSize: number;
+  actions: AppActions;
+}
+
+export function useInspector(explorer: ObjectExplorer, root: { address: string; label: string }, o: InspectorOptions): InspectorView {
+  const [state, dispatch, latest] = useSyncedReducer(inspectorReducer, root, initialInspectorState);
+  const pages = useMemo(() => new ObjectPages(explorer), [explorer]);
+  const level = currentLevel(state);
+  const fetched = attempt(() => pages.header(level.address));
+  const header = fetched.value;
+  const child = (i: number) => attempt(() => pages.child(level.address, i)).value;
+
+  useEffect(() => {
+    if (fetched.error) o.actions.notify('error', `cannot inspect ${level.address}: ${fetched.error}`);
+  }, [fetched.error, level.address]);
+
+  useKeypress(
+    (input, key) => {
+      const c = commandFor(inspectorCommands, input, key);
+      if (c === null) return false;
+      const now = currentLevel(latest());
+      const move = cursorMove(c, o.pageSize);
+      if (move) dispatch({ type: 'move', move, count: attempt(() => pages.header(now.address)).value?.total ?? 0 });
+      else if (c === 'open') {
+        const target = attempt(() => pages.child(now.address, now.selected)).value;
+        if (target) dispatch({ type: 'enter', address: target.address, label: target.label });
+      } else if (c === 'back') {
+        if (latest().path.length > 1) dispatch({ type: 'back' });
+        else o.actions.pop();
+      } else o.actions.notify('info', c === 'referrers' ? inspectorPending.referrers : inspectorPending.path);
+      return true;
+    },
+    Priority.screen,
+    o.isActive,
+  );
+  return { state, header, error: fetched.error, child };
+}
