@@ -13,6 +13,7 @@ import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
+import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
 
@@ -23,6 +24,8 @@ export interface AnalyzeOptions {
   limits?: Limits;
   /** Layout source and debug-file search (--layouts, --debug-dir). */
   runtime?: RuntimeOptions;
+  /** --native / --native-all: every thread's native stack merged with its Python frames. */
+  native?: NativeOptions;
 }
 
 export interface AnalyzeResult {
@@ -55,7 +58,16 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
 
   const found = findRuntime(target, options.runtime);
-  if (!found.ok) return { report, fatal: formatRuntimeError(found.error) };
+  // The crashing thread's native stack names the frame the signal interrupted and the likely culprit.
+  const unwinder = crashing || options.native ? nativeUnwinder(target, { maxFrames: options.native?.maxFrames, debugDirs: options.runtime?.debugDirs }) : null;
+  if (crashing && unwinder && report.crash_site) Object.assign(report.crash_site, crashFrames(unwinder.unwind(crashing), found.ok ? found.value.module : null));
+  if (!found.ok) {
+    if (options.native && unwinder) {
+      report.native_threads = nativeOnlyThreads(target, unwinder, null, options.native);
+      warnings.push(...cfiWarnings(unwinder));
+    }
+    return { report, fatal: formatRuntimeError(found.error) };
+  }
   const rt = found.value;
   const L = rt.layout;
   report.python = {
@@ -78,14 +90,25 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
   if (end.reason) warnings.push(listProblem('interpreter list', end.reason, end.at, target));
+  if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
   if (interpreters.length === 0) return { report, fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
 
   const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
   report.current_thread_rule = rule;
   const objects = options.locals ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
+  const pairs: { view: ThreadView; ts: ThreadStateInfo }[] = [];
   for (const interp of interpreters) {
     if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));
-    for (const ts of interp.threads) report.threads.push(threadView(rt, ts, interp, codes, limits, current, target, objects));
+    for (const ts of interp.threads) {
+      const view = threadView(rt, ts, interp, codes, limits, current, target, objects);
+      report.threads.push(view);
+      pairs.push({ view, ts });
+    }
+  }
+  if (options.native && unwinder) {
+    attachNativeStacks({ target, unwinder, rt, codes, limits, options: options.native }, report, pairs);
+    warnings.push(...cfiWarnings(unwinder));
+    unwinder.close();
   }
   if (L.caps.faulthandler.extensionModules) {
     const main = L.offsets['runtime.interpreters_main'] === undefined ? null : rt.reader.ptr(rt.runtimeAddress + L.offsets['runtime.interpreters_main']!);

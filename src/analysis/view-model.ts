@@ -1,5 +1,7 @@
 // The plain, serializable result of `pycore analyze`: the only input to the text, JSON and
 // Markdown reports and to the TUI. Strings here are raw (as in the core); reports escape them.
+import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './native-view-model.js';
+
 export interface LocalView {
   name: string;
   kind: 'local' | 'cell' | 'free' | 'f_locals';
@@ -28,6 +30,8 @@ export interface ThreadView {
   frames: FrameView[];
   /** Why the frame list may be incomplete. */
   unreadable?: string;
+  /** With --native: the thread's native stack merged with its Python frames. */
+  native?: NativeStackView;
 }
 
 export interface SignalView {
@@ -45,6 +49,10 @@ export interface CrashSiteView {
   offset: string;
   address: string;
   thread_native_id: number;
+  /** The frame the signal interrupted (below the kernel's signal frame), when the native stack shows one. */
+  interrupted?: NativeFrameRef | null;
+  /** The first native frame, from the interrupted one down, outside the interpreter and the C library: the extension that most likely crashed. */
+  culprit?: NativeFrameRef | null;
 }
 
 export interface FaulthandlerStyle {
@@ -73,6 +81,8 @@ export interface AnalyzeReport {
   /** How the current thread was chosen. */
   current_thread_rule: 'signal' | 'gil-holder' | 'none';
   threads: ThreadView[];
+  /** With --native: threads of the core without a Python thread state. */
+  native_threads?: NativeOnlyThreadView[];
   /** Non-stdlib extension modules in sys.modules, as faulthandler lists them (3.10+); null when not listed. */
   extension_modules: string[] | null;
   warnings: string[];

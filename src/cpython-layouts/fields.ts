@@ -33,6 +33,7 @@ export const fieldSources = {
   'iframe.previous': ['_PyInterpreterFrame', 'previous'],
   'iframe.instr': ['_PyInterpreterFrame', 'instr_ptr', 'prev_instr'],
   'iframe.owner': ['_PyInterpreterFrame', 'owner'],
+  'iframe.is_entry': ['_PyInterpreterFrame', 'is_entry'],
   'code.filename': ['PyCodeObject', 'co_filename'],
   'code.name': ['PyCodeObject', 'co_name'],
   'code.qualname': ['PyCodeObject', 'co_qualname'],

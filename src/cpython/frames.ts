@@ -14,6 +14,12 @@ export interface FrameInfo {
   file: string | null;
   line: number | null;
   unreadable?: string;
+  /**
+   * This frame is the first one its eval-loop call ran (the C function that called
+   * _PyEval_EvalFrameDefault sits right below it): every frame object (3.8-3.10), `is_entry`
+   * (3.11), a C-stack shim frame below it (3.12+). Absent when the layout cannot tell.
+   */
+  entry?: boolean;
 }
 
 export interface FrameWalk {
@@ -46,14 +52,22 @@ export function walkFrames(rt: PythonRuntime, ts: ThreadStateInfo, codes: CodeCa
   if (addr === null) return { frames, stopped: { reason: 'unreadable', at: ts.address } };
   const objectModel = L.caps.frameModel === 'frame-object';
   const nextOff = objectModel ? field(L, 'frame.f_back') : field(L, 'iframe.previous');
+  const isEntryOff = L.offsets['iframe.is_entry'];
   let first = true;
   while (addr !== 0) {
     if (seen.has(addr)) return { frames, stopped: { reason: 'cycle', at: addr } };
     if (frames.length >= limits.maxFrames) return { frames, stopped: { reason: 'limit', at: addr } };
     seen.add(addr);
     // faulthandler prints the newest frame whatever its owner, then skips shim frames.
-    const skip = !objectModel && !first && L.caps.skippedFrameOwners.length > 0 && L.caps.skippedFrameOwners.includes(r.u8(addr + field(L, 'iframe.owner')) ?? -1);
-    if (!skip) frames.push(objectModel ? frameObject(rt, addr, codes) : interpreterFrame(rt, addr, codes));
+    const shim = !objectModel && L.caps.skippedFrameOwners.length > 0 && L.caps.skippedFrameOwners.includes(r.u8(addr + field(L, 'iframe.owner')) ?? -1);
+    if (shim && frames.length > 0) frames[frames.length - 1].entry = true;
+    if (!shim || first) {
+      const f = objectModel ? frameObject(rt, addr, codes) : interpreterFrame(rt, addr, codes);
+      if (objectModel || shim) f.entry = true;
+      else if (isEntryOff !== undefined) f.entry = r.u8(addr + isEntryOff) === 1;
+      else if (L.caps.skippedFrameOwners.length > 0) f.entry = false;
+      frames.push(f);
+    }
     first = false;
     const next = r.ptr(addr + nextOff);
     if (next === null) return { frames, stopped: { reason: 'unreadable', at: addr } };

@@ -1,5 +1,6 @@
 // `--format json`: the report object with a stable, documented set of names (README: JSON schema).
-import type { AnalyzeReport } from '../analysis/view-model.js';
+import type { AnalyzeReport, FrameView } from '../analysis/view-model.js';
+import { nativeStackJson } from './native-json.js';
 
 export const ANALYZE_SCHEMA_VERSION = 1;
 
@@ -17,19 +18,25 @@ export function analyzeJson(r: AnalyzeReport): object {
       thread_id: t.thread_id,
       current: t.current,
       interpreter_id: t.interpreter_id,
-      frames: t.frames.map((f) => ({
-        function: f.function,
-        qualname: f.qualname,
-        file: f.file,
-        line: f.line !== null && f.line < 0 ? null : f.line,
-        ...(f.unreadable ? { unreadable: f.unreadable } : {}),
-        ...(f.locals ? { locals: Object.fromEntries(f.locals.map((l) => [l.name, l.repr])), locals_detail: f.locals } : {}),
-        ...(f.locals_unreadable ? { locals_unreadable: f.locals_unreadable } : {}),
-      })),
+      // With --native, `frames` is the merged stack (each frame with a "kind").
+      ...(t.native ? nativeStackJson(t.native, frameJson) : { frames: t.frames.map(frameJson) }),
       ...(t.unreadable ? { unreadable: t.unreadable } : {}),
     })),
+    ...(r.native_threads ? { native_threads: r.native_threads.map((t) => ({ native_id: t.native_id, ...nativeStackJson(t.native, frameJson) })) } : {}),
     extension_modules: r.extension_modules,
     warnings: r.warnings,
+  };
+}
+
+export function frameJson(f: FrameView): object {
+  return {
+    function: f.function,
+    qualname: f.qualname,
+    file: f.file,
+    line: f.line !== null && f.line < 0 ? null : f.line,
+    ...(f.unreadable ? { unreadable: f.unreadable } : {}),
+    ...(f.locals ? { locals: Object.fromEntries(f.locals.map((l) => [l.name, l.repr])), locals_detail: f.locals } : {}),
+    ...(f.locals_unreadable ? { locals_unreadable: f.locals_unreadable } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // `pycore analyze` text output: a short header, then faulthandler's dump.
 import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
+import { crashFrameLines, nativeBlock } from './native-text.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
 export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
@@ -20,10 +21,12 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
     const c = r.crash_site;
     const where = c.symbol ? `${esc(c.symbol)}+${c.offset}` : `offset ${c.offset}`;
     out.push(`Crash site: thread ${c.thread_native_id} in ${esc(c.module)} at ${where} (${c.address})`);
+    out.push(...crashFrameLines(r));
   }
   for (const w of r.warnings) out.push(`[!] ${esc(w)}`);
   for (const t of r.threads) if (t.unreadable) out.push(`[!] thread ${t.thread_id ?? '?'}: ${esc(t.unreadable)}`);
-  const block = faulthandlerBlock(r, options);
+  // With --native the merged native + Python stacks replace faulthandler's dump.
+  const block = r.threads.some((t) => t.native) || r.native_threads ? nativeBlock(r) : faulthandlerBlock(r, options);
   if (block.length) out.push('', ...block);
   return out.join('\n') + '\n';
 }

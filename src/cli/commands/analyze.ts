@@ -3,26 +3,28 @@ import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
 import { renderAnalyzeJson } from '../../reports/json.js';
-import { renderAnalyzeText } from '../../reports/text.js';
 import { renderAnalyzeMarkdown } from '../../reports/markdown.js';
+import { renderAnalyzeText } from '../../reports/text.js';
+import type { LayoutChoice } from '../../cpython-layouts/layout.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
-import type { LayoutChoice } from '../../cpython-layouts/layout.js';
 
 export function register(program: Command): void {
   withCoreOptions(program.command('analyze').argument('<core>', 'core file (plain, compressed with gzip/zstd/xz/lz4, systemd-coredump or apport .crash)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     .option('--all-frames', 'print every frame in text output (faulthandler stops at 100)')
     .option('--locals', "show every frame's arguments and local variables")
+    .option('--native', "every thread's native (C) stack, with its Python frames placed under the eval-loop call that ran them")
+    .option('--native-all', 'like --native, without folding interpreter-internal frames')
     .addOption(reprLimitOptions.depth)
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
     .addOption(new Option('--layouts <source>', 'where struct offsets come from (default: DWARF when the interpreter has it, else _Py_DebugOffsets, else built-in tables)').choices(['dwarf', 'debug-offsets', 'builtin']))
     .option('--debug-dir <dir>', 'where separate debug files live (.build-id/ab/cdef.debug, .gnu_debuglink); repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; layouts?: LayoutChoice; debugDir?: string[] }) => {
+    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; layouts?: LayoutChoice; debugDir?: string[] }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir } });
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
     });

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Record gdb's native backtraces of the corpus cores (ground truth for pycore's unwinder).
+
+    python3 corpus/gdb_bt.py [NAME ...]      # default: every corpus/cores/*.core.gz
+    python3 corpus/gdb_bt.py --stale         # only cores whose record is missing or older than the core
+
+For each core this runs
+
+    gdb -batch -nx -ex 'thread apply all bt'
+
+against the binaries in corpus/sysroot (no debug info, debuginfod off: gdb sees exactly what
+pycore sees: .eh_frame, .symtab/.dynsym) and writes corpus/cores/<name>.gdb-bt.txt.
+
+When a thread's stack runs through a mapped ELF file that the sysroot lacks (ctypes' _ctypes
+module and libffi on the `segv-threads` and `recursion` stacks), gdb cannot unwind past it;
+the script then copies that file into the sysroot the way corpus/generate.py does
+(debug sections stripped, build-id checked) and runs gdb again.
+
+The output keeps gdb's thread headers, frame lines and "Backtrace stopped" lines as gdb
+printed them, with the sysroot directory replaced by `<sysroot>`, after a header that
+records the core's sha256 (tests refuse a record made from another core), the gdb version
+and the command.
+"""
+import gzip
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate  # noqa: E402  (core_notes, sysroot_copy, run_checked, SYSROOT, CORES_DIR)
+
+FRAME_RE = re.compile(r"^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(.*?) \(.*\)(?: from (\S+))?$")
+NOT_ELF = ("/usr/lib/locale/", "/usr/lib/x86_64-linux-gnu/gconv/")
+GDB_TIMEOUT = 300
+MAX_ROUNDS = 6
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def soname(path):
+    res = subprocess.run(["readelf", "-d", "--wide", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
+    m = re.search(rb"\(SONAME\)\s+Library soname: \[([^\]]+)\]", res.stdout)
+    return m.group(1).decode() if m else None
+
+
+def gdb_sysroot(tmp):
+    """A directory of symlinks in which gdb finds every sysroot file under the names the
+    dynamic linker used (/lib/... as well as /usr/lib/..., and the SONAME)."""
+    root = os.path.join(tmp, "root")
+    for dirpath, _dirs, files in os.walk(generate.SYSROOT):
+        for name in files:
+            real = os.path.join(dirpath, name)
+            path = real[len(generate.SYSROOT):]
+            names = [path]
+            if path.startswith("/usr/lib/"):
+                names.append(path[len("/usr"):])
+            so = soname(real)
+            if so and so != name:
+                names += [os.path.join(os.path.dirname(p), so) for p in list(names)]
+            for n in names:
+                dest = root + n
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                if not os.path.lexists(dest):
+                    os.symlink(real, dest)
+    return root
+
+
+def run_gdb(executable, core, root):
+    argv = ["gdb", "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", "set sysroot " + root,
+            "-ex", "set debug-file-directory /nonexistent", "-ex", "set auto-load no",
+            "-ex", "file " + root + executable, "-ex", "core-file " + core, "-ex", "thread apply all bt"]
+    res = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=GDB_TIMEOUT)
+    return res.stdout.decode("utf-8", errors="replace")
+
+
+def keep_lines(text, root):
+    out = []
+    for line in text.splitlines():
+        if not out and not line.startswith("Thread "):
+            continue  # what gdb prints on loading the core, before `thread apply all bt`
+        if line.startswith("Thread ") or line.startswith("#") or line.startswith("Backtrace stopped"):
+            out.append(line.replace(root, "<sysroot>").replace(generate.SYSROOT, "<sysroot>"))
+    return out
+
+
+def missing_on_stack(lines, files):
+    """Mapped files (absent from the sysroot) that hold a frame gdb could not name a library for."""
+    want = []
+    for line in lines:
+        m = FRAME_RE.match(line)
+        if not m or m.group(4) or not m.group(2):
+            continue
+        pc = int(m.group(2), 16)
+        for start, end, _off, path in files:
+            if start <= pc < end and not path.startswith(NOT_ELF) and not os.path.exists(generate.SYSROOT + path):
+                if path not in want:
+                    want.append(path)
+    return want
+
+
+def record(name, executable, tmp):
+    gz = os.path.join(generate.CORES_DIR, name + ".core.gz")
+    core = os.path.join(tmp, name + ".core")
+    with gzip.open(gz, "rb") as src, open(core, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    files = generate.core_notes(core)["files"]
+    for _round in range(MAX_ROUNDS):
+        root_tmp = tempfile.mkdtemp(dir=tmp)
+        root = gdb_sysroot(root_tmp)
+        lines = keep_lines(run_gdb(executable, core, root), root)
+        need = [p for p in missing_on_stack(lines, files) if os.path.isfile(p)]
+        shutil.rmtree(root_tmp, ignore_errors=True)
+        if not need:
+            break
+        for p in need:
+            generate.sysroot_copy(p)
+            print("  copied %s into the sysroot" % p, flush=True)
+    os.unlink(core)
+    if not any(l.startswith("#") for l in lines):
+        raise generate.GenError("gdb printed no frames for %s" % name)
+    version = subprocess.run(["gdb", "--version"], stdout=subprocess.PIPE, timeout=60).stdout.decode().splitlines()[0]
+    head = ["# gdb's native backtraces of %s.core.gz (made by corpus/gdb_bt.py; do not edit)" % name,
+            "# core-sha256: " + sha256(gz),
+            "# gdb: " + version,
+            "# command: gdb -batch -nx -ex 'set sysroot <sysroot>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'thread apply all bt'" % executable]
+    with open(os.path.join(generate.CORES_DIR, name + ".gdb-bt.txt"), "w") as f:
+        f.write("\n".join(head + lines) + "\n")
+    return sum(1 for l in lines if l.startswith("Thread "))
+
+
+def executable_of(name):
+    import json
+    with open(os.path.join(generate.CORES_DIR, name + ".truth.json")) as f:
+        truth = json.load(f)
+    if truth.get("python"):
+        return os.path.realpath(truth["python"]["executable"])
+    return generate.SLEEP_ARGV[0].replace("/bin/", "/usr/bin/")
+
+
+def all_cores():
+    return sorted(f[:-len(".core.gz")] for f in os.listdir(generate.CORES_DIR) if f.endswith(".core.gz"))
+
+
+def recorded_sha(path):
+    """The core sha256 a record was made from (gdb-bt.txt header or gdb-py.json), or None."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read()
+    m = re.search(r'(?:# core-sha256: |"core_sha256": ")([0-9a-f]{64})', text)
+    return m.group(1) if m else None
+
+
+def stale(suffix, names):
+    return [n for n in names if recorded_sha(os.path.join(generate.CORES_DIR, n + suffix)) != sha256(os.path.join(generate.CORES_DIR, n + ".core.gz"))]
+
+
+def main():
+    args = sys.argv[1:]
+    names = stale(".gdb-bt.txt", all_cores()) if args == ["--stale"] else args or all_cores()
+    tmp = tempfile.mkdtemp(prefix="pycore-gdb-bt-")
+    failed = []
+    try:
+        for name in names:
+            try:
+                n = record(name, executable_of(name), tmp)
+                print("  %-26s ok (%d threads)" % (name, n), flush=True)
+            except (generate.GenError, subprocess.SubprocessError, OSError, ValueError, KeyError) as e:
+                failed.append(name)
+                print("  %-26s FAILED: %s" % (name, e), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if failed:
+        sys.exit("FAILED: " + ", ".join(failed))
+
+
+if __name__ == "__main__":
+    main()

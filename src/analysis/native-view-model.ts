@@ -1,0 +1,61 @@
+// View model of native stacks (`pycore analyze --native`): each thread's C frames with the Python
+// frames each eval-loop call ran placed where that call sits, and the crash's likely culprit.
+// Plain data, like view-model.ts: the only input to the reports. Strings are raw.
+import type { FrameView } from './view-model.js';
+
+/** How a frame was found: from the thread's registers (frame 0), call frame information, the kernel's signal frame, or the frame-pointer chain (a guess). */
+export type NativeRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+
+export interface NativeFrameView {
+  kind: 'native';
+  /** gdb's frame number (`#N`). */
+  index: number;
+  /** The frame's pc (a return address for callers), as gdb prints it. */
+  address: string;
+  module: string | null;
+  module_path: string | null;
+  /** The ELF symbol gdb would name; null where gdb prints `??`. */
+  symbol: string | null;
+  /** From the symbol when there is one, else from the module's start. */
+  offset: string | null;
+  /** From DWARF line tables, when the module (or its separate debug file) has them. */
+  file: string | null;
+  line: number | null;
+  recovery: NativeRecovery;
+  /** The kernel's signal trampoline (gdb: `<signal handler called>`). */
+  signal_frame: boolean;
+  /** 'eval': an eval-loop call, followed by the Python frames it ran; 'internal': interpreter plumbing, folded unless --native-all. */
+  role: 'eval' | 'internal' | 'other';
+}
+
+export type PythonStackFrameView = FrameView & { kind: 'python' };
+
+export type StackFrameView = NativeFrameView | PythonStackFrameView;
+
+export interface NativeStackView {
+  /** Most recent call first: native frames, each eval-loop call followed by the Python frames it ran. */
+  frames: StackFrameView[];
+  /** Interpreter-internal native frames left out (0 with --native-all). */
+  folded: number;
+  /** False when the Python frames could not all be placed under eval-loop frames (they are then listed after the native frames). */
+  merged: boolean;
+  /** Why the native walk ended early, or why the merge failed; absent when it reached the outermost frame. */
+  unreadable?: string;
+}
+
+/** A thread of the core that has no Python thread state (a C thread, or one that has not started Python). */
+export interface NativeOnlyThreadView {
+  native_id: number;
+  native: NativeStackView;
+}
+
+/** A frame of the crashing thread singled out in the header. */
+export interface NativeFrameRef {
+  module: string | null;
+  module_path: string | null;
+  symbol: string | null;
+  offset: string | null;
+  address: string;
+  /** gdb's frame number in the crashing thread. */
+  frame: number;
+}

@@ -1,0 +1,355 @@
+// Native stacks: every thread unwound from its NT_PRSTATUS registers, frame by frame, with the
+// call frame information of the module each pc lies in (src/target/unwind-tables.ts), the
+// kernel's signal frame recognised by the sigreturn trampoline's code (the registers the signal
+// interrupted are read back from the ucontext), and a frame-pointer step, marked as such, where
+// a module has no CFI for the pc. Every walk is bounded and stops at a repeated frame or a
+// stack pointer that does not grow. Each frame is named like gdb names it (native-symbols.ts);
+// lineOf() gives file:line when the module has DWARF line information.
+import { runExpression, type ExprRequest } from '../dwarf/expr.js';
+import type { RegisterRule, UnwindRow } from '../dwarf/cfa-program.js';
+import type { ThreadStatus } from '../elf/core-notes.js';
+import { AddressRanges, SECTION_ARANGES } from '../dwarf/aranges.js';
+import { ElfFile } from '../elf/elf-file.js';
+import { openFile } from '../io/file-source.js';
+import { DEFAULT_DEBUG_DIRS, elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
+import type { Module } from './modules.js';
+import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
+import type { Target } from './target.js';
+import { unwindArch, type UnwindArch } from './unwind-arch.js';
+import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
+
+/** How a frame's pc and registers were recovered. */
+export type FrameRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+
+export interface NativeFrame {
+  index: number;
+  /** The frame's pc as gdb prints it: a return address for callers, exact for frame 0 and for a frame a signal interrupted. */
+  pc: number;
+  /** Where lookups (CFI, symbol, line) happen: pc - 1 in a caller frame, inside its call instruction. */
+  lookupPc: number;
+  sp: number | null;
+  /** How this frame was found from the one it called: from the thread's registers (frame 0), CFI, the kernel's signal frame, or the frame-pointer chain. */
+  recovery: FrameRecovery;
+  /** Which CFI section unwound this frame to its caller (null for the outermost or a heuristic step). */
+  cfi: CfiSource | null;
+  /** This frame is the kernel's sigreturn trampoline (gdb: `<signal handler called>`). */
+  signalTrampoline: boolean;
+  module: Module | null;
+  symbol: NativeSymbol | null;
+  /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
+  offset: number | null;
+}
+
+export type StopReason = 'outermost' | 'limit' | 'loop' | 'unreadable' | 'no-unwind-info' | 'bad-registers';
+
+export interface NativeStack {
+  tid: number;
+  frames: NativeFrame[];
+  /** Why the walk ended: 'outermost' is the natural end (a CFI rule marks the return address undefined, or it is 0). */
+  stop: { reason: StopReason; detail: string };
+}
+
+export interface UnwindOptions {
+  maxFrames: number;
+  /** Where separate debug files live (for .debug_frame and line tables). */
+  debugDirs?: readonly string[];
+  /** Recognise the sigreturn trampoline by its code (default true); false leaves signal frames to the 'S' CFI. */
+  sigreturnByCode?: boolean;
+}
+
+export const defaultUnwindOptions: UnwindOptions = { maxFrames: 100_000 };
+
+type Registers = Map<number, number>;
+
+const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
+/** Unwinds threads of one target, with caches of each module's CFI, symbols and lines. */
+export class NativeUnwinder {
+  readonly arch: UnwindArch | null;
+  private readonly tables = new Map<Module, ModuleUnwindTables>();
+  private readonly symbols = new Map<Module, ModuleSymbols | null>();
+  private readonly lines = new Map<Module, { source: DebugInfoSource; ranges: AddressRanges | null } | null>();
+  /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
+  private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
+  private readonly debugDirs: readonly string[];
+
+  constructor(
+    readonly target: Target,
+    readonly options: UnwindOptions = defaultUnwindOptions,
+  ) {
+    this.arch = unwindArch(target.core.header.machine);
+    const sysroot = target.locatorOptions.sysroot;
+    this.debugDirs = options.debugDirs ?? (sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+  }
+
+  /** Problems met reading modules' CFI (malformed tables), once each. */
+  get problems(): string[] {
+    return [...this.tables.values()].flatMap((t) => t.problems);
+  }
+
+  /** Close the separate debug files opened for line tables. */
+  close(): void {
+    for (const d of this.lines.values()) d?.source.close();
+    this.lines.clear();
+  }
+
+  unwind(thread: ThreadStatus): NativeStack {
+    const hit = this.stacks.get(thread);
+    if (hit) return hit;
+    const stack = this.walk(thread);
+    this.stacks.set(thread, stack);
+    return stack;
+  }
+
+  private walk(thread: ThreadStatus): NativeStack {
+    const arch = this.arch;
+    const frames: NativeFrame[] = [];
+    const stack: NativeStack = { tid: thread.tid, frames, stop: { reason: 'outermost', detail: '' } };
+    if (!arch) {
+      stack.stop = { reason: 'bad-registers', detail: `unwinding ${this.target.machine} is not supported` };
+      return stack;
+    }
+    let regs: Registers = new Map();
+    for (const [n, name] of arch.registerNames) {
+      const v = thread.registers[name];
+      if (v !== undefined) regs.set(n, v);
+    }
+    let pc = thread.registers[arch.pcName];
+    if (pc === undefined || regs.get(arch.sp) === undefined) {
+      stack.stop = { reason: 'bad-registers', detail: 'the thread has no pc or stack pointer in NT_PRSTATUS' };
+      return stack;
+    }
+    let exact = true;
+    let recovery: FrameRecovery = 'registers';
+    const seen = new Set<string>();
+    for (;;) {
+      const sp = regs.get(arch.sp) ?? null;
+      const frame = this.frame(frames.length, pc, exact, sp, recovery);
+      frames.push(frame);
+      const key = `${pc}:${sp}`;
+      if (seen.has(key)) {
+        stack.stop = { reason: 'loop', detail: `frame #${frame.index} repeats an earlier frame (pc 0x${pc.toString(16)}, sp 0x${(sp ?? 0).toString(16)})` };
+        break;
+      }
+      seen.add(key);
+      if (frames.length >= this.options.maxFrames) {
+        stack.stop = { reason: 'limit', detail: `more than ${this.options.maxFrames} native frames; the rest are not shown` };
+        break;
+      }
+      const step = this.step(arch, frame, regs);
+      if ('stop' in step) {
+        stack.stop = step.stop;
+        break;
+      }
+      const newSp = step.regs.get(arch.sp) ?? null;
+      if (step.pc === 0) {
+        stack.stop = { reason: 'outermost', detail: 'the return address is 0' };
+        break;
+      }
+      // A caller's frame lies above its callee's (the stack grows down); only a signal frame may
+      // switch stacks (sigaltstack).
+      if (!frame.signalTrampoline && sp !== null && newSp !== null && (newSp < sp || newSp - sp > MAX_FRAME_BYTES || (newSp === sp && step.pc === pc))) {
+        stack.stop = { reason: 'loop', detail: `the caller of frame #${frame.index} would have stack pointer 0x${newSp.toString(16)}, not above 0x${sp.toString(16)} (corrupt stack?)` };
+        break;
+      }
+      regs = step.regs;
+      pc = step.pc;
+      exact = frame.signalTrampoline;
+      recovery = step.recovery;
+    }
+    return stack;
+  }
+
+  private frame(index: number, pc: number, exact: boolean, sp: number | null, recovery: FrameRecovery): NativeFrame {
+    const lookupPc = exact ? pc : pc - 1;
+    const module = this.target.moduleAt(lookupPc) ?? null;
+    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, offset: null };
+    if (!module) return f;
+    f.offset = pc - module.start;
+    const syms = this.moduleSymbols(module);
+    const sym = syms?.lookup(lookupPc - module.bias) ?? null;
+    if (sym) {
+      f.symbol = sym;
+      f.offset = pc - (sym.value + module.bias);
+    }
+    return f;
+  }
+
+  /**
+   * File and line of a frame from its module's DWARF line table (the module's own, or a separate
+   * debug file's), or null. Asked per frame shown: a line table is parsed only when needed.
+   */
+  lineOf(f: NativeFrame): { file: string | null; line: number } | null {
+    if (!f.module || f.signalTrampoline) return null;
+    const info = this.moduleLines(f.module);
+    if (!info) return null;
+    const address = f.lookupPc - f.module.bias;
+    const dwarf = info.source.dwarf;
+    // .debug_aranges names the unit; without it Dwarf.lineAt reads every unit's root DIE.
+    const unit = info.ranges?.unitFor(address) ?? null;
+    const row = unit === null ? dwarf.lineAt(address) : dwarf.use((d) => d.lineTable(d.info.unitAt(unit))?.find(address) ?? null);
+    return row.ok && row.value ? { file: row.value.file, line: row.value.line } : null;
+  }
+
+  private moduleSymbols(m: Module): ModuleSymbols | null {
+    if (!this.symbols.has(m)) this.symbols.set(m, m.elf ? new ModuleSymbols(m.elf) : null);
+    return this.symbols.get(m)!;
+  }
+
+  private moduleLines(m: Module): { source: DebugInfoSource; ranges: AddressRanges | null } | null {
+    if (!this.lines.has(m)) {
+      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs) : null;
+      this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.file, m) } : null);
+    }
+    return this.lines.get(m)!;
+  }
+
+  private moduleTables(m: Module): ModuleUnwindTables {
+    let t = this.tables.get(m);
+    if (!t) this.tables.set(m, (t = new ModuleUnwindTables(m, this.debugDirs)));
+    return t;
+  }
+
+  private word(address: number): number | null {
+    const b = this.target.memory.read(address, 8);
+    return b ? Number(b.readBigUInt64LE(0)) : null;
+  }
+
+  private isSigreturn(arch: UnwindArch, pc: number): boolean {
+    if (this.options.sigreturnByCode === false) return false;
+    const code = this.target.memory.read(pc, arch.sigreturn.code.length);
+    return code !== null && code.equals(arch.sigreturn.code);
+  }
+
+  /** One frame up: the caller's registers and pc, or why there is none. */
+  private step(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
+    const sp = regs.get(arch.sp);
+    if (this.isSigreturn(arch, frame.pc) && sp !== undefined) {
+      frame.signalTrampoline = true;
+      const out: Registers = new Map();
+      for (const [reg, off] of arch.sigreturn.registerOffsets) {
+        const v = this.word(sp + off);
+        if (v !== null) out.set(reg, v);
+      }
+      const pc = this.word(sp + arch.sigreturn.pcOffset);
+      if (pc === null || !out.has(arch.sp)) return { stop: { reason: 'unreadable', detail: `the signal frame at 0x${sp.toString(16)} is unreadable` } };
+      if (!arch.sigreturn.registerOffsets.has(arch.returnAddress)) out.set(arch.returnAddress, pc);
+      return { regs: out, pc, recovery: 'sigcontext' };
+    }
+    const m = frame.module;
+    const found = m ? this.moduleTables(m).rowAt(frame.lookupPc - m.bias) : null;
+    if (found) {
+      frame.cfi = found.source;
+      if (found.row.signalFrame) frame.signalTrampoline = true;
+      return this.applyRow(arch, found.row, regs, m!);
+    }
+    return this.framePointerStep(arch, frame, regs);
+  }
+
+  private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
+    const where = `${m.path} (CFI row 0x${row.start.toString(16)}..0x${row.end.toString(16)})`;
+    const answer = (req: ExprRequest): bigint | null => {
+      if (req.kind === 'register') {
+        const v = regs.get(req.register);
+        return v === undefined ? null : BigInt(v);
+      }
+      const b = this.target.memory.read(Number(req.address), req.size);
+      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
+    };
+    let cfa: number;
+    if (row.cfa.kind === 'register-offset') {
+      const base = regs.get(row.cfa.register);
+      if (base === undefined) return { stop: { reason: 'unreadable', detail: `${where}: the CFA is based on register ${row.cfa.register}, whose value is unknown` } };
+      cfa = base + row.cfa.offset;
+    } else {
+      const r = runExpression(row.cfa.expr, { addressSize: 8 }, answer);
+      if (!r.ok || r.value.kind === 'register') return { stop: { reason: 'unreadable', detail: `${where}: the CFA expression could not be evaluated` } };
+      cfa = Number(r.value.value);
+    }
+    const out: Registers = new Map(regs);
+    out.set(arch.sp, cfa);
+    const ra = row.returnAddressRegister;
+    for (const [reg, rule] of row.registers) {
+      if (rule.kind === 'undefined') {
+        if (reg === ra) return { stop: { reason: 'outermost', detail: 'the return address is marked undefined (the outermost frame)' } };
+        out.delete(reg);
+        continue;
+      }
+      const v = this.ruleValue(rule, cfa, regs, answer);
+      if (v === null) {
+        if (reg === ra) return { stop: { reason: 'unreadable', detail: `${where}: the return address saved at ${describeRule(rule, cfa)} is unreadable` } };
+        out.delete(reg);
+      } else out.set(reg, v);
+    }
+    let pc = out.get(ra) ?? regs.get(ra);
+    if (pc === undefined) return { stop: { reason: 'unreadable', detail: `${where}: no rule gives the return address` } };
+    if (arch.addressBits !== null && (row.returnAddressSigned || pc >= 2 ** arch.addressBits)) pc = pc % 2 ** arch.addressBits;
+    return { regs: out, pc, recovery: 'cfi' };
+  }
+
+  private ruleValue(rule: RegisterRule, cfa: number, regs: Registers, answer: (req: ExprRequest) => bigint | null): number | null {
+    switch (rule.kind) {
+      case 'same-value':
+      case 'undefined':
+        return null;
+      case 'offset':
+        return this.word(cfa + rule.offset);
+      case 'val-offset':
+        return cfa + rule.offset;
+      case 'register':
+        return regs.get(rule.register) ?? null;
+      case 'expression':
+      case 'val-expression': {
+        const r = runExpression(rule.expr, { addressSize: 8, initialStack: [BigInt(cfa)] }, answer);
+        if (!r.ok || r.value.kind === 'register') return null;
+        const v = Number(r.value.value);
+        return rule.kind === 'expression' ? this.word(v) : v;
+      }
+    }
+  }
+
+  /** No CFI for the pc: follow the frame-pointer chain (a guess; the frame says so). */
+  private framePointerStep(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
+    const what = frame.module ? `${frame.module.path} has no call frame information for 0x${frame.lookupPc.toString(16)}` : `0x${frame.pc.toString(16)} is in no mapped file`;
+    const fp = regs.get(arch.fp);
+    const sp = regs.get(arch.sp);
+    if (fp === undefined || sp === undefined || fp < sp || fp - sp > MAX_FRAME_BYTES || fp % 8 !== 0) return { stop: { reason: 'no-unwind-info', detail: `${what} and the frame pointer is not usable` } };
+    const r = arch.frameRecord;
+    const savedFp = this.word(fp + r.savedFp);
+    const ret = this.word(fp + r.savedReturn);
+    if (savedFp === null || ret === null) return { stop: { reason: 'no-unwind-info', detail: `${what} and the frame-pointer chain is unreadable at 0x${fp.toString(16)}` } };
+    const out: Registers = new Map(regs);
+    out.set(arch.fp, savedFp);
+    out.set(arch.sp, fp + r.callerSp);
+    out.set(arch.returnAddress, ret);
+    const pc = arch.addressBits !== null ? ret % 2 ** arch.addressBits : ret;
+    return { regs: out, pc, recovery: 'frame-pointer' };
+  }
+}
+
+/** The .debug_aranges of the file that holds a module's DWARF (the module's own file or its separate debug file). */
+function addressRanges(dwarfFile: string, m: Module): AddressRanges | null {
+  const own = m.status.kind === 'loaded' && m.status.localPath === dwarfFile ? m.elf : null;
+  let elf = own;
+  let close = () => {};
+  if (!elf) {
+    const src = openFile(dwarfFile);
+    if (!src.ok) return null;
+    const opened = ElfFile.open(src.value);
+    close = () => src.value.close();
+    if (!opened.ok) {
+      close();
+      return null;
+    }
+    elf = opened.value;
+  }
+  const buf = elfSectionLoader(elf)(SECTION_ARANGES);
+  close();
+  if (!buf) return null;
+  const r = AddressRanges.parse(buf);
+  return r.ok ? r.value : null;
+}
+
+function describeRule(rule: RegisterRule, cfa: number): string {
+  return rule.kind === 'offset' ? `0x${(cfa + rule.offset).toString(16)}` : rule.kind;
+}
