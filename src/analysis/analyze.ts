@@ -43,6 +43,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     core: target.corePath,
     python: null,
     process: processOf(target),
+    origin: target.origin,
     signal,
     crash_site: crashing ? crashSite(target, crashing) : null,
     current_thread_rule: 'none',
@@ -187,7 +188,11 @@ function signalOf(target: Target): SignalView | null {
   const si = target.notes.signal;
   const fromThread = target.threads.find((t) => !SNAPSHOT_SIGNALS.has(t.signal))?.signal ?? 0;
   const signo = si && !SNAPSHOT_SIGNALS.has(si.signo) ? si.signo : fromThread;
-  if (SNAPSHOT_SIGNALS.has(signo)) return null;
+  if (SNAPSHOT_SIGNALS.has(signo)) {
+    // The core itself names no signal; an apport report beside it may.
+    const recorded = target.origin?.metadata?.signal;
+    return recorded ? { number: recorded, name: signalName(recorded), code: null, code_text: `as recorded by ${target.origin!.metadata!.source}`, address: null } : null;
+  }
   const useInfo = si && si.signo === signo;
   return {
     number: signo,
@@ -208,11 +213,16 @@ function crashSite(target: Target, t: ThreadStatus): CrashSiteView | null {
 
 function processOf(target: Target): AnalyzeReport['process'] {
   const ps = target.notes.process;
+  const meta = target.origin?.metadata ?? null;
   const argv = readArgv(target);
   const execfn = target.notes.auxv.get(AT_EXECFN);
   let executable: string | null = null;
   if (execfn) executable = readCString(target, execfn, 4096);
-  if (argv) return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv, argv_source: 'stack', executable };
+  executable ??= meta?.executable ?? null;
+  const pid = ps?.pid ?? meta?.pid ?? target.threads[0]?.tid ?? null;
+  if (argv) return { pid, argv, argv_source: 'stack', executable };
+  // apport's ProcCmdline is the whole command line; NT_PRPSINFO keeps only 80 characters.
+  if (meta?.argv?.length) return { pid, argv: meta.argv, argv_source: 'report', executable };
   const fallback = ps?.psargs ? ps.psargs.split(' ').filter(Boolean) : [];
-  return { pid: ps?.pid ?? target.threads[0]?.tid ?? null, argv: fallback, argv_source: fallback.length ? 'psargs' : 'none', executable };
+  return { pid, argv: fallback, argv_source: fallback.length ? 'psargs' : 'none', executable };
 }

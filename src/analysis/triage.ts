@@ -50,8 +50,12 @@ export interface TriageReport {
 const baseName = (p: string | null) => (p === null ? null : p.slice(p.lastIndexOf('/') + 1));
 
 export function signatureOf(r: AnalyzeReport, frames: number, fatal: string | null): CrashSignature {
+  // The most telling native site: the likely culprit (first frame outside the interpreter and
+  // libc), else the frame the signal interrupted, else the PC (under faulthandler always its
+  // re-raise in libc, the same for every crash).
   const cs = r.crash_site;
-  const site = cs ? (cs.symbol ? `${cs.module}!${cs.symbol}+${cs.offset}` : `${cs.module}+${cs.offset}`) : null;
+  const ref = cs?.culprit ?? cs?.interrupted ?? cs;
+  const site = ref ? (ref.symbol ? `${ref.module}!${ref.symbol}+${ref.offset}` : `${ref.module}+${ref.offset}`) : null;
   const current = r.threads.find((t) => t.current);
   const top = current ? current.frames.slice(0, frames).map((f) => ({ function: f.function, file: baseName(f.file), line: f.line !== null && f.line >= 0 ? f.line : null })) : [];
   let noFrames: CrashSignature['no_frames'] = null;

@@ -2,6 +2,8 @@
 // Markdown reports and to the TUI. Strings here are raw (as in the core); reports escape them.
 import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './native-view-model.js';
 
+import type { CoreOrigin } from '../io/core-intake.js';
+
 export interface LocalView {
   name: string;
   kind: 'local' | 'cell' | 'free' | 'f_locals';
@@ -75,7 +77,9 @@ export interface AnalyzeReport {
     /** How _PyRuntime was found: its symbol, or a memory scan for _Py_DebugOffsets (no binary). */
     found_by: 'symbol' | 'scan';
   } | null;
-  process: { pid: number | null; argv: string[]; argv_source: 'stack' | 'psargs' | 'none'; executable: string | null };
+  process: { pid: number | null; argv: string[]; argv_source: 'stack' | 'report' | 'psargs' | 'none'; executable: string | null };
+  /** How the core arrived (compressed, systemd-coredump, apport) and what was recorded beside it. */
+  origin: CoreOrigin | null;
   signal: SignalView | null;
   crash_site: CrashSiteView | null;
   /** How the current thread was chosen. */

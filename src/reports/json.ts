@@ -10,6 +10,7 @@ export function analyzeJson(r: AnalyzeReport): object {
     core: r.core,
     python: r.python,
     process: { pid: r.process.pid, argv: r.process.argv, argv_source: r.process.argv_source, executable: r.process.executable },
+    origin: r.origin,
     signal: r.signal,
     crash_site: r.crash_site,
     current_thread_rule: r.current_thread_rule,

@@ -8,9 +8,17 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
   const out: string[] = [];
   const p = r.process;
   out.push(`Core:       ${esc(r.core)}`);
-  const cmd = p.argv.length ? p.argv.map(esc).join(' ') + (p.argv_source === 'psargs' ? ' (from psargs, may be cut at 80 characters)' : '') : '(unknown)';
+  const cmd = p.argv.length ? p.argv.map(esc).join(' ') + (p.argv_source === 'psargs' ? ' (from psargs, may be cut at 80 characters)' : p.argv_source === 'report' ? ' (from the report beside the core)' : '') : '(unknown)';
   out.push(`Process:    pid ${p.pid ?? '?'}: ${cmd}`);
   if (p.executable) out.push(`Executable: ${esc(p.executable)}`);
+  const o = r.origin;
+  if (o && o.container !== 'plain') {
+    const m = o.metadata;
+    const bits = [o.container === 'compressed' ? `${o.compression}-compressed core` : o.container === 'apport' ? 'apport report' : `systemd-coredump file${o.compression ? ` (${o.compression})` : ''}`];
+    if (m?.time) bits.push(`recorded ${esc(m.time)}`);
+    if (m?.extra?.Package) bits.push(`package ${esc(m.extra.Package)}`);
+    out.push(`Origin:     ${bits.join(', ')}`);
+  }
   if (r.python) out.push(`Python:     ${r.python.version} (${r.python.build}) in ${esc(r.python.module)}, layout from ${r.python.layout_source}${r.python.found_by === 'scan' ? ', found by scanning memory' : ''}`);
   if (r.signal) {
     const s = r.signal;
