@@ -3,17 +3,25 @@
 // starts about as fast as node itself.
 import { Command } from 'commander';
 import { versionSupport } from '../cpython-layouts/support.js';
-import { register as registerAnalyze } from './commands/analyze.js';
-import { register as registerShow } from './commands/show.js';
-import { register as registerCache } from './commands/cache.js';
-import { register as registerFiles } from './commands/files.js';
-import { register as registerTriage } from './commands/triage.js';
-import { register as registerTui } from './commands/tui.js';
-import { register as registerExplain } from './commands/explain.js';
 import { EXIT, fail } from './common.js';
 import { UsageError } from './open-core.js';
 
-const commands = [registerAnalyze, registerShow, registerTui, registerFiles, registerTriage, registerCache, registerExplain];
+type Register = (program: Command) => void;
+
+/**
+ * Every command, loaded on demand: a run imports only the module of the command it names
+ * (`pycore analyze` never loads the log parser, triage's workers or the TUI); help and
+ * unknown commands load them all.
+ */
+const commands: Record<string, () => Promise<{ register: Register }>> = {
+  analyze: () => import('./commands/analyze.js'),
+  show: () => import('./commands/show.js'),
+  tui: () => import('./commands/tui.js'),
+  files: () => import('./commands/files.js'),
+  triage: () => import('./commands/triage.js'),
+  cache: () => import('./commands/cache.js'),
+  explain: () => import('./commands/explain.js'),
+};
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -24,7 +32,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commands) register(program);
+  const named = argv[2] !== undefined && Object.hasOwn(commands, argv[2]) ? [argv[2]] : Object.keys(commands);
+  for (const name of named) (await commands[name]()).register(program);
 
   program.action((o: { versions?: boolean }) => {
     if (o.versions) {

@@ -102,12 +102,15 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
   const pyVersionHex = pyVersion ? reader.u32(pyVersion.address) : null;
   const head = reader.bytes(runtimeAddress, 24);
   const dbgHeader = head ? parseDebugOffsetsHeader(head) : null;
-  const versionBuffer = target.symbolAddress(m, 'version.0') ?? target.symbolAddress(m, 'version');
+  // Py_GetVersion()'s buffer is a local static: look for it (parsing .symtab) only before 3.11,
+  // when neither Py_Version nor _Py_DebugOffsets exists.
+  const versionBuffer = pyVersionHex === null && !dbgHeader ? (target.symbolAddress(m, 'version.0') ?? target.symbolAddress(m, 'version')) : null;
   const versionString = versionBuffer && versionBuffer.size === 250 ? reader.cString(versionBuffer.address, 250) : null;
   const detected = detectVersion({ pyVersionHex, debugOffsetsHex: dbgHeader?.hex ?? null, versionString, modulePath: m.path });
   if (!detected) return err({ kind: 'unknown-version', module: m.path });
 
-  const has = (name: string) => target.symbolAddress(m, name) !== null;
+  // All of these are exported API: .dynsym answers, without parsing .symtab.
+  const has = (name: string) => target.symbolAddress(m, name, true) !== null;
   const name = minorFromFileName(m.path);
   let build: BuildFlavour = 'release';
   if (dbgHeader?.freeThreaded || name?.flags.includes('t')) build = 'free-threaded';

@@ -20,6 +20,7 @@ export const defaultElfLimits: ElfLimits = { maxSectionBytes: 512 * 1024 * 1024,
 export class ElfFile {
   private sectionCache: Result<SectionHeader[], ElfError> | null = null;
   private symbolCache: SymbolTable | null = null;
+  private dynamicCache: SymbolTable | null = null;
 
   private constructor(
     readonly source: ByteSource,
@@ -102,14 +103,29 @@ export class ElfFile {
     return { file: d.value.toString('latin1', 0, end), crc };
   }
 
+  /**
+   * A defined symbol by name. Exported names are found in .dynsym alone, which is a fraction of
+   * .symtab's size; only names missing there (local statics) cost parsing .symtab.
+   */
+  lookupSymbol(name: string, exportedOnly = false) {
+    this.dynamicCache ??= new SymbolTable(this.parseTables([SHT_DYNSYM]));
+    const hit = this.dynamicCache.lookup(name);
+    if (hit || exportedOnly) return hit;
+    return this.symbols().lookup(name);
+  }
+
   /** .symtab and .dynsym together; empty when neither is present (fully stripped). */
   symbols(): SymbolTable {
-    if (this.symbolCache) return this.symbolCache;
+    this.symbolCache ??= new SymbolTable(this.parseTables([SHT_SYMTAB, SHT_DYNSYM]));
+    return this.symbolCache;
+  }
+
+  private parseTables(types: number[]) {
     const all = [];
     const secs = this.sections();
     if (secs.ok) {
       for (const s of secs.value) {
-        if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
+        if (!types.includes(s.type)) continue;
         const strtab = secs.value[s.link];
         if (!strtab) continue;
         const entries = this.sectionData(s);
@@ -118,8 +134,7 @@ export class ElfFile {
         all.push(...SymbolTable.parse(entries.value, strings.value, this.header.fields, s.type === SHT_SYMTAB ? '.symtab' : '.dynsym', this.limits.maxSymbols));
       }
     }
-    this.symbolCache = new SymbolTable(all);
-    return this.symbolCache;
+    return all;
   }
 
   /** Link-time address that file offset `offset` is loaded at (via the PT_LOAD holding it). */

@@ -137,8 +137,8 @@ export class Target {
   }
 
   /** Runtime address of a symbol defined in module `m`. */
-  symbolAddress(m: Module, name: string): { address: number; size: number } | null {
-    const s = m.elf?.symbols().lookup(name);
+  symbolAddress(m: Module, name: string, exportedOnly = false): { address: number; size: number } | null {
+    const s = m.elf?.lookupSymbol(name, exportedOnly);
     return s ? { address: s.value + m.bias, size: s.size } : null;
   }
 
