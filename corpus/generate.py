@@ -63,7 +63,10 @@ SCENARIOS = {
     "hostile": ("hostile.py", "crash"),
     "big": ("big.py", "crash"),
     "heap": ("heap.py", "crash"),
+    "debugmalloc": ("debugmalloc.py", "crash"),
 }
+# Extra environment per scenario.
+SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"}}
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",)}
 # Where the extension scenario's module is built: a fixed path, so that the path the core
@@ -520,6 +523,7 @@ def run_crash(label, scenario, exe, script, tmpdir):
     if scenario == "extension":
         env["PYCORE_EXT_DIR"] = build_extension(label, exe)
     env.update(LABEL_ENV.get(label, {}))
+    env.update(SCENARIO_ENV.get(scenario, {}))
     proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env(env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
@@ -545,7 +549,10 @@ def run_crash(label, scenario, exe, script, tmpdir):
     text = err.decode("utf-8", errors="surrogateescape")
     block, reason, fh_threads = parse_faulthandler(text, fatal=True)
     signo = -rc
-    if FATAL_SIGNALS.get(reason) != signo:
+    # Py_FatalError (e.g. the debug allocator's "bad trailing pad byte") prints its own dump,
+    # turns faulthandler off and aborts: SIGABRT with a message rather than a signal name.
+    fatal_error = reason if reason not in FATAL_SIGNALS and signo == signal.SIGABRT else None
+    if FATAL_SIGNALS.get(reason) != signo and fatal_error is None:
         raise GenError("faulthandler says %r but process died of signal %d" % (reason, signo))
     threads = crash_threads(fh_threads, snap)
     truth = {
@@ -553,7 +560,9 @@ def run_crash(label, scenario, exe, script, tmpdir):
         "python": python_info(snap),
         "process": {"pid": proc.pid, "argv": argv},
         "signal": {"number": signo, "name": signal.Signals(signo).name},
-        "faulthandler_text": block,
+        "faulthandler_text": None if fatal_error else block,
+        "fatal_error": fatal_error,
+        "fatal_error_text": block if fatal_error else None,
         "threads": threads,
     }
     return truth, snap, core, err

@@ -15,9 +15,12 @@ import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameVie
 import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
+import { checkMemory } from './memory-check.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
 
 export interface AnalyzeOptions {
+  /** Check debug-allocator blocks and look for use-after-free (default on). */
+  memoryCheck?: boolean;
   /** Decode every frame's arguments and locals. */
   locals?: boolean;
   reprLimits?: ReprLimits;
@@ -49,6 +52,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     current_thread_rule: 'none',
     threads: [],
     extension_modules: null,
+    memory_errors: [],
     warnings,
     faulthandler: null,
   };
@@ -62,6 +66,13 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   // The crashing thread's native stack names the frame the signal interrupted and the likely culprit.
   const unwinder = crashing || options.native ? nativeUnwinder(target, { maxFrames: options.native?.maxFrames, debugDirs: options.runtime?.debugDirs }) : null;
   if (crashing && unwinder && report.crash_site) Object.assign(report.crash_site, crashFrames(unwinder.unwind(crashing), found.ok ? found.value.module : null));
+  // SIGABRT from Py_FatalError: CPython printed its own message and turned faulthandler off, so
+  // the "Fatal Python error: Aborted" a faulthandler dump would show was never printed.
+  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing).frames.map((f) => f.symbol?.name ?? null)) : null;
+  if (fatalCaller) {
+    report.fatal_error_from = fatalCaller;
+    warnings.push(`the process aborted in Py_FatalError, called by ${fatalCaller}: CPython printed the fatal message to stderr itself (\`pycore explain\` reads that log); the threads below are what its dump would have shown`);
+  }
   if (!found.ok) {
     if (options.native && unwinder) {
       report.native_threads = nativeOnlyThreads(target, unwinder, null, options.native);
@@ -111,14 +122,28 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     warnings.push(...cfiWarnings(unwinder));
     unwinder.close();
   }
+  const decoder = (objects ?? new Objects(rt, target, codes, options.reprLimits, limits)).decoder;
   if (L.caps.faulthandler.extensionModules) {
     const main = L.offsets['runtime.interpreters_main'] === undefined ? null : rt.reader.ptr(rt.runtimeAddress + L.offsets['runtime.interpreters_main']!);
     const interp = main || interpreters[interpreters.length - 1].address;
-    report.extension_modules = extensionModules((objects ?? new Objects(rt, target, codes, options.reprLimits, limits)).decoder, interp);
+    report.extension_modules = extensionModules(decoder, interp);
+  }
+  if (options.memoryCheck !== false) {
+    const frames = interpreters.flatMap((i) => i.threads.flatMap((ts) => walkFrames(rt, ts, codes, limits).frames));
+    report.memory_errors = checkMemory(target, decoder, frames, crashing);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);
   return { report, fatal: null };
+}
+
+const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
+
+/** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
+function fatalErrorCaller(symbols: (string | null)[]): string | null {
+  const last = symbols.map((s) => (s ? s.split('.')[0] : null)).reduce((acc, s, i) => (s && FATAL_ERROR_FUNCTIONS.has(s) ? i : acc), -1);
+  if (last < 0) return null;
+  return symbols.slice(last + 1).find((s) => s !== null) ?? null;
 }
 
 function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {

@@ -3,6 +3,7 @@
 import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './native-view-model.js';
 
 import type { CoreOrigin } from '../io/core-intake.js';
+import type { MemoryErrorView } from './memory-check.js';
 
 export interface LocalView {
   name: string;
@@ -89,6 +90,10 @@ export interface AnalyzeReport {
   native_threads?: NativeOnlyThreadView[];
   /** Non-stdlib extension modules in sys.modules, as faulthandler lists them (3.10+); null when not listed. */
   extension_modules: string[] | null;
+  /** Set when SIGABRT came from Py_FatalError: the function that called it (faulthandler printed nothing). */
+  fatal_error_from?: string;
+  /** Damaged debug-allocator blocks and use-after-free found in the core (src/analysis/memory-check.ts). */
+  memory_errors: MemoryErrorView[];
   warnings: string[];
   faulthandler: FaulthandlerStyle | null;
 }

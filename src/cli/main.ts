@@ -21,6 +21,10 @@ const commands: Record<string, () => Promise<{ register: Register }>> = {
   triage: () => import('./commands/triage.js'),
   cache: () => import('./commands/cache.js'),
   explain: () => import('./commands/explain.js'),
+  heap: () => import('./commands/heap.js'),
+  refs: () => import('./commands/refs.js'),
+  referrers: () => import('./commands/referrers.js'),
+  path: () => import('./commands/path.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

@@ -33,7 +33,7 @@ export function faulthandlerBlock(r: AnalyzeReport, options: { allFrames?: boole
   if (!r.faulthandler) return out;
   const style = options.allFrames ? { ...r.faulthandler, maxFrames: Number.MAX_SAFE_INTEGER } : r.faulthandler;
   const view = { ...r, faulthandler: style };
-  const text = r.signal ? faulthandlerSignalText[r.signal.number] : undefined;
+  const text = r.signal && !r.fatal_error_from ? faulthandlerSignalText[r.signal.number] : undefined;
   if (text) out.push(`Fatal Python error: ${text}`, '');
   r.threads.forEach((t, i) => {
     if (i > 0) out.push('');

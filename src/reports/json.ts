@@ -25,6 +25,8 @@ export function analyzeJson(r: AnalyzeReport): object {
     })),
     ...(r.native_threads ? { native_threads: r.native_threads.map((t) => ({ native_id: t.native_id, ...nativeStackJson(t.native, frameJson) })) } : {}),
     extension_modules: r.extension_modules,
+    ...(r.fatal_error_from ? { fatal_error_from: r.fatal_error_from } : {}),
+    memory_errors: r.memory_errors.map(({ block: _block, ...e }) => e),
     warnings: r.warnings,
   };
 }

@@ -3,6 +3,7 @@ import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
 import { crashFrameLines, nativeBlock } from './native-text.js';
 import { escapeForTerminal as esc } from './sanitize.js';
+import { debugBlockText } from './debug-block-text.js';
 
 export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
   const out: string[] = [];
@@ -32,6 +33,15 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
     out.push(...crashFrameLines(r));
   }
   for (const w of r.warnings) out.push(`[!] ${esc(w)}`);
+  if (r.memory_errors.length) {
+    out.push('', `Memory errors (${r.memory_errors.length}), in CPython's words:`, '');
+    for (const e of r.memory_errors) {
+      out.push(...debugBlockText(e).slice(0, -1));
+      out.push(`    pycore: ${e.kind}; found via ${esc(e.found_via)}`);
+      if (e.object) out.push(`    pycore: the block holds ${esc(e.object.type)} ${esc(e.object.repr)}`);
+      out.push('');
+    }
+  }
   for (const t of r.threads) if (t.unreadable) out.push(`[!] thread ${t.thread_id ?? '?'}: ${esc(t.unreadable)}`);
   // With --native the merged native + Python stacks replace faulthandler's dump.
   const block = r.threads.some((t) => t.native) || r.native_threads ? nativeBlock(r) : faulthandlerBlock(r, options);

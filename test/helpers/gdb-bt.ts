@@ -78,5 +78,6 @@ export function sha256File(path: string): string {
  */
 export function gdbPrintedName(symbol: string): string {
   if (symbol.startsWith('_') || symbol.startsWith('<') || /[A-Z ]/.test(symbol)) return symbol;
-  return symbol.replace(/\.\d+$/, '').replace(/__/g, '.');
+  // gdb shows GCC's split-off cold part `f.cold` as `f[cold]`.
+  return symbol.replace(/\.\d+$/, '').replace(/__/g, '.').replace(/\.cold$/, '[cold]');
 }

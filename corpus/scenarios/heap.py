@@ -1,0 +1,251 @@
+"""heap: known object populations for `pycore heap`, `referrers` and `--malloc-stats`.
+
+With the cyclic GC disabled it builds 12345 instances of Leaky, 4321 Node objects in 149
+unreachable rings of 29 (uncollected cyclic garbage), 50 unreachable self-cycles of Finalized
+(a class with __del__), 7 Saved self-cycles that a DEBUG_SAVEALL collection put in gc.garbage,
+777 two-item lists, a TARGET object with known referrers (a list, a dict, a tuple, a set, an
+instance attribute, a closure cell, a __slots__ slot and the module's globals) and a few large
+objects (a str, a bytes, a list, a dict and a tuple bigger than pymalloc's 512-byte blocks).
+
+Just before crashing with os.abort() (SIGABRT) it records, from CPython itself:
+  * per type, the number of objects gc.get_objects() returns and the sum of their
+    sys.getsizeof(), plus len(gc.get_objects(generation=g)) for g = 0, 1, 2, and the
+    sys.getsizeof() of every GC-tracked dict;
+  * gc.get_referrers(TARGET) (id and type of each referrer);
+  * the uncollected cyclic garbage: a fork()ed child (libc's fork, without Python's at-fork
+    hooks) runs gc.collect() with DEBUG_SAVEALL and reports the types of what it found;
+  * the contents of gc.garbage; id() and sys.getsizeof() of the large objects;
+  * on stderr, `pycore-heap: allocated blocks N` (sys.getallocatedblocks()) and then
+    sys._debugmallocstats()'s report, printed after the last allocation the script makes.
+
+Between gc.get_objects() and the crash the script creates no GC-tracked object that outlives
+its use: everything it keeps (the counting dicts, the generation list) exists before the
+snapshot, and everything it builds afterwards for the side file is deleted before the crash
+(the thread part of the side file is taken before the snapshot: snapshot() leaves cyclic garbage).
+"""
+import ctypes
+import gc
+import os
+import sys
+
+import _common
+
+# libc's fork(), not os.fork(): os.fork() runs at-fork hooks (threading._after_fork) in the
+# child, which leave cyclic garbage of their own; a bare fork() child is an exact copy.
+_fork = ctypes.CDLL(None).fork
+
+gc.collect()  # start-up garbage out of the way; from here on nothing is collected
+gc.disable()
+
+
+class Leaky:
+    def __init__(self, i):
+        self.i = i
+        self.name = "leaky"
+
+
+class Node:
+    def __init__(self, i):
+        self.i = i
+        self.next = None
+
+
+class Finalized:
+    def __init__(self):
+        self.me = self
+
+    def __del__(self):
+        pass
+
+
+class Saved:
+    def __init__(self):
+        self.me = self
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a):
+        self.a = a
+        self.b = None
+
+
+class Holder:
+    pass
+
+
+class Target:
+    pass
+
+
+# gc.garbage: a collection with DEBUG_SAVEALL keeps what it finds instead of freeing it.
+gc.set_debug(gc.DEBUG_SAVEALL)
+for _k in range(7):
+    Saved()
+gc.collect()
+gc.set_debug(0)
+
+LEAKY = [Leaky(i) for i in range(12345)]
+
+
+def make_rings(rings, size):
+    for _r in range(rings):
+        first = Node(0)
+        prev = first
+        for i in range(1, size):
+            n = Node(i)
+            prev.next = n
+            prev = n
+        prev.next = first
+
+
+make_rings(149, 29)
+for _k in range(50):
+    Finalized()
+
+LISTS = [[i, "item"] for i in range(777)]
+
+TARGET = Target()
+HOLDER_LIST = [TARGET]
+HOLDER_DICT = {"target": TARGET}
+HOLDER_TUPLE = (TARGET, "held")
+HOLDER_SET = {TARGET}
+HOLDER_OBJ = Holder()
+HOLDER_OBJ.ref = TARGET
+SLOT_HOLDER = Slotted(TARGET)
+
+
+def make_closure():
+    held = TARGET
+
+    def closure():
+        return held
+
+    return closure
+
+
+CLOSURE = make_closure()
+
+BIG_STR = "s" * 200000
+BIG_BYTES = bytes(300000)
+BIG_LIST = list(range(20000))
+BIG_DICT = {i: i for i in range(5000)}
+BIG_TUPLE = tuple(range(10000))
+
+
+def type_key(t):
+    return [t.__module__, t.__qualname__, id(t)]
+
+
+def forked_garbage():
+    """What gc.collect() would find now: a child collects with DEBUG_SAVEALL and reports."""
+    r, w = os.pipe()
+    pid = _fork()
+    if pid == 0:
+        os.close(r)
+        before = len(gc.garbage)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        n = gc.collect()
+        found = {}
+        for o in gc.garbage[before:]:
+            k = "%s\t%s\t%d\t%d" % (type(o).__module__, type(o).__qualname__, id(type(o)),
+                                     1 if hasattr(type(o), "__del__") else 0)
+            found[k] = found.get(k, 0) + 1
+        out = ["%d" % n] + ["%s\t%d" % (k, v) for k, v in found.items()]
+        os.write(w, ("\n".join(out) + "\n").encode())
+        os._exit(0)
+    os.close(w)
+    chunks = []
+    while True:
+        b = os.read(r, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(r)
+    os.waitpid(pid, 0)
+    lines = b"".join(chunks).decode().splitlines()
+    types_ = []
+    for line in lines[1:]:
+        mod, qual, tid, has_del, count = line.split("\t")
+        types_.append({"module": mod, "qualname": qual, "type_id": int(tid),
+                       "has_del": has_del == "1", "count": int(count)})
+    return {"collected": int(lines[0]), "types": types_}
+
+
+def crash_here():
+    # The side file's thread snapshot is taken first; it is written again with the heap data
+    # at the end by to_json() alone (snapshot() itself leaves a frame cycle behind each time).
+    snap = _common.write_side_file(extra={})
+    garbage = forked_garbage()
+    # Everything that lives through the crash exists before gc.get_objects().
+    # The counting containers are sized up front (a first pass puts every type in the dicts, a
+    # list gets a slot for each dict) so that their sizes do not change while they are counted.
+    counts = {"_": []}
+    sizes = {"_": []}
+    gens = [0, 0, 0]
+    ndicts = 0
+    for o in gc.get_objects():
+        counts[type(o)] = 0
+        sizes[type(o)] = 0
+        if type(o) is dict:
+            ndicts += 1
+    del o
+    dict_sizes = [0] * (2 * ndicts)  # id, sys.getsizeof() of every GC-tracked dict
+    k = 0
+    gens[0] = len(gc.get_objects(generation=0))
+    gens[1] = len(gc.get_objects(generation=1))
+    gens[2] = len(gc.get_objects(generation=2))
+    objs = gc.get_objects()
+    for o in objs:
+        t = type(o)
+        counts[t] += 1
+        sizes[t] += sys.getsizeof(o)
+        if t is dict:
+            dict_sizes[k] = id(o)
+            dict_sizes[k + 1] = sys.getsizeof(o)
+            k += 2
+    del o, t, objs
+
+    refs = gc.get_referrers(TARGET)
+    me = sys._getframe()
+    data = {
+        "gc_types": [type_key(t) + [n, sizes[t]] for t, n in counts.items() if isinstance(t, type)],
+        "gc_generations": list(gens),
+        "dict_sizes": dict_sizes[:k],
+        "gc_enabled": gc.isenabled(),
+        "referrers": {
+            "target": id(TARGET),
+            "target_type": type_key(Target),
+            "referrers": [type_key(type(x)) + [id(x)] for x in refs],
+            "recording_frame": id(me),
+        },
+        "garbage": garbage,
+        "gc_garbage": [type_key(type(x)) + [id(x)] for x in gc.garbage],
+        "populations": {"Leaky": 12345, "Node": 4321, "Finalized": 50, "Saved": 7, "lists": 777},
+        "big": {name: {"id": id(obj), "size": sys.getsizeof(obj), "type": type(obj).__name__}
+                for name, obj in (("BIG_STR", BIG_STR), ("BIG_BYTES", BIG_BYTES), ("BIG_LIST", BIG_LIST),
+                                  ("BIG_DICT", BIG_DICT), ("BIG_TUPLE", BIG_TUPLE))},
+        "known": {"TARGET": id(TARGET), "HOLDER_LIST": id(HOLDER_LIST), "HOLDER_DICT": id(HOLDER_DICT),
+                  "HOLDER_TUPLE": id(HOLDER_TUPLE), "HOLDER_SET": id(HOLDER_SET), "HOLDER_OBJ": id(HOLDER_OBJ),
+                  "SLOT_HOLDER": id(SLOT_HOLDER), "CLOSURE": id(CLOSURE), "LEAKY": id(LEAKY),
+                  "globals": id(globals()), "sys.modules": id(sys.modules)},
+    }
+    del refs, me
+    snap["extra"] = data
+    path = os.environ.get("PYCORE_SIDE_FILE")
+    if path:
+        _common._atomic_write(path, _common.to_json(snap) + "\n")
+    del snap["extra"], data, path
+    blocks = sys.getallocatedblocks()
+    os.write(2, b"pycore-heap: allocated blocks %d\n" % blocks)
+    sys._debugmallocstats()
+    os.abort()
+
+
+def main():
+    crash_here()
+
+
+if __name__ == "__main__":
+    main()

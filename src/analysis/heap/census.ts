@@ -1,0 +1,231 @@
+// `pycore heap CORE`: which types fill the heap and how many bytes each holds (what
+// objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
+// largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
+// walk over the heap; per object only a few numbers are added to per-type arrays.
+import { SOURCE, type HeapObject } from '../../cpython/heap.js';
+import { i64w } from '../../cpython/heap-memory.js';
+import type { TypeProfile } from '../../cpython/heap-objects.js';
+import { field } from '../../cpython-layouts/layout.js';
+import { listItems } from '../../cpython/objects/containers.js';
+import { uncollected, TrackedObjects } from './leaks.js';
+import { hex, mallocStatsViews, typeLabel, type HeapSession } from './session.js';
+import type { CensusTypeView, GenerationView, HeapReport, LeakHintsView, ObjectSizeView, PymallocView, TypeCountView } from './view-model.js';
+
+export interface CensusOptions {
+  sort?: 'bytes' | 'count';
+  /** Types shown; 0 for all. */
+  top?: number;
+  /** Only the type with this name (`Leaky`) or qualified name (`__main__.Leaky`). */
+  type?: string;
+  /** Largest objects and containers listed. */
+  largest?: number;
+  /** Compute what a collection would free (a second pass over the GC-tracked objects). */
+  leaks?: boolean;
+  /** Classes with at least this many instances are listed as leak hints. */
+  threshold?: number;
+  progress?: (done: number, total: number) => void;
+}
+
+interface Ranked {
+  address: number;
+  profile: TypeProfile;
+  sources: number;
+  value: number;
+  size: number | null;
+  length: number | null;
+}
+
+/** The `n` largest by `value`, kept sorted (largest first). */
+class TopN {
+  readonly items: Ranked[] = [];
+  constructor(private readonly n: number) {}
+  floor(): number {
+    return this.items.length < this.n ? -Infinity : this.items[this.items.length - 1].value;
+  }
+  offer(r: Ranked): void {
+    if (this.n === 0 || r.value <= this.floor()) return;
+    let i = this.items.length;
+    while (i > 0 && this.items[i - 1].value < r.value) i--;
+    this.items.splice(i, 0, r);
+    if (this.items.length > this.n) this.items.pop();
+  }
+}
+
+const CONTAINERS = new Set(['list', 'tuple', 'dict', 'set', 'frozenset']);
+
+export function census(s: HeapSession, o: CensusOptions = {}): HeapReport {
+  const { heap, rt } = s;
+  const L = rt.layout;
+  const count: number[] = [];
+  const bytes: number[] = [];
+  const tracked: number[] = [];
+  let unsized = 0;
+  const largest = new TopN(o.largest ?? 10);
+  const containers = new TopN(o.largest ?? 10);
+  const leakObjects = o.leaks ? new TrackedObjects() : null;
+  const usedOff = { dict: field(L, 'dict.used'), set: field(L, 'set.used') };
+
+  const length = (x: HeapObject): number | null => {
+    const k = x.profile.kind;
+    if (k === null || !CONTAINERS.has(k)) return null;
+    const off = k === 'dict' ? usedOff.dict : k === 'set' || k === 'frozenset' ? usedOff.set : 16;
+    return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
+  };
+
+  const summary = heap.walk(
+    (x) => {
+      const id = x.profile.id;
+      if (count[id] === undefined) {
+        count[id] = 0;
+        bytes[id] = 0;
+        tracked[id] = 0;
+      }
+      count[id]++;
+      const size = heap.sizeof(x);
+      if (size === null) unsized++;
+      else bytes[id] += size;
+      const inGens = x.generation >= 0 && x.generation < 3;
+      if (inGens) {
+        tracked[id]++;
+        leakObjects?.add(x.address, x.refcount, id);
+      }
+      if (size !== null && size > largest.floor()) largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null });
+      if (x.profile.kind !== null && CONTAINERS.has(x.profile.kind)) {
+        const n = length(x);
+        if (n !== null && n > containers.floor()) containers.offer({ address: x.address, profile: x.profile, sources: x.sources, value: n, size, length: n });
+      }
+    },
+    { progress: o.progress },
+  );
+
+  const profiles = heap.types.all();
+  const wanted = (p: TypeProfile) => !o.type || o.type === p.qualname || o.type === `${p.module}.${p.qualname}`;
+  const rows: CensusTypeView[] = [];
+  let objectsTotal = 0;
+  let bytesTotal = 0;
+  let bytesEstimated = 0;
+  for (const p of profiles) {
+    if (!count[p.id] || !wanted(p)) continue;
+    objectsTotal += count[p.id];
+    bytesTotal += bytes[p.id];
+    if (!p.exact) bytesEstimated += bytes[p.id];
+    rows.push({ name: p.qualname, module: p.module, count: count[p.id], bytes: bytes[p.id], gc_tracked: tracked[p.id], estimated: !p.exact, type_address: hex(p.type.address) });
+  }
+  const sort = o.sort ?? 'bytes';
+  rows.sort((a, b) => (sort === 'count' ? b.count - a.count || b.bytes - a.bytes : b.bytes - a.bytes || b.count - a.count) || a.name.localeCompare(b.name));
+  const top = o.top ?? 25;
+
+  const d = s.objects.decoder;
+  const describe = (r: Ranked): ObjectSizeView => {
+    const text = d.repr(r.address);
+    return {
+      address: hex(r.address),
+      type: typeLabel(r.profile.module, r.profile.qualname),
+      size: r.size,
+      estimated: !r.profile.exact,
+      length: r.length ?? (r.profile.kind !== null && CONTAINERS.has(r.profile.kind) ? lengthOf(s, r.address, r.profile) : null),
+      repr: text.length > 120 ? `${text.slice(0, 117)}...` : text,
+      found_by: sourceNames(r.sources),
+    };
+  };
+
+  const generations: GenerationView[] = summary.generations.map((g) => ({
+    interpreter: g.interpreter,
+    generation: g.generation === 3 ? 'permanent' : g.generation,
+    objects: g.objects,
+    count: g.count,
+    threshold: g.threshold,
+    ...(g.stopped ? { unreadable: `list ${g.stopped.reason} at ${hex(g.stopped.at)}` } : {}),
+  }));
+
+  const warnings = [...s.warnings, ...summary.problems];
+  if (unsized > 0) warnings.push(`${unsized} objects could not be sized (part of them unreadable); they count 0 bytes`);
+  const stats = mallocStatsViews(s);
+  const pymalloc: PymallocView | null = stats.length
+    ? {
+        heaps: stats,
+        arenas: stats.reduce((a, h) => a + h.narenas, 0),
+        used_blocks: summary.usedBlocks,
+        blocks_with_objects: summary.objectBlocks,
+        allocated_blocks: stats.every((h) => h.allocated_blocks !== null) ? stats.reduce((a, h) => a + h.allocated_blocks!, 0) : null,
+      }
+    : null;
+
+  const threshold = o.threshold ?? 10_000;
+  const leaks: LeakHintsView = {
+    generations,
+    gc_enabled: heap.gcStates.map((st) => st.enabled),
+    gc_garbage: gcGarbage(s),
+    threshold,
+    classes_over_threshold: profiles
+      .filter((p) => p.type.heap && (count[p.id] ?? 0) >= threshold)
+      .sort((a, b) => count[b.id] - count[a.id])
+      .map((p) => ({ name: p.qualname, module: p.module, count: count[p.id], ...(p.finalizer ? { finalizer: true } : {}) })),
+    uncollected: null,
+  };
+  if (leakObjects) {
+    const u = uncollected(heap, leakObjects, profiles);
+    leaks.uncollected = {
+      objects: u.objects,
+      with_finalizers: u.withFinalizers,
+      types: [...u.byType].sort((a, b) => b[1] - a[1]).map(([id, n]) => ({ name: profiles[id].qualname, module: profiles[id].module, count: n, ...(profiles[id].finalizer ? { finalizer: true } : {}) })),
+    };
+  }
+
+  return {
+    core: s.target.corePath,
+    python: s.version,
+    pid: s.target.notes.process?.pid ?? null,
+    types: top > 0 ? rows.slice(0, top) : rows,
+    types_total: rows.length,
+    objects_total: objectsTotal,
+    bytes_total: bytesTotal,
+    bytes_estimated: bytesEstimated,
+    sort,
+    sources: { gc: summary.bySource.gc, gc_and_pymalloc: summary.bySource.gcAndPymalloc, pymalloc: summary.bySource.pymalloc, reachable: summary.bySource.reachable },
+    largest: largest.items.map(describe),
+    largest_containers: containers.items.map(describe),
+    generations,
+    pymalloc,
+    leaks,
+    warnings,
+  };
+}
+
+function sourceNames(sources: number): string {
+  if (sources & SOURCE.reachable) return 'reachable';
+  return [sources & SOURCE.gc ? 'gc' : '', sources & SOURCE.pymalloc ? 'pymalloc' : ''].filter(Boolean).join('+');
+}
+
+function lengthOf(s: HeapSession, address: number, p: TypeProfile): number | null {
+  const L = s.rt.layout;
+  const off = p.kind === 'dict' ? field(L, 'dict.used') : p.kind === 'set' || p.kind === 'frozenset' ? field(L, 'set.used') : 16;
+  return s.heap.mem.i64(address + off);
+}
+
+/** gc.garbage of every interpreter: its length and the types of what it holds. */
+function gcGarbage(s: HeapSession): LeakHintsView['gc_garbage'] {
+  const d = s.objects.decoder;
+  let total = 0;
+  const byType = new Map<string, TypeCountView>();
+  let any = false;
+  for (const st of s.heap.gcStates) {
+    if (!st.garbage) continue;
+    const v = d.validate(st.garbage);
+    if (!v.ok || v.type.kind !== 'list') continue;
+    const items = listItems(d.r, d.L, st.garbage, 100_000);
+    if (typeof items === 'string') continue;
+    any = true;
+    total += items.total;
+    for (const a of items.items) {
+      const iv = d.validate(a);
+      const names = iv.ok ? d.typeNames(iv.type) : { module: '?', qualname: '<invalid>' };
+      const key = `${names.module}.${names.qualname}`;
+      const e = byType.get(key) ?? { name: names.qualname, module: names.module, count: 0 };
+      e.count++;
+      byType.set(key, e);
+    }
+  }
+  return any ? { count: total, types: [...byType.values()].sort((a, b) => b.count - a.count) } : null;
+}
+

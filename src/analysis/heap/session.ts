@@ -1,0 +1,70 @@
+// What every heap command opens first: the interpreter, its interpreters and threads, the object
+// decoder and the heap (pymalloc state and GC lists). Built once per run and shared.
+import { formatVersion } from '../../cpython-layouts/version.js';
+import { Heap } from '../../cpython/heap.js';
+import { defaultLimits, type Limits } from '../../cpython/limits.js';
+import { mallocStats } from '../../cpython/pymalloc.js';
+import { findRuntime, formatRuntimeError, type PythonRuntime } from '../../cpython/runtime.js';
+import { readInterpreters, type InterpreterInfo } from '../../cpython/threads.js';
+import type { ReprLimits } from '../../cpython/objects/decoder.js';
+import type { Target } from '../../target/target.js';
+import { Objects } from '../objects.js';
+import { hex } from '../view-model.js';
+import type { MallocStatsView } from './view-model.js';
+
+export interface HeapSession {
+  target: Target;
+  rt: PythonRuntime;
+  interpreters: InterpreterInfo[];
+  objects: Objects;
+  heap: Heap;
+  version: string;
+  warnings: string[];
+}
+
+/** Opens the heap of a core, or says in one line why there is none. */
+export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): HeapSession | { fatal: string } {
+  const found = findRuntime(target);
+  if (!found.ok) return { fatal: formatRuntimeError(found.error) };
+  const rt = found.value;
+  const { interpreters } = readInterpreters(rt, limits);
+  if (interpreters.length === 0) return { fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
+  const objects = Objects.create(rt, target, reprLimits, limits);
+  const heap = new Heap(rt, target, objects.decoder, interpreters);
+  const warnings = target.warnings.map((w) => w.message);
+  if (heap.pymalloc.unreadable) warnings.push(`pymalloc: ${heap.pymalloc.unreadable}; objects outside the GC lists are found only through references`);
+  return { target, rt, interpreters, objects, heap, version: formatVersion(rt.layout.version), warnings };
+}
+
+export function mallocStatsViews(s: HeapSession): MallocStatsView[] {
+  return s.heap.pymalloc.heaps.map((h) => {
+    const m = mallocStats(h, s.rt.layout, s.heap.mem);
+    return {
+      where: h.where,
+      threshold: m.threshold,
+      num_classes: m.numClasses,
+      classes: m.classes,
+      arena_size: m.arenaSize,
+      pool_size: m.poolSize,
+      narenas: m.narenas,
+      ntimes_arena_allocated: m.ntimesArenaAllocated,
+      narenas_highwater: m.narenasHighwater,
+      num_free_pools: m.numFreePools,
+      allocated_bytes: m.allocatedBytes,
+      available_bytes: m.availableBytes,
+      pool_header_bytes: m.poolHeaderBytes,
+      quantization: m.quantization,
+      arena_alignment: m.arenaAlignment,
+      arena_map: m.arenaMap ? { mid: m.arenaMap.mid, bot: m.arenaMap.bot, root_bytes: m.arenaMap.rootBytes, mid_bytes: m.arenaMap.midBytes, bot_bytes: m.arenaMap.botBytes } : null,
+      allocated_blocks: m.allocatedBlocks,
+      problems: m.problems,
+    };
+  });
+}
+
+/** `module.qualname` as users write it (`builtins` left out). */
+export function typeLabel(module: string, qualname: string): string {
+  return module === 'builtins' ? qualname : `${module}.${qualname}`;
+}
+
+export { hex };

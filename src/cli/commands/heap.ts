@@ -1,0 +1,52 @@
+// `pycore heap CORE`: object census by type (count and sys.getsizeof() bytes), largest objects,
+// GC generations, pymalloc totals and leak hints; `--malloc-stats` prints pymalloc's own report.
+import { Option, type Command } from 'commander';
+import { census } from '../../analysis/heap/census.js';
+import { mallocStatsViews } from '../../analysis/heap/session.js';
+import { renderHeapJson, renderHeapText } from '../../reports/heap-text.js';
+import { renderAllMallocStats } from '../../reports/malloc-stats.js';
+import { EXIT, fail, withCoreOptions } from '../common.js';
+import { heapOrFail, walkProgress, wholeNumber } from '../heap-common.js';
+import type { CoreOptions } from '../open-core.js';
+
+interface HeapArgs extends CoreOptions {
+  format: string;
+  sort: 'bytes' | 'count';
+  top: number;
+  type?: string;
+  largest: number;
+  mallocStats?: boolean;
+  leaks?: boolean;
+  threshold: number;
+}
+
+export function register(program: Command): void {
+  withCoreOptions(
+    program
+      .command('heap')
+      .argument('<core>', 'core file')
+      .description('which types fill the heap (count and bytes per type), the largest objects, GC generations, pymalloc and leak hints'),
+  )
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--sort <key>', 'order of the types').choices(['bytes', 'count']).default('bytes'))
+    .option('--top <n>', 'how many types to list (0: all)', wholeNumber, 25)
+    .option('--type <name>', 'only this type: its name (Leaky) or qualified name (__main__.Leaky)')
+    .option('--largest <n>', 'how many of the largest objects and containers to list', wholeNumber, 10)
+    .option('--malloc-stats', "print pymalloc's state as sys._debugmallocstats() would (PYTHONMALLOCSTATS), and nothing else")
+    .option('--leaks', 'also find objects in uncollected reference cycles, the way gc.collect() would (a second pass over the GC-tracked objects)')
+    .option('--threshold <n>', 'leak hint: list classes with at least this many instances', wholeNumber, 10_000)
+    .action(async (core: string, o: HeapArgs) => {
+      const s = await heapOrFail(core, o);
+      if (o.mallocStats) {
+        const views = mallocStatsViews(s);
+        if (views.length === 0) fail(`cannot read pymalloc's state: ${s.heap.pymalloc.unreadable ?? 'no obmalloc state found'}`, EXIT.noPython);
+        const note = s.heap.pymalloc.unreadable;
+        process.stdout.write(o.format === 'json' ? JSON.stringify({ heaps: views, ...(note ? { warnings: [note] } : {}) }, null, 2) + '\n' : renderAllMallocStats(views, note ? [note] : []));
+        return;
+      }
+      const progress = walkProgress('heap: scanning arenas');
+      const report = census(s, { sort: o.sort, top: o.top, type: o.type, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update });
+      progress.finish();
+      process.stdout.write(o.format === 'json' ? renderHeapJson(report) : renderHeapText(report));
+    });
+}

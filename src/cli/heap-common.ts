@@ -1,0 +1,66 @@
+// What the heap commands (heap, refs, referrers, path) share: opening the heap of a core,
+// addresses on the command line, progress of arena scans and writing Graphviz files.
+import { InvalidArgumentError } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { openHeap, type HeapSession } from '../analysis/heap/session.js';
+import { parseAddress } from '../analysis/objects.js';
+import { Progress } from '../io/progress.js';
+import { EXIT, fail } from './common.js';
+import { openCore, type CoreOptions } from './open-core.js';
+
+export function wholeNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 1_000_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 1000000000');
+  return n;
+}
+
+export function addressesOrFail(texts: string[]): number[] {
+  return texts.map((t) => {
+    const a = parseAddress(t);
+    if (a === null) fail(`${t}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50 (as printed by id() or by pycore)`, EXIT.usage);
+    return a;
+  });
+}
+
+export async function heapOrFail(core: string, o: CoreOptions): Promise<HeapSession> {
+  const target = await openCore(core, o);
+  const s = openHeap(target);
+  if ('fatal' in s) fail(s.fatal, EXIT.noPython);
+  return s;
+}
+
+/** Progress of heap walks on stderr (a terminal only, after a second). */
+export function walkProgress(label: string): { update: (done: number, total: number) => void; finish: () => void } {
+  const p = new Progress(process.stderr, label, 0, { describe: (done, total) => `${done} of ${total} arenas` });
+  let phaseTotal = -1;
+  return {
+    update: (done, total) => {
+      if (total !== phaseTotal) {
+        p.phase(label, total);
+        phaseTotal = total;
+      }
+      p.update(done);
+    },
+    finish: () => p.finish(),
+  };
+}
+
+/** Refuses addresses that hold no valid object (one line, exit 2): a walk for them would find nothing. */
+export function objectsOrFail(s: HeapSession, addresses: number[]): void {
+  for (const a of addresses) {
+    const v = s.objects.decoder.validate(a);
+    if (!v.ok) fail(`0x${a.toString(16)} is not an object (${v.reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+  }
+}
+
+export function writeDot(file: string, text: string): void {
+  if (file === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    fail(`cannot write ${file}: ${(e as Error).message}; pass a writable path to --dot (or - for stdout)`, EXIT.usage);
+  }
+}

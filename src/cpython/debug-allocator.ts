@@ -1,0 +1,58 @@
+// PYTHONMALLOC=debug blocks: [size, 8 bytes big-endian][API id][7 forbidden bytes] data
+// [8 forbidden bytes] (3.8+; no serial number). Checking one block is a pure read of the
+// 16 bytes before the user pointer and the 8 after its data, like _PyMem_DebugCheckAddress.
+import type { Reader } from './reader.js';
+
+export const FORBIDDENBYTE = 0xfd;
+export const DEADBYTE = 0xdd;
+export const CLEANBYTE = 0xcd;
+const API_IDS = new Set(['r', 'm', 'o'].map((c) => c.charCodeAt(0)));
+/** Larger requests are implausible for a header read from a core: treat them as not a block. */
+const MAX_REQUEST = 2 ** 32;
+
+export interface DebugBlock {
+  /** The user pointer p (what malloc returned to the caller). */
+  address: number;
+  api: number;
+  requested: number;
+  /** Bytes p-7 .. p-1. */
+  leading: number[];
+  /** Bytes tail+0 .. tail+7, where tail = p + requested; null when unreadable. */
+  trailing: number[] | null;
+  /** Up to 8 bytes from p, and the last up-to-8 bytes before tail (CPython's "Data at p"). */
+  dataHead: number[];
+  dataTail: number[];
+}
+
+export type BlockProblem = 'bad-api-id' | 'leading-pad' | 'trailing-pad';
+
+/** The block at user pointer `p`, when its header looks like a debug allocator's. */
+export function readDebugBlock(r: Reader, p: number): DebugBlock | null {
+  if (p % 8 !== 0) return null;
+  const head = r.bytes(p - 16, 16);
+  if (!head) return null;
+  const requested = Number(head.readBigUInt64BE(0));
+  if (requested > MAX_REQUEST) return null;
+  const api = head[8];
+  const leading = [...head.subarray(9, 16)];
+  const trailingBytes = r.bytes(p + requested, 8);
+  const headData = r.bytes(p, Math.min(8, requested)) ?? Buffer.alloc(0);
+  let tailData: Buffer = Buffer.alloc(0);
+  if (requested > 8) tailData = r.bytes(p + Math.max(8, requested - 8), Math.min(8, requested - 8)) ?? Buffer.alloc(0);
+  return { address: p, api, requested, leading, trailing: trailingBytes ? [...trailingBytes] : null, dataHead: [...headData], dataTail: [...tailData] };
+}
+
+/** What CPython's check would complain about, in its order (API id, leading pad, trailing pad). */
+export function blockProblems(b: DebugBlock): BlockProblem[] {
+  const out: BlockProblem[] = [];
+  if (!API_IDS.has(b.api)) out.push('bad-api-id');
+  if (b.leading.some((x) => x !== FORBIDDENBYTE)) out.push('leading-pad');
+  if (b.trailing && b.trailing.some((x) => x !== FORBIDDENBYTE)) out.push('trailing-pad');
+  return out;
+}
+
+/** A header plausible enough to call this a debug block: a known API id or mostly-intact pads. */
+export function looksLikeDebugBlock(b: DebugBlock): boolean {
+  const intactLeading = b.leading.filter((x) => x === FORBIDDENBYTE).length;
+  return API_IDS.has(b.api) ? intactLeading >= 4 : intactLeading === 7;
+}

@@ -1,0 +1,113 @@
+// The cyclic GC's generation lists: in _PyRuntime.gc (3.8, shared by every interpreter) or in
+// each interpreter's interp->gc (3.9+). Each generation is a circular doubly linked list of
+// PyGC_Head; the object follows its header. Walks are bounded and cycle-checked without a set
+// of visited nodes: every hop checks that the next node's prev link points back (an O(1)-memory
+// test that any loop not through the head fails), and while a collection is running (prev
+// links then hold reference counts) Brent's algorithm bounds the walk instead.
+import { field, size } from '../cpython-layouts/layout.js';
+import type { HeapMemory } from './heap-memory.js';
+import type { PythonRuntime } from './runtime.js';
+import type { InterpreterInfo } from './threads.js';
+
+export const GENERATIONS = 3;
+
+export interface GcGeneration {
+  /** 0, 1, 2; 3 is the permanent generation (gc.freeze()). */
+  index: number;
+  head: number;
+  threshold: number | null;
+  count: number | null;
+}
+
+export interface GcState {
+  address: number;
+  /** The interpreter owning it; null for 3.8's runtime-wide state. */
+  interp: InterpreterInfo | null;
+  enabled: boolean | null;
+  /** A collection was running when the core was written (prev links hold reference counts then). */
+  collecting: boolean;
+  generations: GcGeneration[];
+  /** gc.garbage (a list), or 0. */
+  garbage: number;
+}
+
+export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem: HeapMemory): GcState[] {
+  const L = rt.layout;
+  const at: { address: number; interp: InterpreterInfo | null }[] = [];
+  const interpGc = L.offsets['interp.gc'];
+  const runtimeGc = L.offsets['runtime.gc'];
+  if (interpGc !== undefined) for (const i of interps) at.push({ address: i.address + interpGc, interp: i });
+  else if (runtimeGc !== undefined) at.push({ address: rt.runtimeAddress + runtimeGc, interp: null });
+  const genSize = size(L, 'gc_generation');
+  const gens = field(L, 'gcstate.generations');
+  const headOff = field(L, 'gcgen.head');
+  const out: GcState[] = [];
+  for (const { address, interp } of at) {
+    const generations: GcGeneration[] = [];
+    const gen = (index: number, base: number) => ({
+      index,
+      head: base + headOff,
+      threshold: mem.i32(base + field(L, 'gcgen.threshold')),
+      count: mem.i32(base + field(L, 'gcgen.count')),
+    });
+    for (let g = 0; g < GENERATIONS; g++) generations.push(gen(g, address + gens + g * genSize));
+    const perm = L.offsets['gcstate.permanent'];
+    if (perm !== undefined) generations.push(gen(GENERATIONS, address + perm));
+    const enabled = mem.i32(address + field(L, 'gcstate.enabled'));
+    const collecting = L.offsets['gcstate.collecting'] === undefined ? 0 : mem.i32(address + L.offsets['gcstate.collecting']!);
+    out.push({
+      address,
+      interp,
+      enabled: enabled === null ? null : enabled !== 0,
+      collecting: collecting !== null && collecting !== 0,
+      generations,
+      garbage: mem.u64(address + field(L, 'gcstate.garbage')) ?? 0,
+    });
+  }
+  return out;
+}
+
+export interface ListWalk {
+  /** Objects visited. */
+  count: number;
+  /** Why the walk stopped before returning to the head, when it did. */
+  stopped?: { reason: 'unreadable' | 'cycle' | 'broken-link' | 'limit'; at: number };
+}
+
+/**
+ * Visits the objects of the generation list headed at `head` (a PyGC_Head). `gcHeadSize` is
+ * sizeof(PyGC_Head); the object starts that far after its header.
+ */
+export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  let prev = head;
+  const first = mem.u64(head);
+  if (first === null) return { count: 0, stopped: { reason: 'unreadable', at: head } };
+  let g = first - (first % 4);
+  let count = 0;
+  // Brent's cycle detection, used while a collection runs.
+  let power = 1;
+  let lam = 0;
+  let tortoise = head;
+  while (g !== head) {
+    if (g === 0) return { count, stopped: { reason: 'unreadable', at: prev } };
+    if (count >= limit) return { count, stopped: { reason: 'limit', at: g } };
+    const next = mem.u64(g);
+    if (next === null) return { count, stopped: { reason: 'unreadable', at: g } };
+    if (!collecting) {
+      const back = mem.u64(g + 8);
+      if (back === null || back - (back % 4) !== prev) return { count, stopped: { reason: 'broken-link', at: g } };
+    } else {
+      if (g === tortoise) return { count, stopped: { reason: 'cycle', at: g } };
+      if (++lam === power) {
+        tortoise = g;
+        power *= 2;
+        lam = 0;
+      }
+    }
+    visit(g + gcHeadSize);
+    count++;
+    prev = g;
+    g = next - (next % 4);
+  }
+  return { count };
+}

@@ -1,0 +1,493 @@
+// What the heap walk needs to know about each type (once per type): its display name, whether
+// its instances carry a GC header and a managed pre-header, how sys.getsizeof() sizes them and
+// whether pycore can compute that exactly; and the per-object work done tens of millions of
+// times: recognising an object at the start of a pymalloc block, and its size.
+import { field, size, type Layout } from '../cpython-layouts/layout.js';
+import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
+import { HeapMemory, i64w, u64w } from './heap-memory.js';
+import type { ObjectDecoder } from './objects/decoder.js';
+import { TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
+import { isFailure, readUnicode } from './strings.js';
+
+/** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
+export interface HotOffsets {
+  varSize: number;
+  longDigits: number;
+  bytesSval: number;
+  tupleItems: number;
+  listItems: number;
+  listAllocated: number;
+  bytearrayAlloc: number;
+  setUsed: number;
+  setMask: number;
+  setTable: number;
+  setSmalltable: number;
+  setEntry: number;
+  dictUsed: number;
+  dictKeys: number;
+  dictValues: number;
+  keysRefcnt: number;
+  keysSize: number | null;
+  keysLog2Size: number | null;
+  keysUsable: number;
+  keysNentries: number;
+  keysIndices: number;
+  keysObject: number;
+  keyEntry: number;
+  unicodeKeyEntry: number;
+}
+
+export function hotOffsets(L: Layout): HotOffsets {
+  return {
+    varSize: field(L, 'var.size'),
+    longDigits: field(L, 'long.digits'),
+    bytesSval: field(L, 'bytes.sval'),
+    tupleItems: field(L, 'tuple.items'),
+    listItems: field(L, 'list.items'),
+    listAllocated: field(L, 'list.allocated'),
+    bytearrayAlloc: field(L, 'bytearray.alloc'),
+    setUsed: field(L, 'set.used'),
+    setMask: field(L, 'set.mask'),
+    setTable: field(L, 'set.table'),
+    setSmalltable: field(L, 'set.smalltable'),
+    setEntry: size(L, 'setentry'),
+    dictUsed: field(L, 'dict.used'),
+    dictKeys: field(L, 'dict.keys'),
+    dictValues: field(L, 'dict.values'),
+    keysRefcnt: field(L, 'keys.refcnt'),
+    keysSize: L.offsets['keys.size'] ?? null,
+    keysLog2Size: L.offsets['keys.log2_size'] ?? null,
+    keysUsable: field(L, 'keys.usable'),
+    keysNentries: field(L, 'keys.nentries'),
+    keysIndices: field(L, 'keys.indices'),
+    keysObject: size(L, 'PyDictKeysObject'),
+    keyEntry: size(L, 'PyDictKeyEntry'),
+    unicodeKeyEntry: L.sizes.PyDictUnicodeEntry ?? 0,
+  };
+}
+
+/** How sys.getsizeof() sizes an object of the type. */
+export type SizeRule = 'int' | 'str' | 'bytes' | 'list' | 'dict' | 'set' | 'bytearray' | 'type' | 'basic';
+
+export interface TypeProfile {
+  /** 0, 1, 2, ... in the order types were first met: an index for per-type arrays. */
+  id: number;
+  type: TypeInfo;
+  module: string;
+  qualname: string;
+  /** Built-in behaviour: the type's own kind or that of the built-in it derives from. */
+  kind: BuiltinKind | 'exception' | null;
+  /** Instances carry a PyGC_Head. */
+  gc: boolean;
+  /** Bytes of the allocation before the object: GC header and managed dict/weakref words. */
+  pre: number;
+  /** What sys.getsizeof() adds to __sizeof__(). */
+  sizeofHeader: number;
+  rule: SizeRule;
+  /** The size follows CPython's own __sizeof__ exactly; otherwise it is basicsize + items (an estimate). */
+  exact: boolean;
+  /** The type or a heap base defines __del__ (a finalizer). */
+  finalizer: boolean;
+  /** Instances can refer to other objects (not an int, str, bytes, float, ... of a built-in type). */
+  mayRefer: boolean;
+}
+
+const LEAF_KINDS = new Set<string | null>(['int', 'bool', 'float', 'complex', 'str', 'bytes', 'bytearray', 'range', 'NoneType', 'ellipsis', 'NotImplementedType']);
+
+/** Static types whose instances use object.__sizeof__ (basicsize + itemsize * ob_size), by tp_name. */
+const OBJECT_SIZEOF = new Set([
+  'object', 'float', 'complex', 'bool', 'NoneType', 'NotImplementedType', 'ellipsis', 'range', 'slice', 'tuple',
+  'function', 'builtin_function_or_method', 'method', 'cell', 'module', 'staticmethod', 'classmethod', 'property',
+  'wrapper_descriptor', 'method_descriptor', 'classmethod_descriptor', 'getset_descriptor', 'member_descriptor',
+  'method-wrapper', 'mappingproxy', 'weakref', 'weakref.ReferenceType', 'weakproxy', 'weakcallableproxy', 'weakref.ProxyType',
+  'weakref.CallableProxyType', 'super', 'enumerate', 'zip', 'map', 'filter', 'reversed', 'list_iterator', 'tuple_iterator',
+  'dict_keyiterator', 'dict_valueiterator', 'dict_itemiterator', 'set_iterator', 'str_ascii_iterator', 'str_iterator',
+  'range_iterator', 'longrange_iterator', 'callable_iterator', 'iterator', 'dict_keys', 'dict_values', 'dict_items',
+  'instancemethod', 'functools.partial', 'functools._lru_cache_wrapper', 'operator.itemgetter', 'operator.attrgetter',
+  'operator.methodcaller', 'itertools.count', 'itertools.chain', 'itertools.repeat', '_abc._abc_data', '_thread.lock',
+  '_thread.RLock', '_thread._localdummy', '_thread._local', 'BaseException', 'traceback', 'EncodingMap', 'types.GenericAlias',
+  'types.UnionType', 'typing.TypeVar', 'classmethod_descriptor', 'moduledef', 'PyCapsule', 'managedbuffer', 'memoryview',
+  'code', 'frame', 'generator', 'coroutine', 'async_generator',
+]);
+/** Of those, the ones whose __sizeof__ is their own (so object.__sizeof__ does not apply): excluded again. */
+const OWN_SIZEOF = new Set(['code', 'frame', 'generator', 'coroutine', 'async_generator', 'memoryview']);
+
+/** High 32 bits of the largest reference count believed in a pymalloc block (2^40). */
+const BLOCK_REFCOUNT_HI = 2 ** 8;
+const MAX_VAR_BYTES = 2 ** 36;
+/** Kinds with an item size whose ob_size is not an item count (3.11+ frames and generators embed a frame). */
+const NOT_COUNTED = new Set<string | null>(['frame', 'generator', 'coroutine', 'async_generator']);
+/** Negative answers kept for candidate type pointers before the cache is cleared. */
+const NEGATIVE_CACHE = 1 << 20;
+
+/** A debug-allocator block starts with the big-endian size, the API id ('o', 'm', 'r') and seven FORBIDDENBYTEs (0xfd). */
+const DEBUG_HEADER = 16;
+const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
+
+export class HeapTypes {
+  private readonly profiles = new Map<number, TypeProfile>();
+  private readonly rejected = new Set<number>();
+  private readonly metatypes = new Set<number>();
+  readonly L: Layout;
+  readonly off: HotOffsets;
+  readonly gcHead: number;
+  private readonly sizeofAddsPre: boolean;
+  private readonly typeType: number | null;
+
+  /** str layout: field offsets and the bit positions of kind/compact/ascii in the 32-bit state word. */
+  private readonly str: {
+    length: number; state: number; kindShift: number; compactShift: number; asciiShift: number; asciiSize: number; compactSize: number;
+    data: number | null; wstr: number | null; wstrLength: number | null; utf8: number; utf8Length: number;
+  };
+  private lastTypePointer = -1;
+  private lastProfile: TypeProfile | null = null;
+
+  constructor(
+    readonly decoder: ObjectDecoder,
+    readonly mem: HeapMemory,
+  ) {
+    this.L = decoder.L;
+    const L = this.L;
+    this.off = hotOffsets(L);
+    const stateOff = field(L, 'unicode.state');
+    const shift = (name: 'unicode.kind' | 'unicode.compact' | 'unicode.ascii', fallback: number) => {
+      const bf = L.bitfields[name];
+      return bf ? (bf.byteOffset - stateOff) * 8 + bf.bitOffset : fallback;
+    };
+    this.str = {
+      length: field(L, 'unicode.length'),
+      state: stateOff,
+      kindShift: shift('unicode.kind', 2),
+      compactShift: shift('unicode.compact', 5),
+      asciiShift: shift('unicode.ascii', 6),
+      asciiSize: size(L, 'PyASCIIObject'),
+      compactSize: size(L, 'PyCompactUnicodeObject'),
+      data: L.offsets['unicode.data'] ?? null,
+      wstr: L.offsets['unicode.wstr'] ?? null,
+      wstrLength: L.offsets['unicode.wstr_length'] ?? null,
+      utf8: field(L, 'unicode.utf8'),
+      utf8Length: field(L, 'unicode.utf8_length'),
+    };
+    this.gcHead = size(this.L, 'PyGC_Head');
+    this.sizeofAddsPre = pymallocLayout(this.L.version)?.getsizeofHeader === 'pre-header';
+    this.typeType = decoder.types.typeType;
+    if (this.typeType !== null) this.metatypes.add(this.typeType);
+  }
+
+  /** The profile of the type at `address` if it is a type object, else null. Cheap for repeated and for garbage pointers. */
+  profile(address: number): TypeProfile | null {
+    if (address === this.lastTypePointer) return this.lastProfile;
+    const p = this.profiles.get(address);
+    if (p) {
+      this.lastTypePointer = address;
+      this.lastProfile = p;
+      return p;
+    }
+    if (address === 0 || address % 8 !== 0 || this.rejected.has(address)) return null;
+    const meta = this.mem.u64(address + 8);
+    let ok = meta !== null && this.metatypes.has(meta);
+    if (!ok && meta !== null && meta % 8 === 0 && this.typeType !== null && this.mem.u64(meta + 8) === this.typeType) {
+      // A metaclass (ABCMeta, EnumMeta, ...): its own type is `type`.
+      const mt = this.decoder.types.get(meta);
+      if (typeof mt !== 'string') {
+        this.metatypes.add(meta);
+        ok = true;
+      }
+    }
+    let t = ok ? this.decoder.types.get(address) : null;
+    if (typeof t === 'string') t = this.heapTypeWithoutName(address) ?? t;
+    if (!t || typeof t === 'string') {
+      if (this.rejected.size >= NEGATIVE_CACHE) this.rejected.clear();
+      this.rejected.add(address);
+      return null;
+    }
+    const prof = this.build(t, this.profiles.size);
+    this.profiles.set(address, prof);
+    return prof;
+  }
+
+  /**
+   * A heap type whose tp_name cannot be read (it points into an extension module's read-only
+   * data, which cores leave out): its name is also in ht_name / ht_qualname, heap str objects.
+   */
+  private heapTypeWithoutName(address: number): TypeInfo | null {
+    const { mem, L } = this;
+    const flags = mem.u64(address + field(L, 'type.flags'));
+    if (flags === null || !(flags % 2 ** 32 & TPFLAGS.HEAPTYPE)) return null;
+    const str = (off: number) => {
+      const p = mem.u64(address + off);
+      const v = p ? readUnicode(this.decoder.r, L, p, 1024) : null;
+      return v && !isFailure(v) ? v.value : null;
+    };
+    const qualname = str(field(L, 'heaptype.qualname'));
+    const name = str(field(L, 'heaptype.name')) ?? qualname;
+    if (name === null) return null;
+    const word = (f: Parameters<typeof field>[1]) => mem.i64(address + field(L, f)) ?? 0;
+    return {
+      address,
+      name,
+      flags: flags % 2 ** 32,
+      basicsize: word('type.basicsize'),
+      itemsize: word('type.itemsize'),
+      dictoffset: word('type.dictoffset'),
+      members: word('type.members'),
+      base: word('type.base'),
+      dict: word('type.dict'),
+      heap: true,
+      qualname,
+      kind: null,
+    };
+  }
+
+  all(): TypeProfile[] {
+    return [...this.profiles.values()];
+  }
+
+  private build(t: TypeInfo, id: number): TypeProfile {
+    const d = this.decoder;
+    const names = d.typeNames(t);
+    let kind = d.kind(t);
+    const chain = t.heap ? d.heapChain(t) : [];
+    if (t.heap && kind === null) kind = d.builtinBase(t)?.kind ?? (t.flags & TPFLAGS.BASE_EXC_SUBCLASS ? 'exception' : null);
+    const defines = (name: string) => chain.some((x) => x.heap && x.dict !== 0 && d.lookup(x.dict, name) !== null);
+    const gc = (t.flags & TPFLAGS.HAVE_GC) !== 0;
+    const managed = (t.flags & this.L.caps.preHeaderFlags) !== 0;
+    const pre = (gc ? this.gcHead : 0) + (managed ? 16 : 0);
+    let rule: SizeRule = 'basic';
+    let exact = false;
+    switch (kind) {
+      case 'int':
+      case 'bool':
+        rule = 'int';
+        exact = true;
+        break;
+      case 'str':
+        rule = 'str';
+        exact = !t.heap;
+        break;
+      case 'bytes':
+        rule = 'bytes';
+        exact = !t.heap;
+        break;
+      case 'type':
+        rule = 'type';
+        exact = true;
+        break;
+      case 'bytearray':
+      case 'list':
+      case 'dict':
+      case 'set':
+      case 'frozenset':
+        rule = kind === 'frozenset' ? 'set' : kind;
+        exact = true;
+        break;
+      default: {
+        const base = t.heap ? d.builtinBase(t) : t;
+        const baseName = base ? base.name : 'object';
+        exact = OBJECT_SIZEOF.has(baseName) && !OWN_SIZEOF.has(baseName);
+      }
+    }
+    if (t.heap && defines('__sizeof__')) exact = false;
+    return {
+      id,
+      type: t,
+      module: names.module,
+      qualname: names.qualname,
+      kind,
+      gc,
+      pre,
+      sizeofHeader: this.sizeofAddsPre ? pre : gc ? this.gcHead : 0,
+      rule,
+      exact,
+      finalizer: t.heap && defines('__del__'),
+      mayRefer: t.heap || !LEAF_KINDS.has(kind),
+    };
+  }
+
+  /** Bytes between the block's start and the object found by the last successful objectInBlock(). */
+  foundPre = 0;
+
+  /**
+   * The type of the object at the start of a used pymalloc block, or null. The block is the
+   * 64-bit words from 32-bit index `k` of `w`, `blockSize` bytes long. It holds an object when,
+   * after the pre-header its type implies, there is a sane reference count and a pointer to a
+   * type object, and the object fits in the block. Sets `foundPre`.
+   */
+  objectInBlock(w: Uint32Array, k: number, blockSize: number): TypeProfile | null {
+    // The debug allocator (debug builds, PYTHONMALLOC=debug) puts 16 bytes before what it hands out.
+    const base = (w[k + 2] >>> 8 === 0xfdfdfd && w[k + 3] === 0xfdfdfdfd && DEBUG_APIS.has(w[k + 2] & 0xff)) ? DEBUG_HEADER : 0;
+    for (let pre = 0; base + pre + 16 <= blockSize && pre <= 32; pre += 16) {
+      const at = k + ((base + pre) >>> 2);
+      const hi = w[at + 1] | 0;
+      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at] === 0)) continue;
+      const prof = this.profile(u64w(w, at + 2));
+      if (!prof || prof.pre !== pre) continue;
+      const t = prof.type;
+      let need = base + pre + t.basicsize;
+      if (t.itemsize > 0 && need - t.basicsize + 24 <= blockSize && prof.rule !== 'int' && !NOT_COUNTED.has(prof.kind)) need += Math.abs(i64w(w, at + 4)) * t.itemsize;
+      if (need > blockSize) continue;
+      this.foundPre = base + pre;
+      return prof;
+    }
+    return null;
+  }
+
+  /**
+   * sys.getsizeof() of the object at `address`, reading its header from the words `w` from
+   * index `k` on (`avail` bytes of it) when given, else from memory; null when part of what it
+   * needs is unreadable.
+   */
+  sizeof(address: number, prof: TypeProfile, w: Uint32Array | null, k: number, avail: number): number | null {
+    const { L } = this;
+    const O = this.off;
+    const t = prof.type;
+    let own: number | null;
+    switch (prof.rule) {
+      case 'int': {
+        const n = this.word(address, 16, w, k, avail);
+        if (n === null) return null;
+        if (L.caps.intLayout === 'lv_tag') own = t.basicsize + t.itemsize * Math.max(Math.floor(n / 8), 1);
+        else own = O.longDigits + 4 * Math.abs(n);
+        break;
+      }
+      case 'str':
+        own = this.strSize(address, w, k, avail);
+        break;
+      case 'bytes': {
+        const n = this.word(address, 16, w, k, avail);
+        own = n === null ? null : O.bytesSval + 1 + n;
+        break;
+      }
+      case 'list': {
+        const alloc = this.word(address, O.listAllocated, w, k, avail);
+        own = alloc === null ? null : t.basicsize + 8 * alloc;
+        break;
+      }
+      case 'bytearray': {
+        const alloc = this.word(address, O.bytearrayAlloc, w, k, avail);
+        own = alloc === null ? null : t.basicsize + alloc;
+        break;
+      }
+      case 'set': {
+        const mask = this.word(address, O.setMask, w, k, avail);
+        const table = this.word(address, O.setTable, w, k, avail);
+        own = mask === null || table === null ? null : t.basicsize + (table !== address + O.setSmalltable ? (mask + 1) * O.setEntry : 0);
+        break;
+      }
+      case 'type': {
+        // A metaclass instance is a type too: its size is type.__sizeof__'s.
+        const tv = this.decoder.types.get(address);
+        own = typeof tv === 'string' ? null : this.typeSize(address, tv.heap);
+        break;
+      }
+      case 'dict':
+        own = this.dictSize(t.basicsize, this.word(address, O.dictKeys, w, k, avail), this.word(address, O.dictValues, w, k, avail));
+        break;
+      default: {
+        own = t.basicsize;
+        if (t.itemsize > 0) {
+          const n = this.word(address, 16, w, k, avail);
+          if (n === null) return null;
+          // Some types with an item size do not keep a count at ob_size (3.11+ frames): only an estimate then.
+          if (prof.exact || Math.abs(n) * t.itemsize < MAX_VAR_BYTES) own += Math.abs(n) * t.itemsize;
+        }
+      }
+    }
+    return own === null ? null : own + prof.sizeofHeader;
+  }
+
+  /** The signed word at byte offset `off` of the object: from `w` when it holds it, else from memory. */
+  private word(address: number, off: number, w: Uint32Array | null, k: number, avail: number): number | null {
+    return w && off + 8 <= avail ? i64w(w, k + (off >>> 2)) : this.mem.i64(address + off);
+  }
+
+  /** dict.__sizeof__: the object, a split table's values and, unless the keys are shared, the keys table. */
+  private dictSize(basicsize: number, keys: number | null, values: number | null): number | null {
+    const { mem, L } = this;
+    if (keys === null || values === null || keys === 0) return null;
+    const refcnt = mem.i64(keys + this.off.keysRefcnt);
+    const k = this.keysSize(keys);
+    if (refcnt === null || k === null) return null;
+    let res = basicsize;
+    if (values) {
+      if (L.caps.dictKeys === 'dk_size') res += k.usable * 8;
+      else {
+        const nentries = mem.i64(keys + this.off.keysNentries);
+        const usableLeft = mem.i64(keys + this.off.keysUsable);
+        if (nentries === null || usableLeft === null) return null;
+        res += (nentries + usableLeft) * 8;
+      }
+    }
+    return refcnt === 1 ? res + k.bytes : res;
+  }
+
+  /** _PyDict_KeysSize(): the keys object with its index and entry arrays; `usable` is USABLE_FRACTION(size). */
+  private keysSize(keys: number): { bytes: number; usable: number } | null {
+    const { mem, L } = this;
+    if (L.caps.dictKeys === 'dk_size') {
+      const n = mem.i64(keys + this.off.keysSize!);
+      if (n === null || n <= 0 || n > 2 ** 40) return null;
+      const usable = Math.floor((n * 2) / 3);
+      const width = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffff ? 4 : 8;
+      return { bytes: this.off.keysObject + width * n + this.off.keyEntry * usable, usable };
+    }
+    const head = mem.u32(keys + this.off.keysLog2Size!);
+    if (head === null) return null;
+    const [log2Size, log2IndexBytes, kind] = [head & 0xff, (head >>> 8) & 0xff, (head >>> 16) & 0xff];
+    if (log2Size > 40 || log2IndexBytes > 43) return null;
+    const usable = Math.floor((2 ** log2Size * 2) / 3);
+    const entry = kind === 0 ? this.off.keyEntry : this.off.unicodeKeyEntry;
+    return { bytes: this.off.keysObject + 2 ** log2IndexBytes + usable * entry, usable };
+  }
+
+  /** type.__sizeof__: a heap type's PyHeapTypeObject plus its cached shared keys. */
+  private typeSize(address: number, heap: boolean): number | null {
+    const { mem, L } = this;
+    if (!heap) return size(L, 'PyTypeObject');
+    const cached = mem.u64(address + field(L, 'heaptype.cached_keys'));
+    if (cached === null) return null;
+    const k = cached ? this.keysSize(cached) : { bytes: 0 };
+    return k === null ? null : size(L, 'PyHeapTypeObject') + k.bytes;
+  }
+
+  /** str.__sizeof__: header and characters, plus a separately allocated UTF-8 copy and (<= 3.11) wchar_t copy. */
+  private strSize(address: number, w: Uint32Array | null, k: number, avail: number): number | null {
+    const S = this.str;
+    const length = this.word(address, S.length, w, k, avail);
+    const state = w && S.state + 4 <= avail ? w[k + (S.state >>> 2)] : this.mem.u32(address + S.state);
+    if (length === null || state === null) return null;
+    const kind = (state >>> S.kindShift) & 7;
+    const compact = (state >>> S.compactShift) & 1;
+    const ascii = (state >>> S.asciiShift) & 1;
+    let res: number;
+    let data: number | null;
+    if (compact && ascii) {
+      res = S.asciiSize + length + 1;
+      data = address + S.asciiSize;
+    } else if (compact) {
+      res = S.compactSize + (length + 1) * kind;
+      data = address + S.compactSize;
+    } else {
+      if (S.data === null) return null;
+      data = this.word(address, S.data, w, k, avail);
+      res = S.data + 8 + (data ? (length + 1) * kind : 0);
+    }
+    if (S.wstr !== null) {
+      const wstr = this.word(address, S.wstr, w, k, avail);
+      if (wstr && wstr !== data) {
+        const wlen = compact && ascii ? length : this.word(address, S.wstrLength!, w, k, avail);
+        if (wlen === null) return null;
+        res += (wlen + 1) * 4;
+      }
+    }
+    if (!(compact && ascii)) {
+      const utf8 = this.word(address, S.utf8, w, k, avail);
+      if (utf8 && utf8 !== data) {
+        const ulen = this.word(address, S.utf8Length, w, k, avail);
+        if (ulen === null) return null;
+        res += ulen + 1;
+      }
+    }
+    return res;
+  }
+}

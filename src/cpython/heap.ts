@@ -1,0 +1,333 @@
+// Every object in a core, each visited once, with the sources that found it:
+//  - gc:        the generation lists of every interpreter's cyclic GC (what gc.get_objects() sees,
+//               plus the permanent generation);
+//  - pymalloc:  used blocks of pymalloc pools whose start holds a valid object header;
+//  - reachable: objects outside pymalloc and outside the GC lists (big str/bytes/int, untracked
+//               big objects) found through the references of the objects above.
+// Nothing per object is kept: objects are streamed to a visitor. GC-listed objects inside
+// arenas are remembered in one bit per 16 bytes of arena, so the pool scan can tell which of
+// the objects it decodes the GC lists hold (and which listed ones it failed to decode).
+import { size } from '../cpython-layouts/layout.js';
+import type { Target } from '../target/target.js';
+import { readGcStates, walkGcList, type GcState, type ListWalk } from './gc.js';
+import { BulkReader } from './bulk-read.js';
+import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
+import { HeapTypes, type TypeProfile } from './heap-objects.js';
+import type { ObjectDecoder } from './objects/decoder.js';
+import { Referents, type Via } from './objects/referents.js';
+import { ArenaIndex, findPymalloc, markFreeBlocks, poolHeaderAt, poolOffsets, poolProblem, type PymallocFind } from './pymalloc.js';
+import type { PythonRuntime } from './runtime.js';
+import type { InterpreterInfo } from './threads.js';
+
+export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4 } as const;
+
+/** One object as the walk hands it over. The same instance is reused for every visit: copy what you keep. */
+export interface HeapObject {
+  address: number;
+  profile: TypeProfile;
+  refcount: number;
+  /** SOURCE bits. */
+  sources: number;
+  /** The GC generation list holding it: 0-2, 3 for the permanent generation, -1 when in none. */
+  generation: number;
+  /** The object's first `avail` bytes are the 32-bit words `words[at ...]` when set (pymalloc blocks). */
+  words: Uint32Array | null;
+  at: number;
+  avail: number;
+}
+
+export interface GenerationCount {
+  /** Interpreter id (null: 3.8's runtime-wide state). */
+  interpreter: number | null;
+  generation: number;
+  /** Objects in the list. */
+  objects: number;
+  /** The generation's own allocation counter and threshold, as gc.get_count()/get_threshold() report them. */
+  count: number | null;
+  threshold: number | null;
+  stopped?: ListWalk['stopped'];
+}
+
+export interface HeapWalkSummary {
+  objects: number;
+  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number };
+  generations: GenerationCount[];
+  /** Blocks in use in pymalloc pools, and how many of them start with an object pycore recognised. */
+  usedBlocks: number;
+  objectBlocks: number;
+  /** Objects found only because the GC lists name them though their block did not validate. */
+  gcOnlyInArenas: number;
+  problems: string[];
+}
+
+export interface HeapWalkOptions {
+  /** Also follow references to find objects outside pymalloc and the GC lists (default true). */
+  reachable?: boolean;
+  /** Called for every reference of every object (the object is the one being visited). */
+  onReference?: (from: HeapObject, target: number, via: Via, arg: number | string) => void;
+  /** Called now and then with arenas scanned and in all. */
+  progress?: (done: number, total: number) => void;
+}
+
+const SLOT = 16;
+const MAX_PROBLEMS = 20;
+
+export interface HeapLimits {
+  /** Objects walked per GC generation list. */
+  maxGcList: number;
+}
+
+export const defaultHeapLimits: HeapLimits = { maxGcList: 1_000_000_000 };
+
+export class Heap {
+  readonly mem: HeapMemory;
+  private readonly bulk: BulkReader;
+  readonly types: HeapTypes;
+  readonly referents: Referents;
+  readonly pymalloc: PymallocFind;
+  readonly gcStates: GcState[];
+  readonly arenas: ArenaIndex;
+  private readonly gcHead: number;
+
+  constructor(
+    readonly rt: PythonRuntime,
+    readonly target: Target,
+    readonly decoder: ObjectDecoder,
+    readonly interpreters: InterpreterInfo[],
+    readonly limits: HeapLimits = defaultHeapLimits,
+  ) {
+    this.bulk = new BulkReader(target);
+    this.mem = new HeapMemory(target.memory, this.bulk);
+    this.types = new HeapTypes(decoder, this.mem);
+    const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
+    this.referents = new Referents(decoder, this.types, this.mem, dummy ? this.mem.u64(dummy.address) : null);
+    this.pymalloc = findPymalloc(rt, target, interpreters, this.mem);
+    this.gcStates = readGcStates(rt, interpreters, this.mem);
+    this.arenas = new ArenaIndex(this.pymalloc.heaps);
+    this.gcHead = size(rt.layout, 'PyGC_Head');
+  }
+
+  /** Visits every object once. */
+  walk(visit: (o: HeapObject) => void, options: HeapWalkOptions = {}): HeapWalkSummary {
+    const reachable = options.reachable ?? true;
+    const hook = options.onReference;
+    const summary: HeapWalkSummary = { objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0 }, generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [] };
+    const problem = (p: string) => {
+      if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(p);
+      else if (summary.problems.length === MAX_PROBLEMS) summary.problems.push('(more problems not shown)');
+    };
+    if (this.pymalloc.unreadable) problem(`pymalloc: ${this.pymalloc.unreadable}`);
+    const o: HeapObject = { address: 0, profile: null as unknown as TypeProfile, refcount: 0, sources: 0, generation: -1, words: null, at: 0, avail: 0 };
+    const outside = new Set<number>();
+    const notObjects = new Set<number>();
+    const pending: number[] = [];
+    const arenas = this.arenas;
+    // Per arena, one bit per 16-byte slot: listed in a GC generation; and which generation (bits 1 and 2 of it).
+    const bitmaps: (Uint8Array | undefined)[] = new Array(arenas.length);
+    const genBits: [(Uint8Array | undefined)[], (Uint8Array | undefined)[]] = [new Array(arenas.length), new Array(arenas.length)];
+    const slotsPerArena = this.pymalloc.heaps[0] ? this.pymalloc.heaps[0].layout.arenaSize / SLOT : 0;
+
+    const emit = (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => {
+      o.address = address;
+      o.generation = generation;
+      o.profile = prof;
+      o.refcount = refcount;
+      o.sources = sources;
+      o.words = words;
+      o.at = at;
+      o.avail = avail;
+      summary.objects++;
+      if (sources === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
+      else if (sources === SOURCE.gc) summary.bySource.gc++;
+      else if (sources === SOURCE.pymalloc) summary.bySource.pymalloc++;
+      else summary.bySource.reachable++;
+      visit(o);
+      if (!prof.mayRefer) return;
+      if (hook) {
+        this.referents.visit(address, prof, (p, via, arg) => {
+          if (reachable) follow(p);
+          hook(o, p, via, arg);
+        });
+      } else if (reachable) this.referents.visit(address, prof, follow);
+    };
+    // An object outside pymalloc, not yet seen: validate it, and remember either answer.
+    const follow = (p: number) => {
+      if (p % 8 !== 0 || p === 0 || arenas.find(p) >= 0 || outside.has(p) || notObjects.has(p)) return;
+      if (this.target.moduleAt(p)) {
+        // Static objects (None, small ints, static types and strings) live in the interpreter's image.
+        remember(notObjects, p);
+        return;
+      }
+      outside.add(p);
+      pending.push(p);
+    };
+    const remember = (set: Set<number>, p: number) => {
+      if (set.size > 1 << 22) set.clear();
+      set.add(p);
+    };
+    const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | null => {
+      const refcount = this.mem.i64(p);
+      const tp = this.mem.u64(p + 8);
+      if (refcount === null || tp === null || refcount <= 0 || refcount > 2 ** 48) return null;
+      const prof = this.types.profile(tp);
+      return prof ? { prof, refcount } : null;
+    };
+    const drain = () => {
+      while (pending.length > 0) {
+        const p = pending.pop()!;
+        const v = validateOutside(p);
+        if (!v) {
+          outside.delete(p);
+          remember(notObjects, p);
+          continue;
+        }
+        emit(p, v.prof, v.refcount, SOURCE.reachable, -1, null, 0, 0);
+      }
+    };
+
+    // 1. The GC lists: mark objects inside arenas, emit the others.
+    const listed: { address: number; generation: number }[] = [];
+    for (const st of this.gcStates) {
+      for (const g of st.generations) {
+        const w = walkGcList(this.mem, g.head, this.gcHead, st.collecting, this.limits.maxGcList, (obj) => {
+          const ai = arenas.find(obj);
+          if (ai >= 0) {
+            let bm = bitmaps[ai];
+            if (!bm) bm = bitmaps[ai] = new Uint8Array(Math.ceil(slotsPerArena / 8));
+            const slot = Math.floor((obj - arenas.starts[ai]) / SLOT);
+            bm[slot >>> 3] |= 1 << (slot & 7);
+            for (let b = 0; b < 2; b++) {
+              if (!(g.index & (1 << b))) continue;
+              const gb = (genBits[b][ai] ??= new Uint8Array(bm.length));
+              gb[slot >>> 3] |= 1 << (slot & 7);
+            }
+          } else if (!outside.has(obj)) {
+            outside.add(obj);
+            listed.push({ address: obj, generation: g.index });
+          }
+        });
+        const interpreter = st.interp ? st.interp.id : null;
+        summary.generations.push({ interpreter, generation: g.index, objects: w.count, count: g.count, threshold: g.threshold, ...(w.stopped ? { stopped: w.stopped } : {}) });
+        if (w.stopped) problem(`GC generation ${g.index}${interpreter !== null ? ` of interpreter ${interpreter}` : ''}: list ${w.stopped.reason} at 0x${w.stopped.at.toString(16)} after ${w.count} objects`);
+      }
+    }
+    for (const { address, generation } of listed) {
+      const v = validateOutside(address);
+      if (!v) {
+        problem(`GC list entry 0x${address.toString(16)} is not a valid object`);
+        continue;
+      }
+      emit(address, v.prof, v.refcount, SOURCE.gc, generation, null, 0, 0);
+      drain();
+    }
+
+    // 2. pymalloc pools, arena by arena (in address order).
+    const free = new Uint8Array(65536);
+    // One buffer for every arena's bytes (objects are handed out as views into it: see HeapObject).
+    let arenaBuf = Buffer.allocUnsafeSlow(this.pymalloc.heaps[0]?.layout.arenaSize ?? 0);
+    let arenaWords = wordsOf(arenaBuf);
+    for (let ai = 0; ai < arenas.length; ai++) {
+      options.progress?.(ai, arenas.length);
+      const { heap, arena } = arenas.refs[ai];
+      const P = heap.layout;
+      const po = poolOffsets(this.rt.layout);
+      const end = Math.min(arena.poolAddress, arena.address + P.arenaSize);
+      if (end <= arena.firstPool) continue;
+      if (arenaBuf.length < end - arena.firstPool) {
+        arenaBuf = Buffer.allocUnsafeSlow(end - arena.firstPool);
+        arenaWords = wordsOf(arenaBuf);
+      }
+      if (!this.bulk.readInto(arena.firstPool, arenaBuf, end - arena.firstPool)) {
+        problem(`arena 0x${arena.address.toString(16)} is not in the core`);
+        continue;
+      }
+      const data = arenaBuf;
+      const words = arenaWords;
+      const dataLength = end - arena.firstPool;
+      const bm = bitmaps[ai];
+      const base = arena.address;
+      for (let poff = 0; poff + P.poolSize <= dataLength; poff += P.poolSize) {
+        const pool = arena.firstPool + poff;
+        const h = poolHeaderAt(P, po, pool, data, poff);
+        if (h.count === 0) continue;
+        const bad = poolProblem(P, h);
+        if (bad) {
+          problem(`pool 0x${pool.toString(16)}: ${bad}`);
+          continue;
+        }
+        const nfree = markFreeBlocks(P, h, data, poff, free);
+        if (typeof nfree === 'string') {
+          problem(`pool 0x${pool.toString(16)}: ${nfree}`);
+          continue;
+        }
+        const carved = (h.nextoffset - P.poolOverhead) / h.blockSize;
+        summary.usedBlocks += carved - nfree;
+        for (let i = 0; i < carved; i++) {
+          if (free[i]) continue;
+          const boff = poff + P.poolOverhead + i * h.blockSize;
+          const prof = this.types.objectInBlock(words, boff >>> 2, h.blockSize);
+          if (!prof) continue;
+          const pre = this.types.foundPre;
+          const address = pool + P.poolOverhead + i * h.blockSize + pre;
+          let sources: number = SOURCE.pymalloc;
+          let generation = -1;
+          if (bm) {
+            const slot = Math.floor((address - base) / SLOT);
+            const bit = 1 << (slot & 7);
+            if (bm[slot >>> 3] & bit) {
+              bm[slot >>> 3] &= ~bit;
+              sources |= SOURCE.gc;
+              generation = generationAt(genBits, ai, slot);
+            }
+          }
+          summary.objectBlocks++;
+          const at = (boff + pre) >>> 2;
+          emit(address, prof, i64w(words, at), sources, generation, words, at, h.blockSize - pre);
+          drain();
+        }
+      }
+    }
+    options.progress?.(arenas.length, arenas.length);
+
+    // 3. GC-listed objects in arenas that the pool scan did not recognise.
+    for (let ai = 0; ai < arenas.length; ai++) {
+      const bm = bitmaps[ai];
+      if (!bm) continue;
+      for (let byte = 0; byte < bm.length; byte++) {
+        if (!bm[byte]) continue;
+        for (let bit = 0; bit < 8; bit++) {
+          if (!(bm[byte] & (1 << bit))) continue;
+          const address = arenas.starts[ai] + (byte * 8 + bit) * SLOT;
+          const v = validateOutside(address);
+          if (!v) {
+            problem(`GC list entry 0x${address.toString(16)} is not a valid object`);
+            continue;
+          }
+          summary.gcOnlyInArenas++;
+          emit(address, v.prof, v.refcount, SOURCE.gc, generationAt(genBits, ai, byte * 8 + bit), null, 0, 0);
+          drain();
+        }
+      }
+    }
+    return summary;
+  }
+
+  /** Closes the file the bulk reads use (the target stays open). */
+  close(): void {
+    this.bulk.close();
+  }
+
+  /** sys.getsizeof() of a visited object, or null when it cannot be computed. */
+  sizeof(o: HeapObject): number | null {
+    return this.types.sizeof(o.address, o.profile, o.words, o.at, o.avail);
+  }
+}
+
+function generationAt(genBits: [(Uint8Array | undefined)[], (Uint8Array | undefined)[]], ai: number, slot: number): number {
+  let g = 0;
+  for (let b = 0; b < 2; b++) {
+    const bits = genBits[b][ai];
+    if (bits && bits[slot >>> 3] & (1 << (slot & 7))) g |= 1 << b;
+  }
+  return g;
+}

@@ -1,0 +1,309 @@
+// What an object refers to, the way its type's tp_traverse sees it (plus dict keys, which
+// dict_traverse skips for str-keyed dicts because strings cannot form cycles): container items,
+// dict keys and values, an instance's __dict__ or its managed values and slots, a function's
+// code/globals/defaults/closure, a frame's locals. Each reference comes with how it is held
+// (index, key, attribute or field name) so that paths can be printed.
+import { field } from '../../cpython-layouts/layout.js';
+import type { FrameInfo } from '../frames.js';
+import { HeapMemory, u64w } from '../heap-memory.js';
+import type { HeapTypes, TypeProfile } from '../heap-objects.js';
+import { frameLocals } from '../locals.js';
+import { attributeItems, instanceDict, slotItems } from './containers.js';
+import type { ObjectDecoder } from './decoder.js';
+
+/** How a reference is held. */
+export const VIA = { item: 0, key: 1, value: 2, attr: 3, field: 4, local: 5, setItem: 6, attrKey: 7 } as const;
+export type Via = (typeof VIA)[keyof typeof VIA];
+
+/**
+ * One reference: `arg` is the index (item), the key's address (value, attrKey: an attribute
+ * whose name is that str), the entry's index (key), or the attribute, field or variable name.
+ */
+export type ReferentVisitor = (target: number, via: Via, arg: number | string) => void;
+
+/** Items read from one container at most (a corrupt size must not make us read gigabytes). */
+const MAX_ITEMS = 1 << 28;
+const CHUNK = 8192;
+
+export class Referents {
+  private readonly setDummy: number | null;
+
+  constructor(
+    readonly decoder: ObjectDecoder,
+    readonly types: HeapTypes,
+    readonly mem: HeapMemory,
+    setDummy: number | null,
+  ) {
+    this.setDummy = setDummy;
+  }
+
+  /** Visits what the object at `address` refers to; returns why some of it could not be read, or null. */
+  visit(address: number, prof: TypeProfile, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const O = this.types.off;
+    let problem: string | null;
+    // The containers first, without the closures the other kinds need.
+    switch (prof.kind) {
+      case 'tuple':
+        problem = this.array(address + O.tupleItems, mem.i64(address + O.varSize), visit);
+        break;
+      case 'list': {
+        const n = mem.i64(address + O.varSize);
+        problem = n === 0 ? null : this.array(mem.u64(address + O.listItems), n, visit);
+        break;
+      }
+      case 'dict':
+        problem = this.dict(address, visit);
+        break;
+      case 'set':
+      case 'frozenset':
+        problem = this.set(address, visit);
+        break;
+      default:
+        problem = this.fields(address, prof, visit);
+    }
+    if (prof.type.heap) problem = this.instance(address, prof, visit) ?? problem;
+    return problem;
+  }
+
+  /** Objects that hold references in named fields: functions, methods, cells, modules, types, exceptions, frames. */
+  private fields(address: number, prof: TypeProfile, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const L = this.decoder.L;
+    const f = (name: Parameters<typeof field>[1]) => field(L, name);
+    const ptrField = (name: string, at: number) => {
+      const v = mem.u64(address + at);
+      if (v) visit(v, VIA.field, name);
+    };
+    let problem: string | null = null;
+    switch (prof.kind) {
+      case 'cell':
+        ptrField('cell_contents', f('cell.ref'));
+        break;
+      case 'method':
+        ptrField('__func__', f('method.func'));
+        ptrField('__self__', f('method.self'));
+        break;
+      case 'builtin_function':
+        ptrField('__self__', f('cfunc.self'));
+        ptrField('__module__', f('cfunc.module'));
+        break;
+      case 'function':
+        this.named(FUNCTION_FIELDS, ptrField);
+        break;
+      case 'module':
+        ptrField('__dict__', f('module.dict'));
+        break;
+      case 'type':
+        if (prof.type.heap || this.isHeapType(address)) this.named(HEAP_TYPE_FIELDS, ptrField);
+        break;
+      case 'exception':
+        this.named(EXCEPTION_FIELDS, ptrField);
+        break;
+      case 'frame':
+        problem = this.frame(address, visit, ptrField);
+        break;
+      default:
+        break;
+    }
+    return problem;
+  }
+
+  private isHeapType(address: number): boolean {
+    const t = this.decoder.types.get(address);
+    return typeof t !== 'string' && t.heap;
+  }
+
+  /** The fields of `list` this version has, by name. */
+  private named(list: [string, Parameters<typeof field>[1]][], ptrField: (name: string, at: number) => void): void {
+    for (const [name, key] of list) {
+      const off = this.decoder.L.offsets[key];
+      if (off !== undefined) ptrField(name, off);
+    }
+  }
+
+  /** `n` object pointers at `items`, read in chunks. */
+  private array(items: number | null, n: number | null, visit: ReferentVisitor): string | null {
+    if (items === null || n === null) return 'header unreadable';
+    if (n < 0 || n > MAX_ITEMS) return `impossible size ${n}`;
+    if (n > 0 && !items) return 'item array is NULL';
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const w = this.mem.view(items + start * 8, count * 8);
+      if (!w) return `items at 0x${(items + start * 8).toString(16)} unreadable`;
+      const base = this.mem.viewIndex;
+      for (let i = 0; i < count; i++) {
+        const p = w[base + 2 * i] + w[base + 2 * i + 1] * 4294967296;
+        if (p) visit(p, VIA.item, start + i);
+      }
+    }
+    return null;
+  }
+
+  private dict(address: number, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const L = this.decoder.L;
+    const O = this.types.off;
+    const used = mem.i64(address + O.dictUsed);
+    const keys = mem.u64(address + O.dictKeys);
+    const values = mem.u64(address + O.dictValues);
+    if (used === null || keys === null || values === null) return 'dict header unreadable';
+    if (used === 0) return null;
+    if (!keys) return 'dict has no keys table';
+    if (values) {
+      // Split table: values here, keys shared with the type (reuse the general reader).
+      const items = attributeItems(this.decoder.r, L, { values, keys }, MAX_ITEMS);
+      if (typeof items === 'string') return items;
+      items.items.forEach(([k, v], i) => {
+        visit(k, VIA.key, i);
+        visit(v, VIA.value, k);
+      });
+      return null;
+    }
+    const t = this.entryTable(keys);
+    if (typeof t === 'string') return t;
+    for (let start = 0; start < t.nentries; start += CHUNK) {
+      const count = Math.min(CHUNK, t.nentries - start);
+      const w = mem.view(t.entries + start * t.entrySize, count * t.entrySize);
+      if (!w) return `dict entries at 0x${(t.entries + start * t.entrySize).toString(16)} unreadable`;
+      const base = mem.viewIndex;
+      for (let i = 0; i < count; i++) {
+        const e = base + ((i * t.entrySize + t.keyOffset) >>> 2);
+        const k = u64w(w, e);
+        const v = u64w(w, e + 2);
+        if (!k || !v) continue;
+        visit(k, VIA.key, start + i);
+        visit(v, VIA.value, k);
+      }
+    }
+    return null;
+  }
+
+  /** Where a combined table's entries are: {hash, key, value} or (3.11+ unicode keys) {key, value}. */
+  private entryTable(keys: number): { entries: number; entrySize: number; keyOffset: number; nentries: number } | string {
+    const { mem } = this;
+    const L = this.decoder.L;
+    const O = this.types.off;
+    const nentries = mem.i64(keys + O.keysNentries);
+    if (nentries === null || nentries < 0 || nentries > MAX_ITEMS) return `impossible dict entry count ${nentries}`;
+    const indices = keys + O.keysIndices;
+    if (L.caps.dictKeys === 'dk_size') {
+      const n = mem.i64(keys + O.keysSize!);
+      if (n === null || n <= 0 || n > MAX_ITEMS * 2 || (n & (n - 1)) !== 0) return `impossible dict table size ${n}`;
+      const width = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffff ? 4 : 8;
+      return { entries: indices + n * width, entrySize: 24, keyOffset: 8, nentries };
+    }
+    // dk_log2_size, dk_log2_index_bytes and dk_kind are the bytes at offsets 8, 9 and 10.
+    const head = mem.u32(keys + O.keysLog2Size!);
+    const log2IndexBytes = head === null ? 0xff : (head >>> 8) & 0xff;
+    const kind = head === null ? 0xff : (head >>> 16) & 0xff;
+    if (log2IndexBytes > 40 || kind > 2) return 'dict keys header is corrupt';
+    const general = kind === 0;
+    return { entries: indices + 2 ** log2IndexBytes, entrySize: general ? 24 : 16, keyOffset: general ? 8 : 0, nentries };
+  }
+
+  private set(address: number, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const L = this.decoder.L;
+    const mask = mem.i64(address + this.types.off.setMask);
+    const table = mem.u64(address + this.types.off.setTable);
+    if (mask === null || table === null) return 'set header unreadable';
+    if (mask < 0 || mask > MAX_ITEMS) return `impossible set mask ${mask}`;
+    const slots = mask + 1;
+    for (let start = 0; start < slots; start += CHUNK) {
+      const count = Math.min(CHUNK, slots - start);
+      const w = mem.view(table + start * 16, count * 16);
+      if (!w) return 'set table unreadable';
+      const base = mem.viewIndex;
+      for (let i = 0; i < count; i++) {
+        const k = u64w(w, base + i * 4);
+        if (k && k !== this.setDummy) visit(k, VIA.setItem, 0);
+      }
+    }
+    return null;
+  }
+
+  private frame(address: number, visit: ReferentVisitor, ptrField: (name: string, at: number) => void): string | null {
+    const d = this.decoder;
+    const L = d.L;
+    ptrField('f_back', field(L, 'frame.f_back'));
+    let frame: FrameInfo;
+    if (L.caps.frameModel === 'frame-object') {
+      ptrField('f_code', field(L, 'frame.f_code'));
+      ptrField('f_globals', field(L, 'frame.f_globals'));
+      ptrField('f_builtins', field(L, 'frame.f_builtins'));
+      ptrField('f_locals', field(L, 'frame.f_locals'));
+      frame = { address, code: this.mem.u64(address + field(L, 'frame.f_code')), function: null, qualname: null, file: null, line: null };
+    } else {
+      const iframe = this.mem.u64(address + field(L, 'frame.f_frame'));
+      if (!iframe) return null;
+      const code = this.mem.u64(iframe + field(L, 'iframe.code'));
+      if (code) visit(code, VIA.field, 'f_code');
+      const locals = this.mem.u64(iframe + field(L, 'iframe.locals'));
+      if (locals) visit(locals, VIA.field, 'f_locals');
+      frame = { address: iframe, code, function: null, qualname: null, file: null, line: null };
+    }
+    const { locals, unreadable } = frameLocals(d, frame, 0);
+    for (const l of locals) visit(l.value, VIA.local, l.name);
+    return unreadable ?? null;
+  }
+
+  /** A heap type's instance: its class, its __dict__ (or 3.11+ managed values) and its slots. */
+  private instance(address: number, prof: TypeProfile, visit: ReferentVisitor): string | null {
+    const d = this.decoder;
+    visit(prof.type.address, VIA.field, '__class__');
+    const where = instanceDict(d.r, d.L, address, prof.type);
+    if (where && 'dict' in where) visit(where.dict, VIA.field, '__dict__');
+    else if (where) {
+      const items = attributeItems(d.r, d.L, where, MAX_ITEMS);
+      if (typeof items === 'string') return items;
+      for (const [k, v] of items.items) visit(v, VIA.attrKey, k);
+    }
+    for (const [name, v] of slotItems(d.r, d.L, address, d.heapChain(prof.type))) visit(v, VIA.attr, name);
+    return null;
+  }
+}
+
+const FUNCTION_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['__code__', 'func.code'], ['__globals__', 'func.globals'], ['__builtins__', 'func.builtins'], ['__name__', 'func.name'],
+  ['__qualname__', 'func.qualname'], ['__module__', 'func.module'], ['__defaults__', 'func.defaults'],
+  ['__kwdefaults__', 'func.kwdefaults'], ['__doc__', 'func.doc'], ['__dict__', 'func.dict'], ['__closure__', 'func.closure'],
+  ['__annotations__', 'func.annotations'],
+];
+
+const HEAP_TYPE_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
+  ['__name__', 'heaptype.name'], ['__qualname__', 'heaptype.qualname'], ['__slots__', 'heaptype.slots'], ['<module>', 'heaptype.module'],
+  ['<cache>', 'type.cache'],
+];
+
+const EXCEPTION_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['args', 'exc.args'], ['__cause__', 'exc.cause'], ['__context__', 'exc.context'], ['__traceback__', 'exc.traceback'], ['__dict__', 'exc.dict'],
+];
+
+/** The text of a reference for paths and listings: [3], ['key'], .attr, <field>. */
+export function referenceLabel(d: ObjectDecoder, via: Via, arg: number | string): string {
+  switch (via) {
+    case VIA.item:
+      return `[${arg}]`;
+    case VIA.value:
+      return `[${keyText(d, arg as number)}]`;
+    case VIA.key:
+      return `<key ${arg}>`;
+    case VIA.setItem:
+      return '<item>';
+    case VIA.local:
+      return `<local ${arg}>`;
+    case VIA.attr:
+      return `.${arg}`;
+    case VIA.attrKey:
+      return `.${d.str(arg as number, 256)?.value ?? '?'}`;
+    default:
+      return `.${arg}`;
+  }
+}
+
+function keyText(d: ObjectDecoder, key: number): string {
+  const text = d.repr(key);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
