@@ -16,6 +16,7 @@ import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
 import { checkMemory } from './memory-check.js';
+import { demangle } from '../target/demangle.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
 
 export interface AnalyzeOptions {
@@ -233,7 +234,7 @@ function crashSite(target: Target, t: ThreadStatus): CrashSiteView | null {
   if (pc === null) return null;
   const s = target.symbolize(pc);
   if (!s) return null;
-  return { module: s.module, module_path: s.modulePath, symbol: s.symbol, offset: hex(s.offset), address: hex(pc), thread_native_id: t.tid };
+  return { module: s.module, module_path: s.modulePath, symbol: s.symbol === null ? null : demangle(s.symbol), offset: hex(s.offset), address: hex(pc), thread_native_id: t.tid };
 }
 
 function processOf(target: Target): AnalyzeReport['process'] {

@@ -2,6 +2,7 @@
 // under the eval-loop call that ran them (as pystack merges them), interpreter plumbing folded
 // unless --native-all, and the crash's likely culprit: the first frame outside the interpreter
 // and the C library, from the frame the signal interrupted down.
+import { demangle } from '../target/demangle.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { walkFrames, type FrameInfo } from '../cpython/frames.js';
 import type { CodeCache } from '../cpython/code.js';
@@ -76,7 +77,7 @@ export function nativeFrameView(f: NativeFrame, interpreter: Module | null): Nat
     address: hex(f.pc),
     module: f.module ? moduleBaseName(f.module) : null,
     module_path: f.module?.path ?? null,
-    symbol: f.symbol?.name ?? null,
+    symbol: f.symbol ? demangle(f.symbol.name) : null,
     offset: f.offset === null ? null : hex(f.offset),
     file: null,
     line: null,
@@ -90,7 +91,7 @@ function frameRef(f: NativeFrame): NativeFrameRef {
   return {
     module: f.module ? moduleBaseName(f.module) : null,
     module_path: f.module?.path ?? null,
-    symbol: f.symbol?.name ?? null,
+    symbol: f.symbol ? demangle(f.symbol.name) : null,
     offset: f.offset === null ? null : hex(f.offset),
     address: hex(f.pc),
     frame: f.index,
