@@ -52,6 +52,9 @@ describe('analyze --format md', () => {
       current_thread_rule: 'none',
       threads: [{ native_id: 1, thread_id: '0x0000000000000001', current: false, interpreter_id: 0, frames: [{ function: evil, qualname: null, file: `/${evil}.py`, line: 3 }] }],
       warnings: [`cannot read ${evil}`],
+      memory_errors: [],
+      extension_modules: null,
+      origin: null,
       faulthandler: { emptyStack: '  <no Python frame>', truncation: '  ...', maxFrames: 100, maxThreads: 100 },
     } as AnalyzeReport;
     const md = renderAnalyzeMarkdown(report);

@@ -6,6 +6,9 @@ import { minorFromFileName } from '../cpython-layouts/version.js';
 import { FileLocator, type Candidate } from '../target/file-locator.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
+import { DEFAULT_DEBUG_DIRS, debugFileCandidates, hasDwarf } from '../target/debug-info.js';
+import { ElfFile } from '../elf/elf-file.js';
+import { isRegularFile, openFile } from '../io/file-source.js';
 
 export type FileRole = 'executable' | 'interpreter' | 'libc' | 'dynamic-loader' | 'extension-module' | 'library';
 
@@ -28,6 +31,28 @@ export interface FileEntry {
   rejected: { path: string; build_id: string | null }[];
   /** Every place looked at, in order. */
   looked_at: { path: string; how: FoundHow }[];
+  /**
+   * DWARF for the found file (types for layouts, line tables for native frames): in the file
+   * itself, in a separate debug file under a debug directory (or by .gnu_debuglink), or none;
+   * with every debug-file place looked at.
+   */
+  debug_info: { file: string | null; embedded: boolean; looked_at: string[] } | null;
+}
+
+function debugInfoOf(localPath: string, elf: ElfFile, debugDirs: readonly string[]): FileEntry['debug_info'] {
+  if (hasDwarf(elf)) return { file: localPath, embedded: true, looked_at: [] };
+  const want = elf.buildId();
+  const candidates = debugFileCandidates(localPath, elf, debugDirs);
+  for (const c of candidates) {
+    if (c === localPath || !isRegularFile(c)) continue;
+    const src = openFile(c);
+    if (!src.ok) continue;
+    const dbg = ElfFile.open(src.value);
+    const ok = dbg.ok && hasDwarf(dbg.value) && (!want || dbg.value.buildId() === want);
+    src.value.close();
+    if (ok) return { file: c, embedded: false, looked_at: candidates };
+  }
+  return { file: null, embedded: false, looked_at: candidates };
 }
 
 export interface FilesReport {
@@ -70,6 +95,7 @@ export function listFiles(target: Target): FilesReport {
   const crash = crashModule(target);
   const o = target.locatorOptions;
   const locator = new FileLocator(o);
+  const debugDirs = o.sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${o.sysroot}${d}`) : DEFAULT_DEBUG_DIRS;
   const files: FileEntry[] = target.modules.map((m) => {
     const holds = m === interp;
     const role = roleOf(m, holds);
@@ -91,6 +117,7 @@ export function listFiles(target: Target): FilesReport {
       found: s.kind === 'loaded' ? { path: s.localPath, how: s.how as FoundHow, verified: s.verified } : null,
       rejected: s.kind === 'mismatch' ? s.candidates.map((c) => ({ path: c.path, build_id: c.buildId })) : [],
       looked_at: locator.places(m.path, m.isExecutable, m.coreBuildId).map((p) => ({ path: p.path, how: p.how })),
+      debug_info: s.kind === 'loaded' && m.elf ? debugInfoOf(s.localPath, m.elf, debugDirs) : null,
     };
   });
   const warnings: string[] = [];

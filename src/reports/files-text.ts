@@ -30,6 +30,13 @@ function entry(f: FileEntry, out: string[]): void {
   if (f.found) out.push(`${pad}at ${esc(f.found.path)} (${howText[f.found.how]}${f.found.verified ? ', build-id matches' : ', unverified'})`);
   for (const r of f.rejected) out.push(`${pad}refused ${esc(r.path)}: build-id ${r.build_id ?? 'none'}`);
   if (!f.found) out.push(`${pad}looked at ${f.looked_at.map((p) => esc(p.path)).join(', ')}`);
+  if (f.debug_info) {
+    const d = f.debug_info;
+    if (d.embedded) out.push(`${pad}debug info: in the file itself`);
+    else if (d.file) out.push(`${pad}debug info: ${esc(d.file)}`);
+    else if (d.looked_at.length) out.push(`${pad}debug info: none (looked at ${d.looked_at.map(esc).join(', ')})`);
+    else out.push(`${pad}debug info: none (no build-id or .gnu_debuglink to look it up by)`);
+  }
   for (const n of f.needed_for) out.push(`${pad}for ${n}`);
 }
 

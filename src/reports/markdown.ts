@@ -1,6 +1,7 @@
 // `pycore analyze --format md`: a report to paste into a bug tracker, from the same view model
 // as the text and JSON: a header table, warnings, then each thread's traceback (faulthandler's
 // lines) in its own fenced block.
+import { debugBlockText } from './debug-block-text.js';
 import { faulthandlerSignalText } from '../analysis/signals.js';
 import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
@@ -28,6 +29,13 @@ export function renderAnalyzeMarkdown(r: AnalyzeReport, options: { allFrames?: b
   out.push('| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${mdCell(v)} |`));
   const warnings = [...r.warnings, ...r.threads.filter((t) => t.unreadable).map((t) => `thread ${t.thread_id ?? '?'}: ${t.unreadable}`)];
   if (warnings.length) out.push('', '### Warnings', '', ...warnings.map((w) => `- ${mdText(w)}`));
+  if (r.memory_errors.length) {
+    out.push('', '### Memory errors');
+    for (const e of r.memory_errors) {
+      const held = e.object ? `; the block holds ${e.object.type} ${e.object.repr}` : '';
+      out.push('', mdText(`${e.kind} at ${e.address}, found via ${e.found_via}${held}`), '', ...mdFence(debugBlockText(e).slice(0, -1)));
+    }
+  }
   if (r.faulthandler && r.threads.length) {
     out.push('', '### Python tracebacks');
     const fatal = r.signal ? faulthandlerSignalText[r.signal.number] : undefined;
