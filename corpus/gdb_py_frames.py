@@ -31,7 +31,9 @@ GDB_TIMEOUT = 300
 INSIDE = r'''
 import io, json, re, sys
 import gdb
-FILE = re.compile(r'^  File "(.*)", line (\d+|\?\?\?), in (.*)$')
+# libpython prints "line ?" when it cannot compute the line (current_line_num() is None) and
+# "line ???" for other failures: both are frames, with no line.
+FILE = re.compile(r'^  File "(.*)", line (\d+|\?+), in (.*)$')
 out = []
 for inf in gdb.inferiors():
     for th in sorted(inf.threads(), key=lambda t: t.ptid[1]):
@@ -53,7 +55,7 @@ for inf in gdb.inferiors():
                     for line in raw:
                         m = FILE.match(line)
                         if m:
-                            py.append({"file": m.group(1), "line": None if m.group(2) == "???" else int(m.group(2)), "function": m.group(3)})
+                            py.append({"file": m.group(1), "line": None if m.group(2).startswith("?") else int(m.group(2)), "function": m.group(3)})
                     evals.append({"pc": hex(f.pc()), "python": py, "readable": not any("unable to read" in l or "optimized out" in l for l in raw)})
             f = f.older()
         out.append({"lwp": th.ptid[1], "eval_frames": evals})

@@ -21,6 +21,8 @@ describe('debug allocator checks', () => {
       const facts = (c.truth as unknown as { snapshot: { extra: { debugmalloc: Facts } } }).snapshot.extra.debugmalloc;
       const { report } = await analyzeCore(c.core);
       const byAddress = new Map(report.memory_errors.map((e) => [e.address, e]));
+      // Exactly the two damaged blocks: nothing else is blamed.
+      expect([...byAddress.keys()].sort()).toEqual([facts.victim.address, facts.survivor.address].sort());
       for (const which of ['victim', 'survivor'] as const) {
         const f = facts[which];
         const e = byAddress.get(f.address);

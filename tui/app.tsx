@@ -16,6 +16,14 @@ import { initialStack, navReducer, type NavAction, type Screen } from './navigat
 import { statusReducer } from './navigation/status.js';
 import { useGlobalKeys } from './navigation/use-global-keys.js';
 import { ExplainScreen } from './screens/explain/explain-screen.js';
+import { CensusScreen } from './screens/heap/census-screen.js';
+import { ObjectListScreen } from './screens/heap/object-list-screen.js';
+import { instanceRows, pathRows, referrerRows } from './screens/heap/object-rows.js';
+import { mallocLines, memoryErrorLines } from './screens/heap/report-lines.js';
+import { useAsync } from './hooks/use-async.js';
+import { Spinner } from './components/shared/spinner.js';
+import type { HeapData } from './data/heap-data.js';
+import { escapeForTerminal } from '../src/reports/sanitize.js';
 import { InspectorScreen } from './screens/inspector/inspector-screen.js';
 import { MainScreen } from './screens/main/main-screen.js';
 import { TextScreen } from './screens/text/text-screen.js';
@@ -44,6 +52,12 @@ const screenHints: Record<Screen['kind'], Command[]> = {
   help: ['up', 'down', 'back', 'quit'],
   warnings: ['up', 'down', 'back', 'help', 'quit'],
   pending: ['back', 'help', 'quit'],
+  census: ['up', 'down', 'open', 'search', 'sort', 'back', 'quit'],
+  instances: ['up', 'down', 'open', 'back', 'help', 'quit'],
+  referrers: ['up', 'down', 'open', 'back', 'help', 'quit'],
+  path: ['up', 'down', 'open', 'back', 'help', 'quit'],
+  malloc: ['up', 'down', 'back', 'help', 'quit'],
+  errors: ['up', 'down', 'back', 'help', 'quit'],
   explain: ['up', 'down', 'submit', 'back', 'quit'],
 };
 
@@ -52,7 +66,7 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
     case 'main':
       return <MainScreen data={data} model={model} {...props} />;
     case 'inspector':
-      return data.explorer && <InspectorScreen explorer={data.explorer} root={screen} {...props} />;
+      return data.explorer && <InspectorScreen explorer={data.explorer} heap={data.heap ?? null} root={screen} {...props} />;
     case 'help':
       return <TextScreen title="Keys" lines={helpText()} {...props} />;
     case 'warnings':
@@ -61,7 +75,32 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
       return <ExplainScreen {...props} />;
     case 'pending':
       return <TextScreen title={pendingViews[screen.view].title} lines={pendingText(screen.view)} {...props} />;
+    case 'errors':
+      return <TextScreen title={`Memory errors (${data.report.memory_errors.length})`} lines={memoryErrorLines(data.report.memory_errors)} {...props} />;
+    case 'census':
+    case 'malloc':
+      if (!data.heap) return <TextScreen title={pendingViews[screen.kind === 'census' ? 'heap' : 'malloc'].title} lines={pendingText(screen.kind === 'census' ? 'heap' : 'malloc')} {...props} />;
+      return screen.kind === 'census' ? <CensusScreen heap={data.heap} {...props} /> : <MallocScreen heap={data.heap} {...props} />;
+    case 'instances': {
+      const heap = data.heap!;
+      return <ObjectListScreen title={`Instances of ${screen.typeName}`} working={`finding the instances of ${screen.typeName}...`} load={async () => instanceRows(heap, await heap.instances(screen.typeAddress), screen.typeName)} {...props} />;
+    }
+    case 'referrers': {
+      const heap = data.heap!;
+      return <ObjectListScreen title={`Referrers of ${screen.label}`} working="walking the heap for referrers..." load={async () => referrerRows(await heap.referrers(screen.address))} {...props} />;
+    }
+    case 'path': {
+      const heap = data.heap!;
+      return <ObjectListScreen title={`Path from a root to ${screen.label}`} working="following references from the roots..." load={async () => pathRows(await heap.path(screen.address))} {...props} />;
+    }
   }
+}
+
+function MallocScreen({ heap, ...props }: ScreenProps & { heap: HeapData }) {
+  const stats = useAsync(() => heap.mallocStats(), [heap]);
+  if (stats.status === 'loading') return <Spinner label="reading pymalloc's arenas..." />;
+  const lines = stats.status === 'done' ? mallocLines(stats.value.heaps, stats.value.note, props.width) : [`cannot read pymalloc's state: ${escapeForTerminal(stats.error)}`];
+  return <TextScreen title="pymalloc statistics" lines={lines} {...props} />;
 }
 
 function Root({ data }: { data: TuiData }) {

@@ -7,6 +7,7 @@ import type { TuiData } from './data/tui-data.js';
 
 export type { TuiData } from './data/tui-data.js';
 export { createSourceReader } from './data/source-lines.js';
+export { HeapData } from './data/heap-data.js';
 
 const ENTER_ALT_SCREEN = '\x1b[?1049h';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';

@@ -22,11 +22,19 @@ Between gc.get_objects() and the crash the script creates no GC-tracked object t
 its use: everything it keeps (the counting dicts, the generation list) exists before the
 snapshot, and everything it builds afterwards for the side file is deleted before the crash
 (the thread part of the side file is taken before the snapshot: snapshot() leaves cyclic garbage).
+
+The side file also records id(sys.intern("TARGET")) (the interned-strings root); and
+gc.get_referents() of GEN, a generator suspended with a local `held` (GEN_HELD), and of one
+object of each C type in SAMPLES (descriptors, a traceback, a weakref, a deque, ...).
 """
+import collections
 import ctypes
+import functools
 import gc
 import os
 import sys
+import types
+import weakref
 
 import _common
 
@@ -127,6 +135,7 @@ def make_closure():
 
 CLOSURE = make_closure()
 
+
 BIG_STR = "s" * 200000
 BIG_BYTES = bytes(300000)
 BIG_LIST = list(range(20000))
@@ -171,6 +180,65 @@ def forked_garbage():
         types_.append({"module": mod, "qualname": qual, "type_id": int(tid),
                        "has_del": has_del == "1", "count": int(count)})
     return {"collected": int(lines[0]), "types": types_}
+
+
+def suspended(x):
+    held = x
+    yield held
+
+
+class WithDescriptors:
+    @classmethod
+    def cm(cls):
+        pass
+
+    @staticmethod
+    def sm():
+        pass
+
+    @property
+    def prop(self):
+        """a property"""
+
+
+def finished_frame():
+    return sys._getframe()
+
+
+def build_more():
+    """A generator and objects of C types (SAMPLES), and gc.get_referents() of each, recorded
+    before the snapshot (so counted in it). Called through C (functools.partial) from the module:
+    running this in the module's own eval-loop call changed which stale `frame` value gdb's
+    libpython.py (3.11+) read there, and its record then left frames out."""
+    global GEN, GEN_HELD, SAMPLES, MORE
+    GEN_HELD = Holder()
+    GEN = suspended(GEN_HELD)
+    next(GEN)
+    SAMPLES = {
+        "method_descriptor": dict.__dict__["get"],
+        "wrapper_descriptor": object.__dict__["__init__"],
+        "getset_descriptor": type.__dict__["__dict__"],
+        "member_descriptor": Slotted.__dict__["a"],
+        "classmethod": WithDescriptors.__dict__["cm"],
+        "staticmethod": WithDescriptors.__dict__["sm"],
+        "property": WithDescriptors.__dict__["prop"],
+        "traceback": types.TracebackType(None, finished_frame(), 0, 0),
+        # (to a class, with a callback: a weak reference to TARGET made 3.13 free a 48-byte block
+        # after sys._debugmallocstats() had printed, so the recorded stats no longer matched the core)
+        "weakref": weakref.ref(Holder, make_closure),
+        "method-wrapper": TARGET.__str__,
+        "builtin_method": HOLDER_LIST.append,
+        "SimpleNamespace": types.SimpleNamespace(a=TARGET),
+        "OrderedDict": collections.OrderedDict(a=TARGET),
+        "structseq": sys.flags,
+        "deque": collections.deque([TARGET, "held"]),
+        "partial": functools.partial(make_closure, TARGET, k="held"),
+    }
+    MORE = {
+        "samples": {name: {"id": id(obj), "referents": [id(x) for x in gc.get_referents(obj)]} for name, obj in SAMPLES.items()},
+        "interned": {"TARGET": id(sys.intern("TARGET"))},
+        "generator": {"id": id(GEN), "held": id(GEN_HELD), "referents": [type_key(type(x)) + [id(x)] for x in gc.get_referents(GEN)]},
+    }
 
 
 def crash_here():
@@ -221,6 +289,7 @@ def crash_here():
             "recording_frame": id(me),
         },
         "garbage": garbage,
+        "more": MORE,
         "gc_garbage": [type_key(type(x)) + [id(x)] for x in gc.garbage],
         "populations": {"Leaky": 12345, "Node": 4321, "Finalized": 50, "Saved": 7, "lists": 777},
         "big": {name: {"id": id(obj), "size": sys.getsizeof(obj), "type": type(obj).__name__}
@@ -248,4 +317,5 @@ def main():
 
 
 if __name__ == "__main__":
+    functools.partial(build_more)()
     main()

@@ -18,6 +18,7 @@ import { extensionModules } from '../cpython/modules.js';
 import { checkMemory } from './memory-check.js';
 import { demangle } from '../target/demangle.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
+import { tasksView } from './tasks.js';
 
 export interface AnalyzeOptions {
   /** Check debug-allocator blocks and look for use-after-free (default on). */
@@ -30,6 +31,8 @@ export interface AnalyzeOptions {
   runtime?: RuntimeOptions;
   /** --native / --native-all: every thread's native stack merged with its Python frames. */
   native?: NativeOptions;
+  /** --tasks: asyncio tasks and suspended coroutines found on the heap. */
+  tasks?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -129,6 +132,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const interp = main || interpreters[interpreters.length - 1].address;
     report.extension_modules = extensionModules(decoder, interp);
   }
+  if (options.tasks) report.tasks = tasksView(rt, target, decoder, interpreters);
   if (options.memoryCheck !== false) {
     const frames = interpreters.flatMap((i) => i.threads.flatMap((ts) => walkFrames(rt, ts, codes, limits).frames));
     report.memory_errors = checkMemory(target, decoder, frames, crashing);

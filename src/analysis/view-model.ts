@@ -4,6 +4,7 @@ import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './na
 
 import type { CoreOrigin } from '../io/core-intake.js';
 import type { MemoryErrorView } from './memory-check.js';
+import type { TasksView } from './tasks.js';
 
 export interface LocalView {
   name: string;
@@ -94,6 +95,8 @@ export interface AnalyzeReport {
   fatal_error_from?: string;
   /** Damaged debug-allocator blocks and use-after-free found in the core (src/analysis/memory-check.ts). */
   memory_errors: MemoryErrorView[];
+  /** With --tasks: asyncio tasks and other suspended coroutines (src/analysis/tasks.ts). */
+  tasks?: TasksView;
   warnings: string[];
   faulthandler: FaulthandlerStyle | null;
 }

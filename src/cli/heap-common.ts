@@ -30,8 +30,11 @@ export async function heapOrFail(core: string, o: CoreOptions): Promise<HeapSess
 }
 
 /** Progress of heap walks on stderr (a terminal only, after a second). */
-export function walkProgress(label: string): { update: (done: number, total: number) => void; finish: () => void } {
-  const p = new Progress(process.stderr, label, 0, { describe: (done, total) => `${done} of ${total} arenas` });
+export function walkProgress(
+  label: string,
+  describe = (done: number, total: number) => `${done} of ${total} arenas`,
+): { update: (done: number, total: number) => void; finish: () => void } {
+  const p = new Progress(process.stderr, label, 0, { describe });
   let phaseTotal = -1;
   return {
     update: (done, total) => {

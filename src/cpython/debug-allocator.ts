@@ -51,8 +51,13 @@ export function blockProblems(b: DebugBlock): BlockProblem[] {
   return out;
 }
 
-/** A header plausible enough to call this a debug block: a known API id or mostly-intact pads. */
+/**
+ * A header plausible enough to call this a debug block: a known API id and mostly-intact
+ * leading pads. A header whose id byte is not 'r', 'm' or 'o' cannot be told from the tail of
+ * the block before it (all 0xfd) or from any other bytes, so it is never reported: an
+ * underflow that also overwrote the id goes unreported rather than a neighbour being blamed.
+ */
 export function looksLikeDebugBlock(b: DebugBlock): boolean {
   const intactLeading = b.leading.filter((x) => x === FORBIDDENBYTE).length;
-  return API_IDS.has(b.api) ? intactLeading >= 4 : intactLeading === 7;
+  return API_IDS.has(b.api) && intactLeading >= 4;
 }

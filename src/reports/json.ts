@@ -27,6 +27,7 @@ export function analyzeJson(r: AnalyzeReport): object {
     extension_modules: r.extension_modules,
     ...(r.fatal_error_from ? { fatal_error_from: r.fatal_error_from } : {}),
     memory_errors: r.memory_errors.map(({ block: _block, ...e }) => e),
+    ...(r.tasks ? { tasks: r.tasks.tasks, coroutines: r.tasks.coroutines, tasks_problems: r.tasks.problems } : {}),
     warnings: r.warnings,
   };
 }

@@ -4,6 +4,7 @@ import { faulthandlerBlock } from './faulthandler-text.js';
 import { crashFrameLines, nativeBlock } from './native-text.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 import { debugBlockText } from './debug-block-text.js';
+import { tasksBlock } from './tasks-text.js';
 
 export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
   const out: string[] = [];
@@ -46,5 +47,6 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
   // With --native the merged native + Python stacks replace faulthandler's dump.
   const block = r.threads.some((t) => t.native) || r.native_threads ? nativeBlock(r) : faulthandlerBlock(r, options);
   if (block.length) out.push('', ...block);
+  if (r.tasks) out.push('', ...tasksBlock(r.tasks));
   return out.join('\n') + '\n';
 }

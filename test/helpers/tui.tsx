@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { findRuntime } from '../../src/cpython/runtime.js';
 import { Objects } from '../../src/analysis/objects.js';
 import { analyze } from '../../src/analysis/analyze.js';
+import { openHeap } from '../../src/analysis/heap/session.js';
+import { HeapData } from '../../tui/data/heap-data.js';
 import type { AnalyzeReport } from '../../src/analysis/view-model.js';
 import { openCore } from '../../src/cli/open-core.js';
 import { App } from '../../tui/app.js';
@@ -42,7 +44,7 @@ export async function loadCore(name: string, o: { locals?: boolean; explorer?: b
   const { report } = analyze(target, { locals: o.locals ?? true });
   const rt = findRuntime(target);
   const explorer = o.explorer !== false && rt.ok ? Objects.create(rt.value, target) : null;
-  return { report, data: { report, explorer, sources: createSourceReader() } };
+  return { report, data: { report, explorer, heap: new HeapData(() => openHeap(target)), sources: createSourceReader() } };
 }
 
 export interface Screen {

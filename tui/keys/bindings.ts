@@ -19,6 +19,7 @@ export type Command =
   | 'referrers'
   | 'pathFromRoot'
   | 'heap'
+  | 'sort'
   | 'mallocStats'
   | 'memoryErrors'
   | 'explain'
@@ -57,6 +58,7 @@ export const keyBindings: Record<Command, Binding> = {
   referrers: { keys: [{ input: 'r' }], description: 'inspector: objects that refer to this one', hint: 'referrers', group: 'Inspect' },
   pathFromRoot: { keys: [{ input: 'p' }], description: 'inspector: path from a root to this object', hint: 'path', group: 'Inspect' },
   heap: { keys: [{ input: 'h' }], description: 'heap census by type', hint: 'heap', group: 'Views' },
+  sort: { keys: [{ input: 's' }], description: 'heap census: sort by count or by bytes', hint: 'sort', group: 'Views' },
   mallocStats: { keys: [{ input: 'm' }], description: 'pymalloc statistics', hint: 'malloc', group: 'Views' },
   memoryErrors: { keys: [{ input: 'e' }], description: 'memory errors found by the diagnostics', hint: 'errors', group: 'Views' },
   explain: { keys: [{ input: 'x' }], description: "explain a fatal error log (paste or open a file)", hint: 'explain', group: 'Views' },

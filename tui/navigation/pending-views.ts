@@ -1,18 +1,20 @@
-// What each not-yet-built view needs, in one place: the pending screens and keys say it.
+// What each view needs when the TUI was given no heap (a caller other than `pycore tui`): the
+// screens and keys say it, in one place.
 import type { PendingView } from './screens.js';
 
+const noHeap = 'the heap of the core, which was not opened in this session';
+
 export const pendingViews: Record<PendingView, { title: string; needs: string }> = {
-  heap: { title: 'Heap census', needs: 'issue 5 (pycore heap: object enumeration and census by type)' },
-  malloc: { title: 'pymalloc statistics', needs: 'issue 5 (pycore heap: the pymalloc arena walk)' },
-  errors: { title: 'Memory errors', needs: 'issue 6 (memory-corruption diagnostics)' },
+  heap: { title: 'Heap census', needs: noHeap },
+  malloc: { title: 'pymalloc statistics', needs: noHeap },
 };
 
 export const inspectorPending = {
   open: 'the object inspector is not available yet: needs issue 4 (objects and locals)',
-  referrers: 'referrers are not available yet: needs issue 5 (pycore heap: references)',
-  path: 'the path from a root is not available yet: needs issue 5 (pycore heap: references)',
+  referrers: `referrers are not available: needs ${noHeap}`,
+  path: `the path from a root is not available: needs ${noHeap}`,
 };
 
 export function notAvailable(view: PendingView): string {
-  return `not available yet: needs ${pendingViews[view].needs}`;
+  return `not available: needs ${pendingViews[view].needs}`;
 }

@@ -1,8 +1,8 @@
 // The screen stack: the root shows the top one. Every screen below stays mounted (hidden), so
 // going back finds it as it was left.
 
-/** Views whose data comes from issues that have not landed yet. */
-export type PendingView = 'heap' | 'malloc' | 'errors';
+/** Views that need the heap, shown as pending when the TUI was given none. */
+export type PendingView = 'heap' | 'malloc';
 
 export type Screen =
   | { kind: 'main' }
@@ -10,20 +10,30 @@ export type Screen =
   | { kind: 'help' }
   | { kind: 'warnings' }
   | { kind: 'explain' }
-  | { kind: 'pending'; view: PendingView };
+  | { kind: 'pending'; view: PendingView }
+  | { kind: 'census' }
+  | { kind: 'malloc' }
+  | { kind: 'errors' }
+  /** typeName and labels are escaped for the terminal already. */
+  | { kind: 'instances'; typeAddress: string; typeName: string }
+  | { kind: 'referrers'; address: string; label: string }
+  | { kind: 'path'; address: string; label: string };
 
 export type NavAction = { type: 'push'; screen: Screen } | { type: 'pop' };
 
+/** Screens reached by drilling down (they stack); the others are views (they replace each other). */
+const drillDown = new Set<Screen['kind']>(['main', 'inspector', 'instances', 'referrers', 'path']);
+
 function isView(s: Screen | undefined): boolean {
-  return s !== undefined && s.kind !== 'main' && s.kind !== 'inspector';
+  return s !== undefined && !drillDown.has(s.kind);
 }
 
 export function navReducer(stack: readonly Screen[], a: NavAction): readonly Screen[] {
   if (a.type === 'pop') return stack.length > 1 ? stack.slice(0, -1) : stack;
   const top = stack[stack.length - 1];
   if (JSON.stringify(top) === JSON.stringify(a.screen)) return stack;
-  // A view (help, warnings, pending) opened from another view replaces it rather than piling up.
-  return [...(isView(top) ? stack.slice(0, -1) : stack), a.screen];
+  // A view (help, warnings, census...) opened from another view replaces it rather than piling up.
+  return [...(isView(top) && isView(a.screen) ? stack.slice(0, -1) : stack), a.screen];
 }
 
 export const initialStack: readonly Screen[] = [{ kind: 'main' }];

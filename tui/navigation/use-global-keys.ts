@@ -4,11 +4,11 @@ import { useApp } from 'ink';
 import { commandFor, type Command } from '../keys/bindings.js';
 import { Priority, useKeypress } from '../keys/keypress.js';
 import type { AppActions } from './app-actions.js';
-import type { PendingView, Screen } from './screens.js';
+import type { Screen } from './screens.js';
 
 const globalCommands = ['quit', 'help', 'warnings', 'heap', 'mallocStats', 'memoryErrors', 'explain', 'back'] as const satisfies readonly Command[];
 
-const views: Partial<Record<Command, PendingView>> = { heap: 'heap', mallocStats: 'malloc', memoryErrors: 'errors' };
+const views: Partial<Record<Command, Screen>> = { heap: { kind: 'census' }, mallocStats: { kind: 'malloc' }, memoryErrors: { kind: 'errors' } };
 
 export function useGlobalKeys(top: () => Screen, actions: AppActions, clearStatus: () => void): void {
   const { exit } = useApp();
@@ -27,7 +27,7 @@ export function useGlobalKeys(top: () => Screen, actions: AppActions, clearStatu
     else if (c === 'help') actions.push({ kind: 'help' });
     else if (c === 'warnings') actions.push({ kind: 'warnings' });
     else if (c === 'explain') actions.push({ kind: 'explain' });
-    else if (view) actions.push({ kind: 'pending', view });
+    else if (view) actions.push(view);
     else if (top().kind !== 'main') actions.pop();
     else return false;
     return true;

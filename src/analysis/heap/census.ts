@@ -40,6 +40,7 @@ class TopN {
   readonly items: Ranked[] = [];
   constructor(private readonly n: number) {}
   floor(): number {
+    if (this.n === 0) return Infinity; // keeps nothing
     return this.items.length < this.n ? -Infinity : this.items[this.items.length - 1].value;
   }
   offer(r: Ranked): void {

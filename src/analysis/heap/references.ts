@@ -1,14 +1,16 @@
 // `pycore refs`, `referrers` and `path`: what an object refers to (its type's references, one
 // object, no walk); what refers to it (one walk over every object the heap walk finds: the
 // gc.get_referrers() of a dead process, for any number of objects at once); and the shortest
-// chain from a root (sys.modules, the sys and builtins dicts, gc.garbage, a thread's frame
-// locals) to it, searched backwards one walk per level.
+// chain from a root (a thread's frame locals and thread state, sys.modules, the sys and builtins
+// dicts, the interned strings, gc.garbage; static types' dicts on the way) to it, searched
+// forwards from the roots, one visit per reachable object.
 import { walkFrames } from '../../cpython/frames.js';
 import type { HeapObject } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
+import type { FieldName } from '../../cpython-layouts/fields.js';
 import { defaultLimits } from '../../cpython/limits.js';
 import { frameLocals } from '../../cpython/locals.js';
-import { referenceLabel, type Via } from '../../cpython/objects/referents.js';
+import { referenceLabel, VIA, type Via } from '../../cpython/objects/referents.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
 import type { PathHop, PathReport, ReferenceView, RefsReport } from './view-model.js';
 
@@ -69,19 +71,28 @@ export function referrers(s: HeapSession, addresses: number[], progress?: (done:
   });
 }
 
-interface Root {
+export interface Root {
   label: string;
 }
 
-/** Objects held directly by a root, with the root's name: thread frame locals, sys.modules, the sys and builtins dicts, gc.garbage. */
-function roots(s: HeapSession): Map<number, Root> {
+/** Exception-state items followed per thread (a corrupt previous_item chain must not loop). */
+const MAX_EXC_ITEMS = 1000;
+
+/**
+ * Objects held directly by a root, with the root's name: thread frame locals, each thread
+ * state's dict, pending async exception, current exception and handled-exception stack,
+ * sys.modules, the sys and builtins dicts, the interned-strings dict and gc.garbage.
+ */
+export function pathRoots(s: HeapSession): Map<number, Root> {
   const { rt, objects } = s;
   const d = objects.decoder;
   const L = rt.layout;
+  const mem = s.heap.mem;
   const out = new Map<number, Root>();
   const add = (address: number | null, label: string) => {
     if (address && !out.has(address)) out.set(address, { label });
   };
+  const at = (base: number, name: FieldName) => (L.offsets[name] === undefined ? null : mem.u64(base + L.offsets[name]!));
   for (const interp of s.interpreters) {
     const tag = s.interpreters.length > 1 ? ` (interpreter ${interp.id ?? hex(interp.address)})` : '';
     for (const ts of interp.threads) {
@@ -93,53 +104,130 @@ function roots(s: HeapSession): Map<number, Root> {
         // Module and class bodies keep their variables in f_locals (a module's is its globals).
         for (const l of locals) add(l.value, `${where}, ${l.kind === 'f_locals' ? (f.function === '<module>' ? 'global' : 'f_locals') : 'local'} ${l.name}`);
       }
+      const state = `thread state ${thread}${tag}`;
+      add(at(ts.address, 'tstate.dict'), `${state}, dict`);
+      add(at(ts.address, 'tstate.async_exc'), `${state}, async_exc`);
+      add(at(ts.address, 'tstate.current_exception'), `${state}, current exception`);
+      add(at(ts.address, 'tstate.curexc_value'), `${state}, current exception`);
+      add(at(ts.address, 'tstate.curexc_type'), `${state}, current exception type`);
+      add(at(ts.address, 'tstate.curexc_traceback'), `${state}, current exception traceback`);
+      // exc_info: the stack of exceptions being handled (sys.exc_info()), newest first.
+      let item = at(ts.address, 'tstate.exc_info');
+      const items = new Set<number>();
+      for (let i = 0; item && !items.has(item) && i < MAX_EXC_ITEMS; i++) {
+        items.add(item);
+        const which = i === 0 ? 'exc_info' : `exc_info (handler ${i + 1} down)`;
+        add(at(item, 'errstack.exc_value'), `${state}, ${which} value`);
+        add(at(item, 'errstack.exc_type'), `${state}, ${which} type`);
+        add(at(item, 'errstack.exc_traceback'), `${state}, ${which} traceback`);
+        item = at(item, 'errstack.previous_item');
+      }
     }
     const ptr = (name: 'interp.modules' | 'interp.sysdict' | 'interp.builtins') => (L.offsets[name] === undefined ? null : d.r.ptr(interp.address + L.offsets[name]!));
     add(ptr('interp.modules'), `sys.modules${tag}`);
     add(ptr('interp.sysdict'), `sys.__dict__${tag}`);
     add(ptr('interp.builtins'), `builtins.__dict__${tag}`);
+    // 3.12+: interp->cached_objects.interned_strings (the struct's first member).
+    const interned = at(interp.address, 'interp.cached_objects');
+    if (interned && s.objects.typeName(interned) === 'dict') add(interned, `interned strings${tag}`);
   }
+  // 3.8-3.11: the static `interned` dict of unicodeobject.c (a local symbol: needs .symtab).
+  const sym = s.target.symbolAddress(rt.module, 'interned');
+  const interned = sym ? mem.u64(sym.address) : null;
+  if (interned && s.objects.typeName(interned) === 'dict') add(interned, 'interned strings');
   for (const st of s.heap.gcStates) add(st.garbage, 'gc.garbage');
   return out;
 }
 
-/** The shortest chain of references from a root to the object at `address`. */
-export function path(s: HeapSession, address: number, maxLevels = 12, progress?: (done: number, total: number) => void): PathReport {
-  const d = s.objects.decoder;
-  const held = roots(s);
-  const report: PathReport = { object: describe(s, address), root: null, hops: [], levels: 0, warnings: [...s.warnings] };
-  // For each object met walking backwards: the object it refers to on the way to the target.
-  const toward = new Map<number, { to: number; via: Via; arg: number | string }>();
-  const finish = (start: number): PathReport => {
-    const hops: PathHop[] = [{ ...describe(s, start), label: '' }];
-    let cur = start;
-    for (let i = 0; cur !== address && i <= maxLevels; i++) {
-      const step = toward.get(cur)!;
-      hops.push({ ...describe(s, step.to), label: referenceLabel(d, step.via, step.arg) });
-      cur = step.to;
+/** What a static type holds (its tp_dict, bases and MRO; 3.12+ keeps static builtins' dicts per interpreter, not here). */
+const STATIC_TYPE_FIELDS: [string, FieldName][] = [
+  ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
+];
+
+/**
+ * What the object at `address` refers to, as its type's references (refs) see it, plus for a
+ * static type what its type object holds: static types live as long as the interpreter, so what
+ * they hold is reachable too. Returns false when `address` holds no readable object.
+ */
+function expand(s: HeapSession, address: number, visit: (target: number, via: Via, arg: number | string) => void): boolean {
+  const { mem } = s.heap;
+  const tp = mem.u64(address + 8);
+  const prof = tp ? s.heap.types.profile(tp) : null;
+  if (!prof) return false;
+  if (prof.mayRefer) s.heap.referents.visit(address, prof, visit);
+  if (prof.kind === 'type' && !prof.type.heap) {
+    const t = s.objects.decoder.types.get(address);
+    if (typeof t !== 'string' && !t.heap) {
+      for (const [name, key] of STATIC_TYPE_FIELDS) {
+        const off = s.rt.layout.offsets[key];
+        const v = off === undefined ? null : mem.u64(address + off);
+        if (v) visit(v, VIA.field, name);
+      }
     }
-    return { ...report, root: held.get(start)!.label, hops };
+  }
+  return true;
+}
+
+/** Objects a path search remembers at most (each costs a map entry; a Map holds at most 2^24). */
+const MAX_PATH_OBJECTS = 15_000_000;
+
+/**
+ * The shortest chain of references from a root to the object at `address`: a breadth-first
+ * search forwards from every root at once, one visit per reachable object (no heap walk).
+ */
+/** `progress` gets the objects followed so far and the current depth. */
+export function path(s: HeapSession, address: number, maxLevels = 12, progress?: (done: number, level: number) => void): PathReport {
+  const d = s.objects.decoder;
+  const held = pathRoots(s);
+  const report: PathReport = { object: describe(s, address), root: null, hops: [], levels: 0, warnings: [...s.warnings] };
+  // For each object reached: the object that refers to it on the way from a root (0 for roots).
+  const parent = new Map<number, number>();
+  for (const r of held.keys()) parent.set(r, 0);
+  const finish = (): PathReport => {
+    const chain = [address];
+    for (let cur = address; parent.get(cur) !== 0 && chain.length <= maxLevels + 1; ) chain.push((cur = parent.get(cur)!));
+    chain.reverse();
+    const hops: PathHop[] = [{ ...describe(s, chain[0]), label: '' }];
+    for (let i = 1; i < chain.length; i++) {
+      let label = '?';
+      expand(s, chain[i - 1], (t, via, arg) => {
+        if (t === chain[i] && label === '?') label = referenceLabel(d, via, arg);
+      });
+      hops.push({ ...describe(s, chain[i]), label });
+    }
+    return { ...report, root: held.get(chain[0])!.label, hops };
   };
-  if (held.has(address)) return finish(address);
-  let frontier = new Set([address]);
-  const seen = new Set([address]);
-  for (let level = 1; level <= maxLevels && frontier.size > 0; level++) {
+  if (held.has(address)) return finish();
+  let frontier = [...held.keys()];
+  let done = 0;
+  let full = false;
+  for (let level = 1; level <= maxLevels && frontier.length > 0 && !full; level++) {
     report.levels = level;
-    const next = new Set<number>();
-    const current = frontier;
-    const summary = s.heap.walk(() => {}, {
-      progress,
-      onReference: (from, target, via, arg) => {
-        if (!current.has(target) || seen.has(from.address)) return;
-        seen.add(from.address);
-        toward.set(from.address, { to: target, via, arg });
-        next.add(from.address);
-      },
-    });
-    if (level === 1) report.warnings.push(...summary.problems);
-    for (const x of next) if (held.has(x)) return finish(x);
+    const next: number[] = [];
+    for (const from of frontier) {
+      expand(s, from, (t) => {
+        if (parent.has(t) || full) return;
+        if (parent.size >= MAX_PATH_OBJECTS) {
+          full = true;
+          return;
+        }
+        parent.set(t, from);
+        next.push(t);
+      });
+      if (parent.has(address)) {
+        report.levels = level;
+        return finish();
+      }
+      if (progress && ++done % 4096 === 0) progress(done, level);
+    }
     frontier = next;
   }
-  report.warnings.push(frontier.size === 0 ? 'no root reaches this object: nothing else refers to it, or only objects no root reaches (garbage)' : `no root within ${maxLevels} references (--max-levels N to search further)`);
+  report.warnings.push(
+    full
+      ? `stopped after ${MAX_PATH_OBJECTS} objects reachable from the roots`
+      : frontier.length === 0
+        ? 'no root reaches this object: nothing else refers to it, or only objects no root reaches (garbage)'
+        : `no root within ${maxLevels} references (--max-levels N to search further)`,
+  );
   return report;
 }

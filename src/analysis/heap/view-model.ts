@@ -170,7 +170,7 @@ export interface PathReport {
   /** What holds the chain: `sys.modules`, `thread 0x... frame f (file:line)`, `gc.garbage`... null when no root reaches it. */
   root: string | null;
   hops: PathHop[];
-  /** Levels searched and objects scanned per level. */
+  /** How many references deep the search from the roots went. */
   levels: number;
   warnings: string[];
 }

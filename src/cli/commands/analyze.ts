@@ -16,15 +16,16 @@ export function register(program: Command): void {
     .option('--locals', "show every frame's arguments and local variables")
     .option('--native', "every thread's native (C) stack, with its Python frames placed under the eval-loop call that ran them")
     .option('--native-all', 'like --native, without folding interpreter-internal frames')
+    .option('--tasks', 'asyncio tasks and other suspended coroutines, each with its await chain and suspended line')
     .addOption(reprLimitOptions.depth)
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
     .addOption(new Option('--layouts <source>', 'where struct offsets come from (default: DWARF when the interpreter has it, else _Py_DebugOffsets, else built-in tables)').choices(['dwarf', 'debug-offsets', 'builtin']))
     .option('--debug-dir <dir>', 'where separate debug files live (.build-id/ab/cdef.debug, .gnu_debuglink); repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; layouts?: LayoutChoice; debugDir?: string[] }) => {
+    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; debugDir?: string[] }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined });
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined, tasks: o.tasks });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
     });

@@ -1,15 +1,17 @@
 // What an object refers to, the way its type's tp_traverse sees it (plus dict keys, which
 // dict_traverse skips for str-keyed dicts because strings cannot form cycles): container items,
 // dict keys and values, an instance's __dict__ or its managed values and slots, a function's
-// code/globals/defaults/closure, a frame's locals. Each reference comes with how it is held
+// code/globals/defaults/closure, a frame's locals, a generator's frame. Each reference comes with how it is held
 // (index, key, attribute or field name) so that paths can be printed.
 import { field } from '../../cpython-layouts/layout.js';
 import type { FrameInfo } from '../frames.js';
 import { HeapMemory, u64w } from '../heap-memory.js';
 import type { HeapTypes, TypeProfile } from '../heap-objects.js';
+import { generatorState } from '../generators.js';
 import { frameLocals } from '../locals.js';
 import { attributeItems, instanceDict, slotItems } from './containers.js';
 import type { ObjectDecoder } from './decoder.js';
+import { TPFLAGS } from './types.js';
 
 /** How a reference is held. */
 export const VIA = { item: 0, key: 1, value: 2, attr: 3, field: 4, local: 5, setItem: 6, attrKey: 7 } as const;
@@ -42,8 +44,9 @@ export class Referents {
     const { mem } = this;
     const O = this.types.off;
     let problem: string | null;
-    // The containers first, without the closures the other kinds need.
-    switch (prof.kind) {
+    // The containers first, without the closures the other kinds need. A C subclass of dict,
+    // tuple or list (OrderedDict, a struct sequence such as sys.flags) holds what its base holds.
+    switch (prof.kind ?? subclassKind(prof)) {
       case 'tuple':
         problem = this.array(address + O.tupleItems, mem.i64(address + O.varSize), visit);
         break;
@@ -103,10 +106,51 @@ export class Referents {
       case 'frame':
         problem = this.frame(address, visit, ptrField);
         break;
+      case 'generator':
+      case 'coroutine':
+      case 'async_generator':
+        problem = this.generator(address, visit, ptrField);
+        break;
       default:
+        if (prof.kind === null) this.cFields(address, prof, visit);
         break;
     }
     return problem;
+  }
+
+  /** C types with a known layout whose tp_traverse visits object pointers after the header (C_TYPE_FIELDS). */
+  private cFields(address: number, prof: TypeProfile, visit: ReferentVisitor): string | null {
+    const rule = C_TYPE_FIELDS.get(`${prof.module}.${prof.qualname}`);
+    if (!rule) return null;
+    if (rule === 'deque') return this.deque(address, visit);
+    // A heap type (partial from 3.10 on) lists these fields as members: instance() reads them.
+    if (prof.type.heap) return null;
+    for (const [name, at] of rule) {
+      const v = this.mem.u64(address + at);
+      if (v) visit(v, VIA.field, name);
+    }
+    return null;
+  }
+
+  /** A deque's items: blocks of 64 pointers linked both ways (_collectionsmodule.c). */
+  private deque(address: number, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const n = mem.i64(address + this.types.off.varSize);
+    let block = mem.u64(address + DEQUE.leftblock);
+    let i = mem.i64(address + DEQUE.leftindex);
+    if (n === null || block === null || i === null) return 'deque header unreadable';
+    if (n < 0 || n > MAX_ITEMS || i < 0 || i >= DEQUE.blockLen) return `impossible deque size ${n}`;
+    for (let k = 0; k < n; k++) {
+      if (!block) return 'deque block list ends early';
+      const v = mem.u64(block + 8 + i * 8);
+      if (v === null) return `deque block at 0x${block.toString(16)} unreadable`;
+      if (v) visit(v, VIA.item, k);
+      if (++i === DEQUE.blockLen) {
+        block = mem.u64(block + 8 + DEQUE.blockLen * 8);
+        i = 0;
+      }
+    }
+    return null;
   }
 
   private isHeapType(address: number): boolean {
@@ -248,6 +292,28 @@ export class Referents {
     return unreadable ?? null;
   }
 
+  /** gen_traverse: name, qualname, code (up to 3.11), the exception being handled and the frame (3.11+: embedded, with its locals). */
+  private generator(address: number, visit: ReferentVisitor, ptrField: (name: string, at: number) => void): string | null {
+    const d = this.decoder;
+    const L = d.L;
+    this.named(GENERATOR_FIELDS, ptrField);
+    if (L.caps.generatorFrame === 'frame-object') {
+      ptrField('gi_frame', field(L, 'gen.frame'));
+      return null;
+    }
+    const g = generatorState(d, address);
+    if (!g?.frame) return null;
+    const iframe = g.frame.address;
+    for (const [name, key] of IFRAME_FIELDS) {
+      const off = L.offsets[key];
+      const v = off === undefined ? null : this.mem.u64(iframe + off);
+      if (v) visit(v, VIA.field, name);
+    }
+    const { locals, unreadable } = frameLocals(d, g.frame, 0);
+    for (const l of locals) visit(l.value, VIA.local, l.name);
+    return unreadable ?? null;
+  }
+
   /** A heap type's instance: its class, its __dict__ (or 3.11+ managed values) and its slots. */
   private instance(address: number, prof: TypeProfile, visit: ReferentVisitor): string | null {
     const d = this.decoder;
@@ -275,6 +341,50 @@ const HEAP_TYPE_FIELDS: [string, Parameters<typeof field>[1]][] = [
   ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
   ['__name__', 'heaptype.name'], ['__qualname__', 'heaptype.qualname'], ['__slots__', 'heaptype.slots'], ['<module>', 'heaptype.module'],
   ['<cache>', 'type.cache'],
+];
+
+/** The kind of the built-in a static C type derives from, by its tp_flags (heap types get theirs from their bases). */
+function subclassKind(prof: TypeProfile): 'dict' | 'tuple' | 'list' | null {
+  if (prof.type.heap) return null;
+  const f = prof.type.flags;
+  return f & TPFLAGS.DICT_SUBCLASS ? 'dict' : f & TPFLAGS.TUPLE_SUBCLASS ? 'tuple' : f & TPFLAGS.LIST_SUBCLASS ? 'list' : null;
+}
+
+/** _collectionsmodule.c's dequeobject and block (BLOCKLEN 64), the same from 3.8 to 3.13. */
+const DEQUE = { leftblock: 24, leftindex: 40, blockLen: 64 } as const;
+
+/**
+ * What the tp_traverse of some C types visits, as [name, offset] after the 16-byte object
+ * header; the structs (descrobject.h, funcobject.c, traceback.h, weakrefobject.h,
+ * namespaceobject.c, _functoolsmodule.c) have not changed from 3.8 to 3.13.
+ */
+const DESCRIPTOR: [string, number][] = [['__objclass__', 16]];
+const C_TYPE_FIELDS = new Map<string, [string, number][] | 'deque'>([
+  ['builtins.method_descriptor', DESCRIPTOR],
+  ['builtins.classmethod_descriptor', DESCRIPTOR],
+  ['builtins.wrapper_descriptor', DESCRIPTOR],
+  ['builtins.getset_descriptor', DESCRIPTOR],
+  ['builtins.member_descriptor', DESCRIPTOR],
+  ['builtins.classmethod', [['__func__', 16], ['__dict__', 24]]],
+  ['builtins.staticmethod', [['__func__', 16], ['__dict__', 24]]],
+  ['builtins.traceback', [['tb_next', 16], ['tb_frame', 24]]],
+  // A weak reference holds its callback; the referent (offset 16) is not a reference.
+  ['builtins.weakref', [['__callback__', 24]]],
+  ['weakref.ReferenceType', [['__callback__', 24]]],
+  ['builtins.method-wrapper', [['<descriptor>', 16], ['__self__', 24]]],
+  ['types.SimpleNamespace', [['__dict__', 16]]],
+  ['functools.partial', [['func', 16], ['args', 24], ['keywords', 32], ['__dict__', 40]]],
+  ['collections.deque', 'deque'],
+]);
+
+const GENERATOR_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['gi_code', 'gen.code'], ['__name__', 'gen.name'], ['__qualname__', 'gen.qualname'],
+  ['<exc_type>', 'gen.exc_type'], ['<exc_value>', 'gen.exc_value'], ['<exc_traceback>', 'gen.exc_traceback'],
+];
+
+/** What an embedded (3.11+) generator frame holds besides its locals. */
+const IFRAME_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['gi_frame', 'iframe.frame_obj'], ['f_locals', 'iframe.locals'], ['<function>', 'iframe.funcobj'], ['gi_code', 'iframe.code'],
 ];
 
 const EXCEPTION_FIELDS: [string, Parameters<typeof field>[1]][] = [

@@ -2,6 +2,7 @@
 // deeper, Backspace/Esc back up the breadcrumb.
 import { Box, Text } from 'ink';
 import type { ObjectExplorer } from '../../../src/analysis/object-view.js';
+import type { HeapData } from '../../data/heap-data.js';
 import { ListRow } from '../../components/shared/list-row.js';
 import { Pane } from '../../components/shared/pane.js';
 import { fitStart } from '../../components/shared/truncate.js';
@@ -25,13 +26,15 @@ function facts(h: ObjectHeader): string {
 
 export interface InspectorScreenProps extends ScreenProps {
   explorer: ObjectExplorer;
+  /** For `r` and `p`; null: those keys say why they are not available. */
+  heap: HeapData | null;
   root: { address: string; label: string };
 }
 
-export function InspectorScreen({ explorer, root, active, isActive, width, height }: InspectorScreenProps) {
+export function InspectorScreen({ explorer, heap, root, active, isActive, width, height }: InspectorScreenProps) {
   const actions = useAppActions();
   const listHeight = Math.max(height - HEADER_ROWS - 1, 1);
-  const { state, header, error, child } = useInspector(explorer, root, { isActive, pageSize: listHeight, actions });
+  const { state, header, error, child } = useInspector(explorer, root, { isActive, pageSize: listHeight, actions, heap: heap !== null });
   const level = currentLevel(state);
   const total = header?.total ?? 0;
   return (

@@ -9,7 +9,7 @@ import { Priority, useKeypress } from '../../keys/keypress.js';
 import type { AppActions } from '../../navigation/app-actions.js';
 import { inspectorPending } from '../../navigation/pending-views.js';
 import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
-import { currentLevel, initialInspectorState, inspectorReducer, type InspectorState } from './inspector-state.js';
+import { breadcrumb, currentLevel, initialInspectorState, inspectorReducer, type InspectorState } from './inspector-state.js';
 import { ObjectPages, type ChildRow, type ObjectHeader } from './object-pages.js';
 
 const inspectorCommands = [...cursorCommands, 'open', 'back', 'referrers', 'pathFromRoot'] as const satisfies readonly Command[];
@@ -34,6 +34,8 @@ export interface InspectorOptions {
   isActive: () => boolean;
   pageSize: number;
   actions: AppActions;
+  /** The heap is there: `r` and `p` open the referrers and the path from a root. */
+  heap: boolean;
 }
 
 export function useInspector(explorer: ObjectExplorer, root: { address: string; label: string }, o: InspectorOptions): InspectorView {
@@ -61,7 +63,11 @@ export function useInspector(explorer: ObjectExplorer, root: { address: string; 
       } else if (c === 'back') {
         if (latest().path.length > 1) dispatch({ type: 'back' });
         else o.actions.pop();
-      } else o.actions.notify('info', c === 'referrers' ? inspectorPending.referrers : inspectorPending.path);
+      } else if (!o.heap) o.actions.notify('info', c === 'referrers' ? inspectorPending.referrers : inspectorPending.path);
+      else {
+        const shown = { address: now.address, label: breadcrumb(latest()) };
+        o.actions.push(c === 'referrers' ? { kind: 'referrers', ...shown } : { kind: 'path', ...shown });
+      }
       return true;
     },
     Priority.screen,

@@ -27,5 +27,5 @@ export function warningsText(warnings: readonly string[]): string[] {
 }
 
 export function pendingText(view: PendingView): string[] {
-  return [`${pendingViews[view].title}: ${notAvailable(view)}.`, '', 'This view will appear here when that issue lands.', `${keyLabel(keyBindings.back.keys[0])} goes back.`];
+  return [`${pendingViews[view].title}: ${notAvailable(view)}.`, '', `${keyLabel(keyBindings.back.keys[0])} goes back.`];
 }

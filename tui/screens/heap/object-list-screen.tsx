@@ -1,0 +1,82 @@
+// A list of heap objects that takes a walk to find (a type's instances, an object's referrers,
+// the path from a root): a spinner while the walk runs, then the list; Enter opens an object
+// in the inspector.
+import { Box, Text } from 'ink';
+import { ListRow } from '../../components/shared/list-row.js';
+import { Pane } from '../../components/shared/pane.js';
+import { Spinner } from '../../components/shared/spinner.js';
+import { moveCursor } from '../../components/shared/cursor.js';
+import { position, VirtualList } from '../../components/shared/virtual-list.js';
+import { useAsync } from '../../hooks/use-async.js';
+import { useSyncedReducer } from '../../hooks/use-synced-reducer.js';
+import { commandFor, type Command } from '../../keys/bindings.js';
+import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
+import { Priority, useKeypress } from '../../keys/keypress.js';
+import { useAppActions, type ScreenProps } from '../../navigation/app-actions.js';
+import { escapeForTerminal } from '../../../src/reports/sanitize.js';
+import { theme } from '../../theme.js';
+import type { ObjectRows } from './object-rows.js';
+
+const listCommands = [...cursorCommands, 'open'] as const satisfies readonly Command[];
+
+export interface ObjectListScreenProps extends ScreenProps {
+  title: string;
+  /** What the spinner says while `load` runs. */
+  working: string;
+  load: () => Promise<ObjectRows>;
+}
+
+const selectReducer = (selected: number, a: { move: Parameters<typeof moveCursor>[1]; count: number }) => moveCursor(selected, a.move, a.count);
+
+export function ObjectListScreen({ title, working, load, active, isActive, width, height }: ObjectListScreenProps) {
+  const actions = useAppActions();
+  const rows = useAsync(load, []);
+  const [selected, dispatch] = useSyncedReducer(selectReducer, 0, (x) => x);
+  const done = rows.status === 'done' ? rows.value : null;
+  const notes = done?.notes ?? [];
+  const listHeight = Math.max(height - 1 - notes.length, 1);
+  useKeypress(
+    (input, key) => {
+      const c = commandFor(listCommands, input, key);
+      if (c === null || !done) return false;
+      const move = cursorMove(c, listHeight);
+      if (move) dispatch({ move, count: done.count });
+      else if (done.count > 0) {
+        const r = done.row(selected);
+        actions.push({ kind: 'inspector', address: r.address, label: r.label });
+      }
+      return true;
+    },
+    Priority.screen,
+    isActive,
+  );
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Pane title={title} info={done ? position(selected, done.count) : undefined} focused={active} height={height}>
+        {rows.status === 'loading' && <Spinner label={working} />}
+        {rows.status === 'error' && <Text color={theme.danger} wrap="wrap">{`  ${escapeForTerminal(rows.error)}`}</Text>}
+        {notes.map((n, i) => (
+          <Text key={i} color={theme.muted} wrap="truncate-end">{`  ${n}`}</Text>
+        ))}
+        {done && (
+          <VirtualList
+            count={done.count}
+            selected={selected}
+            height={listHeight}
+            empty="  (none)"
+            renderRow={(i, sel) => {
+              const r = done.row(i);
+              return (
+                <ListRow selected={sel} focused>
+                  <Text>{r.label}</Text>
+                  <Text color={theme.muted}>{` ${r.address} (${r.type}) `}</Text>
+                  <Text>{r.repr}</Text>
+                </ListRow>
+              );
+            }}
+          />
+        )}
+      </Pane>
+    </Box>
+  );
+}
