@@ -46,6 +46,27 @@ def record(frame_names):
     return out
 
 
+# A legacy str that was never made ready (3.8-3.11: PyUnicode_FromUnicode(NULL, n) then written
+# through its wchar_t buffer). Kept out of every recorded frame: repr() would make it ready.
+WSTR_ONLY = []
+
+
+def make_wstr_only(text):
+    if sys.version_info >= (3, 12):
+        return None
+    new = ctypes.pythonapi.PyUnicode_FromUnicode
+    new.restype = ctypes.py_object
+    new.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t]
+    obj = new(None, len(text))
+    as_unicode = ctypes.pythonapi.PyUnicode_AsUnicode
+    as_unicode.restype = ctypes.c_void_p
+    as_unicode.argtypes = [ctypes.py_object]
+    data = text.encode("utf-32-le")
+    ctypes.memmove(as_unicode(obj), data, len(data))
+    WSTR_ONLY.append(obj)
+    return {"id": "0x%x" % id(obj), "repr": repr(text)}
+
+
 def crash_here(outer_value):
     cyclic = [1, 2]
     cyclic.append(cyclic)
@@ -102,6 +123,7 @@ def crash_here(outer_value):
         v = locals()[name] if name in locals() else None
         objs[name] = {"id": "0x%x" % id(v), "type": type(v).__name__, "repr": repr(v), "getsizeof": sys.getsizeof(v)}
     facts = {
+        "wstr_only": make_wstr_only("wide\u00e9 \U0001f600"),
         "generator": {"id": "0x%x" % id(gen), "line": gen.gi_frame.f_lineno, "function": gen.gi_code.co_name},
         "chained": {"id": "0x%x" % id(chained), "cause": repr(chained.__cause__), "context": repr(chained.__context__)},
     }

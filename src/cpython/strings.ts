@@ -28,7 +28,8 @@ export function readUnicode(r: Reader, L: Layout, address: number, max: number):
   const kind = bits(state, L.bitfields['unicode.kind'], stateOff, 2, 3);
   const compact = bits(state, L.bitfields['unicode.compact'], stateOff, 5, 1);
   const ascii = bits(state, L.bitfields['unicode.ascii'], stateOff, 6, 1);
-  if (kind !== 1 && kind !== 2 && kind !== 4) return { kind: 'invalid', address, what: kind === 0 ? 'legacy (wstr-only) str' : `str kind ${kind}` };
+  if (kind === 0 && L.caps.unicode === 'with-wstr') return readWstrOnly(r, L, address, max);
+  if (kind !== 1 && kind !== 2 && kind !== 4) return { kind: 'invalid', address, what: `str kind ${kind}` };
   let data: number | null;
   if (compact) data = address + (ascii ? size(L, 'PyASCIIObject') : size(L, 'PyCompactUnicodeObject'));
   else {
@@ -47,6 +48,25 @@ export function readUnicode(r: Reader, L: Layout, address: number, max: number):
     value = cps.map((c) => (c <= 0x10ffff ? String.fromCodePoint(c) : '\ufffd')).join('');
   }
   return { value, truncated: length > max, length };
+}
+
+/**
+ * A legacy str that was never made ready (3.8-3.11, made by the deprecated
+ * PyUnicode_FromUnicode(NULL, n)): its text is only in the wchar_t buffer (UCS-4 on Linux).
+ */
+function readWstrOnly(r: Reader, L: Layout, address: number, max: number): DecodedString | StringFailure {
+  const wOff = L.offsets['unicode.wstr'];
+  const nOff = L.offsets['unicode.wstr_length'];
+  if (wOff === undefined || nOff === undefined) return { kind: 'invalid', address, what: 'legacy (wstr-only) str' };
+  const wstr = r.ptr(address + wOff);
+  const length = r.ssize(address + nOff);
+  if (!wstr || length === null) return { kind: 'unreadable', address, what: 'wstr buffer' };
+  if (length < 0 || length > 2 ** 40) return { kind: 'invalid', address, what: `wstr length ${length}` };
+  const n = Math.min(length, max);
+  const raw = r.bytes(wstr, n * 4);
+  if (!raw) return { kind: 'unreadable', address, what: `wstr data at 0x${wstr.toString(16)}` };
+  const cps = Array.from({ length: n }, (_, i) => raw.readUInt32LE(i * 4));
+  return { value: cps.map((c) => (c <= 0x10ffff ? String.fromCodePoint(c) : '\ufffd')).join(''), truncated: length > max, length };
 }
 
 /** A bytes object's contents, at most `max` bytes. */
