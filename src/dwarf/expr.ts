@@ -290,7 +290,8 @@ function unsigned(c: Cursor, size: number): bigint {
   return size === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, size));
 }
 
-function uleb(c: Cursor): bigint {
+/** LEB128 as a bigint (expression operands are full 64-bit values; Cursor's readers give numbers). */
+function leb(c: Cursor, signed: boolean): bigint {
   let result = 0n;
   let shift = 0n;
   const start = c.pos;
@@ -298,23 +299,13 @@ function uleb(c: Cursor): bigint {
     const b = c.u8();
     result |= BigInt(b & 0x7f) << shift;
     shift += 7n;
-    if ((b & 0x80) === 0) return result;
-    if (c.pos - start > 10) fault('malformed', c.section, start, 'ULEB128 longer than 10 bytes');
+    if ((b & 0x80) === 0) return signed && b & 0x40 ? result - (1n << shift) : result;
+    if (c.pos - start > 10) fault('malformed', c.section, start, `${signed ? 'S' : 'U'}LEB128 longer than 10 bytes`);
   }
 }
 
-function sleb(c: Cursor): bigint {
-  let result = 0n;
-  let shift = 0n;
-  const start = c.pos;
-  for (;;) {
-    const b = c.u8();
-    result |= BigInt(b & 0x7f) << shift;
-    shift += 7n;
-    if ((b & 0x80) === 0) return b & 0x40 ? result - (1n << shift) : result;
-    if (c.pos - start > 10) fault('malformed', c.section, start, 'SLEB128 longer than 10 bytes');
-  }
-}
+const uleb = (c: Cursor) => leb(c, false);
+const sleb = (c: Cursor) => leb(c, true);
 
 /** Drive an evaluation synchronously: `answer` supplies registers and memory (null: unavailable). */
 export function runExpression(
