@@ -21,9 +21,12 @@ def overflow(obj, data):
 def main():
     survivor = bytes(range(65, 65 + 20))
     victim = b"v" * (30 * len(sys.argv))  # made at run time, not a code constant
+    # Held only inside a list: no local names it, so only a walk of pymalloc's pools finds it.
+    hidden = [b"h" * (12 * len(sys.argv))]
     facts = {
         "survivor": {"address": "0x%x" % id(survivor), "requested": overflow(survivor, b"xx"), "written": "7878"},
         "victim": {"address": "0x%x" % id(victim), "requested": overflow(victim, b"OUCH"), "written": "4f554348"},
+        "hidden": {"address": "0x%x" % id(hidden[0]), "requested": overflow(hidden[0], b"!"), "written": "21"},
     }
     _common.write_side_file(extra={"debugmalloc": facts})
     del victim  # freeing the damaged block trips the debug allocator's check

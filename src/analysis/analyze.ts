@@ -16,6 +16,11 @@ import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
 import { checkMemory } from './memory-check.js';
+import { Heap } from '../cpython/heap.js';
+import { usedBlocks } from '../cpython/pymalloc.js';
+
+/** Debug-allocator blocks checked in pymalloc's pools at most (a 2 GiB heap has tens of millions). */
+const MAX_CHECKED_BLOCKS = 1_000_000;
 import { demangle } from '../target/demangle.js';
 import type { ReprLimits } from '../cpython/objects/decoder.js';
 import { tasksView } from './tasks.js';
@@ -135,7 +140,11 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (options.tasks) report.tasks = tasksView(rt, target, decoder, interpreters);
   if (options.memoryCheck !== false) {
     const frames = interpreters.flatMap((i) => i.threads.flatMap((ts) => walkFrames(rt, ts, codes, limits).frames));
-    report.memory_errors = checkMemory(target, decoder, frames, crashing);
+    const heap = new Heap(rt, target, decoder, interpreters);
+    const blocks = function* () {
+      for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
+    };
+    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);

@@ -28,7 +28,7 @@ export interface MemoryErrorView {
 }
 
 const STACK_SCAN_BYTES = 256 * 1024;
-const MAX_CANDIDATES = 200_000;
+const MAX_CANDIDATES = 1_200_000;
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 function preHeader(d: ObjectDecoder, t: TypeInfo): number {
@@ -36,7 +36,10 @@ function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return gc + (t.flags & d.L.caps.preHeaderFlags ? 16 : 0);
 }
 
-export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[], crashing: ThreadStatus | undefined): MemoryErrorView[] {
+/** Used pymalloc blocks to check when the debug hooks are on: block start addresses. */
+export type BlockSource = () => Iterable<{ block: number }>;
+
+export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[], crashing: ThreadStatus | undefined, pymallocBlocks?: BlockSource): MemoryErrorView[] {
   const candidates = new Map<number, string>();
   const add = (p: number, via: string) => {
     if (candidates.size < MAX_CANDIDATES && !candidates.has(p)) candidates.set(p, via);
@@ -63,6 +66,11 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
         }
       }
     }
+  }
+  // With the debug hooks on (some object's block carries an intact debug header), every block in
+  // use in pymalloc's pools is a debug block too: check them all, not only those we can name.
+  if (pymallocBlocks && [...candidates.keys()].some((p) => { const b = readDebugBlock(d.r, p); return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0; })) {
+    for (const { block } of pymallocBlocks()) add(block + 16, "pymalloc's pools (a block in use)");
   }
   const out: MemoryErrorView[] = [];
   const seen = new Set<number>();

@@ -446,3 +446,27 @@ export class ArenaIndex extends RangeIndex {
     this.refs = all.map(({ heap, arena }) => ({ heap, arena }));
   }
 }
+
+/**
+ * Every block in use in every used pool (its first byte's address), pool by pool: one read per
+ * pool, free-list blocks and the never-carved tail left out. Stops after `max` blocks.
+ */
+export function* usedBlocks(heap: PymallocHeap, L: Layout, mem: HeapMemory, max: number): Generator<{ block: number; blockSize: number; pool: Buffer; offset: number }> {
+  const P = heap.layout;
+  const free = new Uint8Array(Math.ceil(P.poolSize / P.alignment));
+  let n = 0;
+  for (const arena of heap.arenas) {
+    for (const h of arenaPools(heap, L, mem, arena)) {
+      if ('unreadable' in h || h.count === 0 || poolProblem(P, h)) continue;
+      const buf = mem.bytes(h.address, P.poolSize);
+      if (!buf || typeof markFreeBlocks(P, h, buf, 0, free) === 'string') continue;
+      const carved = (h.nextoffset - P.poolOverhead) / h.blockSize;
+      for (let i = 0; i < carved; i++) {
+        if (free[i]) continue;
+        if (n++ >= max) return;
+        const offset = P.poolOverhead + i * h.blockSize;
+        yield { block: h.address + offset, blockSize: h.blockSize, pool: buf, offset };
+      }
+    }
+  }
+}
