@@ -83,15 +83,15 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
       return screen.kind === 'census' ? <CensusScreen heap={data.heap} {...props} /> : <MallocScreen heap={data.heap} {...props} />;
     case 'instances': {
       const heap = data.heap!;
-      return <ObjectListScreen title={`Instances of ${screen.typeName}`} working={`finding the instances of ${screen.typeName}...`} load={async () => instanceRows(heap, await heap.instances(screen.typeAddress), screen.typeName)} {...props} />;
+      return <ObjectListScreen title={`Instances of ${screen.typeName}`} working={`finding the instances of ${screen.typeName}...`} load={async (watch) => instanceRows(heap, await heap.instances(screen.typeAddress, watch), screen.typeName)} {...props} />;
     }
     case 'referrers': {
       const heap = data.heap!;
-      return <ObjectListScreen title={`Referrers of ${screen.label}`} working="walking the heap for referrers..." load={async () => referrerRows(await heap.referrers(screen.address))} {...props} />;
+      return <ObjectListScreen title={`Referrers of ${screen.label}`} working="walking the heap for referrers..." load={async (watch) => referrerRows(await heap.referrers(screen.address, watch))} {...props} />;
     }
     case 'path': {
       const heap = data.heap!;
-      return <ObjectListScreen title={`Path from a root to ${screen.label}`} working="following references from the roots..." load={async () => pathRows(await heap.path(screen.address))} {...props} />;
+      return <ObjectListScreen title={`Path from a root to ${screen.label}`} working="following references from the roots..." load={async (watch) => pathRows(await heap.path(screen.address, watch))} {...props} />;
     }
   }
 }

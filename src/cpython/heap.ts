@@ -72,6 +72,26 @@ export interface HeapWalkOptions {
 const SLOT = 16;
 const MAX_PROBLEMS = 20;
 
+/** Where a walk run step by step (Heap.walkSteps) stands when it pauses. */
+export interface WalkProgress {
+  /** Objects visited so far. */
+  objects: number;
+  /** pymalloc arenas scanned, and in all. */
+  arenas: number;
+  arenasTotal: number;
+}
+
+/** Objects visited between two pauses of Heap.walkSteps (a pool or an arena is never split). */
+const OBJECTS_PER_STEP = 4096;
+
+/** Runs a step-by-step computation (walkSteps and what is built on it) to its end. */
+export function runSteps<T>(steps: Generator<unknown, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
 export interface HeapLimits {
   /** Objects walked per GC generation list. */
   maxGcList: number;
@@ -109,6 +129,14 @@ export class Heap {
 
   /** Visits every object once. */
   walk(visit: (o: HeapObject) => void, options: HeapWalkOptions = {}): HeapWalkSummary {
+    return runSteps(this.walkSteps(visit, options));
+  }
+
+  /**
+   * walk() that pauses every few thousand objects, yielding how far it got, so a caller can let
+   * other work (a terminal UI's input) run between steps, or stop.
+   */
+  *walkSteps(visit: (o: HeapObject) => void, options: HeapWalkOptions = {}): Generator<WalkProgress, HeapWalkSummary, void> {
     const reachable = options.reachable ?? true;
     const hook = options.onReference;
     const summary: HeapWalkSummary = { objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0 }, generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [] };
@@ -126,6 +154,10 @@ export class Heap {
     const bitmaps: (Uint8Array | undefined)[] = new Array(arenas.length);
     const genBits: [(Uint8Array | undefined)[], (Uint8Array | undefined)[]] = [new Array(arenas.length), new Array(arenas.length)];
     const slotsPerArena = this.pymalloc.heaps[0] ? this.pymalloc.heaps[0].layout.arenaSize / SLOT : 0;
+    let pauseAt = OBJECTS_PER_STEP;
+    let arenasDone = 0;
+    const due = () => summary.objects >= pauseAt && ((pauseAt = summary.objects + OBJECTS_PER_STEP), true);
+    const where = (): WalkProgress => ({ objects: summary.objects, arenas: arenasDone, arenasTotal: arenas.length });
 
     const emit = (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => {
       o.address = address;
@@ -219,6 +251,7 @@ export class Heap {
       }
       emit(address, v.prof, v.refcount, SOURCE.gc, generation, null, 0, 0);
       drain();
+      if (due()) yield where();
     }
 
     // 2. pymalloc pools, arena by arena (in address order).
@@ -227,6 +260,7 @@ export class Heap {
     let arenaBuf = Buffer.allocUnsafeSlow(this.pymalloc.heaps[0]?.layout.arenaSize ?? 0);
     let arenaWords = wordsOf(arenaBuf);
     for (let ai = 0; ai < arenas.length; ai++) {
+      arenasDone = ai;
       options.progress?.(ai, arenas.length);
       const { heap, arena } = arenas.refs[ai];
       const P = heap.layout;
@@ -285,8 +319,10 @@ export class Heap {
           emit(address, prof, i64w(words, at), sources, generation, words, at, h.blockSize - pre);
           drain();
         }
+        if (due()) yield where();
       }
     }
+    arenasDone = arenas.length;
     options.progress?.(arenas.length, arenas.length);
 
     // 3. GC-listed objects in arenas that the pool scan did not recognise.
@@ -306,6 +342,7 @@ export class Heap {
           summary.gcOnlyInArenas++;
           emit(address, v.prof, v.refcount, SOURCE.gc, generationAt(genBits, ai, byte * 8 + bit), null, 0, 0);
           drain();
+          if (due()) yield where();
         }
       }
     }

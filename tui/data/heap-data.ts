@@ -1,9 +1,12 @@
 // The heap side of the TUI: opened on first use (a heap walk takes seconds on big cores), each
-// answer computed once, after the screen has had a chance to show its spinner.
-import { census } from '../../src/analysis/heap/census.js';
-import { path, referrers } from '../../src/analysis/heap/references.js';
+// answer computed once, after the screen has had a chance to show its spinner. Walks run in
+// slices (./steps.ts): the screen shows how far they got, keys work meanwhile, and a screen
+// closed before its walk ends stops it.
+import { censusSteps } from '../../src/analysis/heap/census.js';
+import { pathSteps, referrersSteps, type PathProgress } from '../../src/analysis/heap/references.js';
 import { hex, mallocStatsViews, typeLabel, type HeapSession } from '../../src/analysis/heap/session.js';
 import type { HeapReport, MallocStatsView, PathReport, RefsReport } from '../../src/analysis/heap/view-model.js';
+import { runInSlices, type Watch, type WorkProgress } from './steps.js';
 
 export type HeapOpener = () => HeapSession | { fatal: string };
 
@@ -35,10 +38,17 @@ function later<T>(f: () => T): Promise<T> {
 
 const parseAddress = (a: string) => Number.parseInt(a, 16);
 
+/** A heap walk's pause, as the screens show it. */
+export function walkProgress(p: { objects: number; arenas: number; arenasTotal: number }): WorkProgress {
+  return { objects: p.objects, where: p.arenasTotal > 0 ? `arena ${Math.min(p.arenas + 1, p.arenasTotal)} of ${p.arenasTotal}` : 'GC lists' };
+}
+
+const pathProgress = (p: PathProgress): WorkProgress => ({ objects: p.objects, where: `depth ${p.level}` });
+
 export class HeapData {
   private opened: HeapSession | { fatal: string } | null = null;
-  private censusReport: Promise<HeapReport> | null = null;
-  private readonly instanceLists = new Map<string, Promise<number[]>>();
+  /** Answers kept once computed (a walk stopped or failed is not kept). */
+  private readonly kept = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opener: HeapOpener) {}
 
@@ -48,11 +58,22 @@ export class HeapData {
     return this.opened;
   }
 
+  private keep<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.kept.get(key) as Promise<T> | undefined;
+    if (!p) {
+      const made = make();
+      made.catch(() => {
+        if (this.kept.get(key) === made) this.kept.delete(key);
+      });
+      this.kept.set(key, (p = made));
+    }
+    return p;
+  }
+
   /** Every type with its count and bytes (one walk, kept). */
-  census(): Promise<HeapReport> {
+  census(watch: Watch = {}): Promise<HeapReport> {
     // largest: 1, not 0: census() (src/analysis/heap/census.ts TopN.floor) fails with 0.
-    this.censusReport ??= later(() => census(this.session(), { top: 0, largest: 1 }));
-    return this.censusReport;
+    return this.keep('census', () => runInSlices(() => censusSteps(this.session(), { top: 0, largest: 1 }), walkProgress, watch));
   }
 
   mallocStats(): Promise<MallocStats> {
@@ -63,20 +84,17 @@ export class HeapData {
   }
 
   /** Addresses of the instances of the type object at `typeAddress` (one walk per type, kept). */
-  instances(typeAddress: string): Promise<number[]> {
-    let p = this.instanceLists.get(typeAddress);
-    if (!p) {
-      const wanted = parseAddress(typeAddress);
-      p = later(() => {
-        const out: number[] = [];
-        this.session().heap.walk((x) => {
-          if (x.profile.type.address === wanted && out.length < MAX_INSTANCES) out.push(x.address);
-        });
-        return out;
+  instances(typeAddress: string, watch: Watch = {}): Promise<number[]> {
+    const wanted = parseAddress(typeAddress);
+    const session = () => this.session();
+    function* find() {
+      const out: number[] = [];
+      yield* session().heap.walkSteps((x) => {
+        if (x.profile.type.address === wanted && out.length < MAX_INSTANCES) out.push(x.address);
       });
-      this.instanceLists.set(typeAddress, p);
+      return out;
     }
-    return p;
+    return this.keep(`instances ${typeAddress}`, () => runInSlices(find, walkProgress, watch));
   }
 
   /** Type and repr of one object (raw: the screen escapes them). */
@@ -85,12 +103,12 @@ export class HeapData {
     return { type: s.objects.typeName(address), repr: s.objects.decoder.repr(address) };
   }
 
-  referrers(address: string): Promise<RefsReport> {
-    return later(() => referrers(this.session(), [parseAddress(address)])[0]);
+  referrers(address: string, watch: Watch = {}): Promise<RefsReport> {
+    return runInSlices(() => referrersSteps(this.session(), [parseAddress(address)]), walkProgress, watch).then((r) => r[0]);
   }
 
-  path(address: string): Promise<PathReport> {
-    return later(() => path(this.session(), parseAddress(address)));
+  path(address: string, watch: Watch = {}): Promise<PathReport> {
+    return runInSlices(() => pathSteps(this.session(), parseAddress(address)), pathProgress, watch);
   }
 }
 

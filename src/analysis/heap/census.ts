@@ -2,7 +2,7 @@
 // objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
 // largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
 // walk over the heap; per object only a few numbers are added to per-type arrays.
-import { SOURCE, type HeapObject } from '../../cpython/heap.js';
+import { runSteps, SOURCE, type HeapObject, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
@@ -55,6 +55,11 @@ class TopN {
 const CONTAINERS = new Set(['list', 'tuple', 'dict', 'set', 'frozenset']);
 
 export function census(s: HeapSession, o: CensusOptions = {}): HeapReport {
+  return runSteps(censusSteps(s, o));
+}
+
+/** census() that pauses during its walk (see Heap.walkSteps). */
+export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<WalkProgress, HeapReport, void> {
   const { heap, rt } = s;
   const L = rt.layout;
   const count: number[] = [];
@@ -73,7 +78,7 @@ export function census(s: HeapSession, o: CensusOptions = {}): HeapReport {
     return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
   };
 
-  const summary = heap.walk(
+  const summary = yield* heap.walkSteps(
     (x) => {
       const id = x.profile.id;
       if (count[id] === undefined) {

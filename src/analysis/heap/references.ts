@@ -5,7 +5,7 @@
 // dicts, the interned strings, gc.garbage; static types' dicts on the way) to it, searched
 // forwards from the roots, one visit per reachable object.
 import { walkFrames } from '../../cpython/frames.js';
-import type { HeapObject } from '../../cpython/heap.js';
+import { runSteps, type HeapObject, type WalkProgress } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 import type { FieldName } from '../../cpython-layouts/fields.js';
 import { defaultLimits } from '../../cpython/limits.js';
@@ -49,10 +49,15 @@ export function refs(s: HeapSession, address: number): RefsReport {
 
 /** What refers to each of `addresses`: one walk over the whole heap for all of them. */
 export function referrers(s: HeapSession, addresses: number[], progress?: (done: number, total: number) => void): RefsReport[] {
+  return runSteps(referrersSteps(s, addresses, progress));
+}
+
+/** referrers() that pauses during its walk (see Heap.walkSteps). */
+export function* referrersSteps(s: HeapSession, addresses: number[], progress?: (done: number, total: number) => void): Generator<WalkProgress, RefsReport[], void> {
   const d = s.objects.decoder;
   const wanted = new Map<number, ReferenceView[]>(addresses.map((a) => [a, []]));
   const found: { target: number; from: number; via: Via; arg: number | string }[] = [];
-  const summary = s.heap.walk(() => {}, {
+  const summary = yield* s.heap.walkSteps(() => {}, {
     progress,
     onReference: (from: HeapObject, target, via, arg) => {
       if (wanted.has(target)) found.push({ target, from: from.address, via, arg });
@@ -177,6 +182,17 @@ const MAX_PATH_OBJECTS = 15_000_000;
  */
 /** `progress` gets the objects followed so far and the current depth. */
 export function path(s: HeapSession, address: number, maxLevels = 12, progress?: (done: number, level: number) => void): PathReport {
+  return runSteps(pathSteps(s, address, maxLevels, progress));
+}
+
+/** Where a path search stands when pathSteps pauses: objects followed, and the current depth. */
+export interface PathProgress {
+  objects: number;
+  level: number;
+}
+
+/** path() that pauses every few thousand objects followed. */
+export function* pathSteps(s: HeapSession, address: number, maxLevels = 12, progress?: (done: number, level: number) => void): Generator<PathProgress, PathReport, void> {
   const d = s.objects.decoder;
   const held = pathRoots(s);
   const report: PathReport = { object: describe(s, address), root: null, hops: [], levels: 0, warnings: [...s.warnings] };
@@ -218,7 +234,10 @@ export function path(s: HeapSession, address: number, maxLevels = 12, progress?:
         report.levels = level;
         return finish();
       }
-      if (progress && ++done % 4096 === 0) progress(done, level);
+      if (++done % 4096 === 0) {
+        progress?.(done, level);
+        yield { objects: done, level };
+      }
     }
     frontier = next;
   }

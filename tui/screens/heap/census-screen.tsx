@@ -98,12 +98,12 @@ function CensusTable({ report, heap, active, isActive, width, height }: ScreenPr
 }
 
 export function CensusScreen(props: ScreenProps & { heap: HeapData }) {
-  const census = useAsync(() => props.heap.census(), [props.heap]);
+  const census = useAsync((watch) => props.heap.census(watch), [props.heap]);
   if (census.status === 'done') return <CensusTable report={census.value} {...props} />;
   return (
     <Box flexDirection="column" width={props.width} height={props.height}>
       <Pane title="Heap census" focused={props.active} height={props.height}>
-        {census.status === 'loading' ? <Spinner label="walking the heap (arenas and GC lists)..." /> : <Text color={theme.danger} wrap="wrap">{`  cannot walk the heap: ${esc(census.error)}`}</Text>}
+        {census.status === 'loading' ? <Spinner label="walking the heap (arenas and GC lists)..." progress={census.progress} /> : <Text color={theme.danger} wrap="wrap">{`  cannot walk the heap: ${esc(census.error)}`}</Text>}
       </Pane>
     </Box>
   );

@@ -14,6 +14,7 @@ import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
 import { Priority, useKeypress } from '../../keys/keypress.js';
 import { useAppActions, type ScreenProps } from '../../navigation/app-actions.js';
 import { escapeForTerminal } from '../../../src/reports/sanitize.js';
+import type { Watch } from '../../data/steps.js';
 import { theme } from '../../theme.js';
 import type { ObjectRows } from './object-rows.js';
 
@@ -23,7 +24,7 @@ export interface ObjectListScreenProps extends ScreenProps {
   title: string;
   /** What the spinner says while `load` runs. */
   working: string;
-  load: () => Promise<ObjectRows>;
+  load: (watch: Watch) => Promise<ObjectRows>;
 }
 
 const selectReducer = (selected: number, a: { move: Parameters<typeof moveCursor>[1]; count: number }) => moveCursor(selected, a.move, a.count);
@@ -53,7 +54,7 @@ export function ObjectListScreen({ title, working, load, active, isActive, width
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Pane title={title} info={done ? position(selected, done.count) : undefined} focused={active} height={height}>
-        {rows.status === 'loading' && <Spinner label={working} />}
+        {rows.status === 'loading' && <Spinner label={working} progress={rows.progress} />}
         {rows.status === 'error' && <Text color={theme.danger} wrap="wrap">{`  ${escapeForTerminal(rows.error)}`}</Text>}
         {notes.map((n, i) => (
           <Text key={i} color={theme.muted} wrap="truncate-end">{`  ${n}`}</Text>
