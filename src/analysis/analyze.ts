@@ -114,6 +114,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
   if (interpreters.length === 0) return { report, fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
 
+  frameBudget.left = limits.maxTotalFrames;
   const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
   report.current_thread_rule = rule;
   const objects = options.locals ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
@@ -163,12 +164,17 @@ function fatalErrorCaller(symbols: (string | null)[]): string | null {
 function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {
   if (reason === 'cycle') return `the ${what} loops back on itself at ${hex(at ?? 0)}; showing each entry once`;
   if (reason === 'limit') return `the ${what} is longer than the limit; the rest is not shown`;
+  if (reason === 'invalid') return `the ${what} leads to ${hex(at ?? 0)}, which is not a thread state of this interpreter (its interp pointer differs); the list is cut there`;
   const fault = at === undefined ? null : target.memory.fault(at);
   return `the ${what} is cut short: ${fault ? formatMemoryFault(fault) : `memory at ${hex(at ?? 0)} is unreadable`}`;
 }
 
+/** Frames left to walk in this analysis (Limits.maxTotalFrames). */
+const frameBudget = { left: 0 };
+
 function threadView(rt: PythonRuntime, ts: ThreadStateInfo, interp: InterpreterInfo, codes: CodeCache, limits: Limits, current: number | null, target: Target, objects: Objects | null): ThreadView {
-  const walk = walkFrames(rt, ts, codes, limits);
+  const walk = walkFrames(rt, ts, codes, { ...limits, maxFrames: Math.min(limits.maxFrames, Math.max(0, frameBudget.left)) });
+  frameBudget.left -= walk.frames.length;
   const view: ThreadView = {
     native_id: ts.nativeId ?? nativeIdFromPthread(target, ts.threadId),
     thread_id: ts.threadId === null ? null : threadIdHex(ts.threadId),

@@ -5,6 +5,8 @@ export interface Limits {
   maxThreads: number;
   /** Frames walked per thread (faulthandler prints 100; we walk further for JSON and --all). */
   maxFrames: number;
+  /** Frames walked over all threads together: a corrupt core can make many long chains. */
+  maxTotalFrames: number;
   /** Characters decoded from one str object for names and file names. */
   maxNameLength: number;
   /** Bytes of one line table / lnotab. */
@@ -15,6 +17,7 @@ export const defaultLimits: Limits = {
   maxInterpreters: 256,
   maxThreads: 100_000,
   maxFrames: 100_000,
+  maxTotalFrames: 1_000_000,
   maxNameLength: 4096,
   maxLineTableBytes: 4 * 1024 * 1024,
 };

@@ -30,7 +30,17 @@ export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpret
     const threadsEnd: WalkEnd = {};
     const threads: ThreadStateInfo[] = [];
     const first = r.ptr(interp + field(L, 'interp.threads_head'));
-    for (const ts of followList(first, (a) => r.ptr(a + field(L, 'tstate.next')), limits.maxThreads, threadsEnd)) threads.push(readThreadState(rt, L, ts));
+    for (const ts of followList(first, (a) => r.ptr(a + field(L, 'tstate.next')), limits.maxThreads, threadsEnd)) {
+      const info = readThreadState(rt, L, ts);
+      // Every thread state points back at its interpreter: an entry that does not is not a
+      // thread state (a corrupt link led elsewhere), and neither is anything after it.
+      if (info.interp !== interp) {
+        threadsEnd.reason = 'invalid';
+        threadsEnd.at = ts;
+        break;
+      }
+      threads.push(info);
+    }
     out.push({ address: interp, id: idOff === undefined ? null : r.ssize(interp + idOff), threads, threadsEnd });
   }
   return { interpreters: out, end };

@@ -2,7 +2,7 @@
 // unreadable memory, loop back on itself, or run absurdly long.
 export interface WalkEnd {
   /** Why the walk stopped early; absent when it reached the natural end of the list. */
-  reason?: 'unreadable' | 'cycle' | 'limit';
+  reason?: 'unreadable' | 'cycle' | 'limit' | 'invalid';
   /** Address where the walk stopped. */
   at?: number;
 }
