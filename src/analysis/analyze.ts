@@ -2,7 +2,7 @@
 import { AT_EXECFN } from '../elf/constants.js';
 import { formatVersion } from '../cpython-layouts/version.js';
 import { CodeCache } from '../cpython/code.js';
-import { walkFrames } from '../cpython/frames.js';
+import { walkFrames, type FrameInfo, type FrameWalk } from '../cpython/frames.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
 import { findRuntime, formatRuntimeError, type PythonRuntime, type RuntimeOptions } from '../cpython/runtime.js';
 import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
@@ -114,7 +114,10 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
   if (interpreters.length === 0) return { report, fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
 
-  frameBudget.left = limits.maxTotalFrames;
+  // Frames left to walk over all threads (Limits.maxTotalFrames): many long chains in a corrupt
+  // core must not multiply. Each thread is walked once; the memory check reuses the walks.
+  let frameBudget = limits.maxTotalFrames;
+  const allFrames: FrameInfo[] = [];
   const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
   report.current_thread_rule = rule;
   const objects = options.locals ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
@@ -122,7 +125,10 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   for (const interp of interpreters) {
     if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));
     for (const ts of interp.threads) {
-      const view = threadView(rt, ts, interp, codes, limits, current, target, objects);
+      const walk = walkFrames(rt, ts, codes, { ...limits, maxFrames: Math.min(limits.maxFrames, Math.max(0, frameBudget)) });
+      frameBudget -= walk.frames.length;
+      allFrames.push(...walk.frames);
+      const view = threadView(walk, ts, interp, limits, current, target, objects);
       report.threads.push(view);
       pairs.push({ view, ts });
     }
@@ -140,7 +146,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   if (options.tasks) report.tasks = tasksView(rt, target, decoder, interpreters);
   if (options.memoryCheck !== false) {
-    const frames = interpreters.flatMap((i) => i.threads.flatMap((ts) => walkFrames(rt, ts, codes, limits).frames));
+    const frames = allFrames;
     const heap = new Heap(rt, target, decoder, interpreters);
     const blocks = function* () {
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
@@ -169,12 +175,7 @@ function listProblem(what: string, reason: string, at: number | undefined, targe
   return `the ${what} is cut short: ${fault ? formatMemoryFault(fault) : `memory at ${hex(at ?? 0)} is unreadable`}`;
 }
 
-/** Frames left to walk in this analysis (Limits.maxTotalFrames). */
-const frameBudget = { left: 0 };
-
-function threadView(rt: PythonRuntime, ts: ThreadStateInfo, interp: InterpreterInfo, codes: CodeCache, limits: Limits, current: number | null, target: Target, objects: Objects | null): ThreadView {
-  const walk = walkFrames(rt, ts, codes, { ...limits, maxFrames: Math.min(limits.maxFrames, Math.max(0, frameBudget.left)) });
-  frameBudget.left -= walk.frames.length;
+function threadView(walk: FrameWalk, ts: ThreadStateInfo, interp: InterpreterInfo, limits: Limits, current: number | null, target: Target, objects: Objects | null): ThreadView {
   const view: ThreadView = {
     native_id: ts.nativeId ?? nativeIdFromPthread(target, ts.threadId),
     thread_id: ts.threadId === null ? null : threadIdHex(ts.threadId),
