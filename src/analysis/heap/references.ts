@@ -78,6 +78,8 @@ export function* referrersSteps(s: HeapSession, addresses: number[], progress?: 
 
 export interface Root {
   label: string;
+  /** For a frame's local: the frame object (3.11+: null while the frame has none). */
+  frame?: number | null;
 }
 
 /** Exception-state items followed per thread (a corrupt previous_item chain must not loop). */
@@ -94,8 +96,8 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
   const L = rt.layout;
   const mem = s.heap.mem;
   const out = new Map<number, Root>();
-  const add = (address: number | null, label: string) => {
-    if (address && !out.has(address)) out.set(address, { label });
+  const add = (address: number | null, label: string, frame?: number | null) => {
+    if (address && !out.has(address)) out.set(address, frame === undefined ? { label } : { label, frame });
   };
   const at = (base: number, name: FieldName) => (L.offsets[name] === undefined ? null : mem.u64(base + L.offsets[name]!));
   for (const interp of s.interpreters) {
@@ -106,8 +108,9 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
       for (const f of walk.frames) {
         const { locals } = frameLocals(d, f, 10_000);
         const where = `thread ${thread}${tag}, frame ${f.function ?? '?'} (${f.file ?? '?'}:${f.line ?? '?'})`;
+        const frame = L.caps.frameModel === 'frame-object' ? f.address : at(f.address, 'iframe.frame_obj') || null;
         // Module and class bodies keep their variables in f_locals (a module's is its globals).
-        for (const l of locals) add(l.value, `${where}, ${l.kind === 'f_locals' ? (f.function === '<module>' ? 'global' : 'f_locals') : 'local'} ${l.name}`);
+        for (const l of locals) add(l.value, `${where}, ${l.kind === 'f_locals' ? (f.function === '<module>' ? 'global' : 'f_locals') : 'local'} ${l.name}`, frame);
       }
       const state = `thread state ${thread}${tag}`;
       add(at(ts.address, 'tstate.dict'), `${state}, dict`);
