@@ -23,8 +23,19 @@ interface ThreadTruth {
   referrers: Record<'held' | 'tstate_dict' | 'tstate_held' | 'exc' | 'exc_held', Referrer[]>;
 }
 
+/** int.__dict__["from_bytes"], the dict gc.get_referrers() found holding it, and gc.get_referrers(int) with a subclass MyInt defined. */
+interface StaticDictTruth {
+  type: number;
+  subclass: number;
+  name: string;
+  descriptor: number;
+  referrers: Referrer[];
+  type_referrers: Referrer[];
+}
+
 interface Truth {
   thread?: ThreadTruth;
+  static_dict?: StaticDictTruth;
   interned: { TARGET: number };
   generator: { id: number; held: number; referents: [string, string, number, number][] };
   samples: Record<string, { id: number; referents: number[] }>;
@@ -79,8 +90,8 @@ describe('path roots', () => {
       });
 
       // Recorded by every heap core but debian-3.11d's (its interpreter package is no longer available to regenerate it).
-      const recordsThread = (c.truth as unknown as { snapshot: { extra: { more: Truth } } }).snapshot.extra.more.thread !== undefined;
-      if (recordsThread) {
+      const recordsRoots = (c.truth as unknown as { snapshot: { extra: { more: Truth } } }).snapshot.extra.more.thread !== undefined;
+      if (recordsRoots) {
         it("finds a thread's frame local as a root: the frame sys._current_frames() gave for that thread", () => {
           const t = truth.thread!;
           // CPython: only the running frame holds it, and a running frame's locals are invisible to gc.get_referrers().
@@ -123,6 +134,25 @@ describe('path roots', () => {
             if (n === 'held') want.push(hex(t.frame));
             expect(got[i].references.map((x) => x.address).sort(), n).toEqual(want.sort());
           });
+        });
+      }
+
+      if (recordsRoots) {
+        it("reaches a static builtin type's __dict__ (3.12+: kept in the interpreter state, tp_dict is NULL)", () => {
+          const t = truth.static_dict!;
+          expect(t.referrers.map((x) => x[1])).toEqual(['dict']);
+          const dict = t.referrers[0][3];
+          const p = path(s, t.descriptor);
+          const tail = p.hops.slice(-3).map((h) => [h.label, h.address]);
+          expect(tail).toEqual([[expect.any(String), hex(t.type)], ['.__dict__', hex(dict)], ["['from_bytes']", hex(t.descriptor)]]);
+          expect(referrers(s, [t.descriptor])[0].references.map((x) => x.address)).toEqual([hex(dict)]);
+        });
+
+        it("finds every referrer gc.get_referrers() found of a static type with a subclass (the subclass's __mro__, __bases__)", () => {
+          const t = truth.static_dict!;
+          const got = new Set(referrers(s, [t.type])[0].references.map((x) => x.address));
+          for (const x of t.type_referrers) expect(got, `${x[1]} ${hex(x[3])}`).toContain(hex(x[3]));
+          expect(t.type_referrers.map((x) => x[3])).toContain(t.subclass);
         });
       }
 

@@ -11,6 +11,7 @@ import type { FieldName } from '../../cpython-layouts/fields.js';
 import { defaultLimits } from '../../cpython/limits.js';
 import { frameLocals } from '../../cpython/locals.js';
 import { referenceLabel, VIA, type Via } from '../../cpython/objects/referents.js';
+import { staticTypeDict } from '../../cpython/objects/types.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
 import type { PathHop, PathReport, ReferenceView, RefsReport } from './view-model.js';
 
@@ -147,7 +148,7 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
   return out;
 }
 
-/** What a static type holds (its tp_dict, bases and MRO; 3.12+ keeps static builtins' dicts per interpreter, not here). */
+/** What a static type holds (its tp_dict, bases and MRO; 3.12+ keeps static builtins' dicts per interpreter: staticTypeDict). */
 const STATIC_TYPE_FIELDS: [string, FieldName][] = [
   ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
 ];
@@ -170,6 +171,12 @@ function expand(s: HeapSession, address: number, visit: (target: number, via: Vi
         const off = s.rt.layout.offsets[key];
         const v = off === undefined ? null : mem.u64(address + off);
         if (v) visit(v, VIA.field, name);
+        else if (key === 'type.dict') {
+          for (const interp of s.interpreters) {
+            const dict = staticTypeDict(s.objects.decoder.r, s.rt.layout, interp.address, address);
+            if (dict) visit(dict, VIA.field, '__dict__');
+          }
+        }
       }
     }
   }
