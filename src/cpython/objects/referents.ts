@@ -45,7 +45,7 @@ export class Referents {
     const { mem } = this;
     const O = this.types.off;
     let problem: string | null;
-    const rule = prof.kind === null || prof.type.heap ? TRAVERSE_FIELDS.get(`${prof.module}.${prof.qualname}`) : undefined;
+    const rule = traverseRule(prof);
     if (rule) return this.traverse(address, prof, rule, visit);
     // The containers first, without the closures the other kinds need. A C subclass of dict,
     // tuple or list (OrderedDict, a struct sequence such as sys.flags) holds what its base holds.
@@ -437,6 +437,15 @@ const TRAVERSE_FIELDS = new Map<string, TraverseRule>([
   ['itertools._tee', [['<dataobj>', 'tee.dataobj']]],
   ['itertools._tee_dataobject', [['<it>', 'teedata.it'], ['<values>', 'teedata.values'], ['<nextlink>', 'teedata.nextlink']]],
 ]);
+
+function traverseRule(prof: TypeProfile): TraverseRule | undefined {
+  return prof.kind === null || prof.type.heap ? TRAVERSE_FIELDS.get(`${prof.module}.${prof.qualname}`) : undefined;
+}
+
+/** Whether pycore knows what objects of this C type refer to (a rule for its tp_traverse). */
+export function knowsReferences(prof: TypeProfile): boolean {
+  return traverseRule(prof) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
+}
 
 const GENERATOR_FIELDS: [string, Parameters<typeof field>[1]][] = [
   ['gi_code', 'gen.code'], ['__name__', 'gen.name'], ['__qualname__', 'gen.qualname'],
