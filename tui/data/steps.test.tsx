@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { census, censusSteps } from '../../src/analysis/heap/census.js';
-import { openHeap, type HeapSession } from '../../src/analysis/heap/session.js';
+import { openHeap, openHeapSteps, type HeapSession } from '../../src/analysis/heap/session.js';
 import type { HeapReport } from '../../src/analysis/heap/view-model.js';
 import { openCore } from '../../src/cli/open-core.js';
 import { CORES, corpusCores, SYSROOT } from '../../test/helpers/corpus.js';
@@ -33,12 +33,22 @@ describe(`heap walk in slices on ${NAME}`, () => {
   it('the loading state counts objects upwards, and ends with the synchronous census', async () => {
     let state: Async<HeapReport> = loading;
     const seen: number[] = [];
+    const listing: number[] = [];
     const report = await runInSlices(() => censusSteps(s, { top: 0, largest: 1 }), walkProgress, {
       onProgress: (progress) => {
         state = asyncReducer(state, { type: 'progress', progress });
-        if (state.status === 'loading' && state.progress) seen.push(state.progress.objects);
+        if (state.status !== 'loading' || !state.progress) return;
+        // First the GC generation lists are read (entries so far), then objects are visited.
+        if (state.progress.where === 'reading the GC generation lists') listing.push(state.progress.objects);
+        else seen.push(state.progress.objects);
       },
     }, 0);
+    // The lists alone (gc.get_objects() had more than 8192 objects) pause too.
+    const tracked = truth().gc_types.reduce((a, t) => a + t[3], 0);
+    expect(tracked).toBeGreaterThan(8192);
+    expect(listing.length).toBeGreaterThan(0);
+    for (let i = 1; i < listing.length; i++) expect(listing[i]).toBeGreaterThan(listing[i - 1]);
+    expect(listing[listing.length - 1]).toBeLessThan(tracked + 1000);
     state = asyncReducer(state, { type: 'done', value: report });
     expect(seen.length).toBeGreaterThan(3);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
@@ -86,7 +96,7 @@ describe(`keys during a heap walk on ${NAME}`, () => {
   it('h shows the walk advancing; Esc pressed before it ends goes back and stops it', async () => {
     const core = await loadCore(NAME, { locals: false });
     const target = await openCore(join(CORES, `${NAME}.core.gz`), { sysroot: SYSROOT });
-    const heap = new WatchedHeap(() => openHeap(target));
+    const heap = new WatchedHeap(() => openHeapSteps(target));
     screen = await renderTui({ ...core.data, heap }, { columns: 100, rows: 30 });
     const main = screen.text();
     await screen.press('h');

@@ -1,7 +1,7 @@
 // What every heap command opens first: the interpreter, its interpreters and threads, the object
 // decoder and the heap (pymalloc state and GC lists). Built once per run and shared.
 import { formatVersion } from '../../cpython-layouts/version.js';
-import { Heap } from '../../cpython/heap.js';
+import { Heap, runSteps } from '../../cpython/heap.js';
 import { defaultLimits, type Limits } from '../../cpython/limits.js';
 import { mallocStats } from '../../cpython/pymalloc.js';
 import { findRuntime, formatRuntimeError, type PythonRuntime } from '../../cpython/runtime.js';
@@ -24,12 +24,27 @@ export interface HeapSession {
 
 /** Opens the heap of a core, or says in one line why there is none. */
 export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): HeapSession | { fatal: string } {
+  return runSteps(openHeapSteps(target, reprLimits, limits));
+}
+
+/** What openHeapSteps is reading when it pauses. */
+export type OpenStep = 'runtime' | 'interpreters' | 'objects' | 'heap';
+
+/**
+ * openHeap() that pauses between its parts (each reads a different corner of a possibly cold,
+ * compressed core), so a caller that must stay responsive can let other work run.
+ */
+export function* openHeapSteps(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): Generator<OpenStep, HeapSession | { fatal: string }, void> {
+  yield 'runtime';
   const found = findRuntime(target);
   if (!found.ok) return { fatal: formatRuntimeError(found.error) };
   const rt = found.value;
+  yield 'interpreters';
   const { interpreters } = readInterpreters(rt, limits);
   if (interpreters.length === 0) return { fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
+  yield 'objects';
   const objects = Objects.create(rt, target, reprLimits, limits);
+  yield 'heap';
   const heap = new Heap(rt, target, objects.decoder, interpreters);
   const warnings = target.warnings.map((w) => w.message);
   if (heap.pymalloc.unreadable) warnings.push(`pymalloc: ${heap.pymalloc.unreadable}; objects outside the GC lists are found only through references`);
