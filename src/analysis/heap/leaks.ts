@@ -104,12 +104,17 @@ export function* uncollectedSteps(heap: Heap, tracked: TrackedObjects, profiles:
   let from = new Uint32Array(1024);
   let to = new Uint32Array(1024);
   let edges = 0;
+  let lastPointer = -1;
+  let lastIndex = -1;
   for (let i = 0; i < n; i++) {
     if (i % OBJECTS_PER_STEP === OBJECTS_PER_STEP - 1) yield { checked: i, tracked: n };
     const prof = profiles[type[i]];
     if (!prof.mayRefer) continue;
     heap.referents.visit(addr[i], prof, (p) => {
-      const j = indexOf(addr, p);
+      // The same pointer many times in a row ([None] * 10**7) is looked up once.
+      const j = p === lastPointer ? lastIndex : indexOf(addr, p);
+      lastPointer = p;
+      lastIndex = j;
       if (j < 0) return;
       gcRefs[j]--;
       if (edges === from.length) {
