@@ -1,7 +1,7 @@
 // A titled, scrollable page of text: the help, the warnings, the memory errors, pymalloc's
 // statistics, explain's findings. `/` finds a line (n/N the next/previous one).
 import { Box } from 'ink';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { ListSearchPrompt } from '../../components/search-prompt.js';
 import { searchShown } from '../../components/shared/list-search.js';
 import { Pane } from '../../components/shared/pane.js';
@@ -24,9 +24,9 @@ export interface TextScreenProps extends ScreenProps {
 /** Lines (already wrapped to the width) that scroll, with `/` search; `height` counts the prompt's row. */
 export function SearchableText({ lines, height, color, isActive }: { lines: readonly string[]; height: number; color?: string; isActive: () => boolean }) {
   const [state, dispatch, latest] = useSyncedReducer(scrollReducer, { top: 0, match: -1 }, (s) => s);
-  const current = { lines, height };
-  const now = useMemo(() => ({ current }), []);
-  now.current = current;
+  // Key handlers read the lines and height as they are now.
+  const now = useRef({ lines, height });
+  now.current = { lines, height };
   // The prompt takes a row while the search is shown.
   const bodyHeight = () => now.current.height - (searchShown(latestSearch()) ? 1 : 0);
   const [search, latestSearch] = useListSearch({
