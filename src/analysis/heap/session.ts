@@ -1,7 +1,7 @@
 // What every heap command opens first: the interpreter, its interpreters and threads, the object
 // decoder and the heap (pymalloc state and GC lists). Built once per run and shared.
 import { formatVersion } from '../../cpython-layouts/version.js';
-import { Heap, runSteps } from '../../cpython/heap.js';
+import { Heap } from '../../cpython/heap.js';
 import { defaultLimits, type Limits } from '../../cpython/limits.js';
 import { mallocStats } from '../../cpython/pymalloc.js';
 import { findRuntime, formatRuntimeError, type PythonRuntime } from '../../cpython/runtime.js';
@@ -9,6 +9,7 @@ import { readInterpreters, type InterpreterInfo } from '../../cpython/threads.js
 import type { ReprLimits } from '../../cpython/objects/decoder.js';
 import type { Target } from '../../target/target.js';
 import { Objects } from '../objects.js';
+import { runSteps } from '../../cpython/heap.js';
 import { hex } from '../view-model.js';
 import type { MallocStatsView } from './view-model.js';
 
