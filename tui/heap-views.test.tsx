@@ -118,7 +118,7 @@ describe('leak hints view on 3.12-heap', () => {
 
   it('l: what gc.collect() would free, the objects with finalizers, big classes, gc.garbage and the GC counts; Enter opens them', async () => {
     const truth = extraOf<LeakTruth>(name);
-    const s = await open(await loadCore(name, { locals: false }), { columns: 140, rows: 40 });
+    const s = await open(await loadCore(name, { locals: false }), { columns: 140, rows: 100 });
     await s.press('l');
     const finalizers = truth.garbage.types.filter((t) => t.has_del).reduce((a, t) => a + t.count, 0);
     let text = await s.waitFor('Uncollected cycles:', WALK_MS);
