@@ -79,6 +79,21 @@ export interface ListWalk {
  * sizeof(PyGC_Head); the object starts that far after its header.
  */
 export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  const steps = walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** List entries walked between two pauses of walkGcListSteps. */
+export const GC_ENTRIES_PER_STEP = 8192;
+
+/**
+ * walkGcList() that pauses every few thousand entries, yielding how many it has walked, so a
+ * caller that must stay responsive (the TUI) can let other work run (a list may hold millions).
+ */
+export function* walkGcListSteps(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
   let prev = head;
   const first = mem.u64(head);
   if (first === null) return { count: 0, stopped: { reason: 'unreadable', at: head } };
@@ -106,6 +121,7 @@ export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, co
     }
     visit(g + gcHeadSize);
     count++;
+    if (count % GC_ENTRIES_PER_STEP === 0) yield count;
     prev = g;
     g = next - (next % 4);
   }

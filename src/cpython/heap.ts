@@ -9,7 +9,7 @@
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
 import { size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
-import { readGcStates, walkGcList, type GcState, type ListWalk } from './gc.js';
+import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
 import { HeapTypes, type TypeProfile } from './heap-objects.js';
@@ -79,6 +79,8 @@ export interface WalkProgress {
   /** pymalloc arenas scanned, and in all. */
   arenas: number;
   arenasTotal: number;
+  /** While the GC generation lists are read (before any object is visited): entries read so far. */
+  listed?: number;
 }
 
 /** Objects visited between two pauses of Heap.walkSteps (a pool or an arena is never split). */
@@ -183,7 +185,11 @@ export class Heap {
       } else if (reachable) this.referents.visit(address, prof, follow);
     };
     // An object outside pymalloc, not yet seen: validate it, and remember either answer.
+    // The same pointer many times in a row ([None] * 10**7) is settled by its first visit.
+    let lastFollowed = -1;
     const follow = (p: number) => {
+      if (p === lastFollowed) return;
+      lastFollowed = p;
       if (p % 8 !== 0 || p === 0 || arenas.find(p) >= 0 || outside.has(p) || notObjects.has(p)) return;
       if (this.target.moduleAt(p)) {
         // Static objects (None, small ints, static types and strings) live in the interpreter's image.
@@ -219,9 +225,10 @@ export class Heap {
 
     // 1. The GC lists: mark objects inside arenas, emit the others.
     const listed: { address: number; generation: number }[] = [];
+    let listedBefore = 0;
     for (const st of this.gcStates) {
       for (const g of st.generations) {
-        const w = walkGcList(this.mem, g.head, this.gcHead, st.collecting, this.limits.maxGcList, (obj) => {
+        const listing = walkGcListSteps(this.mem, g.head, this.gcHead, st.collecting, this.limits.maxGcList, (obj) => {
           const ai = arenas.find(obj);
           if (ai >= 0) {
             let bm = bitmaps[ai];
@@ -238,6 +245,16 @@ export class Heap {
             listed.push({ address: obj, generation: g.index });
           }
         });
+        let w: ListWalk;
+        for (;;) {
+          const r = listing.next();
+          if (r.done) {
+            w = r.value;
+            break;
+          }
+          yield { ...where(), listed: listedBefore + r.value };
+        }
+        listedBefore += w.count;
         const interpreter = st.interp ? st.interp.id : null;
         summary.generations.push({ interpreter, generation: g.index, objects: w.count, count: g.count, threshold: g.threshold, ...(w.stopped ? { stopped: w.stopped } : {}) });
         if (w.stopped) problem(`GC generation ${g.index}${interpreter !== null ? ` of interpreter ${interpreter}` : ''}: list ${w.stopped.reason} at 0x${w.stopped.at.toString(16)} after ${w.count} objects`);
