@@ -12,6 +12,7 @@ import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Target } from '../target/target.js';
 import { hex } from './view-model.js';
+import type { AllocationTraceView } from './allocation-traceback.js';
 
 export interface MemoryErrorView {
   kind: BlockProblem | 'use-after-free';
@@ -25,6 +26,11 @@ export interface MemoryErrorView {
   /** Where pycore found the block: a local's object, an item of one, or a pointer on the crashing thread's stack. */
   found_via: string;
   block: DebugBlock;
+  /** Where the block was allocated (tracemalloc's traceback, newest frame first), when tracemalloc traced it. */
+  allocated_at?: { filename: string | null; lineno: number }[] | null;
+  /** What tracemalloc knew of the block: decides what CPython printed after the dump. */
+  tracemalloc?: AllocationTraceView['state'];
+  tracemalloc_unreadable?: string;
 }
 
 const STACK_SCAN_BYTES = 256 * 1024;
