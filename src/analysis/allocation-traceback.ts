@@ -6,7 +6,8 @@ import type { Limits } from '../cpython/limits.js';
 import type { PythonRuntime } from '../cpython/runtime.js';
 import { lookupTrace, tracemallocRoots, type TraceLookup } from '../cpython/tracemalloc.js';
 import type { Target } from '../target/target.js';
-import type { MemoryErrorView } from './memory-check.js';
+import type { ObjectDecoder } from '../cpython/objects/decoder.js';
+import { preHeader, type MemoryErrorView } from './memory-check.js';
 
 export interface AllocationTraceView {
   /** 'traced': `frames` is the traceback, newest first; 'untraced': tracing, but the block has no trace. */
@@ -47,4 +48,10 @@ export function attachAllocationTracebacks(errors: MemoryErrorView[], trace: (pt
     e.allocated_at = t.state === 'traced' ? t.frames : null;
     if (t.unreadable) e.tracemalloc_unreadable = t.unreadable;
   }
+}
+
+/** tracemalloc.get_object_traceback(obj): the trace of the object's allocation, which starts at its pre-header (GC head, managed dict/weakref words). */
+export function objectAllocation(d: ObjectDecoder, address: number, trace: (ptr: number) => AllocationTraceView): AllocationTraceView | null {
+  const v = d.validate(address);
+  return v.ok ? trace(address - preHeader(d, v.type)) : null;
 }

@@ -37,7 +37,7 @@ const STACK_SCAN_BYTES = 256 * 1024;
 const MAX_CANDIDATES = 1_200_000;
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
-function preHeader(d: ObjectDecoder, t: TypeInfo): number {
+export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   const gc = t.flags & (1 << 14) ? 16 : 0;
   return gc + (t.flags & d.L.caps.preHeaderFlags ? 16 : 0);
 }
