@@ -2,7 +2,10 @@
 the environment form of -X tracemalloc=5). The same overflows as debugmalloc.py; when the
 victim is freed, CPython's debug allocator prints the block and then, from tracemalloc's tables,
 where it was allocated ("Memory block allocated at (most recent call first):"). The side file
-also records tracemalloc's own traceback of every damaged object, newest frame first."""
+also records tracemalloc's own traceback of every damaged object, newest frame first. Before
+that, _PyObject_Dump prints the survivor (`object address  : 0x...`), so that the log names an
+object for `pycore explain LOG --core CORE` to look up."""
+import ctypes
 import sys
 import tracemalloc
 
@@ -32,7 +35,10 @@ def main():
         "hidden": {"address": "0x%x" % id(hidden[0]), "requested": overflow(hidden[0], b"!"), "written": "21",
                    "traceback": traceback_of(hidden[0])},
     }
-    _common.write_side_file(extra={"debugmalloc": facts, "tracemalloc_tracing": tracemalloc.is_tracing()})
+    dumped = {"address": "0x%x" % id(survivor), "type": type(survivor).__name__, "repr": repr(survivor)}
+    ctypes.pythonapi._PyObject_Dump.argtypes = [ctypes.py_object]
+    ctypes.pythonapi._PyObject_Dump(survivor)
+    _common.write_side_file(extra={"debugmalloc": facts, "dumped": dumped, "tracemalloc_tracing": tracemalloc.is_tracing()})
     del victim  # freeing the damaged block trips the debug allocator's check
     print("not reached", survivor)
 

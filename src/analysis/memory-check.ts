@@ -104,7 +104,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
 }
 
 /** The object an allocation holds: at p itself, or after its GC head / pre-header. */
-function objectIn(d: ObjectDecoder, p: number): MemoryErrorView['object'] {
+export function objectIn(d: ObjectDecoder, p: number): MemoryErrorView['object'] {
   for (const off of [0, 16, 32]) {
     const v = d.validate(p + off);
     if (v.ok && preHeader(d, v.type) === off) return { address: hex(p + off), type: d.typeNames(v.type).qualname, repr: d.repr(p + off) };
