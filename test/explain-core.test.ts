@@ -45,6 +45,8 @@ describe('explain --core: debug blocks, objects and threads of the log, in the c
       expect(extra.dumped.address).toBe(f.survivor.address);
       expect(obj.allocated_at!.map((x) => [x.filename, x.lineno])).toEqual(f.survivor.traceback);
       expect(obj.referrers!.list.length).toBe(Math.min(obj.referrers!.total, 20));
+      // Held by main's local `survivor` (the only name for it), whether or not the frame is a heap object.
+      expect(obj.referrers!.root).toMatch(/, frame main \(.*debugmalloc_trace\.py:\d+\), local survivor$/);
 
       const [t] = coreOf(r.findings.find((x) => x.kind === 'thread-dump')!)!.threads!;
       const truth = c.truth.threads[0];

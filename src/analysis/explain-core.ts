@@ -9,7 +9,7 @@ import type { Target } from '../target/target.js';
 import { allocationTracer, objectAllocation, type AllocationTraceView } from './allocation-traceback.js';
 import { analyze } from './analyze.js';
 import type { Finding } from './findings.js';
-import { referrers } from './heap/references.js';
+import { pathRoots, referrers } from './heap/references.js';
 import { openHeap } from './heap/session.js';
 import type { ExplainReport } from './log/explain.js';
 import { objectIn, type MemoryErrorView } from './memory-check.js';
@@ -37,6 +37,8 @@ export interface CoreThread {
 }
 
 export interface CoreReferrers {
+  /** A root that holds the object directly (a thread's frame local, sys.modules...), which the heap walk may not see as an object (3.8-3.10 executing frames are not on the GC lists). */
+  root?: string;
   total: number;
   /** The first MAX_REFERRERS: how each holds the object, and what it is. */
   list: { label: string; address: string; type: string; repr: string }[];
@@ -56,7 +58,7 @@ export interface CoreObject {
 export interface CoreBlock {
   address: string;
   /** What the core's memory check reported for this block (the same fields as analyze's memory_errors), or null when it found no damage there. */
-  memory_error: Omit<MemoryErrorView, 'block'> | null;
+  memory_error: Omit<MemoryErrorView, 'block' | 'object' | 'allocated_at' | 'tracemalloc' | 'tracemalloc_unreadable'> | null;
   /** The block as it is in the core: 'intact', the problems CPython would report, or why it is no debug block. */
   state: string;
   object: { address: string; type: string; repr: string } | null;
@@ -131,7 +133,8 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
       const problems = b ? blockProblems(b) : [];
       const state = !b ? 'not in the core' : !looksLikeDebugBlock(b) ? 'no debug-allocator header there (freed or reused since?)' : problems.length ? problems.join(', ') : 'intact';
       const object = e ? e.object : b ? objectIn(d, p) : null;
-      const { block: _block, ...rest } = e ?? ({} as MemoryErrorView);
+      // Its object and traceback are given once, at the block's level.
+      const { block: _block, object: _o, allocated_at: _a, tracemalloc: _t, tracemalloc_unreadable: _u, ...rest } = e ?? ({} as MemoryErrorView);
       const cb: CoreBlock = { address: hex(p), memory_error: e ? rest : null, state, object, ...traced(trace(p)) };
       core.block = cb;
       const target = object ? Number.parseInt(object.address, 16) : p;
@@ -157,11 +160,13 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
   // One walk of the heap answers every referrer question of the log.
   const unique = [...new Set(refTargets)];
   const found = unique.length ? referrers(s, unique) : [];
+  const roots = unique.length ? pathRoots(s) : new Map<number, { label: string }>();
   const byTarget = new Map(unique.map((t, i) => [t, found[i]]));
   for (const { f, core, refs } of out) {
     for (const r of refs) {
       const rep = byTarget.get(r.at);
-      if (rep) r.on.referrers = { total: rep.references.length, list: rep.references.slice(0, MAX_REFERRERS) };
+      const root = roots.get(r.at)?.label;
+      if (rep) r.on.referrers = { ...(root ? { root } : {}), total: rep.references.length, list: rep.references.slice(0, MAX_REFERRERS) };
     }
     f.details.core = core;
   }

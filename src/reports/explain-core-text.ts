@@ -21,8 +21,9 @@ function allocated(frames: { filename: string | null; lineno: number }[] | undef
 
 function referrerLines(r: CoreReferrers | undefined, indent: string): string[] {
   if (!r) return [];
-  if (r.total === 0) return [`${indent}referrers: none in the heap`];
-  const out = [`${indent}referrers (${r.total}):`];
+  const out = r.root ? [`${indent}held by: ${esc(r.root)}`] : [];
+  if (r.total === 0) return [...out, `${indent}referrers: none in the heap`];
+  out.push(`${indent}referrers (${r.total}):`);
   for (const x of r.list.slice(0, MAX_REFERRERS_SHOWN)) out.push(`${indent}  ${esc(x.label)}  ${x.address}  ${esc(x.type)}  ${esc(x.repr)}`);
   if (r.total > MAX_REFERRERS_SHOWN) out.push(`${indent}  ... ${r.total - MAX_REFERRERS_SHOWN} more (--format json lists ${r.list.length}; pycore referrers CORE ADDRESS lists all)`);
   return out;
