@@ -95,6 +95,7 @@ describe('tracemalloc tables: malformed input', () => {
     const img = Buffer.alloc(0x4000);
     const base = 0x10000;
     img.writeInt32LE(1, 0x1000 + 4); // tracing
+    img.writeInt32LE(5, 0x1000 + 8); // max_nframe
     img.writeBigUInt64LE(BigInt(base + 0x1200), 0x1100);
     img.writeBigUInt64LE(4n, 0x1200 + 8); // nbuckets
     img.writeBigUInt64LE(BigInt(base + 0x1300), 0x1200 + 16);
@@ -112,6 +113,11 @@ describe('tracemalloc tables: malformed input', () => {
     const got = look(0x7f0000001000);
     expect(got.kind).toBe('unreadable');
     expect((got as { reason: string }).reason).toMatch(/longer than 50 entries/);
+  });
+
+  it('a config whose max_nframe is out of range is not tracemalloc\'s (a layout of another release)', async () => {
+    const look = await setup((img) => img.writeInt32LE(0, 0x1000 + 8));
+    expect(look(0x7f0000001000)).toEqual({ kind: 'unreadable', reason: expect.stringMatching(/max_nframe 0/) });
   });
 
   it('a table whose bucket count is not a power of two is not trusted', async () => {

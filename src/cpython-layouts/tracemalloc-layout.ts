@@ -37,6 +37,8 @@ export interface TracemallocLayout {
   state: TracemallocState;
   /** Offset of `int tracing` in the config struct. */
   configTracing: number;
+  /** Offset of `int max_nframe` (1..65535 once tracemalloc started): a check that the config is where the layout says. */
+  configMaxNframe: number;
   /** 3.8: offset of `int use_domain` (keys carry a domain after the pointer). */
   configUseDomain: number | null;
   table: HashtableLayout;
@@ -54,13 +56,14 @@ export interface TracemallocLayout {
 const TB = { traceTraceback: 8, tracebackFrames: 12, frameSize: 12, frameFilename: 0, frameLineno: 8 };
 const TABLE_39: HashtableLayout = { kind: 'pointers', nbuckets: 8, buckets: 16, keySize: null, entryNext: 0, entryHash: 8, entryKey: 16, entryValue: 24 };
 const STATICS: TracemallocState = { kind: 'statics', configSymbol: '_Py_tracemalloc_config', tracesSymbol: 'tracemalloc_traces' };
-const V39: TracemallocLayout = { ...TB, state: STATICS, configTracing: 4, configUseDomain: null, table: TABLE_39, tracebackNframe: { offset: 8, bytes: 2 } };
+const V39: TracemallocLayout = { ...TB, state: STATICS, configTracing: 4, configMaxNframe: 8, configUseDomain: null, table: TABLE_39, tracebackNframe: { offset: 8, bytes: 2 } };
 
 const byMinor: Record<string, TracemallocLayout> = {
   '3.8': {
     ...TB,
     state: STATICS,
     configTracing: 4,
+    configMaxNframe: 8,
     configUseDomain: 12,
     table: { kind: 'inline-data', nbuckets: 0, buckets: 16, keySize: 24, entryNext: 0, entryHash: 8, entryKey: 16, entryValue: null },
     tracebackNframe: { offset: 8, bytes: 4 },

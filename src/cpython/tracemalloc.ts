@@ -55,6 +55,9 @@ export function lookupTrace(r: Reader, L: Layout, T: TracemallocLayout, roots: T
   if (tracing === null) return { kind: 'unreadable', reason: `tracemalloc's config at ${hex(roots.config)} is not in the core` };
   if (tracing === 0) return { kind: 'not-tracing' };
   if (tracing !== 1) return { kind: 'unreadable', reason: `tracemalloc's tracing flag reads ${tracing}, not 0 or 1` };
+  // A patch release whose _PyRuntime moved the state would put other data here: max_nframe tells.
+  const maxNframe = r.i32(roots.config + T.configMaxNframe);
+  if (maxNframe === null || maxNframe < 1 || maxNframe > 65535) return { kind: 'unreadable', reason: `tracemalloc's config at ${hex(roots.config)} reads max_nframe ${maxNframe}: not tracemalloc's state (another patch release's layout?)` };
   if (roots.tracesVar === null) return { kind: 'unreadable', reason: `tracemalloc was tracing, but it keeps its traces in a static variable and libpython has no symbol table (.symtab) naming it; pass an unstripped copy (--lib-path DIR or --sysroot DIR)` };
   const table = r.ptr(roots.tracesVar);
   if (table === null || table === 0) return { kind: 'unreadable', reason: `tracemalloc's traces table pointer at ${hex(roots.tracesVar)} is ${table === null ? 'unreadable' : 'NULL'}` };
