@@ -80,6 +80,15 @@ describe('explain --core: debug blocks, objects and threads of the log, in the c
     expect(threads.every((t) => !t.found)).toBe(true);
   });
 
+  it('a core without Python: the log is still explained, and the summary says why nothing was looked up', async () => {
+    const [abort] = corpusCores().filter((x) => x.name === '3.12-abort');
+    const r = await explainPaired({ ...abort, core: join(CORES, 'nonpython-sleep.core.gz') }, stderrOf(abort));
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(r.findings.every((f) => f.details.core === undefined)).toBe(true);
+    expect(r.core).toMatchObject({ python: null, threads_matched: 0, threads_in_log: abort.truth.threads.length });
+    expect(r.core!.warnings[0]).toMatch(/^no Python state in the core: no Python interpreter found/);
+  });
+
   it('through the CLI: text "In the core" sections and JSON details.core; a bad --core is one line', () => {
     const log = join(CORES, '3.11-debugmalloc-trace.stderr.txt');
     const core = join(CORES, '3.11-debugmalloc-trace.core.gz');

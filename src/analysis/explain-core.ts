@@ -101,7 +101,9 @@ function wanted(f: Finding): { block: number | null; objects: number[]; threads:
 /** Adds `details.core` to the findings whose addresses or threads the core knows; returns what was matched. */
 export function explainWithCore(report: ExplainReport, target: Target, coreName: string, limits: Limits = defaultLimits): ExplainCoreSummary {
   const { report: a, fatal } = analyze(target, { native: { all: false }, limits });
-  const summary: ExplainCoreSummary = { core: coreName, python: a.python?.version ?? null, signal: a.signal?.name ?? null, threads_matched: 0, threads_in_log: 0, warnings: [] };
+  const perFinding = report.findings.map(wanted);
+  const logThreads = new Set(perFinding.flatMap((w) => w.threads));
+  const summary: ExplainCoreSummary = { core: coreName, python: a.python?.version ?? null, signal: a.signal?.name ?? null, threads_matched: 0, threads_in_log: logThreads.size, warnings: [] };
   if (fatal) {
     summary.warnings.push(`no Python state in the core: ${fatal}`);
     return summary;
@@ -116,8 +118,6 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
   const traced = (t: AllocationTraceView | null) => (t?.state === 'traced' ? { allocated_at: t.frames } : {});
   const byThread = new Map(a.threads.filter((t) => t.thread_id).map((t) => [t.thread_id!.toLowerCase(), t]));
   const errors = new Map(a.memory_errors.map((e) => [e.address, e]));
-  const logThreads = new Set<string>();
-  const perFinding = report.findings.map(wanted);
   let budget = MAX_ADDRESSES;
   const refTargets: number[] = [];
   const out: { f: Finding; core: FindingCore; refs: { on: { referrers?: CoreReferrers }; at: number }[] }[] = [];
@@ -150,7 +150,6 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
       refTargets.push(o);
     }
     for (const id of w.threads) {
-      logThreads.add(id);
       const t = byThread.get(id);
       (core.threads ??= []).push(t ? threadOf(id, t) : { thread_id: id, found: false });
     }
@@ -170,7 +169,6 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
     }
     f.details.core = core;
   }
-  summary.threads_in_log = logThreads.size;
   summary.threads_matched = [...logThreads].filter((t) => byThread.has(t)).length;
   if (summary.threads_in_log > 0 && summary.threads_matched === 0)
     summary.warnings.push(`none of the log's ${summary.threads_in_log} thread id${summary.threads_in_log === 1 ? ' is' : 's are'} in the core: the log and the core are probably from different runs, and addresses from the log may name other things in this core`);
