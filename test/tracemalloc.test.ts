@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { debugBlockText } from '../src/reports/debug-block-text.js';
 import { allocationTracebackText } from '../src/reports/tracemalloc-text.js';
+import { renderAnalyzeText } from '../src/reports/text.js';
+import { renderAnalyzeMarkdown } from '../src/reports/markdown.js';
 import type { MemoryErrorView } from '../src/analysis/memory-check.js';
 import { analyzeCore, corpusCores } from './helpers/corpus.js';
 
@@ -39,6 +41,9 @@ describe('allocation tracebacks (tracemalloc)', () => {
       const victim = byAddress.get(f.victim.address)!;
       expect(cpythonText(victim)).toBe(printedReport(c.core));
       expect(printedReport(c.core)).toContain('Memory block allocated at (most recent call first):');
+      // analyze's text shows CPython's report of the block, traceback included, then pycore's own lines.
+      expect(renderAnalyzeText(report)).toContain(printedReport(c.core).slice(0, -1) + '    pycore: trailing-pad;');
+      expect(renderAnalyzeMarkdown(report)).toContain('```text\nMemory block allocated at (most recent call first):\n');
       for (const which of ['victim', 'survivor', 'hidden'] as const) {
         const e = byAddress.get(f[which].address)!;
         expect(e.tracemalloc, which).toBe('traced');
