@@ -4,7 +4,11 @@
 import type { Reader } from './reader.js';
 
 export const FORBIDDENBYTE = 0xfd;
+/** PYMEM_DEADBYTE, what the debug hooks fill a block with when it is freed: 0xDD in 3.8-3.13
+ *  (Include/internal/pycore_pymem.h); CPython 3.7 and older used 0xDB, the byte of the
+ *  well-known `<refcnt -2604246222170760229 at 0x...>` signature, accepted too. */
 export const DEADBYTE = 0xdd;
+const DEAD_BYTES = new Set([DEADBYTE, 0xdb]);
 export const CLEANBYTE = 0xcd;
 const API_IDS = new Set(['r', 'm', 'o'].map((c) => c.charCodeAt(0)));
 /** Larger requests are implausible for a header read from a core: treat them as not a block. */
@@ -60,4 +64,11 @@ export function blockProblems(b: DebugBlock): BlockProblem[] {
 export function looksLikeDebugBlock(b: DebugBlock): boolean {
   const intactLeading = b.leading.filter((x) => x === FORBIDDENBYTE).length;
   return API_IDS.has(b.api) && intactLeading >= 4;
+}
+
+/** Bytes that are all one dead-fill byte: memory freed under the debug hooks and not reused since. */
+export function isDeadFill(b: Buffer): boolean {
+  if (b.length === 0 || !DEAD_BYTES.has(b[0])) return false;
+  for (let i = 1; i < b.length; i++) if (b[i] !== b[0]) return false;
+  return true;
 }
