@@ -89,6 +89,9 @@ const MAX_REFERRERS = 100;
 /** Answers about "is this address freed memory" kept during a walk. */
 const MAX_VERDICTS = 1 << 20;
 const REPR_MAX = 200;
+/** Without a heap walk, a local container's items are checked for freed memory only up to this many. */
+const MAX_LOCAL_ITEMS = 10_000;
+const CONTAINERS = new Set(['tuple', 'list', 'dict', 'set', 'frozenset']);
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 function preHeader(d: ObjectDecoder, t: TypeInfo): number {
@@ -155,6 +158,8 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
       const v = d.validate(l.value);
       const prof = v.ok ? heap.types.profile(v.type.address) : null;
       if (!v.ok || !prof || !prof.mayRefer) continue;
+      // A container's length (ob_size, ma_used, a set's fill) is the word after the header: big ones are left to a walk.
+      if (prof.kind && CONTAINERS.has(prof.kind) && (heap.mem.i64(l.value + 16) ?? Infinity) > MAX_LOCAL_ITEMS) continue;
       heap.referents.visit(l.value, prof, (t: number, via: Via, arg: number | string) => freed.check(t, { address: hex(l.value), type: prof.qualname, how: referenceLabel(d, via, arg) }));
     }
   }
