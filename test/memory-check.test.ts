@@ -26,7 +26,7 @@ interface Facts {
   /** Held only inside a list: found by the walk of pymalloc's pools (or a stale stack pointer). */
   hidden: Damaged;
   /** System-malloc blocks (over 512 bytes): a bytes object only a list holds, and a GC-tracked tuple. */
-  big: Damaged;
+  big: Damaged & { before: { address: string; repr: string } };
   bigtuple: Damaged & { object: string };
   /** Leading pad bytes p-3..p-1 overwritten; `before` is the object in the block just before it. */
   leading: Damaged & { before: { address: string; repr: string } };
@@ -103,6 +103,15 @@ describe('debug allocator checks', () => {
         // A trailing-pad block: the block before it is reported, but not blamed.
         const s = report.memory_errors.find((x) => x.address === facts.survivor.address)!;
         if (s.neighbor) expect(s.neighbor.likely_source).toBe(false);
+      });
+
+      it('names the malloc chunk before a system-malloc block and the object in it', async () => {
+        const report = await run;
+        const e = report.memory_errors.find((x) => x.address === facts.big.address)!;
+        expect(e.neighbor).toMatchObject({ address: facts.big.before.address, where: 'previous malloc chunk', state: 'in use', debug_block: true, requested: facts.big.requested, problems: [], likely_source: false });
+        // The repr is cut at 200 characters.
+        const repr = e.neighbor!.object!.repr;
+        expect(repr.endsWith('...') && facts.big.before.repr.startsWith(repr.slice(0, -3))).toBe(true);
       });
 
       it('finds the system-malloc blocks through the heap walk and the referrers of damaged objects', async () => {

@@ -67,7 +67,17 @@ def cpython_dump(p):
 
 def adjacent_pair(objs, requested):
     """Two of `objs` whose blocks are next to each other in one pool: (before, after)."""
-    block = (requested + DEBUG_EXTRA + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT
+    return adjacent(objs, (requested + DEBUG_EXTRA + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT)
+
+
+def adjacent_chunks(objs, requested):
+    """Two of `objs` in malloc chunks next to each other: (before, after). Requests too big for
+    pymalloc go to PyMem_RawMalloc, whose debug layer adds its own DEBUG_EXTRA bytes; glibc adds
+    its 8-byte size word and rounds to 16."""
+    return adjacent(objs, (requested + 2 * DEBUG_EXTRA + 8 + 15) // 16 * 16)
+
+
+def adjacent(objs, block):
     by_address = {id(o): o for o in objs}
     for o in objs:
         nxt = by_address.get(id(o) + block)
@@ -84,7 +94,11 @@ def main():
     hidden = [b"h" * (12 * n)]
     # Over 512 bytes with the debug header: served by malloc, outside pymalloc's pools. Held only
     # by a list: found by following references from GC-tracked objects.
-    big = [b"B" * (700 * n), tuple(range(1000, 1000 + 100 * n))]
+    # The bytes object sits right after another one in the next malloc chunk (the block before it).
+    big_row = [bytes([97 + i % 26]) * (700 * n) for i in range(32)]
+    big_before, big_after = adjacent_chunks(big_row, HEADER + 700 * n + 1)
+    big = [big_after, tuple(range(1000, 1000 + 100 * n))]
+    del big_row, big_after
     # Neighbours: 40 blocks of one size class; in two adjacent ones, the second's leading pad bytes are hit.
     row = [bytes([65 + i % 26]) * (90 * n) for i in range(40)]
     before, after = adjacent_pair(row, HEADER + 90 * n + 1)
@@ -93,7 +107,8 @@ def main():
         "survivor": {"address": "0x%x" % id(survivor), "requested": overflow(survivor, b"xx"), "written": "7878"},
         "victim": {"address": "0x%x" % id(victim), "requested": overflow(victim, b"OUCH"), "written": "4f554348"},
         "hidden": {"address": "0x%x" % id(hidden[0]), "requested": overflow(hidden[0], b"!"), "written": "21"},
-        "big": {"address": "0x%x" % id(big[0]), "requested": overflow(big[0], b"BIG!"), "written": "42494721"},
+        "big": {"address": "0x%x" % id(big[0]), "requested": overflow(big[0], b"BIG!"), "written": "42494721",
+                "before": {"address": "0x%x" % id(big_before), "repr": repr(big_before)}},
     }
     # The tuple's block starts at its GC header: p = id - 16; it asked for getsizeof() bytes.
     t = big[1]
@@ -127,7 +142,7 @@ def main():
     for a in addresses:
         decref(a)
     del victim  # freeing the damaged block trips the debug allocator's check
-    print("not reached", survivor, hidden, big, row, intact, dangling, uaf_small)
+    print("not reached", survivor, hidden, big, big_before, row, intact, dangling, uaf_small)
 
 
 if __name__ == "__main__":

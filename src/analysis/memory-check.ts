@@ -6,11 +6,11 @@
 // Each damaged block comes with the block just before it (the likely source of an overflow into
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
-import { blockProblems, isDeadFill, looksLikeDebugBlock, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, isDeadFill, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { frameLocals } from '../cpython/locals.js';
-import { mallocChunk } from '../cpython/malloc-chunk.js';
+import { mallocChunk, previousChunkByWalk } from '../cpython/malloc-chunk.js';
 import type { ObjectDecoder } from '../cpython/objects/decoder.js';
 import { referenceLabel, type Via } from '../cpython/objects/referents.js';
 import type { TypeInfo } from '../cpython/objects/types.js';
@@ -28,8 +28,10 @@ export interface ObjectRefView {
 
 /** The block just before a damaged one: the likely writer when the damage is in the header. */
 export interface NeighborView {
-  /** The neighbour's user pointer p (its block start + 16). */
+  /** The neighbour's user pointer p (its block start + 16); a malloc chunk that is no debug block: what malloc returned. */
   address: string;
+  /** The neighbour carries a debug-allocator header (false: some other malloc'd memory, or free). */
+  debug_block: boolean;
   where: 'same pool' | 'previous malloc chunk';
   state: 'in use' | 'free';
   /** Its own debug block's problems, and what it asked for (null when it is not a readable debug block). */
@@ -164,14 +166,19 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     }
   }
 
-  const ctx = new BlockContext(d, pools, candidates);
+  const ctx = new BlockContext(d, pools, candidates, target, heap ?? null);
   const out: MemoryErrorView[] = [];
+  const report = (p: number, b: DebugBlock, via: string) => {
+    const problems = blockProblems(b);
+    if (problems.length > 0) out.push({ kind: problems[0], ...ctx.describe(p, b, problems), found_via: via });
+  };
   for (const [p, via] of candidates) {
     const b = readDebugBlock(d.r, p);
     if (!b || !looksLikeDebugBlock(b)) continue;
-    const problems = blockProblems(b);
-    if (problems.length === 0) continue;
-    out.push({ kind: problems[0], ...ctx.describe(p, b, problems), found_via: via });
+    report(p, b, via);
+    // A big object's block has the raw allocator's debug block around it: an overflow of more than 8 bytes reaches its pads too.
+    const inner = rawLayer(d.r, b);
+    if (inner && !candidates.has(inner.address)) report(inner.address, inner, `the raw allocator's block around p=${hex(p)}`);
   }
   if (options.referrers && heap) addReferrers(d, heap, out, locals);
   out.push(...freed.views());
@@ -181,7 +188,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
 /** --check ADDR: the block at each address (p as CPython prints it, or an object's address), damaged or not. */
 export function checkBlocks(target: Target, d: ObjectDecoder, heap: Heap | undefined, addresses: number[]): CheckedBlockView[] {
   const pools = heap ? new PoolLookup(heap.arenas, d.L, heap.mem) : null;
-  const ctx = new BlockContext(d, pools, new Map());
+  const ctx = new BlockContext(d, pools, new Map(), target, heap ?? null);
   return addresses.map((a) => {
     const given = hex(a);
     if (!target.memory.read(a, 1)) return { given, error: `${given} is not mapped in the core; pass the address CPython printed as p=0x..., or an object's address` };
@@ -231,12 +238,17 @@ class BlockContext {
     private readonly d: ObjectDecoder,
     private readonly pools: PoolLookup | null,
     candidates: Map<number, string>,
+    private readonly target: Target | null = null,
+    private readonly heap: Heap | null = null,
   ) {
     if (!pools) return;
     for (const p of candidates.keys()) {
       if (pools.at(p - 16)) continue;
-      const c = mallocChunk(d.r, p - 16);
-      if (c && !c.mmapped) this.byChunkEnd.set(c.next, p);
+      const b = readDebugBlock(d.r, p);
+      if (!b || !looksLikeDebugBlock(b)) continue;
+      const q = mallocPointer(d.r, b);
+      const c = mallocChunk(d.r, q);
+      if (c && !c.mmapped) this.byChunkEnd.set(c.next, q);
     }
   }
 
@@ -255,21 +267,31 @@ class BlockContext {
       if (here.state !== 'used' || here.block !== q) return null;
       const prev = this.pools!.at(q - here.blockSize);
       if (!prev || prev.pool !== here.pool || prev.block !== q - here.blockSize) return null;
-      return this.view(prev.block + 16, 'same pool', prev.state === 'used' ? 'in use' : 'free', likely);
+      return this.view(prev.block, 'same pool', prev.state === 'used' ? 'in use' : 'free', likely);
     }
     if (!this.pools) return null;
-    const c = mallocChunk(this.d.r, q);
+    const self = readDebugBlock(this.d.r, p);
+    const c = self ? mallocChunk(this.d.r, mallocPointer(this.d.r, self)) : null;
     if (!c || c.mmapped) return null;
-    if (c.previousFree !== null) return this.view(c.previousFree + 32, 'previous malloc chunk', 'free', likely);
+    if (c.previousFree !== null) return this.view(c.previousFree + 16, 'previous malloc chunk', 'free', likely);
     const before = this.byChunkEnd.get(c.chunk);
-    return before === undefined ? null : this.view(before, 'previous malloc chunk', 'in use', likely);
+    if (before !== undefined) return this.view(before, 'previous malloc chunk', 'in use', likely);
+    // Not among the blocks pycore found: walk the heap's chunks up to this one.
+    const region = this.target?.memory.coreRegions.find((r) => c.chunk >= r.start && c.chunk < r.end);
+    const mem = this.heap?.mem;
+    const prev = region && mem ? previousChunkByWalk((a) => mem.u64(a), region, c.chunk) : null;
+    return prev === null ? null : this.view(prev + 16, 'previous malloc chunk', 'in use', likely);
   }
 
-  private view(p: number, where: NeighborView['where'], state: NeighborView['state'], likely: boolean): NeighborView {
-    const b = state === 'in use' ? readDebugBlock(this.d.r, p) : null;
+  /** The neighbour whose block (debug header or, for a malloc chunk, what malloc returned) starts at `q`. */
+  private view(q: number, where: NeighborView['where'], state: NeighborView['state'], likely: boolean): NeighborView {
+    let b = state === 'in use' ? readDebugBlock(this.d.r, q + 16) : null;
     const isBlock = b !== null && looksLikeDebugBlock(b);
-    const object = state === 'in use' ? objectIn(this.d, p) : null;
-    return { address: hex(p), where, state, problems: isBlock ? blockProblems(b!) : [], requested: isBlock ? b!.requested : null, object, likely_source: likely };
+    // A big object's block: the object allocator's block inside the raw allocator's.
+    if (isBlock) b = objectLayer(this.d.r, b!) ?? b;
+    if (isBlock) q = b!.address - 16;
+    const object = isBlock ? objectIn(this.d, q + 16) : null;
+    return { address: hex(isBlock || where === 'same pool' ? q + 16 : q), debug_block: isBlock, where, state, problems: isBlock ? blockProblems(b!) : [], requested: isBlock ? b!.requested : null, object, likely_source: likely };
   }
 }
 

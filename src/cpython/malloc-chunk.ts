@@ -29,3 +29,26 @@ export function mallocChunk(r: Reader, q: number): MallocChunk | null {
   const previousFree = !prevInUse && prevSize >= 32 && prevSize % 16 === 0 && prevSize <= MAX_CHUNK ? chunk - prevSize : null;
   return { chunk, next: chunk + size, mmapped: (word & 2) === 2, previousFree, previousInUse: prevInUse };
 }
+
+/** Chunks walked at most to find the one before a block (a brk heap of a big process has millions). */
+const MAX_WALK = 4_000_000;
+
+/**
+ * The chunk just before `chunk`, found by walking the chunks of the region holding it from the
+ * region's start: the main arena's brk heap is one region whose first chunk is at its start, and
+ * each chunk's size leads to the next. null when the walk does not land exactly on `chunk` (the
+ * region is a thread arena's heap or an mmapped chunk, or a size word on the way is damaged).
+ */
+export function previousChunkByWalk(u64: (address: number) => number | null, region: { start: number; end: number }, chunk: number): number | null {
+  let c = region.start;
+  let prev: number | null = null;
+  for (let i = 0; i < MAX_WALK && c < chunk; i++) {
+    const word = u64(c + 8);
+    if (word === null) return null;
+    const size = word - (word % 8);
+    if (size < 32 || size % 16 !== 0 || c + size > region.end) return null;
+    prev = c;
+    c += size;
+  }
+  return c === chunk ? prev : null;
+}

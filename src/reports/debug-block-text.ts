@@ -54,7 +54,8 @@ export function pycoreBlockLines(e: Pick<MemoryErrorView, 'neighbor' | 'referrer
 }
 
 function neighborText(n: NeighborView): string {
-  const what = n.state === 'free' ? 'a free block' : n.object ? `${esc(n.object.type)} ${esc(n.object.repr)}` : 'no object pycore recognised';
+  const what = n.state === 'free' ? 'free' : n.object ? `${esc(n.object.type)} ${esc(n.object.repr)}` : n.debug_block ? 'no object pycore recognised' : 'not a debug-allocator block';
   const block = n.requested !== null ? `, ${n.requested} bytes requested${n.problems.length ? `, itself damaged (${n.problems.join(', ')})` : ''}` : '';
-  return `the block before it (${n.where}) at p=${n.address}${block}: ${what}${n.likely_source ? ' — the likely source of the overwrite' : ''}`;
+  const at = n.debug_block || n.where === 'same pool' ? `p=${n.address}` : n.address;
+  return `the block before it (${n.where}) at ${at}${block}: ${what}${n.likely_source ? ' — the likely source of the overwrite' : ''}`;
 }
