@@ -91,9 +91,11 @@ const MAX_REFERRERS = 100;
 /** Answers about "is this address freed memory" kept during a walk. */
 const MAX_VERDICTS = 1 << 20;
 const REPR_MAX = 200;
-/** Without a heap walk, a local container's items are checked for freed memory only up to this many. */
-const MAX_LOCAL_ITEMS = 10_000;
+/** Without a heap walk, the locals' containers' items are checked for freed memory only up to this many in all. */
+const MAX_LOCAL_ITEMS = 5_000;
 const CONTAINERS = new Set(['tuple', 'list', 'dict', 'set', 'frozenset']);
+/** Damaged system-malloc blocks whose neighbour is looked for by walking the heap's chunks, at most. */
+const MAX_CHUNK_WALKS = 16;
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 function preHeader(d: ObjectDecoder, t: TypeInfo): number {
@@ -117,7 +119,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   for (const f of frames) {
     for (const l of frameLocals(d, f, 1000).locals) {
       locals.push({ name: l.name, value: l.value, where: `local ${l.name} in ${f.function ?? '?'}` });
-      freed.check(l.value, { address: null, type: 'frame', how: `local ${l.name} in ${f.function ?? '?'} (${f.file ?? '?'}:${f.line ?? '?'})` });
+      freed.check(l.value, () => ({ address: null, type: 'frame', how: `local ${l.name} in ${f.function ?? '?'} (${f.file ?? '?'}:${f.line ?? '?'})` }));
       const v = d.validate(l.value);
       if (!v.ok) continue;
       add(l.value - preHeader(d, v.type), `local ${l.name} in ${f.function ?? '?'}`);
@@ -152,17 +154,27 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
         if (o.sources & SOURCE.pymalloc) return;
         add(o.address - o.profile.pre, o.sources & SOURCE.gc ? "the GC lists (a block outside pymalloc's pools)" : "a reference from another object (a block outside pymalloc's pools)");
       },
-      { onReference: (from, t, via, arg) => freed.check(t, { address: hex(from.address), type: from.profile.qualname, how: referenceLabel(d, via, arg) }) },
+      {
+        onReference: (from, t, via, arg) => {
+          const fromAddress = from.address;
+          const type = from.profile.qualname;
+          freed.check(t, () => ({ address: hex(fromAddress), type, how: referenceLabel(d, via, arg) }));
+        },
+      },
     );
   } else if (heap) {
-    // No walk: the references of the locals' own objects (a list's items, a dict's values).
+    // No walk: the references of the locals' own objects (a list's items, a dict's values), within a budget.
+    let budget = MAX_LOCAL_ITEMS;
     for (const l of locals) {
+      if (budget <= 0) break;
       const v = d.validate(l.value);
       const prof = v.ok ? heap.types.profile(v.type.address) : null;
       if (!v.ok || !prof || !prof.mayRefer) continue;
       // A container's length (ob_size, ma_used, a set's fill) is the word after the header: big ones are left to a walk.
-      if (prof.kind && CONTAINERS.has(prof.kind) && (heap.mem.i64(l.value + 16) ?? Infinity) > MAX_LOCAL_ITEMS) continue;
-      heap.referents.visit(l.value, prof, (t: number, via: Via, arg: number | string) => freed.check(t, { address: hex(l.value), type: prof.qualname, how: referenceLabel(d, via, arg) }));
+      const n = prof.kind && CONTAINERS.has(prof.kind) ? (heap.mem.i64(l.value + 16) ?? Infinity) : 16;
+      if (n > budget) continue;
+      budget -= Math.max(1, n);
+      heap.referents.visit(l.value, prof, (t: number, via: Via, arg: number | string) => freed.check(t, () => ({ address: hex(l.value), type: prof.qualname, how: referenceLabel(d, via, arg) })));
     }
   }
 
@@ -232,24 +244,31 @@ function poolStateText(b: PoolBlock): string {
 /** What a block report adds to the bytes: the bad pads, the object inside, the block before it. */
 class BlockContext {
   /** System-malloc debug blocks by where their chunk ends: the block before a chunk starting there. */
-  private readonly byChunkEnd = new Map<number, number>();
+  private byChunkEnd: Map<number, number> | null = null;
+  /** Heap walks done for neighbours (each may read millions of chunk headers). */
+  private walks = 0;
 
   constructor(
     private readonly d: ObjectDecoder,
     private readonly pools: PoolLookup | null,
-    candidates: Map<number, string>,
+    private readonly candidates: Map<number, string>,
     private readonly target: Target | null = null,
     private readonly heap: Heap | null = null,
-  ) {
-    if (!pools) return;
-    for (const p of candidates.keys()) {
-      if (pools.at(p - 16)) continue;
-      const b = readDebugBlock(d.r, p);
+  ) {}
+
+  /** Built on the first damaged system-malloc block only: most cores have none. */
+  private chunkEnds(): Map<number, number> {
+    if (this.byChunkEnd) return this.byChunkEnd;
+    const m = (this.byChunkEnd = new Map<number, number>());
+    for (const p of this.candidates.keys()) {
+      if (this.pools!.at(p - 16)) continue;
+      const b = readDebugBlock(this.d.r, p);
       if (!b || !looksLikeDebugBlock(b)) continue;
-      const q = mallocPointer(d.r, b);
-      const c = mallocChunk(d.r, q);
-      if (c && !c.mmapped) this.byChunkEnd.set(c.next, q);
+      const q = mallocPointer(this.d.r, b);
+      const c = mallocChunk(this.d.r, q);
+      if (c && !c.mmapped) m.set(c.next, q);
     }
+    return m;
   }
 
   describe(p: number, b: DebugBlock, problems: BlockProblem[]): Omit<MemoryErrorView, 'kind' | 'found_via'> {
@@ -274,12 +293,12 @@ class BlockContext {
     const c = self ? mallocChunk(this.d.r, mallocPointer(this.d.r, self)) : null;
     if (!c || c.mmapped) return null;
     if (c.previousFree !== null) return this.view(c.previousFree + 16, 'previous malloc chunk', 'free', likely);
-    const before = this.byChunkEnd.get(c.chunk);
+    const before = this.chunkEnds().get(c.chunk);
     if (before !== undefined) return this.view(before, 'previous malloc chunk', 'in use', likely);
     // Not among the blocks pycore found: walk the heap's chunks up to this one.
     const region = this.target?.memory.coreRegions.find((r) => c.chunk >= r.start && c.chunk < r.end);
     const mem = this.heap?.mem;
-    const prev = region && mem ? previousChunkByWalk((a) => mem.u64(a), region, c.chunk) : null;
+    const prev = region && mem && this.walks++ < MAX_CHUNK_WALKS ? previousChunkByWalk((a) => mem.u64(a), region, c.chunk) : null;
     return prev === null ? null : this.view(prev + 16, 'previous malloc chunk', 'in use', likely);
   }
 
@@ -305,7 +324,8 @@ class FreedReferences {
     private readonly pools: PoolLookup | null,
   ) {}
 
-  check(t: number, ref: ReferrerView): void {
+  /** `ref` describes the referrer; it is called only when `t` is freed memory. */
+  check(t: number, describe: () => ReferrerView): void {
     if (t % 8 !== 0 || t < 0x10000) return;
     let verdict = this.verdicts.get(t);
     if (verdict === undefined) {
@@ -320,6 +340,7 @@ class FreedReferences {
       entry = { freed: verdict, referrers: [] };
       this.found.set(t, entry);
     }
+    const ref = describe();
     if (entry.referrers.length < MAX_REFERRERS && !entry.referrers.some((r) => r.address === ref.address && r.how === ref.how)) entry.referrers.push(ref);
   }
 
