@@ -11,6 +11,7 @@ import { analyze } from '../src/analysis/analyze.js';
 import type { CheckedBlockView, MemoryErrorView } from '../src/analysis/memory-check.js';
 import { openCore } from '../src/cli/open-core.js';
 import { debugBlockText } from '../src/reports/debug-block-text.js';
+import { expectOneLineError, pycore } from './helpers/cli.js';
 import { corpusCores, SYSROOT } from './helpers/corpus.js';
 
 const cores = corpusCores().filter((c) => c.truth.scenario === 'debugmalloc');
@@ -191,4 +192,19 @@ describe('memory check on cores without the debug hooks', () => {
       expect(analyze(t).report.memory_errors).toEqual([]);
     });
   }
+});
+
+describe('analyze --check on the command line', () => {
+  const c = cores.find((x) => x.truth.label === '3.12')!;
+  it('prints the report, then says in one line that an address holds no block, with exit status 2', () => {
+    const r = pycore(['analyze', c.core, '--sysroot', SYSROOT, '--check', factsOf(c).intact.address, '--check', '0x10']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`Checked blocks (--check), in CPython's words:\n\nDebug memory block at address p=${factsOf(c).intact.address}: API 'o'\n`);
+    expect(expectOneLineError(r)).toBe("pycore: --check: 0x10 is not mapped in the core; pass the address CPython printed as p=0x..., or an object's address");
+  });
+  it('refuses something that is not an address before opening the core', () => {
+    const r = pycore(['analyze', c.core, '--check', 'banana']);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toMatch(/--check banana: not an address; pass a hexadecimal address/);
+  });
 });

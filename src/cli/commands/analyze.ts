@@ -37,6 +37,6 @@ export function register(program: Command): void {
       if (fatal) fail(fatal, EXIT.noPython);
       // Every other block was reported; an address with no block there is bad input.
       const bad = report.checked_blocks?.find((c) => 'error' in c);
-      if (bad && 'error' in bad) fail(`--check ${bad.given}: ${bad.error}`, EXIT.usage);
+      if (bad && 'error' in bad) fail(`--check: ${bad.error}`, EXIT.usage);
     });
 }
