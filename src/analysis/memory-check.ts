@@ -10,7 +10,7 @@ import { blockProblems, isDeadFill, looksLikeDebugBlock, mallocPointer, objectLa
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { frameLocals } from '../cpython/locals.js';
-import { mallocChunk, previousChunkByWalk } from '../cpython/malloc-chunk.js';
+import { chunkStarts, mallocChunk, previousChunk } from '../cpython/malloc-chunk.js';
 import type { ObjectDecoder } from '../cpython/objects/decoder.js';
 import { referenceLabel, type Via } from '../cpython/objects/referents.js';
 import type { TypeInfo } from '../cpython/objects/types.js';
@@ -94,8 +94,7 @@ const REPR_MAX = 200;
 /** Without a heap walk, the locals' containers' items are checked for freed memory only up to this many in all. */
 const MAX_LOCAL_ITEMS = 5_000;
 const CONTAINERS = new Set(['tuple', 'list', 'dict', 'set', 'frozenset']);
-/** Damaged system-malloc blocks whose neighbour is looked for by walking the heap's chunks, at most. */
-const MAX_CHUNK_WALKS = 16;
+
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 function preHeader(d: ObjectDecoder, t: TypeInfo): number {
@@ -245,8 +244,8 @@ function poolStateText(b: PoolBlock): string {
 class BlockContext {
   /** System-malloc debug blocks by where their chunk ends: the block before a chunk starting there. */
   private byChunkEnd: Map<number, number> | null = null;
-  /** Heap walks done for neighbours (each may read millions of chunk headers). */
-  private walks = 0;
+  /** Chunk starts of the regions walked for neighbours, by region start (each walked once). */
+  private readonly chunkWalks = new Map<number, Float64Array>();
 
   constructor(
     private readonly d: ObjectDecoder,
@@ -295,10 +294,13 @@ class BlockContext {
     if (c.previousFree !== null) return this.view(c.previousFree + 16, 'previous malloc chunk', 'free', likely);
     const before = this.chunkEnds().get(c.chunk);
     if (before !== undefined) return this.view(before, 'previous malloc chunk', 'in use', likely);
-    // Not among the blocks pycore found: walk the heap's chunks up to this one.
+    // Not among the blocks pycore found: walk the region's chunks (once per region).
     const region = this.target?.memory.coreRegions.find((r) => c.chunk >= r.start && c.chunk < r.end);
     const mem = this.heap?.mem;
-    const prev = region && mem && this.walks++ < MAX_CHUNK_WALKS ? previousChunkByWalk((a) => mem.u64(a), region, c.chunk) : null;
+    if (!region || !mem) return null;
+    let starts = this.chunkWalks.get(region.start);
+    if (!starts) this.chunkWalks.set(region.start, (starts = chunkStarts((a) => mem.u64(a), region)));
+    const prev = previousChunk(starts, c.chunk);
     return prev === null ? null : this.view(prev + 16, 'previous malloc chunk', 'in use', likely);
   }
 
@@ -309,6 +311,9 @@ class BlockContext {
     // A big object's block: the object allocator's block inside the raw allocator's.
     if (isBlock) b = objectLayer(this.d.r, b!) ?? b;
     if (isBlock) q = b!.address - 16;
+    // A chunk in glibc's tcache or fastbins still looks in use to its neighbour; its bytes tell.
+    const body = !isBlock && state === 'in use' ? this.d.r.bytes(q + 16, 16) : null;
+    if (body && isDeadFill(body)) state = 'free';
     const object = isBlock ? objectIn(this.d, q + 16) : null;
     return { address: hex(isBlock || where === 'same pool' ? q + 16 : q), debug_block: isBlock, where, state, problems: isBlock ? blockProblems(b!) : [], requested: isBlock ? b!.requested : null, object, likely_source: likely };
   }

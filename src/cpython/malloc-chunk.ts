@@ -30,25 +30,38 @@ export function mallocChunk(r: Reader, q: number): MallocChunk | null {
   return { chunk, next: chunk + size, mmapped: (word & 2) === 2, previousFree, previousInUse: prevInUse };
 }
 
-/** Chunks walked at most to find the one before a block (a brk heap of a big process has millions). */
-const MAX_WALK = 4_000_000;
+/** Chunks walked at most in one region (a brk heap of a big process has millions). */
+const MAX_WALK = 2_000_000;
 
 /**
- * The chunk just before `chunk`, found by walking the chunks of the region holding it from the
- * region's start: the main arena's brk heap is one region whose first chunk is at its start, and
- * each chunk's size leads to the next. null when the walk does not land exactly on `chunk` (the
- * region is a thread arena's heap or an mmapped chunk, or a size word on the way is damaged).
+ * The chunk starts of a region, walked from its start: the main arena's brk heap is one region
+ * whose first chunk is at its start, and each chunk's size leads to the next. The walk stops at
+ * the region's end, at a size word that cannot be right (a damaged header, or a region that is a
+ * thread arena's heap or an mmapped chunk and starts with something else) or after MAX_WALK chunks.
  */
-export function previousChunkByWalk(u64: (address: number) => number | null, region: { start: number; end: number }, chunk: number): number | null {
+export function chunkStarts(u64: (address: number) => number | null, region: { start: number; end: number }): Float64Array {
+  const out: number[] = [];
   let c = region.start;
-  let prev: number | null = null;
-  for (let i = 0; i < MAX_WALK && c < chunk; i++) {
+  while (out.length < MAX_WALK && c + 16 <= region.end) {
     const word = u64(c + 8);
-    if (word === null) return null;
+    if (word === null) break;
     const size = word - (word % 8);
-    if (size < 32 || size % 16 !== 0 || c + size > region.end) return null;
-    prev = c;
+    if (size < 32 || size % 16 !== 0 || c + size > region.end) break;
+    out.push(c);
     c += size;
   }
-  return c === chunk ? prev : null;
+  return Float64Array.from(out);
+}
+
+/** The chunk before `chunk` among `starts` (sorted), or null when `chunk` is not one of them or is the first. */
+export function previousChunk(starts: Float64Array, chunk: number): number | null {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] === chunk) return mid > 0 ? starts[mid - 1] : null;
+    if (starts[mid] < chunk) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
 }
