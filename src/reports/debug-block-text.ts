@@ -1,13 +1,12 @@
 // A damaged debug-allocator block in CPython's own words (_PyObject_DebugDumpAddress, 3.8+).
 import { referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
-import type { DebugBlock } from '../cpython/debug-allocator.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
 const h2 = (b: number) => b.toString(16).padStart(2, '0');
 const hex = (a: string) => a;
 
 /** A use-after-free has no block to print: pycore's own lines instead. */
-export function debugBlockText(e: Pick<MemoryErrorView, 'address' | 'freed' | 'object'> & { block?: DebugBlock }): string[] {
+export function debugBlockText(e: Pick<MemoryErrorView, 'address' | 'freed' | 'object'> & Pick<MemoryErrorView, 'block'>): string[] {
   const b = e.block;
   if (!b) return [`Use after free: ${e.address} is freed memory: ${e.freed ?? '?'}`, ...(e.object ? [`    it reads as ${esc(e.object.repr)}`] : []), ''];
   const out: string[] = [];
