@@ -520,6 +520,24 @@ def build_extension(label, exe):
     return out_dir
 
 
+def debug_dump_function(exe):
+    """"file:offset" of CPython's static _PyObject_DebugDumpAddress in the file that holds the
+    interpreter (libpython beside the executable, or the executable), from its .symtab; None when
+    no symbol names it (3.8 inlines it; stripped builds have no .symtab)."""
+    exe = os.path.realpath(exe)
+    lib = os.path.join(os.path.dirname(os.path.dirname(exe)), "lib")
+    files = [os.path.join(lib, f) for f in sorted(os.listdir(lib)) if re.match(r"libpython3\.\d+d?\.so\.1\.0$", f)] if os.path.isdir(lib) else []
+    for path in files + [exe]:
+        out = subprocess.run(["nm", path], capture_output=True, text=True).stdout
+        m = re.search(r"^([0-9a-f]+) [tT] _PyObject_DebugDumpAddress$", out, re.M)
+        if m:
+            # Relative to the file's first PT_LOAD (0 for PIE and shared libraries), which is
+            # mapped at the start of the file's offset-0 mapping.
+            loads = re.findall(r"^\s*LOAD\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)", subprocess.run(["readelf", "-lW", path], capture_output=True, text=True).stdout, re.M)
+            return "%s:%x" % (os.path.realpath(path), int(m.group(1), 16) - int(loads[0], 16))
+    return None
+
+
 def run_crash(label, scenario, exe, script, tmpdir):
     side = os.path.join(tmpdir, "side.json")
     argv = [exe, "-S", "-X", "faulthandler", script]
@@ -529,6 +547,10 @@ def run_crash(label, scenario, exe, script, tmpdir):
         env["PYCORE_EXT_DIR"] = build_extension(label, exe)
     env.update(LABEL_ENV.get(label, {}))
     env.update(SCENARIO_ENV.get(scenario, {}))
+    if scenario == "debugmalloc":
+        where = debug_dump_function(exe)
+        if where:
+            env["PYCORE_DUMP_ADDRESS"] = where
     proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env(env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)

@@ -168,7 +168,8 @@ describe('memory errors view', () => {
   for (const name of ['3.12-debugmalloc', '3.8-debugmalloc']) {
     it(`${name}: e lists both damaged blocks, the tripped one in CPython's words`, async () => {
       const facts = extraOf<{ debugmalloc: Record<'victim' | 'survivor', { address: string }> }>(name).debugmalloc;
-      const s = await open(await loadCore(name, { explorer: false }), { columns: 120, rows: 80 });
+      // Eight findings with their neighbour and referrer lines: tall enough to show them all.
+      const s = await open(await loadCore(name, { explorer: false }), { columns: 120, rows: 400 });
       await s.press('e');
       const text = await s.waitFor('Memory errors (');
       for (const b of [facts.victim, facts.survivor]) expect(text).toContain(`Debug memory block at address p=${b.address}: API 'o'`);

@@ -43,6 +43,8 @@ function view(t: TraceLookup): AllocationTraceView {
 /** Each damaged block gains its allocation traceback (the key of a trace is the block's user pointer p). */
 export function attachAllocationTracebacks(errors: MemoryErrorView[], trace: (ptr: number) => AllocationTraceView): void {
   for (const e of errors) {
+    // Freed memory has no trace of its own, and a trace found there belongs to whatever reused it.
+    if (e.kind === 'use-after-free') continue;
     const t = trace(Number.parseInt(e.address, 16));
     e.tracemalloc = t.state;
     e.allocated_at = t.state === 'traced' ? t.frames : null;

@@ -15,7 +15,7 @@ import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameVie
 import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
-import { checkMemory } from './memory-check.js';
+import { checkBlocks, checkMemory } from './memory-check.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
@@ -39,6 +39,10 @@ export interface AnalyzeOptions {
   native?: NativeOptions;
   /** --tasks: asyncio tasks and suspended coroutines found on the heap. */
   tasks?: boolean;
+  /** --check ADDR: debug-allocator blocks to report whether or not they are damaged. */
+  checkAddresses?: number[];
+  /** --referrers: who refers to each damaged block's object (one more heap walk). */
+  referrers?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -152,8 +156,9 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const blocks = function* () {
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
     };
-    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks);
+    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers });
     if (report.memory_errors.length) attachAllocationTracebacks(report.memory_errors, allocationTracer(rt, target, limits));
+    if (options.checkAddresses?.length) report.checked_blocks = checkBlocks(target, decoder, heap, options.checkAddresses);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);

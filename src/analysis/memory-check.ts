@@ -1,31 +1,75 @@
-// Memory-corruption checks on a core: every debug-allocator block pycore can find (objects
-// reachable from the threads' locals, their items, and pointers on the crashing thread's stack,
-// where the block being freed when the check tripped still is) is checked like
-// _PyMem_DebugCheckAddress; objects that live locals still point at but that show the
-// allocator's freed-memory pattern are use-after-free.
-import { blockProblems, looksLikeDebugBlock, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+// Memory-corruption checks on a core: every debug-allocator block pycore can find is checked
+// like _PyMem_DebugCheckAddress — objects reachable from the threads' locals, pointers on the
+// crashing thread's stack (where the block being freed when the check tripped still is) and,
+// with the debug hooks on, every used block of pymalloc's pools and every object the heap walk
+// finds outside them (system-malloc blocks: big str/bytes/tuple objects, GC-tracked or not).
+// Each damaged block comes with the block just before it (the likely source of an overflow into
+// its header). References from live objects and frames' locals to freed memory (a pool's free
+// block, or bytes still holding the debug allocator's dead fill) are use-after-free.
+import { blockProblems, isDeadFill, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
+import { SOURCE, type Heap } from '../cpython/heap.js';
 import { frameLocals } from '../cpython/locals.js';
+import { chunkStarts, mallocChunk, previousChunk } from '../cpython/malloc-chunk.js';
 import type { ObjectDecoder } from '../cpython/objects/decoder.js';
+import { referenceLabel, type Via } from '../cpython/objects/referents.js';
 import type { TypeInfo } from '../cpython/objects/types.js';
+import { PoolLookup, type PoolBlock } from '../cpython/pymalloc.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Target } from '../target/target.js';
 import { hex } from './view-model.js';
 import type { AllocationTraceView } from './allocation-traceback.js';
 
+export interface ObjectRefView {
+  address: string;
+  type: string;
+  repr: string;
+}
+
+/** The block just before a damaged one: the likely writer when the damage is in the header. */
+export interface NeighborView {
+  /** The neighbour's user pointer p (its block start + 16); a malloc chunk that is no debug block: what malloc returned. */
+  address: string;
+  /** The neighbour carries a debug-allocator header (false: some other malloc'd memory, or free). */
+  debug_block: boolean;
+  where: 'same pool' | 'previous malloc chunk';
+  state: 'in use' | 'free';
+  /** Its own debug block's problems, and what it asked for (null when it is not a readable debug block). */
+  problems: BlockProblem[];
+  requested: number | null;
+  object: ObjectRefView | null;
+  /** The damage is in the header (leading pad bytes): an overflow of this neighbour reaches there first. */
+  likely_source: boolean;
+}
+
+/** Who holds a reference: an object (address and type) or a frame's local (address null). */
+export interface ReferrerView {
+  address: string | null;
+  type: string;
+  how: string;
+}
+
 export interface MemoryErrorView {
   kind: BlockProblem | 'use-after-free';
-  /** The user pointer p of the block. */
+  /** The user pointer p of the block (use-after-free: the address the references hold). */
   address: string;
-  api: string;
-  requested: number;
+  /** API id and bytes requested (null for use-after-free: the header is gone). */
+  api: string | null;
+  requested: number | null;
   bad_pads: { base: 'p' | 'tail'; offset: number; value: string }[];
-  /** The object in the block, when one validates there. */
-  object: { address: string; type: string; repr: string } | null;
-  /** Where pycore found the block: a local's object, an item of one, or a pointer on the crashing thread's stack. */
+  /** The object in the block, when one validates there (use-after-free: its freed signature). */
+  object: ObjectRefView | null;
+  /** Where pycore found the block: a local's object, a pointer on the crashing thread's stack, pymalloc's pools, the heap walk. */
   found_via: string;
-  block: DebugBlock;
+  /** The block before it (damaged blocks; null when there is none or it is unknown). */
+  neighbor?: NeighborView | null;
+  /** Who refers to the object (use-after-free always; damaged blocks with --referrers). */
+  referrers?: ReferrerView[];
+  /** use-after-free: how pycore knows the memory is free. */
+  freed?: string;
+  /** The block as read (absent for use-after-free). */
+  block?: DebugBlock;
   /** Where the block was allocated (tracemalloc's traceback, newest frame first), when tracemalloc traced it. */
   allocated_at?: { filename: string | null; lineno: number }[] | null;
   /** What tracemalloc knew of the block: decides what CPython printed after the dump. */
@@ -33,8 +77,30 @@ export interface MemoryErrorView {
   tracemalloc_unreadable?: string;
 }
 
+/** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
+export type CheckedBlockView =
+  | ({ given: string; ok: boolean; problems: BlockProblem[] } & Omit<MemoryErrorView, 'kind' | 'referrers' | 'freed'>)
+  | { given: string; error: string };
+
+export interface MemoryCheckOptions {
+  /** The heap: its pools (neighbours, free blocks) and its walk (system-malloc blocks, use-after-free). */
+  heap?: Heap;
+  /** Also find who refers to each damaged object (one more walk of the heap). */
+  referrers?: boolean;
+}
+
 const STACK_SCAN_BYTES = 256 * 1024;
 const MAX_CANDIDATES = 1_200_000;
+/** Freed addresses reported, and referrers listed per address, at most. */
+const MAX_FREED = 1000;
+const MAX_REFERRERS = 100;
+/** Answers about "is this address freed memory" kept during a walk. */
+const MAX_VERDICTS = 1 << 20;
+const REPR_MAX = 200;
+/** Without a heap walk, the locals' containers' items are checked for freed memory only up to this many in all. */
+const MAX_LOCAL_ITEMS = 5_000;
+const CONTAINERS = new Set(['tuple', 'list', 'dict', 'set', 'frozenset']);
+
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
@@ -45,14 +111,20 @@ export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
 /** Used pymalloc blocks to check when the debug hooks are on: block start addresses. */
 export type BlockSource = () => Iterable<{ block: number }>;
 
-export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[], crashing: ThreadStatus | undefined, pymallocBlocks?: BlockSource): MemoryErrorView[] {
+export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[], crashing: ThreadStatus | undefined, pymallocBlocks?: BlockSource, options: MemoryCheckOptions = {}): MemoryErrorView[] {
+  const heap = options.heap;
+  const pools = heap ? new PoolLookup(heap.arenas, d.L, heap.mem) : null;
   const candidates = new Map<number, string>();
   const add = (p: number, via: string) => {
     if (candidates.size < MAX_CANDIDATES && !candidates.has(p)) candidates.set(p, via);
   };
-  // Objects the threads' locals hold, and the items of containers among them.
+  const freed = new FreedReferences(d, pools);
+  // Objects the threads' locals hold (and, without a heap walk, what those hold).
+  const locals: { name: string; value: number; where: string }[] = [];
   for (const f of frames) {
     for (const l of frameLocals(d, f, 1000).locals) {
+      locals.push({ name: l.name, value: l.value, where: `local ${l.name} in ${f.function ?? '?'}` });
+      freed.check(l.value, () => ({ address: null, type: 'frame', how: `local ${l.name} in ${f.function ?? '?'} (${f.file ?? '?'}:${f.line ?? '?'})` }));
       const v = d.validate(l.value);
       if (!v.ok) continue;
       add(l.value - preHeader(d, v.type), `local ${l.name} in ${f.function ?? '?'}`);
@@ -74,40 +146,273 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     }
   }
   // With the debug hooks on (some object's block carries an intact debug header), every block in
-  // use in pymalloc's pools is a debug block too: check them all, not only those we can name.
-  if (pymallocBlocks && [...candidates.keys()].some((p) => { const b = readDebugBlock(d.r, p); return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0; })) {
-    for (const { block } of pymallocBlocks()) add(block + 16, "pymalloc's pools (a block in use)");
+  // use in pymalloc's pools is a debug block too, and so is every object's block outside them:
+  // check them all, not only those we can name.
+  const hooksOn = [...candidates.keys()].some((p) => {
+    const b = readDebugBlock(d.r, p);
+    return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0;
+  });
+  if (hooksOn && pymallocBlocks) for (const { block } of pymallocBlocks()) add(block + 16, "pymalloc's pools (a block in use)");
+  if (hooksOn && heap) {
+    heap.walk(
+      (o) => {
+        if (o.sources & SOURCE.pymalloc) return;
+        add(o.address - o.profile.pre, o.sources & SOURCE.gc ? "the GC lists (a block outside pymalloc's pools)" : "a reference from another object (a block outside pymalloc's pools)");
+      },
+      {
+        onReference: (from, t, via, arg) => {
+          const fromAddress = from.address;
+          const type = from.profile.qualname;
+          freed.check(t, () => ({ address: hex(fromAddress), type, how: referenceLabel(d, via, arg) }));
+        },
+      },
+    );
+  } else if (heap) {
+    // No walk: the references of the locals' own objects (a list's items, a dict's values), within a budget.
+    let budget = MAX_LOCAL_ITEMS;
+    for (const l of locals) {
+      if (budget <= 0) break;
+      const v = d.validate(l.value);
+      const prof = v.ok ? heap.types.profile(v.type.address) : null;
+      if (!v.ok || !prof || !prof.mayRefer) continue;
+      // A container's length (ob_size, ma_used, a set's fill) is the word after the header: big ones are left to a walk.
+      const n = prof.kind && CONTAINERS.has(prof.kind) ? (heap.mem.i64(l.value + 16) ?? Infinity) : 16;
+      if (n > budget) continue;
+      budget -= Math.max(1, n);
+      heap.referents.visit(l.value, prof, (t: number, via: Via, arg: number | string) => freed.check(t, () => ({ address: hex(l.value), type: prof.qualname, how: referenceLabel(d, via, arg) })));
+    }
   }
+
+  const ctx = new BlockContext(d, pools, candidates, target, heap ?? null);
   const out: MemoryErrorView[] = [];
-  const seen = new Set<number>();
+  const report = (p: number, b: DebugBlock, via: string) => {
+    const problems = blockProblems(b);
+    if (problems.length > 0) out.push({ kind: problems[0], ...ctx.describe(p, b, problems), found_via: via });
+  };
   for (const [p, via] of candidates) {
     const b = readDebugBlock(d.r, p);
-    if (!b || !looksLikeDebugBlock(b) || seen.has(p)) continue;
-    const problems = blockProblems(b);
-    if (problems.length === 0) continue;
-    seen.add(p);
-    const bad: MemoryErrorView['bad_pads'] = [];
-    b.leading.forEach((v, i) => v !== 0xfd && bad.push({ base: 'p', offset: -(7 - i), value: `0x${v.toString(16).padStart(2, '0')}` }));
-    b.trailing?.forEach((v, i) => v !== 0xfd && bad.push({ base: 'tail', offset: i, value: `0x${v.toString(16).padStart(2, '0')}` }));
-    out.push({
-      kind: problems[0],
-      address: hex(p),
-      api: String.fromCharCode(b.api),
-      requested: b.requested,
-      bad_pads: bad,
-      object: objectIn(d, p),
-      found_via: via,
-      block: b,
-    });
+    if (!b || !looksLikeDebugBlock(b)) continue;
+    report(p, b, via);
+    // A big object's block has the raw allocator's debug block around it: an overflow of more than 8 bytes reaches its pads too.
+    const inner = rawLayer(d.r, b);
+    if (inner && !candidates.has(inner.address)) report(inner.address, inner, `the raw allocator's block around p=${hex(p)}`);
   }
+  if (options.referrers && heap) addReferrers(d, heap, out, locals);
+  out.push(...freed.views());
   return out.sort((a, b) => Number.parseInt(a.address, 16) - Number.parseInt(b.address, 16));
 }
 
+/** --check ADDR: the block at each address (p as CPython prints it, or an object's address), damaged or not. */
+export function checkBlocks(target: Target, d: ObjectDecoder, heap: Heap | undefined, addresses: number[]): CheckedBlockView[] {
+  const pools = heap ? new PoolLookup(heap.arenas, d.L, heap.mem) : null;
+  const ctx = new BlockContext(d, pools, new Map(), target, heap ?? null);
+  return addresses.map((a) => {
+    const given = hex(a);
+    if (!target.memory.read(a, 1)) return { given, error: `${given} is not mapped in the core; pass the address CPython printed as p=0x..., or an object's address` };
+    let p: number | null = null;
+    const direct = readDebugBlock(d.r, a);
+    if (direct && looksLikeDebugBlock(direct)) p = a;
+    else {
+      const v = d.validate(a);
+      const q = v.ok ? a - preHeader(d, v.type) : null;
+      const b = q === null ? null : readDebugBlock(d.r, q);
+      if (q !== null && b && looksLikeDebugBlock(b)) p = q;
+    }
+    if (p === null) {
+      const where = pools?.at(a);
+      const head = d.r.bytes(a, 16);
+      if (where && where.state !== 'used') return { given, error: `${given} is freed memory (${poolStateText(where)}), not a block in use; pass the address of a live block or object` };
+      if (head && isDeadFill(head)) return { given, error: `${given} is freed memory (its bytes are the debug allocator's dead fill), not a block in use; pass the address of a live block or object` };
+      return { given, error: `${given} is not a debug-allocator block (no API id 'r', 'm' or 'o' between forbidden bytes at p-8, at it or before the object there); pass the address CPython printed as p=0x..., with the debug hooks on (PYTHONMALLOC=debug, -X dev or a debug build)` };
+    }
+    const b = readDebugBlock(d.r, p)!;
+    const problems = blockProblems(b);
+    return { given, ok: problems.length === 0, problems, ...ctx.describe(p, b, problems), found_via: p === a ? '--check' : `--check (the object at ${given})` };
+  });
+}
+
+function poolStateText(b: PoolBlock): string {
+  switch (b.state) {
+    case 'free':
+      return "on its pool's free list";
+    case 'uncarved':
+      return "past its pool's nextoffset (not handed out since the pool was set up)";
+    case 'empty-pool':
+      return 'in a pool with no block in use';
+    case 'unused-pool':
+      return 'in a pool its arena has not carved out yet';
+    default:
+      return 'in use';
+  }
+}
+
+/** What a block report adds to the bytes: the bad pads, the object inside, the block before it. */
+class BlockContext {
+  /** System-malloc debug blocks by where their chunk ends: the block before a chunk starting there. */
+  private byChunkEnd: Map<number, number> | null = null;
+  /** Chunk starts of the regions walked for neighbours, by region start (each walked once). */
+  private readonly chunkWalks = new Map<number, Float64Array>();
+
+  constructor(
+    private readonly d: ObjectDecoder,
+    private readonly pools: PoolLookup | null,
+    private readonly candidates: Map<number, string>,
+    private readonly target: Target | null = null,
+    private readonly heap: Heap | null = null,
+  ) {}
+
+  /** Built on the first damaged system-malloc block only: most cores have none. */
+  private chunkEnds(): Map<number, number> {
+    if (this.byChunkEnd) return this.byChunkEnd;
+    const m = (this.byChunkEnd = new Map<number, number>());
+    for (const p of this.candidates.keys()) {
+      if (this.pools!.at(p - 16)) continue;
+      const b = readDebugBlock(this.d.r, p);
+      if (!b || !looksLikeDebugBlock(b)) continue;
+      const q = mallocPointer(this.d.r, b);
+      const c = mallocChunk(this.d.r, q);
+      if (c && !c.mmapped) m.set(c.next, q);
+    }
+    return m;
+  }
+
+  describe(p: number, b: DebugBlock, problems: BlockProblem[]): Omit<MemoryErrorView, 'kind' | 'found_via'> {
+    const bad: MemoryErrorView['bad_pads'] = [];
+    b.leading.forEach((v, i) => v !== 0xfd && bad.push({ base: 'p', offset: -(7 - i), value: `0x${v.toString(16).padStart(2, '0')}` }));
+    b.trailing?.forEach((v, i) => v !== 0xfd && bad.push({ base: 'tail', offset: i, value: `0x${v.toString(16).padStart(2, '0')}` }));
+    return { address: hex(p), api: String.fromCharCode(b.api), requested: b.requested, bad_pads: bad, object: objectIn(this.d, p), neighbor: this.neighbor(p, problems), block: b };
+  }
+
+  private neighbor(p: number, problems: BlockProblem[]): NeighborView | null {
+    const likely = problems.includes('leading-pad');
+    const q = p - 16;
+    const here = this.pools?.at(q);
+    if (here) {
+      if (here.state !== 'used' || here.block !== q) return null;
+      const prev = this.pools!.at(q - here.blockSize);
+      if (!prev || prev.pool !== here.pool || prev.block !== q - here.blockSize) return null;
+      return this.view(prev.block, 'same pool', prev.state === 'used' ? 'in use' : 'free', likely);
+    }
+    if (!this.pools) return null;
+    const self = readDebugBlock(this.d.r, p);
+    const c = self ? mallocChunk(this.d.r, mallocPointer(this.d.r, self)) : null;
+    if (!c || c.mmapped) return null;
+    if (c.previousFree !== null) return this.view(c.previousFree + 16, 'previous malloc chunk', 'free', likely);
+    const before = this.chunkEnds().get(c.chunk);
+    if (before !== undefined) return this.view(before, 'previous malloc chunk', 'in use', likely);
+    // Not among the blocks pycore found: walk the region's chunks (once per region).
+    const region = this.target?.memory.coreRegions.find((r) => c.chunk >= r.start && c.chunk < r.end);
+    const mem = this.heap?.mem;
+    if (!region || !mem) return null;
+    let starts = this.chunkWalks.get(region.start);
+    if (!starts) this.chunkWalks.set(region.start, (starts = chunkStarts((a) => mem.u64(a), region)));
+    const prev = previousChunk(starts, c.chunk);
+    return prev === null ? null : this.view(prev + 16, 'previous malloc chunk', 'in use', likely);
+  }
+
+  /** The neighbour whose block (debug header or, for a malloc chunk, what malloc returned) starts at `q`. */
+  private view(q: number, where: NeighborView['where'], state: NeighborView['state'], likely: boolean): NeighborView {
+    let b = state === 'in use' ? readDebugBlock(this.d.r, q + 16) : null;
+    const isBlock = b !== null && looksLikeDebugBlock(b);
+    // A big object's block: the object allocator's block inside the raw allocator's.
+    if (isBlock) b = objectLayer(this.d.r, b!) ?? b;
+    if (isBlock) q = b!.address - 16;
+    // A chunk in glibc's tcache or fastbins still looks in use to its neighbour; its bytes tell.
+    const body = !isBlock && state === 'in use' ? this.d.r.bytes(q + 16, 16) : null;
+    if (body && isDeadFill(body)) state = 'free';
+    const object = isBlock ? objectIn(this.d, q + 16) : null;
+    return { address: hex(isBlock || where === 'same pool' ? q + 16 : q), debug_block: isBlock, where, state, problems: isBlock ? blockProblems(b!) : [], requested: isBlock ? b!.requested : null, object, likely_source: likely };
+  }
+}
+
+/** References to freed memory, gathered from locals and the heap walk, one entry per address. */
+class FreedReferences {
+  private readonly verdicts = new Map<number, string | null>();
+  private readonly found = new Map<number, { freed: string; referrers: ReferrerView[] }>();
+
+  constructor(
+    private readonly d: ObjectDecoder,
+    private readonly pools: PoolLookup | null,
+  ) {}
+
+  /** `ref` describes the referrer; it is called only when `t` is freed memory. */
+  check(t: number, describe: () => ReferrerView): void {
+    if (t % 8 !== 0 || t < 0x10000) return;
+    let verdict = this.verdicts.get(t);
+    if (verdict === undefined) {
+      verdict = this.freedReason(t);
+      if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.clear();
+      this.verdicts.set(t, verdict);
+    }
+    if (verdict === null) return;
+    let entry = this.found.get(t);
+    if (!entry) {
+      if (this.found.size >= MAX_FREED) return;
+      entry = { freed: verdict, referrers: [] };
+      this.found.set(t, entry);
+    }
+    const ref = describe();
+    if (entry.referrers.length < MAX_REFERRERS && !entry.referrers.some((r) => r.address === ref.address && r.how === ref.how)) entry.referrers.push(ref);
+  }
+
+  /** Why the memory at `t` is free, or null when it is not known to be. */
+  private freedReason(t: number): string | null {
+    const where = this.pools?.at(t);
+    if (where && where.state === 'used') return null;
+    const head = this.d.r.bytes(t, 16);
+    const dead = head !== null && isDeadFill(head) ? `its refcount and type read 0x${head[0].toString(16).repeat(8)} (the debug allocator's dead-byte fill)` : null;
+    if (where) return [`the block is free (${poolStateText(where)})`, dead].filter(Boolean).join('; ');
+    return dead;
+  }
+
+  views(): MemoryErrorView[] {
+    return [...this.found].map(([t, e]) => {
+      const rc = this.d.r.bytes(t, 8);
+      const refcnt = rc ? rc.readBigInt64LE(0) : null;
+      // What PyObject_Print shows for an object whose refcount is not positive.
+      const repr = refcnt !== null && refcnt <= 0n ? `<refcnt ${refcnt} at ${hex(t)}>` : `<freed memory at ${hex(t)}>`;
+      return {
+        kind: 'use-after-free' as const,
+        address: hex(t),
+        api: null,
+        requested: null,
+        bad_pads: [],
+        object: { address: hex(t), type: '<freed>', repr },
+        found_via: e.referrers[0] ? referrerText(e.referrers[0]) : 'a reference',
+        referrers: e.referrers,
+        freed: e.freed,
+      };
+    });
+  }
+}
+
+export function referrerText(r: ReferrerView): string {
+  return r.address === null ? r.how : `${r.type} at ${r.address}, as ${r.how}`;
+}
+
+/** --referrers: who refers to each damaged block's object (one walk of the heap, plus the locals). */
+function addReferrers(d: ObjectDecoder, heap: Heap, errors: MemoryErrorView[], locals: { name: string; value: number; where: string }[]): void {
+  const wanted = new Map<number, ReferrerView[]>();
+  for (const e of errors) if (e.object && e.object.type !== '<invalid>') wanted.set(Number.parseInt(e.object.address, 16), []);
+  if (wanted.size === 0) return;
+  for (const l of locals) wanted.get(l.value)?.push({ address: null, type: 'frame', how: l.where });
+  heap.walk(() => {}, {
+    onReference: (from, t, via, arg) => {
+      const list = wanted.get(t);
+      if (list && list.length < MAX_REFERRERS) list.push({ address: hex(from.address), type: from.profile.qualname, how: referenceLabel(d, via, arg) });
+    },
+  });
+  for (const e of errors) if (e.object && wanted.has(Number.parseInt(e.object.address, 16))) e.referrers = wanted.get(Number.parseInt(e.object.address, 16));
+}
+
 /** The object an allocation holds: at p itself, or after its GC head / pre-header. */
-export function objectIn(d: ObjectDecoder, p: number): MemoryErrorView['object'] {
+export function objectIn(d: ObjectDecoder, p: number): ObjectRefView | null {
   for (const off of [0, 16, 32]) {
     const v = d.validate(p + off);
-    if (v.ok && preHeader(d, v.type) === off) return { address: hex(p + off), type: d.typeNames(v.type).qualname, repr: d.repr(p + off) };
+    if (v.ok && preHeader(d, v.type) === off) {
+      const repr = d.repr(p + off);
+      return { address: hex(p + off), type: d.typeNames(v.type).qualname, repr: repr.length > REPR_MAX ? `${repr.slice(0, REPR_MAX - 3)}...` : repr };
+    }
   }
   const v = d.validate(p);
   return v.ok ? null : { address: hex(p), type: '<invalid>', repr: `<invalid object at ${hex(p)}: ${v.reason}>` };

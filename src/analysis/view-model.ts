@@ -3,7 +3,7 @@
 import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './native-view-model.js';
 
 import type { CoreOrigin } from '../io/core-intake.js';
-import type { MemoryErrorView } from './memory-check.js';
+import type { CheckedBlockView, MemoryErrorView } from './memory-check.js';
 import type { TasksView } from './tasks.js';
 
 export interface LocalView {
@@ -95,6 +95,8 @@ export interface AnalyzeReport {
   fatal_error_from?: string;
   /** Damaged debug-allocator blocks and use-after-free found in the core (src/analysis/memory-check.ts). */
   memory_errors: MemoryErrorView[];
+  /** With --check ADDR: each block's report, damaged or not, or why there is no block there. */
+  checked_blocks?: CheckedBlockView[];
   /** With --tasks: asyncio tasks and other suspended coroutines (src/analysis/tasks.ts). */
   tasks?: TasksView;
   warnings: string[];

@@ -4,7 +4,11 @@
 import type { Reader } from './reader.js';
 
 export const FORBIDDENBYTE = 0xfd;
+/** PYMEM_DEADBYTE, what the debug hooks fill a block with when it is freed: 0xDD in 3.8-3.13
+ *  (Include/internal/pycore_pymem.h); CPython 3.7 and older used 0xDB, the byte of the
+ *  well-known `<refcnt -2604246222170760229 at 0x...>` signature, accepted too. */
 export const DEADBYTE = 0xdd;
+const DEAD_BYTES = new Set([DEADBYTE, 0xdb]);
 export const CLEANBYTE = 0xcd;
 const API_IDS = new Set(['r', 'm', 'o'].map((c) => c.charCodeAt(0)));
 /** Larger requests are implausible for a header read from a core: treat them as not a block. */
@@ -60,4 +64,38 @@ export function blockProblems(b: DebugBlock): BlockProblem[] {
 export function looksLikeDebugBlock(b: DebugBlock): boolean {
   const intactLeading = b.leading.filter((x) => x === FORBIDDENBYTE).length;
   return API_IDS.has(b.api) && intactLeading >= 4;
+}
+
+/** Bytes that are all one dead-fill byte: memory freed under the debug hooks and not reused since. */
+export function isDeadFill(b: Buffer): boolean {
+  if (b.length === 0 || !DEAD_BYTES.has(b[0])) return false;
+  for (let i = 1; i < b.length; i++) if (b[i] !== b[0]) return false;
+  return true;
+}
+
+/** PYMEM_DEBUG_EXTRA_BYTES: the header and trailing pads the hooks add to every request (3.8+). */
+export const DEBUG_EXTRA_BYTES = 24;
+const API_RAW = 'r'.charCodeAt(0);
+
+/**
+ * The object allocator serves requests too big for pymalloc with PyMem_RawMalloc, which the debug
+ * hooks wrap as well: such an 'o' or 'm' block at p sits inside an 'r' block at p-16 whose request is
+ * DEBUG_EXTRA_BYTES more. That inner block, when there is one.
+ */
+export function rawLayer(r: Reader, b: DebugBlock): DebugBlock | null {
+  if (b.api === API_RAW) return null;
+  const inner = readDebugBlock(r, b.address - 16);
+  return inner && inner.api === API_RAW && inner.requested === b.requested + DEBUG_EXTRA_BYTES && looksLikeDebugBlock(inner) ? inner : null;
+}
+
+/** The block an 'r' block wraps (see rawLayer), when it wraps one. */
+export function objectLayer(r: Reader, b: DebugBlock): DebugBlock | null {
+  if (b.api !== API_RAW || b.requested < DEBUG_EXTRA_BYTES) return null;
+  const outer = readDebugBlock(r, b.address + 16);
+  return outer && outer.api !== API_RAW && outer.requested + DEBUG_EXTRA_BYTES === b.requested && looksLikeDebugBlock(outer) ? outer : null;
+}
+
+/** What malloc returned for the debug block at p: its header, or the header of the raw layer around it. */
+export function mallocPointer(r: Reader, b: DebugBlock): number {
+  return rawLayer(r, b) ? b.address - 32 : b.address - 16;
 }

@@ -470,3 +470,68 @@ export function* usedBlocks(heap: PymallocHeap, L: Layout, mem: HeapMemory, max:
     }
   }
 }
+
+/** Where an address falls in pymalloc's pools, and whether the block there is allocated. */
+export interface PoolBlock {
+  pool: number;
+  blockSize: number;
+  /** First byte of the block holding the address. */
+  block: number;
+  /** used: allocated; free: on the pool's free list; uncarved: past nextoffset (never handed out
+   *  since the pool was last initialised); empty-pool: no block of the pool is in use; unused-pool:
+   *  the arena never carved the pool out. */
+  state: 'used' | 'free' | 'uncarved' | 'empty-pool' | 'unused-pool';
+}
+
+/** Pools whose header and free list are kept once read (a use-after-free scan asks about many addresses). */
+const MAX_CACHED_POOLS = 4096;
+
+/** "Is this address inside a pymalloc block, and is that block allocated": one pool read per pool, cached. */
+export class PoolLookup {
+  private readonly pools = new Map<number, { h: PoolHeader; free: Uint8Array } | null>();
+
+  constructor(
+    private readonly arenas: ArenaIndex,
+    private readonly L: Layout,
+    private readonly mem: HeapMemory,
+  ) {}
+
+  /** null: not in an arena's pools, or the pool's header or free list is unreadable or corrupt. */
+  at(address: number): PoolBlock | null {
+    const ai = this.arenas.find(address);
+    if (ai < 0) return null;
+    const { heap, arena } = this.arenas.refs[ai];
+    const P = heap.layout;
+    if (address < arena.firstPool) return null;
+    const pool = arena.firstPool + Math.floor((address - arena.firstPool) / P.poolSize) * P.poolSize;
+    if (pool >= arena.poolAddress) return { pool, blockSize: 0, block: address, state: 'unused-pool' };
+    const entry = this.pool(P, pool);
+    if (!entry) return null;
+    const { h, free } = entry;
+    if (h.count === 0) return { pool, blockSize: h.blockSize, block: address, state: 'empty-pool' };
+    const rel = address - pool - P.poolOverhead;
+    if (rel < 0) return null;
+    const i = Math.floor(rel / h.blockSize);
+    const block = pool + P.poolOverhead + i * h.blockSize;
+    if (block + h.blockSize > pool + P.poolSize) return null;
+    const state = block - pool >= h.nextoffset ? 'uncarved' : free[i] ? 'free' : 'used';
+    return { pool, blockSize: h.blockSize, block, state };
+  }
+
+  private pool(P: PymallocLayout, pool: number): { h: PoolHeader; free: Uint8Array } | null {
+    if (this.pools.has(pool)) return this.pools.get(pool)!;
+    if (this.pools.size >= MAX_CACHED_POOLS) this.pools.clear();
+    let entry: { h: PoolHeader; free: Uint8Array } | null = null;
+    const buf = this.mem.bytes(pool, P.poolSize);
+    if (buf) {
+      const h = poolHeaderAt(P, poolOffsets(this.L), pool, buf, 0);
+      if (h.count === 0) entry = { h, free: new Uint8Array(0) };
+      else if (!poolProblem(P, h)) {
+        const free = new Uint8Array(Math.ceil(P.poolSize / P.alignment));
+        if (typeof markFreeBlocks(P, h, buf, 0, free) !== 'string') entry = { h, free };
+      }
+    }
+    this.pools.set(pool, entry);
+    return entry;
+  }
+}

@@ -1,11 +1,14 @@
 // A damaged debug-allocator block in CPython's own words (_PyObject_DebugDumpAddress, 3.8+).
-import type { MemoryErrorView } from '../analysis/memory-check.js';
+import { referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
+import { escapeForTerminal as esc } from './sanitize.js';
 
 const h2 = (b: number) => b.toString(16).padStart(2, '0');
 const hex = (a: string) => a;
 
-export function debugBlockText(e: MemoryErrorView): string[] {
+/** A use-after-free has no block to print: pycore's own lines instead. */
+export function debugBlockText(e: Pick<MemoryErrorView, 'address' | 'freed' | 'object'> & Pick<MemoryErrorView, 'block'>): string[] {
   const b = e.block;
+  if (!b) return [`Use after free: ${e.address} is freed memory: ${e.freed ?? '?'}`, ...(e.object ? [`    it reads as ${esc(e.object.repr)}`] : []), ''];
   const out: string[] = [];
   out.push(`Debug memory block at address p=${hex(e.address)}: API '${String.fromCharCode(b.api)}'`);
   out.push(`    ${b.requested} bytes originally requested`);
@@ -34,4 +37,24 @@ export function debugBlockText(e: MemoryErrorView): string[] {
   }
   out.push('');
   return out;
+}
+
+/** What pycore adds under a block: the block before it and its object, and who refers to the object. */
+export function pycoreBlockLines(e: Pick<MemoryErrorView, 'neighbor' | 'referrers' | 'kind'>): string[] {
+  const out: string[] = [];
+  if (e.neighbor) out.push(`    pycore: ${neighborText(e.neighbor)}`);
+  else if (e.neighbor === null && e.kind !== 'use-after-free') out.push('    pycore: the block before it is unknown (first block of its pool, or a malloc chunk pycore did not find)');
+  if (e.referrers) {
+    const verb = e.kind === 'use-after-free' ? 'still referred to by' : 'referred to by';
+    if (e.referrers.length === 0) out.push(`    pycore: ${verb} nothing pycore found`);
+    for (const r of e.referrers) out.push(`    pycore: ${verb} ${esc(referrerText(r))}`);
+  }
+  return out;
+}
+
+function neighborText(n: NeighborView): string {
+  const what = n.state === 'free' ? 'free' : n.object ? `${esc(n.object.type)} ${esc(n.object.repr)}` : n.debug_block ? 'no object pycore recognised' : 'not a debug-allocator block';
+  const block = n.requested !== null ? `, ${n.requested} bytes requested${n.problems.length ? `, itself damaged (${n.problems.join(', ')})` : ''}` : '';
+  const at = n.debug_block || n.where === 'same pool' ? `p=${n.address}` : n.address;
+  return `the block before it (${n.where}) at ${at}${block}: ${what}${n.likely_source ? ' — the likely source of the overwrite' : ''}`;
 }

@@ -27,6 +27,7 @@ export function analyzeJson(r: AnalyzeReport): object {
     extension_modules: r.extension_modules,
     ...(r.fatal_error_from ? { fatal_error_from: r.fatal_error_from } : {}),
     memory_errors: r.memory_errors.map(({ block: _block, ...e }) => e),
+    ...(r.checked_blocks ? { checked_blocks: r.checked_blocks.map((c) => ('block' in c ? (({ block: _block, ...rest }) => rest)(c) : c)) } : {}),
     ...(r.tasks ? { tasks: r.tasks.tasks, coroutines: r.tasks.coroutines, tasks_problems: r.tasks.problems } : {}),
     warnings: r.warnings,
   };

@@ -1,7 +1,7 @@
 // `pycore analyze --format md`: a report to paste into a bug tracker, from the same view model
 // as the text and JSON: a header table, warnings, then each thread's traceback (faulthandler's
 // lines) in its own fenced block.
-import { debugBlockText } from './debug-block-text.js';
+import { debugBlockText, pycoreBlockLines } from './debug-block-text.js';
 import { allocationTracebackText } from './tracemalloc-text.js';
 import { faulthandlerSignalText } from '../analysis/signals.js';
 import type { AnalyzeReport } from '../analysis/view-model.js';
@@ -34,7 +34,7 @@ export function renderAnalyzeMarkdown(r: AnalyzeReport, options: { allFrames?: b
     out.push('', '### Memory errors');
     for (const e of r.memory_errors) {
       const held = e.object ? `; the block holds ${e.object.type} ${e.object.repr}` : '';
-      out.push('', mdText(`${e.kind} at ${e.address}, found via ${e.found_via}${held}`), '', ...mdFence(debugBlockText(e).slice(0, -1)));
+      out.push('', mdText(`${e.kind} at ${e.address}, found via ${e.found_via}${held}`), '', ...mdFence([...debugBlockText(e).slice(0, -1), ...pycoreBlockLines(e)]));
       if (e.tracemalloc === 'traced') out.push('', ...mdFence(allocationTracebackText(e).slice(0, -1)));
     }
   }

@@ -3,7 +3,7 @@ import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
 import { crashFrameLines, nativeBlock } from './native-text.js';
 import { escapeForTerminal as esc } from './sanitize.js';
-import { debugBlockText } from './debug-block-text.js';
+import { debugBlockText, pycoreBlockLines } from './debug-block-text.js';
 import { allocationTracebackText } from './tracemalloc-text.js';
 import { tasksBlock } from './tasks-text.js';
 
@@ -41,7 +41,22 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
       out.push(...debugBlockText(e).slice(0, -1));
       if (e.tracemalloc === 'traced') out.push('', ...allocationTracebackText(e).slice(0, -1));
       out.push(`    pycore: ${e.kind}; found via ${esc(e.found_via)}`);
-      if (e.object) out.push(`    pycore: the block holds ${esc(e.object.type)} ${esc(e.object.repr)}`);
+      if (e.object && e.kind !== 'use-after-free') out.push(`    pycore: the block holds ${esc(e.object.type)} ${esc(e.object.repr)}`);
+      out.push(...pycoreBlockLines(e));
+      out.push('');
+    }
+  }
+  if (r.checked_blocks?.length) {
+    out.push('', `Checked blocks (--check), in CPython's words:`, '');
+    for (const c of r.checked_blocks) {
+      if ('error' in c) {
+        out.push(`[!] --check ${c.given}: ${esc(c.error)}`, '');
+        continue;
+      }
+      out.push(...debugBlockText(c).slice(0, -1));
+      out.push(`    pycore: ${c.ok ? 'intact' : c.problems.join(', ')}${c.found_via !== '--check' ? `; ${esc(c.found_via)}` : ''}`);
+      if (c.object) out.push(`    pycore: the block holds ${esc(c.object.type)} ${esc(c.object.repr)}`);
+      out.push(...pycoreBlockLines({ ...c, kind: c.problems[0] ?? 'trailing-pad' }));
       out.push('');
     }
   }

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
+import { parseAddress } from '../../analysis/objects.js';
 import { renderAnalyzeJson } from '../../reports/json.js';
 import { renderAnalyzeMarkdown } from '../../reports/markdown.js';
 import { renderAnalyzeText } from '../../reports/text.js';
@@ -21,12 +22,21 @@ export function register(program: Command): void {
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
     .addOption(new Option('--layouts <source>', 'where struct offsets come from (default: DWARF when the interpreter has it, else _Py_DebugOffsets, else built-in tables)').choices(['dwarf', 'debug-offsets', 'builtin']))
+    .option('--check <addr>', "report the debug-allocator block at ADDR (p as CPython prints it, or an object's address) whether or not it is damaged; repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--referrers', 'for each damaged block, who refers to the object in it (one more walk of the heap)')
     .option('--debug-dir <dir>', 'where separate debug files live (.build-id/ab/cdef.debug, .gnu_debuglink); repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; debugDir?: string[] }) => {
+    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; debugDir?: string[]; check?: string[]; referrers?: boolean }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
+      const checkAddresses = o.check?.map((t) => {
+        const a = parseAddress(t);
+        return a === null ? fail(`--check ${t}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50 (p= as CPython printed it, or an object's id())`, EXIT.usage) : a;
+      });
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined, tasks: o.tasks });
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined, tasks: o.tasks, checkAddresses, referrers: o.referrers });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
+      // Every other block was reported; an address with no block there is bad input.
+      const bad = report.checked_blocks?.find((c) => 'error' in c);
+      if (bad && 'error' in bad) fail(`--check: ${bad.error}`, EXIT.usage);
     });
 }

@@ -2,7 +2,7 @@
 // classes, then CPython's own report) and the memory errors (CPython's text per block).
 import type { MallocStatsView } from '../../../src/analysis/heap/view-model.js';
 import type { MemoryErrorView } from '../../../src/analysis/memory-check.js';
-import { debugBlockText } from '../../../src/reports/debug-block-text.js';
+import { debugBlockText, pycoreBlockLines } from '../../../src/reports/debug-block-text.js';
 import { allocationTracebackText } from '../../../src/reports/tracemalloc-text.js';
 import { commas, renderAllMallocStats } from '../../../src/reports/malloc-stats.js';
 import { escapeForTerminal as esc } from '../../../src/reports/sanitize.js';
@@ -28,10 +28,12 @@ export function mallocLines(heaps: MallocStatsView[], note: string | null, width
 }
 
 export function memoryErrorLines(errors: readonly MemoryErrorView[]): string[] {
-  if (errors.length === 0) return ['No damaged debug-allocator block found (from the locals, their items and the crashing stack).'];
+  if (errors.length === 0) return ['No damaged debug-allocator block and no use-after-free found.'];
   return errors.flatMap((e, i) => [
     `#${i} ${esc(e.kind)} at ${esc(e.address)}, found via ${esc(e.found_via)}${e.object ? `; holds ${esc(e.object.type)} ${esc(e.object.repr)}` : ''}`,
-    ...debugBlockText(e).map(esc),
+    ...debugBlockText(e).slice(0, -1).map(esc),
     ...(e.tracemalloc === 'traced' ? ['', ...allocationTracebackText(e).slice(0, -1)].map(esc) : []),
+    ...pycoreBlockLines(e),
+    '',
   ]);
 }
