@@ -101,11 +101,13 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     found_by: rt.foundBy,
   };
   report.faulthandler = { ...L.caps.faulthandler };
-  if (rt.foundBy === 'scan')
+  if (rt.foundBy === 'scan' && rt.scannedFor === 'interpreter state')
+    warnings.push(`${rt.module.path} is not available: the interpreter was found by scanning the core's writable memory for an interpreter state whose thread states point back at it, and Python ${formatVersion(L.version)} was told by ${rt.detected.from === 'sys.version' ? 'sys.version in memory and the layout that decodes every frame' : 'the only layout that decodes every frame (sys.version was unreadable)'}; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
+  else if (rt.foundBy === 'scan')
     warnings.push(`${rt.module.path} is not available: the interpreter was found by scanning the core for _Py_DebugOffsets and decoded with the offsets it publishes; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
   for (const m of L.mismatches) warnings.push(`layout mismatch (using ${L.source === 'dwarf' ? 'DWARF' : '_Py_DebugOffsets'}): ${m}`);
   if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
-  if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from the file name`);
+  if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
   const codes = new CodeCache(rt.reader, L, limits, codeType);

@@ -5,7 +5,7 @@ import { capabilitiesByMinor, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { generatedLayouts, type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
 import { applyDebugOffsets } from './debug-offsets.js';
-import { formatVersion, isSupported, minorKey, type PythonVersion } from './version.js';
+import { formatVersion, hasDebugOffsets, isSupported, minorKey, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
 
@@ -146,4 +146,20 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
 
 export function knownMinorVersions(): string[] {
   return Object.keys(generatedLayouts);
+}
+
+/**
+ * Built-in layouts a memory scan can try when nothing says which version a core is: the versions
+ * without _Py_DebugOffsets (3.13+ are found by their cookie instead), micro version unknown.
+ */
+export function scanCandidateLayouts(): Layout[] {
+  const out: Layout[] = [];
+  for (const key of knownMinorVersions()) {
+    const [major, minor] = key.split('.').map(Number);
+    const version: PythonVersion = { major, minor, micro: null, level: 0xf, serial: 0 };
+    if (hasDebugOffsets(version)) continue;
+    const L = builtinLayout(version);
+    if (L.ok) out.push(L.value);
+  }
+  return out;
 }
