@@ -22,5 +22,10 @@ export const versionSupport: VersionSupport[] = [
   },
   { version: '3.12', verified: ['release (pyenv 3.12.1)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
   { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug'], unsupported: ['free-threaded (3.13t)', 'Py_TRACE_REFS'] },
-  { version: '3.14', verified: [], unverified: [], unsupported: ['every build: no layout table yet'] },
+  {
+    version: '3.14',
+    verified: [],
+    unverified: ['release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)'],
+    unsupported: ['free-threaded (3.14t)', 'Py_TRACE_REFS'],
+  },
 ];

@@ -89,15 +89,16 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
     const found = holder ? describeInterpreterScan(target, reader, holder, options) : null;
     if (found) return found;
   }
-  if (missingPython) {
-    const detail =
-      missingPython.status.kind === 'mismatch'
-        ? `no local copy matches its build-id ${missingPython.coreBuildId}`
-        : `${missingPython.path} was not found${target.modules.some((m) => m.status.kind === 'loaded' && m.status.how === 'sysroot') ? ' under --sysroot' : ''}`;
-    return err({ kind: 'python-module-missing', module: missingPython.path, detail });
-  }
+  if (missingPython) return err({ kind: 'python-module-missing', module: missingPython.path, detail: whyMissing(target, missingPython) });
   const names = target.modules.map((m) => m.path.split('/').pop()).slice(0, 4).join(', ');
   return err({ kind: 'no-python', detail: `no mapped file defines _PyRuntime${names ? `; mapped: ${names}${target.modules.length > 4 ? ', ...' : ''}` : ''}` });
+}
+
+/** Why a module's file is not available locally, for messages. */
+export function whyMissing(target: Target, m: Module): string {
+  if (m.status.kind === 'mismatch') return `no local copy matches its build-id ${m.coreBuildId}`;
+  if (m.status.kind === 'loaded') return `${m.path} defines no _PyRuntime symbol`;
+  return `${m.path} was not found${target.modules.some((x) => x.status.kind === 'loaded' && x.status.how === 'sysroot') ? ' under --sysroot' : ''}`;
 }
 
 function rank(m: Module): number {
