@@ -8,6 +8,7 @@ import { field, type Layout } from '../cpython-layouts/layout.js';
 import { PT_LOAD } from '../elf/constants.js';
 import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
+import { chunksOf } from '../io/byte-source.js';
 import { CodeCache } from './code.js';
 import { walkFrames } from './frames.js';
 import { defaultLimits, type Limits } from './limits.js';
@@ -18,7 +19,8 @@ import { readInterpreters } from './threads.js';
 import { dictItems } from './objects/containers.js';
 
 const PF_W = 2;
-const CHUNK = 4 * 1024 * 1024;
+// Read into one reused buffer (chunksOf), small enough to stay in the CPU cache while scanned.
+const CHUNK = 1024 * 1024;
 
 /** Bounds of one scan: a hostile core full of equal pointer pairs must not make it slow. */
 export interface InterpreterScanLimits {
@@ -65,10 +67,8 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
   if (!mainAfterHead) return result;
   const src = target.core.source;
   for (const p of segmentsInOrder(target)) {
-    const end = Math.min(p.offset + p.filesz, src.size);
-    for (let off = p.offset; off < end; off += CHUNK) {
-      // 8 bytes of overlap so a pair straddling two chunks is seen.
-      const raw = src.read(off, Math.min(CHUNK + 8, end - off));
+    // 8 bytes of overlap so a pair straddling two chunks is seen.
+    for (const { offset: off, bytes: raw } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 8)) {
       result.bytesScanned += Math.min(CHUNK, raw.length);
       const words = aligned(raw);
       const base = p.vaddr + (off - p.offset);

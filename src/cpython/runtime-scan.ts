@@ -4,9 +4,11 @@ import { DEBUG_OFFSETS_COOKIE, parseDebugOffsetsHeader, type DebugOffsetsHeader 
 import { hasDebugOffsets } from '../cpython-layouts/version.js';
 import { PT_LOAD } from '../elf/constants.js';
 import type { Target } from '../target/target.js';
+import { chunksOf } from '../io/byte-source.js';
 
 const PF_W = 2;
-const CHUNK = 4 * 1024 * 1024;
+// Read into one reused buffer (chunksOf), small enough to stay in the CPU cache while scanned.
+const CHUNK = 1024 * 1024;
 
 export interface ScannedRuntime {
   address: number;
@@ -20,10 +22,9 @@ export function scanForDebugOffsets(target: Target, maxHits = 16): ScannedRuntim
   const src = target.core.source;
   for (const p of target.core.segments) {
     if (p.type !== PT_LOAD || !(p.flags & PF_W) || p.filesz === 0) continue;
-    const end = Math.min(p.offset + p.filesz, src.size);
     // Overlap chunks by the header size so a cookie on a boundary is not missed.
-    for (let off = p.offset; off < end && out.length < maxHits; off += CHUNK) {
-      const b = src.read(off, Math.min(CHUNK + 24, end - off));
+    for (const { offset: off, bytes: b } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 24)) {
+      if (out.length >= maxHits) break;
       for (let i = b.indexOf(cookie); i >= 0; i = b.indexOf(cookie, i + 1)) {
         const fileOffset = off + i;
         if ((fileOffset - p.offset) % 8 !== 0 || i + 24 > b.length) continue;
