@@ -5,7 +5,6 @@
 // version's layout, the whole chain validates: interpreter -> thread states that point back ->
 // frames -> code objects -> str names, all of consistent types.
 import { field, type Layout } from '../cpython-layouts/layout.js';
-import { PT_LOAD } from '../elf/constants.js';
 import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
 import { chunksOf } from '../io/byte-source.js';
@@ -16,9 +15,9 @@ import type { Reader } from './reader.js';
 import type { PythonRuntime } from './runtime.js';
 import { isFailure, readUnicode } from './strings.js';
 import { readInterpreters } from './threads.js';
+import { writableSegmentsInOrder } from './runtime-scan.js';
 import { dictItems } from './objects/containers.js';
 
-const PF_W = 2;
 // Read into one reused buffer (chunksOf), small enough to stay in the CPU cache while scanned.
 const CHUNK = 1024 * 1024;
 
@@ -66,7 +65,7 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
   const mainAfterHead = layouts.every((L) => L.offsets['runtime.interpreters_main'] === field(L, 'runtime.interpreters_head') + 8);
   if (!mainAfterHead) return result;
   const src = target.core.source;
-  for (const p of segmentsInOrder(target)) {
+  for (const p of writableSegmentsInOrder(target)) {
     // 8 bytes of overlap so a pair straddling two chunks is seen.
     for (const { offset: off, bytes: raw } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 8)) {
       result.bytesScanned += Math.min(CHUNK, raw.length);
@@ -182,21 +181,6 @@ function sysVersion(r: Reader, L: Layout, interp: number): string | null {
     return isFailure(value) ? null : value.value;
   }
   return null;
-}
-
-/** Writable segments, those next to modules named like Python first (where _PyRuntime lives). */
-function segmentsInOrder(target: Target) {
-  const py = target.modules.filter((m) => /(?:^|\/)(?:lib)?python\d/.test(m.path));
-  const rank = (vaddr: number) => {
-    if (py.some((m) => vaddr >= m.start && vaddr <= m.end)) return 0;
-    if (target.modules.some((m) => vaddr >= m.start && vaddr <= m.end)) return 1;
-    return 2;
-  };
-  return target.core.segments
-    .filter((p) => p.type === PT_LOAD && p.flags & PF_W && p.filesz > 0)
-    .map((p) => ({ p, r: rank(p.vaddr) }))
-    .sort((a, b) => a.r - b.r || a.p.vaddr - b.p.vaddr)
-    .map((x) => x.p);
 }
 
 function aligned(b: Buffer): Uint32Array {

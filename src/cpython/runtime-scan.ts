@@ -15,13 +15,15 @@ export interface ScannedRuntime {
   header: DebugOffsetsHeader;
 }
 
-/** Every 8-aligned "xdebugpy" in writable core segments whose header names a version that has it. */
+/**
+ * 8-aligned "xdebugpy" cookies in writable core segments whose header names a version that has
+ * them, at most `maxHits`, those next to Python's own mappings first (where _PyRuntime lives).
+ */
 export function scanForDebugOffsets(target: Target, maxHits = 16): ScannedRuntime[] {
   const cookie = Buffer.from(DEBUG_OFFSETS_COOKIE, 'latin1');
   const out: ScannedRuntime[] = [];
   const src = target.core.source;
-  for (const p of target.core.segments) {
-    if (p.type !== PT_LOAD || !(p.flags & PF_W) || p.filesz === 0) continue;
+  for (const p of writableSegmentsInOrder(target)) {
     // Overlap chunks by the header size so a cookie on a boundary is not missed.
     for (const { offset: off, bytes: b } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 24)) {
       if (out.length >= maxHits) break;
@@ -36,4 +38,22 @@ export function scanForDebugOffsets(target: Target, maxHits = 16): ScannedRuntim
     }
   }
   return out;
+}
+
+/**
+ * The core's writable segments with data, those overlapping or just after (their .bss) a module
+ * named like Python first, then those of other modules, then the rest (heap, stacks).
+ */
+export function writableSegmentsInOrder(target: Target) {
+  const py = target.modules.filter((m) => /(?:^|\/)(?:lib)?python\d/.test(m.path));
+  const rank = (vaddr: number) => {
+    if (py.some((m) => vaddr >= m.start && vaddr <= m.end)) return 0;
+    if (target.modules.some((m) => vaddr >= m.start && vaddr <= m.end)) return 1;
+    return 2;
+  };
+  return target.core.segments
+    .filter((p) => p.type === PT_LOAD && p.flags & PF_W && p.filesz > 0)
+    .map((p) => ({ p, r: rank(p.vaddr) }))
+    .sort((a, b) => a.r - b.r || a.p.vaddr - b.p.vaddr)
+    .map((x) => x.p);
 }

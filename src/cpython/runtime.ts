@@ -77,16 +77,20 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
     if (!rt) continue;
     return describe(target, reader, m, rt.address, options);
   }
-  // No binary defines _PyRuntime: 3.13+ publish _Py_DebugOffsets at its start, findable by scanning.
-  if (options.layouts !== 'dwarf') {
-    const hits = scanForDebugOffsets(target);
-    const holder = missingPython ?? target.executable ?? target.modules[0];
-    if (hits.length > 0 && holder) return describeScanned(reader, holder, hits[0].address, hits[0].header, options);
-  }
-  // Before 3.13: an interpreter state whose thread states point back at it, validated down to frames.
-  if (options.layouts === undefined || options.layouts === 'builtin') {
-    const holder = missingPython ?? target.executable ?? target.modules[0];
-    const found = holder ? describeInterpreterScan(target, reader, holder, options) : null;
+  // No binary defines _PyRuntime: 3.13+ publish _Py_DebugOffsets at its start, findable by
+  // scanning; before 3.13, an interpreter state whose thread states point back at it, validated
+  // down to frames. A file name that tells the minor version picks which scan runs first.
+  const named = missingPython ? minorFromFileName(missingPython.path) : null;
+  const holder = missingPython ?? target.executable ?? target.modules[0];
+  const cookieScan = () => {
+    if (options.layouts === 'dwarf' || !holder) return null;
+    const hits = scanForDebugOffsets(target, 1);
+    return hits.length > 0 ? describeScanned(reader, holder, hits[0].address, hits[0].header, options) : null;
+  };
+  const stateScan = () => ((options.layouts === undefined || options.layouts === 'builtin') && holder ? describeInterpreterScan(target, reader, holder, options) : null);
+  const olderFirst = named !== null && !hasDebugOffsets({ major: named.major, minor: named.minor, micro: null, level: 0xf, serial: 0 });
+  for (const scan of olderFirst ? [stateScan, cookieScan] : [cookieScan, stateScan]) {
+    const found = scan();
     if (found) return found;
   }
   if (missingPython) return err({ kind: 'python-module-missing', module: missingPython.path, detail: whyMissing(target, missingPython) });
