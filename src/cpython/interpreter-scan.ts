@@ -65,6 +65,7 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
   const mainAfterHead = layouts.every((L) => L.offsets['runtime.interpreters_main'] === field(L, 'runtime.interpreters_head') + 8);
   if (!mainAfterHead) return result;
   const src = target.core.source;
+  const checked = new Map<number, Layout[]>();
   for (const p of writableSegmentsInOrder(target)) {
     // 8 bytes of overlap so a pair straddling two chunks is seen.
     for (const { offset: off, bytes: raw } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 8)) {
@@ -72,11 +73,12 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
       const words = aligned(raw);
       const base = p.vaddr + (off - p.offset);
       for (let i = 0; i + 3 < words.length; i += 2) {
+        // A user-space pointer (below 2^47, above the first 64 KiB, 8-aligned) repeated at once;
+        // the equality test first, as it rejects almost every word.
         const lo = words[i];
+        if (words[i + 2] !== lo || (lo & 7) !== 0) continue;
         const hi = words[i + 1];
-        // A user-space pointer (below 2^47, above the first 64 KiB, 8-aligned) repeated at once.
-        if (hi >= 0x8000 || (lo & 7) !== 0 || (hi === 0 && lo < 0x10000)) continue;
-        if (words[i + 2] !== lo || words[i + 3] !== hi) continue;
+        if (words[i + 3] !== hi || hi >= 0x8000 || (hi === 0 && lo < 0x10000)) continue;
         const at = base + i * 4;
         const ptr = hi * 0x1_0000_0000 + lo;
         if (Math.abs(ptr - at) < 64) continue; // an empty list head points at itself
@@ -84,8 +86,16 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
           result.capped = `more than ${limits.maxCandidates} candidate pointer pairs`;
           return result;
         }
+        // The same pointer recurs (many pairs name one object): check each pointer once.
+        let passing = checked.get(ptr);
+        if (!passing) {
+          if (checked.size >= 1 << 20) checked.clear();
+          passing = layouts.filter((L) => threadPointsBack(reader, L, ptr));
+          checked.set(ptr, passing);
+        }
+        if (passing.length === 0) continue;
         for (const headOff of heads) {
-          const group = layouts.filter((L) => field(L, 'runtime.interpreters_head') === headOff && threadPointsBack(reader, L, ptr));
+          const group = passing.filter((L) => field(L, 'runtime.interpreters_head') === headOff);
           if (group.length === 0) continue;
           if (++result.validations > limits.maxValidations) {
             result.capped = `more than ${limits.maxValidations} candidates needed full validation`;
