@@ -4,10 +4,12 @@
 //   dwarf-cold   layouts extracted from libpython's DWARF with an empty cache (goal < 2 s)
 //   dwarf-cache  the same layouts read back from the per-build-id cache     (goal < 50 ms)
 //   cookie-scan  3.13+ with no binary: the _Py_DebugOffsets cookie scan over every writable
-//                segment of a large 3.13 core, per GiB scanned                (goal < 1 s/GiB)
-//   interp-scan  3.8-3.12 with no binary: the interpreter-state scan. Two figures: a full pass
-//                that finds nothing (a large 3.13 core, where no 3.8-3.12 layout validates: the
-//                worst case), per GiB; and time to find _PyRuntime in a large 3.12 core.
+//                segment of a large 3.13 core, per GiB (goal < 1 s/GiB); and as pycore runs it,
+//                over module data only (_PyRuntime is a static of the interpreter binary).
+//   interp-scan  3.8-3.12 with no binary: the interpreter-state scan. A pass over every writable
+//                segment that finds nothing (a large 3.13 core, where no 3.8-3.12 layout
+//                validates: the worst case), per GiB; the same over module data only, as pycore
+//                runs it; and the time to find _PyRuntime in a large 3.12 core.
 //   analyze      `pycore analyze` on the large 3.12 and 3.13 cores with an empty --sysroot.
 //
 // Each measurement runs in a fresh node process (so "cold" is cold: nothing cached in memory),
@@ -90,12 +92,13 @@ const SCAN_BODY = `
   const { scanForInterpreterState } = await import(DIST + '/cpython/interpreter-scan.js');
   const { scanCandidateLayouts } = await import(DIST + '/cpython-layouts/layout.js');
   const target = await openCore(args.core, { sysroot: args.empty });
-  const writable = target.core.segments.filter((p) => p.type === 1 && (p.flags & 2) && p.filesz > 0).reduce((n, p) => n + p.filesz, 0);
+  const { writableSegmentsInOrder } = await import(DIST + '/cpython/runtime-scan.js');
+  const writable = writableSegmentsInOrder(target, args.everywhere).reduce((n, p) => n + p.filesz, 0);
   const t0 = performance.now();
   let found, bytes = writable;
-  if (args.kind === 'cookie') found = scanForDebugOffsets(target, 1e9).length > 0;
+  if (args.kind === 'cookie') found = scanForDebugOffsets(target, 1e9, args.everywhere).length > 0;
   else {
-    const r = scanForInterpreterState(target, new Reader(target.memory), scanCandidateLayouts(), target.modules[0]);
+    const r = scanForInterpreterState(target, new Reader(target.memory), scanCandidateLayouts(), target.modules[0], { everywhere: args.everywhere });
     found = r.hit !== null;
     bytes = r.bytesScanned;
   }
@@ -181,16 +184,21 @@ for (const v of ['3.12', '3.13']) {
 }
 const perGib = (rs) => median(rs.map((r) => r.ms / 1000 / (r.bytes / GIB)));
 if (cores['3.13']) {
-  const cookie = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'cookie' }));
-  const none = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'interp' }));
+  // Per GiB: every writable segment (heap and stacks too). As pycore runs: module data only.
+  const cookie = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'cookie', everywhere: true }));
+  const none = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'interp', everywhere: true }));
+  const cookieModules = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'cookie', everywhere: false }));
+  const noneModules = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.13'], empty, kind: 'interp', everywhere: false }));
   results.scans.cookie = { found: cookie[0].found, gib: cookie[0].writable / GIB, ms: median(cookie.map((r) => r.ms)), seconds_per_gib: perGib(cookie.map((r) => ({ ...r, bytes: r.writable }))) };
   results.scans.interp_full_pass = { found: none[0].found, gib: none[0].bytes / GIB, ms: median(none.map((r) => r.ms)), seconds_per_gib: perGib(none) };
+  results.scans.cookie_module_data = { found: cookieModules[0].found, mib: cookieModules[0].writable / 2 ** 20, ms: median(cookieModules.map((r) => r.ms)) };
+  results.scans.interp_module_data_nothing = { found: noneModules[0].found, mib: noneModules[0].bytes / 2 ** 20, ms: median(noneModules.map((r) => r.ms)) };
   const a = measure(ANALYZE_BODY, { core: cores['3.13'], empty });
   results.analyze['3.13'] = { found_by: a.foundBy, fatal: a.fatal, ms: median(repeat(o.runs, () => measure(ANALYZE_BODY, { core: cores['3.13'], empty }).ms)) };
 }
 if (cores['3.12']) {
   const find = repeat(o.runs, () => measure(SCAN_BODY, { core: cores['3.12'], empty, kind: 'interp' }));
-  results.scans.interp_find = { found: find[0].found, core_gib: find[0].writable / GIB, scanned_gib: find[0].bytes / GIB, ms: median(find.map((r) => r.ms)) };
+  results.scans.interp_find = { found: find[0].found, core_gib: statSync(cores['3.12']).size / GIB, scanned_gib: find[0].bytes / GIB, ms: median(find.map((r) => r.ms)) };
   const a = measure(ANALYZE_BODY, { core: cores['3.12'], empty });
   results.analyze['3.12'] = { found_by: a.foundBy, fatal: a.fatal, ms: median(repeat(o.runs, () => measure(ANALYZE_BODY, { core: cores['3.12'], empty }).ms)) };
 }
@@ -205,8 +213,10 @@ for (const [v, d] of Object.entries(results.dwarf)) {
   out.push(`layouts from libpython${v} DWARF, cached: ${f(d.cache_ms).padStart(9)}  (${goal(d.cache_ms < GOALS.dwarfCacheMs)} < 50 ms)`);
 }
 const s = results.scans;
-if (s.cookie) out.push(`cookie scan (3.13, ${s.cookie.gib.toFixed(2)} GiB writable): ${f(s.cookie.ms)} = ${s.cookie.seconds_per_gib.toFixed(3)} s/GiB (${goal(s.cookie.seconds_per_gib < GOALS.scanSecondsPerGib)} < 1 s/GiB)${s.cookie.found ? '' : ' [cookie NOT found]'}`);
-if (s.interp_full_pass) out.push(`interpreter scan, full pass finding nothing (${s.interp_full_pass.gib.toFixed(2)} GiB): ${f(s.interp_full_pass.ms)} = ${s.interp_full_pass.seconds_per_gib.toFixed(3)} s/GiB (${goal(s.interp_full_pass.seconds_per_gib < GOALS.scanSecondsPerGib)} < 1 s/GiB)`);
+if (s.cookie) out.push(`cookie scan over every writable segment (3.13, ${s.cookie.gib.toFixed(2)} GiB): ${f(s.cookie.ms)} = ${s.cookie.seconds_per_gib.toFixed(3)} s/GiB (${goal(s.cookie.seconds_per_gib < GOALS.scanSecondsPerGib)} < 1 s/GiB)${s.cookie.found ? '' : ' [cookie NOT found]'}`);
+if (s.interp_full_pass) out.push(`interpreter scan over every writable segment, finding nothing (${s.interp_full_pass.gib.toFixed(2)} GiB): ${f(s.interp_full_pass.ms)} = ${s.interp_full_pass.seconds_per_gib.toFixed(3)} s/GiB (${goal(s.interp_full_pass.seconds_per_gib < GOALS.scanSecondsPerGib)} < 1 s/GiB)`);
+if (s.cookie_module_data) out.push(`cookie scan as pycore runs it (module data only, ${s.cookie_module_data.mib.toFixed(1)} MiB): ${f(s.cookie_module_data.ms)}${s.cookie_module_data.found ? '' : ' [NOT found]'}`);
+if (s.interp_module_data_nothing) out.push(`interpreter scan as pycore runs it, finding nothing (3.13 core, module data only, ${s.interp_module_data_nothing.mib.toFixed(1)} MiB): ${f(s.interp_module_data_nothing.ms)}`);
 if (s.interp_find) out.push(`interpreter scan finding 3.12's _PyRuntime (${s.interp_find.core_gib.toFixed(2)} GiB core, ${(s.interp_find.scanned_gib * 1024).toFixed(1)} MiB scanned): ${f(s.interp_find.ms)}${s.interp_find.found ? '' : ' [NOT found]'}`);
 for (const [v, a] of Object.entries(results.analyze)) out.push(`pycore analyze, ${v} core, no binaries: ${f(a.ms)} (found by ${a.found_by ?? 'nothing'}${a.fatal ? `; error: ${a.fatal}` : ''})`);
 process.stdout.write(`${out.join('\n')}\n(medians of ${o.runs} runs, each in a fresh node process; results in ${path.relative(REPO, RESULTS)})\n`);

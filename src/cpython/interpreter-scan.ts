@@ -33,6 +33,12 @@ export interface InterpreterScanLimits {
 
 export const defaultScanLimits: InterpreterScanLimits = { maxCandidates: 2_000_000, maxValidations: 256, maxFrames: 20_000 };
 
+export interface InterpreterScanOptions {
+  limits?: InterpreterScanLimits;
+  /** Scan heap and stacks too, not only module data (benchmarks: a per-GiB figure). */
+  everywhere?: boolean;
+}
+
 export interface ChainCheck {
   layout: Layout;
   /** Python frames that decoded completely (code object, str names, line). */
@@ -55,10 +61,11 @@ export interface InterpreterScanResult {
 
 /**
  * Scan writable core memory for _PyRuntime using each of `layouts` (built-in tables of versions
- * without _Py_DebugOffsets). Segments near modules named like Python are scanned first; the scan
+ * without _Py_DebugOffsets), in module data (writableSegmentsInOrder), Python's first; the scan
  * stops at the first address where some layout validates.
  */
-export function scanForInterpreterState(target: Target, reader: Reader, layouts: Layout[], holder: Module, limits: InterpreterScanLimits = defaultScanLimits): InterpreterScanResult {
+export function scanForInterpreterState(target: Target, reader: Reader, layouts: Layout[], holder: Module, options: InterpreterScanOptions = {}): InterpreterScanResult {
+  const limits = options.limits ?? defaultScanLimits;
   const result: InterpreterScanResult = { hit: null, bytesScanned: 0, candidates: 0, validations: 0 };
   if (reader.mem.pointerSize !== 8 || !reader.mem.littleEndian || layouts.length === 0) return result;
   const heads = [...new Set(layouts.map((L) => field(L, 'runtime.interpreters_head')))];
@@ -66,7 +73,7 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
   if (!mainAfterHead) return result;
   const src = target.core.source;
   const checked = new Map<number, Layout[]>();
-  for (const p of writableSegmentsInOrder(target)) {
+  for (const p of writableSegmentsInOrder(target, options.everywhere)) {
     // 8 bytes of overlap so a pair straddling two chunks is seen.
     for (const { offset: off, bytes: raw } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 8)) {
       result.bytesScanned += Math.min(CHUNK, raw.length);

@@ -19,11 +19,11 @@ export interface ScannedRuntime {
  * 8-aligned "xdebugpy" cookies in writable core segments whose header names a version that has
  * them, at most `maxHits`, those next to Python's own mappings first (where _PyRuntime lives).
  */
-export function scanForDebugOffsets(target: Target, maxHits = 16): ScannedRuntime[] {
+export function scanForDebugOffsets(target: Target, maxHits = 16, everywhere = false): ScannedRuntime[] {
   const cookie = Buffer.from(DEBUG_OFFSETS_COOKIE, 'latin1');
   const out: ScannedRuntime[] = [];
   const src = target.core.source;
-  for (const p of writableSegmentsInOrder(target)) {
+  for (const p of writableSegmentsInOrder(target, everywhere)) {
     // Overlap chunks by the header size so a cookie on a boundary is not missed.
     for (const { offset: off, bytes: b } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 24)) {
       if (out.length >= maxHits) break;
@@ -41,19 +41,23 @@ export function scanForDebugOffsets(target: Target, maxHits = 16): ScannedRuntim
 }
 
 /**
- * The core's writable segments with data, those overlapping or just after (their .bss) a module
- * named like Python first, then those of other modules, then the rest (heap, stacks).
+ * The core's writable segments with data where _PyRuntime can be: it is a static variable of the
+ * interpreter binary, so it lies in a module's data mapping or in the .bss mapping right after
+ * it. Those of modules named like Python come first. Heap, stacks and other anonymous memory
+ * are scanned only with `everywhere` (benchmarks) or when the core names no modules at all.
  */
-export function writableSegmentsInOrder(target: Target) {
+export function writableSegmentsInOrder(target: Target, everywhere = false) {
   const py = target.modules.filter((m) => /(?:^|\/)(?:lib)?python\d/.test(m.path));
   const rank = (vaddr: number) => {
     if (py.some((m) => vaddr >= m.start && vaddr <= m.end)) return 0;
     if (target.modules.some((m) => vaddr >= m.start && vaddr <= m.end)) return 1;
     return 2;
   };
+  const all = everywhere || target.modules.length === 0;
   return target.core.segments
     .filter((p) => p.type === PT_LOAD && p.flags & PF_W && p.filesz > 0)
     .map((p) => ({ p, r: rank(p.vaddr) }))
+    .filter((x) => all || x.r < 2)
     .sort((a, b) => a.r - b.r || a.p.vaddr - b.p.vaddr)
     .map((x) => x.p);
 }
