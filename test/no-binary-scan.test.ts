@@ -13,7 +13,7 @@ import { analyzeCore, corpusCores, SYSROOT } from './helpers/corpus.js';
 
 const empty = mkdtempSync(join(tmpdir(), 'pycore-empty-sysroot-'));
 const SCANNED = ['3.8', '3.9', '3.10', '3.11', '3.12', 'debian-3.11'];
-const cores = corpusCores().filter((c) => SCANNED.includes(c.truth.label) && c.truth.scenario !== 'big');
+const cores = corpusCores().filter((c) => SCANNED.includes(c.truth.label));
 
 describe('3.8-3.12 without binaries', () => {
   it('has release and stripped Debian cores of every version', () => {
