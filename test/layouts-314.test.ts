@@ -10,7 +10,7 @@ import { layoutTables, unverifiedTables } from '../src/cpython-layouts/tables.js
 import { versionSupport } from '../src/cpython-layouts/support.js';
 import { err } from '../src/io/result.js';
 import { CodeCache } from '../src/cpython/code.js';
-import { frameExecutable, walkFrames } from '../src/cpython/frames.js';
+import { stackRefObject, walkFrames } from '../src/cpython/frames.js';
 import { defaultLimits } from '../src/cpython/limits.js';
 import { Reader } from '../src/cpython/reader.js';
 import type { PythonRuntime } from '../src/cpython/runtime.js';
@@ -151,7 +151,7 @@ describe('a synthetic 3.14 core', () => {
     if (!L.ok) return;
     expect(L.value.source).toBe('debug-offsets');
     expect(L.value.unverified).toMatch(/3\.14.*unverified/);
-    expect(L.value.caps.frameExecutable).toBe('stackref');
+    expect(L.value.caps.stackRefs).toBe('tagged');
     expect(L.value.offsets['tstate.current_frame']).toBe(OFF.tsFrame);
     expect(L.value.offsets['interp.threads_head']).toBe(OFF.interpThreads);
     expect(L.value.offsets['iframe.stackpointer']).toBe(64);
@@ -208,7 +208,7 @@ describe('a synthetic 3.14 core', () => {
     expect(interpreters.map((i) => i.threads.map((t) => [t.threadId, t.nativeId]))).toEqual([[[0x7f00aa, 4242]]]);
     const walk = walkFrames(runtime, interpreters[0].threads[0], new CodeCache(reader, Lv, defaultLimits, null), defaultLimits);
     expect(walk.frames.map((x) => [x.code, x.function, x.file, x.line])).toEqual([[CODE, 'crash', 'app.py', 11]]);
-    expect(frameExecutable(Lv, CODE | 1)).toBe(CODE);
-    expect(frameExecutable(builtinLayout({ ...V314, minor: 13 }).ok ? (builtinLayout({ ...V314, minor: 13 }) as { value: Layout }).value : Lv, CODE | 1)).toBe(CODE | 1);
+    expect(stackRefObject(Lv, CODE | 1)).toBe(CODE);
+    expect(stackRefObject(builtinLayout({ ...V314, minor: 13 }).ok ? (builtinLayout({ ...V314, minor: 13 }) as { value: Layout }).value : Lv, CODE | 1)).toBe(CODE | 1);
   });
 });

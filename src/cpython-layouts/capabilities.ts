@@ -3,8 +3,11 @@
 export interface Capabilities {
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
   frameModel: 'frame-object' | 'interpreter-frame';
-  /** What _PyInterpreterFrame.f_executable holds: a plain PyObject pointer, or a tagged _PyStackRef (3.14+) whose low bits are masked off. */
-  frameExecutable: 'pointer' | 'stackref';
+  /**
+   * What interpreter frames hold in f_executable, f_funcobj, localsplus and the value stack:
+   * plain PyObject pointers, or tagged _PyStackRefs (3.14+) whose low bits are masked off.
+   */
+  stackRefs: 'plain' | 'tagged';
   /** Where a thread state keeps its newest frame. */
   currentFrame: 'tstate.frame' | 'tstate.cframe.current_frame' | 'tstate.current_frame';
   /** How the frame records its position: f_lasti in bytes (3.8/3.9), in code units (3.10), or a pointer into the bytecode. */
@@ -63,7 +66,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 const v38: Capabilities = {
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
-  frameExecutable: 'pointer',
+  stackRefs: 'plain',
   instruction: 'f_lasti-bytes',
   lineTable: 'lnotab',
   frameLine: 'addr2line',
@@ -131,7 +134,7 @@ const v313: Capabilities = {
 // FRAME_OWNED_BY_CSTACK (4) frames hold no Python code either.
 const v314: Capabilities = {
   ...v313,
-  frameExecutable: 'stackref',
+  stackRefs: 'tagged',
   skippedFrameOwners: [3, 4],
 };
 

@@ -106,17 +106,18 @@ export function frameObject(rt: PythonRuntime, address: number, codes: CodeCache
 }
 
 /**
- * The code object an interpreter frame's f_executable names: 3.14's _PyStackRef tags its low bits
- * (objects are at least 8-aligned, so masking three bits loses nothing).
+ * The object an interpreter frame's slot names (f_executable, f_funcobj, localsplus, the value
+ * stack): 3.14's _PyStackRef tags its low bits (objects are at least 8-aligned, so masking three
+ * bits loses nothing; the NULL stackref becomes 0).
  */
-export function frameExecutable(L: Layout, raw: number | null): number | null {
-  if (raw === null || L.caps.frameExecutable === 'pointer') return raw;
+export function stackRefObject(L: Layout, raw: number | null): number | null {
+  if (raw === null || L.caps.stackRefs === 'plain') return raw;
   return raw - (raw % 8);
 }
 
 export function interpreterFrame(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
   const { reader: r, layout: L } = rt;
-  const codeAddr = frameExecutable(L, r.ptr(address + field(L, 'iframe.code')));
+  const codeAddr = stackRefObject(L, r.ptr(address + field(L, 'iframe.code')));
   return describe(address, codeAddr, codes, (c) => {
     const instr = r.ptr(address + field(L, 'iframe.instr'));
     if (instr === null || !codeAddr) return null;

@@ -4,7 +4,7 @@
 // code/globals/defaults/closure, a frame's locals, a generator's frame. Each reference comes with how it is held
 // (index, key, attribute or field name) so that paths can be printed.
 import { field } from '../../cpython-layouts/layout.js';
-import { frameExecutable, type FrameInfo } from '../frames.js';
+import { stackRefObject, type FrameInfo } from '../frames.js';
 import { HeapMemory, u64w } from '../heap-memory.js';
 import type { HeapTypes, TypeProfile } from '../heap-objects.js';
 import { generatorState } from '../generators.js';
@@ -281,7 +281,7 @@ export class Referents {
     } else {
       const iframe = this.mem.u64(address + field(L, 'frame.f_frame'));
       if (!iframe) return null;
-      const code = frameExecutable(L, this.mem.u64(iframe + field(L, 'iframe.code')));
+      const code = stackRefObject(L, this.mem.u64(iframe + field(L, 'iframe.code')));
       if (code) visit(code, VIA.field, 'f_code');
       const locals = this.mem.u64(iframe + field(L, 'iframe.locals'));
       if (locals) visit(locals, VIA.field, 'f_locals');
@@ -307,7 +307,7 @@ export class Referents {
     for (const [name, key] of IFRAME_FIELDS) {
       const off = L.offsets[key];
       // f_executable and f_funcobj are tagged _PyStackRefs in 3.14; the others are aligned pointers either way.
-      const v = off === undefined ? null : frameExecutable(L, this.mem.u64(iframe + off));
+      const v = off === undefined ? null : stackRefObject(L, this.mem.u64(iframe + off));
       if (v) visit(v, VIA.field, name);
     }
     const { locals, unreadable } = frameLocals(d, g.frame, 0);
