@@ -102,12 +102,13 @@ describe('cores that are not what pycore needs', () => {
     expect(r.code).toBe(0);
   });
 
-  it('a wrong --executable for a static interpreter leaves no Python: error names the options', () => {
+  it('a wrong --executable for a static interpreter: the interpreter is found by scanning memory, and the output says why and names the options', () => {
     const empty = join(work, 'empty-sysroot');
     mkdirSync(empty, { recursive: true });
     const r = pycore(['analyze', plainDebian, '--sysroot', empty, '--executable', join(SYSROOT, 'usr/bin/sleep')]);
-    expect(r.code).toBe(1);
-    expect(expectOneLineError(r)).toMatch(/the Python interpreter \/usr\/bin\/python3\.11 is needed but no local copy matches its build-id [0-9a-f]+; pass it with --executable PATH, --lib-path DIR or --sysroot DIR/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/found by scanning memory/);
+    expect(r.stdout).toMatch(/\/usr\/bin\/python3\.11 is not available \(no local copy matches its build-id [0-9a-f]+\): the interpreter was found by scanning .*pass the binary with --executable PATH, --lib-path DIR or --sysroot DIR/);
   });
 
   it('a missing libpython is named with the options that supply it; --lib-path finds it by build-id', () => {
@@ -116,9 +117,13 @@ describe('cores that are not what pycore needs', () => {
       mkdirSync(dirname(join(partial, f)), { recursive: true });
       copyFileSync(join(SYSROOT, f), join(partial, f));
     }
-    const r = pycore(['analyze', plain312, '--sysroot', partial]);
+    const r = pycore(['analyze', plain312, '--sysroot', partial, '--layouts', 'dwarf']);
     expect(r.code).toBe(1);
     expect(expectOneLineError(r)).toMatch(/libpython3\.12\.so\.1\.0 is needed but .* was not found under --sysroot; pass it with --executable PATH, --lib-path DIR or --sysroot DIR/);
+    // Without --layouts dwarf the interpreter is found by scanning memory instead, and the output says what is missing.
+    const scanned = pycore(['analyze', plain312, '--sysroot', partial]);
+    expect(scanned.code).toBe(0);
+    expect(scanned.stdout).toMatch(/libpython3\.12\.so\.1\.0 is not available \(.* was not found under --sysroot\): the interpreter was found by scanning/);
     const libs = join(work, 'libs');
     mkdirSync(libs, { recursive: true });
     copyFileSync(join(SYSROOT, 'root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0'), join(libs, 'renamed.so'));

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import * as C from '../src/dwarf/constants.js';
 import { Dwarf, type DwarfError } from '../src/dwarf/dwarf.js';
 import { inflateZdebug } from '../src/target/debug-info.js';
+import { formatDwarfError } from '../src/dwarf/errors.js';
+import { layoutFromDwarf } from '../src/cpython-layouts/from-dwarf.js';
 import { Bytes, StrSection, unitHeader } from './helpers/dwarf-builder.js';
 
 type Sections = Record<string, Buffer>;
@@ -382,6 +384,131 @@ describe('malformed DWARF', () => {
       });
       expect(typeof r.ok).toBe('boolean');
     }
+  });
+});
+
+describe('malformed DWARF: more places a read can run off', () => {
+  it('a string offset past the end of .debug_str: an error naming .debug_str, no throw', () => {
+    const A = abbrevs([[C.DW_TAG_compile_unit, true, []], [C.DW_TAG_base_type, false, [[C.DW_AT_name, C.DW_FORM_strp], [C.DW_AT_byte_size, C.DW_FORM_data1]]]]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1).uleb(2).u32(0x5000).u8(4).u8(0);
+    h.finish();
+    const d = open({ '.debug_info': b.buf(), '.debug_abbrev': A, '.debug_str': Buffer.from('int\0') });
+    const e = mustFail(d.use((x) => x.info.index()));
+    expect(e.section).toBe('.debug_str');
+    expect(formatDwarfError(e)).toMatch(/^\.debug_str\+0x5000: /);
+  });
+
+  it('a block whose length runs past the unit: truncated in .debug_info at the block', () => {
+    const A = abbrevs([[C.DW_TAG_compile_unit, true, []], [C.DW_TAG_variable, false, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_location, C.DW_FORM_block4]]]]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1).uleb(2).cstr('v');
+    const at = b.length;
+    b.u32(0x7fff_0000).u8(0);
+    h.finish();
+    const e = mustFail(open({ '.debug_info': b.buf(), '.debug_abbrev': A }).use((x) => x.info.index()));
+    expect(e).toMatchObject({ kind: 'truncated', section: '.debug_info' });
+    expect(e.offset).toBeGreaterThanOrEqual(at);
+    expect(formatDwarfError(e)).toMatch(/^\.debug_info\+0x[0-9a-f]+: /);
+  });
+
+  it('a reference loop through qualifiers and pointers is found, never walked forever', () => {
+    const A = abbrevs([
+      [C.DW_TAG_compile_unit, true, []],
+      [C.DW_TAG_typedef, false, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_type, C.DW_FORM_ref4]]],
+      [C.DW_TAG_const_type, false, [[C.DW_AT_type, C.DW_FORM_ref4]]],
+      [C.DW_TAG_volatile_type, false, [[C.DW_AT_type, C.DW_FORM_ref4]]],
+    ]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1);
+    const t = b.length;
+    b.uleb(2).cstr('T').u32(t + 7); // typedef T -> const
+    b.uleb(3).u32(t + 12); // const -> volatile
+    b.uleb(4).u32(t); // volatile -> T
+    b.u8(0);
+    h.finish();
+    const d = open({ '.debug_info': b.buf(), '.debug_abbrev': A });
+    const e = mustFail(d.use((x) => x.types.strip(x.types.lookup('T')!)));
+    expect(e.kind).toBe('reference-loop');
+    expect(formatDwarfError(e)).toMatch(/^\.debug_info\+0x[0-9a-f]+: /);
+  });
+
+  it('a DW_AT_sibling pointing backwards does not make the index loop', () => {
+    const A = abbrevs([
+      [C.DW_TAG_compile_unit, true, []],
+      [C.DW_TAG_structure_type, true, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_byte_size, C.DW_FORM_data1], [C.DW_AT_sibling, C.DW_FORM_ref4]]],
+    ]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1);
+    b.uleb(2).cstr('S').u8(8).u32(0).u8(0); // sibling -> the unit header
+    b.u8(0);
+    h.finish();
+    const r = open({ '.debug_info': b.buf(), '.debug_abbrev': A }).use((x) => x.info.index());
+    expect(typeof r.ok).toBe('boolean');
+  });
+});
+
+describe('DWARF features pycore does not follow: one line naming the feature and what to pass', () => {
+  const oneLine = (e: DwarfError) => {
+    const s = formatDwarfError(e);
+    expect(s).not.toContain('\n');
+    expect(s).toMatch(/^\.debug_info\+0x[0-9a-f]+: /);
+    expect(s).toMatch(/; pass .+, or --layouts builtin$/);
+    return s;
+  };
+  function typedefTo(form: number, write: (b: Bytes) => void): Dwarf {
+    const A = abbrevs([
+      [C.DW_TAG_compile_unit, true, []],
+      [C.DW_TAG_typedef, false, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_type, form]]],
+    ]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1).uleb(2).cstr('A');
+    write(b);
+    b.u8(0);
+    h.finish();
+    return open({ '.debug_info': b.buf(), '.debug_abbrev': A });
+  }
+
+  it('type units (DW_FORM_ref_sig8)', () => {
+    const e = mustFail(typedefTo(C.DW_FORM_ref_sig8, (b) => b.u32(0x12345678).u32(0x9abcdef0)).use((x) => x.types.strip(x.types.lookup('A')!)));
+    expect(e.kind).toBe('unsupported-feature');
+    expect(oneLine(e)).toMatch(/type unit .*-fdebug-types-section.*pass debug info built without type units/);
+  });
+
+  it('dwz supplementary files (DW_FORM_GNU_ref_alt, DW_FORM_ref_sup4, DW_FORM_GNU_strp_alt)', () => {
+    for (const d of [typedefTo(C.DW_FORM_GNU_ref_alt, (b) => b.u32(0x40)), typedefTo(C.DW_FORM_ref_sup4, (b) => b.u32(0x40))]) {
+      const e = mustFail(d.use((x) => x.types.strip(x.types.lookup('A')!)));
+      expect(e.kind).toBe('unsupported-feature');
+      expect(oneLine(e)).toMatch(/dwz supplementary file \(\.gnu_debugaltlink\).*pass debug info not processed by dwz/);
+    }
+    const A = abbrevs([[C.DW_TAG_compile_unit, true, []], [C.DW_TAG_base_type, false, [[C.DW_AT_name, C.DW_FORM_GNU_strp_alt], [C.DW_AT_byte_size, C.DW_FORM_data1]]]]);
+    const b = new Bytes();
+    const h = unitHeader(b, 4);
+    b.uleb(1).uleb(2).u32(0x10).u8(4).u8(0);
+    h.finish();
+    const e = mustFail(open({ '.debug_info': b.buf(), '.debug_abbrev': A }).use((x) => x.info.index()));
+    expect(e.kind).toBe('unsupported-feature');
+    expect(oneLine(e)).toMatch(/dwz/);
+  });
+
+  it('split DWARF (a skeleton unit naming its .dwo): the layout extraction says so instead of "no PyObject"', () => {
+    const A = abbrevs([[C.DW_TAG_skeleton_unit, false, [[C.DW_AT_dwo_name, C.DW_FORM_string], [C.DW_AT_comp_dir, C.DW_FORM_string]]]]);
+    const b = new Bytes();
+    const start = b.length;
+    b.u32(0).u16(5).u8(C.DW_UT_skeleton, 8).u32(0).u64(0x11223344556677);
+    b.uleb(1).cstr('Objects/object.dwo').cstr('/build');
+    b.set32(start, b.length - start - 4);
+    const d = open({ '.debug_info': b.buf(), '.debug_abbrev': A });
+    const r = layoutFromDwarf(d, { version: '3.12', micro: '3.12.1', binary: 'libpython3.12.so', buildId: 'ab' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.kind).toBe('unsupported-feature');
+    expect(oneLine(r.error)).toMatch(/^\.debug_info\+0x0: split DWARF: the types are in Objects\/object\.dwo .*-gsplit-dwarf.*pass debug info built without -gsplit-dwarf/);
   });
 });
 

@@ -4,7 +4,7 @@ import { formatVersion } from '../cpython-layouts/version.js';
 import { CodeCache } from '../cpython/code.js';
 import { walkFrames, type FrameInfo, type FrameWalk } from '../cpython/frames.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
-import { findRuntime, formatRuntimeError, type PythonRuntime, type RuntimeOptions } from '../cpython/runtime.js';
+import { findRuntime, formatRuntimeError, whyMissing, type PythonRuntime, type RuntimeOptions } from '../cpython/runtime.js';
 import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
@@ -106,11 +106,14 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     found_by: rt.foundBy,
   };
   report.faulthandler = { ...L.caps.faulthandler };
-  if (rt.foundBy === 'scan')
-    warnings.push(`${rt.module.path} is not available: the interpreter was found by scanning the core for _Py_DebugOffsets and decoded with the offsets it publishes; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
+  if (rt.foundBy === 'scan' && rt.scannedFor === 'interpreter state')
+    warnings.push(`${rt.module.path} is not available (${whyMissing(target, rt.module)}): the interpreter was found by scanning the core's writable memory for an interpreter state whose thread states point back at it, and Python ${formatVersion(L.version)} was told by ${rt.detected.from === 'sys.version' ? 'sys.version in memory and the layout that decodes every frame' : 'the only layout that decodes every frame (sys.version was unreadable)'}; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --executable PATH, --lib-path DIR or --sysroot DIR)`);
+  else if (rt.foundBy === 'scan')
+    warnings.push(`${rt.module.path} is not available (${whyMissing(target, rt.module)}): the interpreter was found by scanning the core for _Py_DebugOffsets and decoded with the offsets it publishes; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
+  if (L.unverified) warnings.push(`${L.unverified}: tracebacks may be wrong; pass a build with DWARF (--lib-path DIR, --debug-dir DIR) to decode it from its own debug info`);
   for (const m of L.mismatches) warnings.push(`layout mismatch (using ${L.source === 'dwarf' ? 'DWARF' : '_Py_DebugOffsets'}): ${m}`);
   if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
-  if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from the file name`);
+  if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
   const codes = new CodeCache(rt.reader, L, limits, codeType);

@@ -16,6 +16,11 @@ export type FreeListSpec =
 export interface Capabilities {
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
   frameModel: 'frame-object' | 'interpreter-frame';
+  /**
+   * What interpreter frames hold in f_executable, f_funcobj, localsplus and the value stack:
+   * plain PyObject pointers, or tagged _PyStackRefs (3.14+) whose low bits are masked off.
+   */
+  stackRefs: 'plain' | 'tagged';
   /** Where a thread state keeps its newest frame. */
   currentFrame: 'tstate.frame' | 'tstate.cframe.current_frame' | 'tstate.current_frame';
   /** How the frame records its position: f_lasti in bytes (3.8/3.9), in code units (3.10), or a pointer into the bytecode. */
@@ -76,6 +81,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 const v38: Capabilities = {
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
+  stackRefs: 'plain',
   instruction: 'f_lasti-bytes',
   lineTable: 'lnotab',
   frameLine: 'addr2line',
@@ -168,4 +174,13 @@ const v313: Capabilities = {
   faulthandler: { ...FH_310, truncation: null },
 };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313 };
+// Unverified (no 3.14 core in the corpus): from the 3.14 headers. FRAME_OWNED_BY_INTERPRETER (3)
+// marks the eval loop's entry shim as FRAME_OWNED_BY_CSTACK did in 3.12/3.13; 3.14's
+// FRAME_OWNED_BY_CSTACK (4) frames hold no Python code either.
+const v314: Capabilities = {
+  ...v313,
+  stackRefs: 'tagged',
+  skippedFrameOwners: [3, 4],
+};
+
+export const capabilitiesByMinor: Record<string, Capabilities> = { '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

@@ -1,7 +1,7 @@
 // 3.13+ `_Py_DebugOffsets`: the interpreter publishes the offsets debuggers need at the start of
 // _PyRuntime. Read from the core, they beat any table because they describe this very build.
 import type { FieldName } from './fields.js';
-import { generatedLayouts } from './generated/index.js';
+import { layoutTables } from './tables.js';
 import type { Layout } from './layout.js';
 import { versionFromHex, type PythonVersion } from './version.js';
 
@@ -38,6 +38,23 @@ const published: [string, FieldName][] = [
   ['unicode_object.state', 'unicode.state'],
   ['bytes_object.ob_size', 'bytes.size'],
   ['bytes_object.ob_sval', 'bytes.sval'],
+  ['interpreter_state.gc', 'interp.gc'],
+  ['interpreter_state.builtins', 'interp.builtins'],
+  ['tuple_object.ob_item', 'tuple.items'],
+  ['list_object.ob_item', 'list.items'],
+  ['dict_object.ma_keys', 'dict.keys'],
+  ['dict_object.ma_values', 'dict.values'],
+  ['float_object.ob_fval', 'float.value'],
+  ['long_object.lv_tag', 'long.tag'],
+  ['long_object.ob_digit', 'long.digits'],
+  // 3.14+
+  ['interpreter_frame.stackpointer', 'iframe.stackpointer'],
+  ['set_object.used', 'set.used'],
+  ['set_object.table', 'set.table'],
+  ['set_object.mask', 'set.mask'],
+  ['gen_object.gi_name', 'gen.name'],
+  ['gen_object.gi_iframe', 'gen.iframe'],
+  ['gen_object.gi_frame_state', 'gen.frame_state'],
 ];
 
 export interface DebugOffsetsHeader {
@@ -57,7 +74,7 @@ export function parseDebugOffsetsHeader(head: Buffer): DebugOffsetsHeader | null
 
 /** Size of the `_Py_DebugOffsets` struct we know how to read for this version, if any. */
 export function debugOffsetsSize(version: PythonVersion): number | null {
-  const g = generatedLayouts[`${version.major}.${version.minor}`];
+  const g = layoutTables[`${version.major}.${version.minor}`];
   return g?.structs['_Py_DebugOffsets']?.size ?? null;
 }
 
@@ -66,7 +83,7 @@ export function debugOffsetsSize(version: PythonVersion): number | null {
  * base's source in those messages ("table", "DWARF").
  */
 export function applyDebugOffsets(base: Layout, struct: Buffer, baseName = 'table'): Layout {
-  const g = generatedLayouts[`${base.version.major}.${base.version.minor}`];
+  const g = layoutTables[`${base.version.major}.${base.version.minor}`];
   const shape = g?.structs['_Py_DebugOffsets'];
   if (!shape) return base;
   const offsets = { ...base.offsets };

@@ -127,6 +127,8 @@ export const fieldSources = {
   'iframe.localsplus': ['_PyInterpreterFrame', 'localsplus'],
   'iframe.locals': ['_PyInterpreterFrame', 'f_locals'],
   'iframe.stacktop': ['_PyInterpreterFrame', 'stacktop'],
+  /** 3.14+: a pointer past the value stack's top (replaces the stacktop index). */
+  'iframe.stackpointer': ['_PyInterpreterFrame', 'stackpointer'],
   // What a suspended generator awaits (src/cpython/awaits.ts): the value stack top of its frame.
   'frame.f_stacktop': ['PyFrameObject', 'f_stacktop'],
   'frame.f_valuestack': ['PyFrameObject', 'f_valuestack'],

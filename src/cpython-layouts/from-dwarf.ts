@@ -2,7 +2,7 @@
 // and the flattening rules that turn a struct's members into "dotted.path" -> byte offset.
 // The same code serves `npm run layouts` (the committed generated/*.ts tables) and run-time
 // extraction from an interpreter's own debug info, so the two agree by construction.
-import { fault, formatDwarfError, type Dwarf, type DwarfError, type TypeRef } from '../dwarf/dwarf.js';
+import { fault, formatDwarfError, UNSUPPORTED_FEATURE, type Dwarf, type DwarfError, type TypeRef } from '../dwarf/dwarf.js';
 
 export { formatDwarfError as formatExtractionError };
 import type { Result } from '../io/result.js';
@@ -216,6 +216,11 @@ function lookupEnum(d: Dwarf, names: string[]): TypeRef | null {
 /** Extract every struct, bitfield and enum pycore records from one build's DWARF. */
 export function extractLayoutData(dwarf: Dwarf): Result<Extraction, DwarfError> {
   return dwarf.use((d) => {
+    // Split DWARF: the skeleton units here hold no types; say so instead of "no PyObject".
+    if (lookupStruct(d, ['PyObject', 'struct _object']) === null) {
+      const split = d.info.splitUnit();
+      if (split) fault('unsupported-feature', '.debug_info', split.offset, UNSUPPORTED_FEATURE.splitDwarf(split.dwo));
+    }
     const out: Extraction = { structs: {}, bitfields: {}, enums: {}, missing: { structs: [], paths: {}, enums: [] } };
     const missPath = (key: string, p: string) => (out.missing.paths[key] ??= []).push(p);
     for (const spec of STRUCT_SPECS) {

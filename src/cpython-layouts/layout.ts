@@ -3,9 +3,10 @@
 import { err, ok, type Result } from '../io/result.js';
 import { capabilitiesByMinor, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
-import { generatedLayouts, type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
+import { type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
+import { layoutTables, unverifiedTables } from './tables.js';
 import { applyDebugOffsets } from './debug-offsets.js';
-import { formatVersion, isSupported, minorKey, type PythonVersion } from './version.js';
+import { formatVersion, hasDebugOffsets, isSupported, minorKey, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
 
@@ -22,6 +23,8 @@ export interface Layout {
   mismatches: string[];
   /** Why a more trusted source was not used (e.g. "no DWARF"), for the report's warnings. */
   notes?: string[];
+  /** Set when the built-in table behind this layout is not verified by any real core: why. */
+  unverified?: string;
 }
 
 export type LayoutError =
@@ -31,9 +34,10 @@ export type LayoutError =
 
 export function formatLayoutError(e: LayoutError): string {
   if (e.kind === 'unsupported-version')
-    return `Python ${e.version} is not supported (pycore reads 3.8 to 3.13); see \`pycore --versions\``;
+    return `Python ${e.version} is not supported (pycore reads 3.8 to 3.14); see \`pycore --versions\``;
   if (e.kind === 'unavailable') return `--layouts ${e.source}: ${e.reason}; pass another --layouts source (dwarf, debug-offsets or builtin)`;
-  return `the ${e.source === 'dwarf' ? 'DWARF' : 'built-in'} layout for Python ${e.version} lacks ${e.missing.join(', ')}`;
+  if (e.source === 'debug-offsets') return `the built-in layout for Python ${e.version} with the core's _Py_DebugOffsets still lacks ${e.missing.join(', ')}`;
+  return `the ${e.source === 'dwarf' ? 'DWARF' : 'built-in'} layout for Python ${e.version} lacks ${e.missing.join(', ')}${unverifiedTables[e.version] ? ' (this table needs the _Py_DebugOffsets of the core: do not force --layouts builtin)' : ''}`;
 }
 
 /** The offset of a field that selection has verified exists for this layout's capabilities. */
@@ -84,20 +88,28 @@ function requiredFields(c: Capabilities): FieldName[] {
   return req;
 }
 
-export function builtinLayout(version: PythonVersion): Result<Layout, LayoutError> {
-  const g = generatedLayouts[minorKey(version)];
+/** `requireAll: false` when `_Py_DebugOffsets` will fill fields in (then check with missingFields). */
+export function builtinLayout(version: PythonVersion, requireAll = true): Result<Layout, LayoutError> {
+  const g = layoutTables[minorKey(version)];
   if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
-  return layoutFromTables(version, g, 'builtin');
+  const L = layoutFromTables(version, g, 'builtin', requireAll);
+  const unverified = unverifiedTables[minorKey(version)];
+  return L.ok && unverified ? ok({ ...L.value, unverified }) : L;
+}
+
+/** Fields this layout's capabilities need that it lacks. */
+export function missingFields(L: Layout): FieldName[] {
+  return requiredFields(L.caps).filter((f) => L.offsets[f] === undefined);
 }
 
 /** A layout from tables of the GeneratedLayout shape: the built-in ones, or a build's own DWARF. */
-export function layoutFromTables(version: PythonVersion, g: GeneratedLayout, source: LayoutSource): Result<Layout, LayoutError> {
+export function layoutFromTables(version: PythonVersion, g: GeneratedLayout, source: LayoutSource, requireAll = true): Result<Layout, LayoutError> {
   const key = minorKey(version);
   const caps = capabilitiesByMinor[key];
   if (!caps || !isSupported(version)) return err({ kind: 'unsupported-version', version: formatVersion(version) });
   const { offsets, sizes, bitfields } = resolve(g);
   const missing = requiredFields(caps).filter((f) => offsets[f] === undefined);
-  if (missing.length > 0) return err({ kind: 'incomplete', version: key, missing, source });
+  if (requireAll && missing.length > 0) return err({ kind: 'incomplete', version: key, missing, source });
   return ok({ version, caps, offsets, sizes, bitfields, enums: g.enums, source, mismatches: [] });
 }
 
@@ -134,10 +146,12 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
     if (f.force === 'dwarf') return err({ kind: 'unavailable', source: 'dwarf', reason: why });
     notes.push(`layouts not from DWARF: ${why}`);
   }
-  const base = builtinLayout(f.version);
+  const base = builtinLayout(f.version, !f.debugOffsets);
   if (!base.ok) return base;
   if (f.debugOffsets) {
     const L = applyDebugOffsets(base.value, f.debugOffsets, 'table');
+    const missing = missingFields(L);
+    if (missing.length > 0) return err({ kind: 'incomplete', version: minorKey(f.version), missing, source: 'debug-offsets' });
     return ok({ ...L, notes: [...(L.notes ?? []), ...notes] });
   }
   if (f.force === 'debug-offsets') return err({ kind: 'unavailable', source: 'debug-offsets', reason: 'no _Py_DebugOffsets in this core (Python 3.13+ publishes them at the start of _PyRuntime)' });
@@ -145,5 +159,21 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
 }
 
 export function knownMinorVersions(): string[] {
-  return Object.keys(generatedLayouts);
+  return Object.keys(layoutTables);
+}
+
+/**
+ * Built-in layouts a memory scan can try when nothing says which version a core is: the versions
+ * without _Py_DebugOffsets (3.13+ are found by their cookie instead), micro version unknown.
+ */
+export function scanCandidateLayouts(): Layout[] {
+  const out: Layout[] = [];
+  for (const key of knownMinorVersions()) {
+    const [major, minor] = key.split('.').map(Number);
+    const version: PythonVersion = { major, minor, micro: null, level: 0xf, serial: 0 };
+    if (hasDebugOffsets(version)) continue;
+    const L = builtinLayout(version);
+    if (L.ok) out.push(L.value);
+  }
+  return out;
 }

@@ -11,16 +11,21 @@ export interface VersionSupport {
 }
 
 export const versionSupport: VersionSupport[] = [
-  { version: '3.8', verified: ['release (pyenv 3.8.18)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
-  { version: '3.9', verified: ['release (pyenv 3.9.18)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
-  { version: '3.10', verified: ['release (pyenv 3.10.13)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
+  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
+  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
+  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
   {
     version: '3.11',
-    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)"],
+    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
     unverified: [],
     unsupported: ['Py_TRACE_REFS'],
   },
-  { version: '3.12', verified: ['release (pyenv 3.12.1)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
+  { version: '3.12', verified: ['release (pyenv 3.12.1)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
   { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug'], unsupported: ['free-threaded (3.13t)', 'Py_TRACE_REFS'] },
-  { version: '3.14', verified: [], unverified: [], unsupported: ['every build: no layout table yet'] },
+  {
+    version: '3.14',
+    verified: [],
+    unverified: ['release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)'],
+    unsupported: ['free-threaded (3.14t)', 'Py_TRACE_REFS'],
+  },
 ];

@@ -37,7 +37,7 @@ export function minorKey(v: PythonVersion): string {
 }
 
 export const OLDEST_SUPPORTED = { major: 3, minor: 8 };
-export const NEWEST_SUPPORTED = { major: 3, minor: 13 };
+export const NEWEST_SUPPORTED = { major: 3, minor: 14 };
 
 export function isSupported(v: PythonVersion): boolean {
   const n = v.major * 100 + v.minor;

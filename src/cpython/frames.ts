@@ -1,6 +1,6 @@
 // A thread's Python frames, newest first, as faulthandler walks them: frame objects (3.8-3.10)
 // or interpreter frames (3.11+), skipping the C-stack entry shims faulthandler skips.
-import { field } from '../cpython-layouts/layout.js';
+import { field, type Layout } from '../cpython-layouts/layout.js';
 import type { CodeCache } from './code.js';
 import type { Limits } from './limits.js';
 import type { PythonRuntime } from './runtime.js';
@@ -105,9 +105,19 @@ export function frameObject(rt: PythonRuntime, address: number, codes: CodeCache
   });
 }
 
+/**
+ * The object an interpreter frame's slot names (f_executable, f_funcobj, localsplus, the value
+ * stack): 3.14's _PyStackRef tags its low bits (objects are at least 8-aligned, so masking three
+ * bits loses nothing; the NULL stackref becomes 0).
+ */
+export function stackRefObject(L: Layout, raw: number | null): number | null {
+  if (raw === null || L.caps.stackRefs === 'plain') return raw;
+  return raw - (raw % 8);
+}
+
 export function interpreterFrame(rt: PythonRuntime, address: number, codes: CodeCache): FrameInfo {
   const { reader: r, layout: L } = rt;
-  const codeAddr = r.ptr(address + field(L, 'iframe.code'));
+  const codeAddr = stackRefObject(L, r.ptr(address + field(L, 'iframe.code')));
   return describe(address, codeAddr, codes, (c) => {
     const instr = r.ptr(address + field(L, 'iframe.instr'));
     if (instr === null || !codeAddr) return null;

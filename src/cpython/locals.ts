@@ -3,7 +3,7 @@
 import { field, type Layout } from '../cpython-layouts/layout.js';
 import { dictItems, tupleItems } from './objects/containers.js';
 import type { ObjectDecoder } from './objects/decoder.js';
-import type { FrameInfo } from './frames.js';
+import { stackRefObject, type FrameInfo } from './frames.js';
 
 export interface LocalVariable {
   name: string;
@@ -65,7 +65,7 @@ export function frameLocals(d: ObjectDecoder, frame: FrameInfo, maxDictItems: nu
     n.forEach((name, i) => {
       const k = kinds[i];
       if (k & CO_FAST_HIDDEN) return;
-      const raw = r.ptr(slots + 8 * i);
+      const raw = stackRefObject(L, r.ptr(slots + 8 * i));
       if (!raw) return;
       const kind = k & CO_FAST_FREE ? 'free' : k & CO_FAST_CELL ? 'cell' : 'local';
       const value = k & (CO_FAST_CELL | CO_FAST_FREE) ? deref(d, raw) : raw;

@@ -2,9 +2,10 @@
 // build flavour, and the layout to decode it with.
 import { debugOffsetsSize, parseDebugOffsetsHeader, type DebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
 import { scanForDebugOffsets } from './runtime-scan.js';
+import { scanForInterpreterState } from './interpreter-scan.js';
 import { dwarfLayoutCached } from '../cpython-layouts/layout-cache.js';
-import { detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
-import { formatLayoutError, selectLayout, type Layout, type LayoutChoice } from '../cpython-layouts/layout.js';
+import { decideScannedVersion, detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
+import { formatLayoutError, scanCandidateLayouts, selectLayout, type Layout, type LayoutChoice } from '../cpython-layouts/layout.js';
 import type { GeneratedLayout } from '../cpython-layouts/generated/types.js';
 import { formatVersion, hasDebugOffsets, minorFromFileName, minorKey } from '../cpython-layouts/version.js';
 import { cacheDir } from '../io/cache-dir.js';
@@ -21,6 +22,8 @@ export interface PythonRuntime {
   module: Module;
   /** How _PyRuntime was found: its symbol, or a scan of memory for _Py_DebugOffsets (no binary). */
   foundBy: 'symbol' | 'scan';
+  /** With `foundBy: 'scan'`: what was scanned for (the 3.13+ cookie, or an interpreter state before 3.13). */
+  scannedFor?: '_Py_DebugOffsets' | 'interpreter state';
   runtimeAddress: number;
   detected: DetectedVersion;
   build: BuildFlavour;
@@ -74,21 +77,32 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
     if (!rt) continue;
     return describe(target, reader, m, rt.address, options);
   }
-  // No binary defines _PyRuntime: 3.13+ publish _Py_DebugOffsets at its start, findable by scanning.
-  if (options.layouts !== 'dwarf') {
-    const hits = scanForDebugOffsets(target);
-    const holder = missingPython ?? target.executable ?? target.modules[0];
-    if (hits.length > 0 && holder) return describeScanned(reader, holder, hits[0].address, hits[0].header, options);
+  // No binary defines _PyRuntime: 3.13+ publish _Py_DebugOffsets at its start, findable by
+  // scanning; before 3.13, an interpreter state whose thread states point back at it, validated
+  // down to frames. A file name that tells the minor version picks which scan runs first.
+  const named = missingPython ? minorFromFileName(missingPython.path) : null;
+  const holder = missingPython ?? target.executable ?? target.modules[0];
+  const cookieScan = () => {
+    if (options.layouts === 'dwarf' || !holder) return null;
+    const hits = scanForDebugOffsets(target, 1);
+    return hits.length > 0 ? describeScanned(reader, holder, hits[0].address, hits[0].header, options) : null;
+  };
+  const stateScan = () => ((options.layouts === undefined || options.layouts === 'builtin') && holder ? describeInterpreterScan(target, reader, holder, options) : null);
+  const olderFirst = named !== null && !hasDebugOffsets({ major: named.major, minor: named.minor, micro: null, level: 0xf, serial: 0 });
+  for (const scan of olderFirst ? [stateScan, cookieScan] : [cookieScan, stateScan]) {
+    const found = scan();
+    if (found) return found;
   }
-  if (missingPython) {
-    const detail =
-      missingPython.status.kind === 'mismatch'
-        ? `no local copy matches its build-id ${missingPython.coreBuildId}`
-        : `${missingPython.path} was not found${target.modules.some((m) => m.status.kind === 'loaded' && m.status.how === 'sysroot') ? ' under --sysroot' : ''}`;
-    return err({ kind: 'python-module-missing', module: missingPython.path, detail });
-  }
+  if (missingPython) return err({ kind: 'python-module-missing', module: missingPython.path, detail: whyMissing(target, missingPython) });
   const names = target.modules.map((m) => m.path.split('/').pop()).slice(0, 4).join(', ');
   return err({ kind: 'no-python', detail: `no mapped file defines _PyRuntime${names ? `; mapped: ${names}${target.modules.length > 4 ? ', ...' : ''}` : ''}` });
+}
+
+/** Why a module's file is not available locally, for messages. */
+export function whyMissing(target: Target, m: Module): string {
+  if (m.status.kind === 'mismatch') return `no local copy matches its build-id ${m.coreBuildId}`;
+  if (m.status.kind === 'loaded') return `${m.path} defines no _PyRuntime symbol`;
+  return `${m.path} was not found${target.modules.some((x) => x.status.kind === 'loaded' && x.status.how === 'sysroot') ? ' under --sysroot' : ''}`;
 }
 
 function rank(m: Module): number {
@@ -135,7 +149,23 @@ function describeScanned(reader: Reader, m: Module, runtimeAddress: number, head
   const layout = selectLayout({ version: header.version, debugOffsets, force: options.layouts, dwarf: () => err('no binary with debug info') });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
   // Without the binary, whether this is a debug build cannot be told; the published offsets still hold.
-  return ok({ module: m, foundBy: 'scan', runtimeAddress, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
+  return ok({ module: m, foundBy: 'scan', scannedFor: '_Py_DebugOffsets', runtimeAddress, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
+}
+
+/** 3.8-3.12 with no binary: the scan of writable memory (src/cpython/interpreter-scan.ts); null when it found nothing. */
+function describeInterpreterScan(target: Target, reader: Reader, m: Module, options: RuntimeOptions): Result<PythonRuntime, RuntimeError> | null {
+  const scan = scanForInterpreterState(target, reader, scanCandidateLayouts(), m);
+  if (!scan.hit) return null;
+  const { runtimeAddress, checks } = scan.hit;
+  const decided = decideScannedVersion(checks.map((c) => ({ version: c.layout.version, sysVersion: c.sysVersion })));
+  if (!decided.ok)
+    return err({
+      kind: 'unsupported',
+      detail: `an interpreter found by scanning memory at 0x${runtimeAddress.toString(16)} decodes as Python ${decided.candidates.join(' and ')} alike and nothing in memory tells which; pass the interpreter binary with --executable PATH, --lib-path DIR or --sysroot DIR`,
+    });
+  const layout = selectLayout({ version: decided.detected.version, debugOffsets: null, force: options.layouts, dwarf: () => err('no binary with debug info') });
+  if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
+  return ok({ module: m, foundBy: 'scan', scannedFor: 'interpreter state', runtimeAddress, detected: decided.detected, build: 'release', layout: layout.value, reader });
 }
 
 /** The interpreter module's own layout from its DWARF (or its separate debug file), via the cache. */

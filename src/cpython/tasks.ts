@@ -2,6 +2,7 @@
 // (coroutine -> the coroutine or future it awaits -> ...) and the line each is suspended at.
 import type { Layout } from '../cpython-layouts/layout.js';
 import { generatorState } from './generators.js';
+import { stackRefObject } from './frames.js';
 import type { Heap } from './heap.js';
 import type { ObjectDecoder } from './objects/decoder.js';
 import type { TypeInfo } from './objects/types.js';
@@ -91,7 +92,8 @@ export function awaitedObject(d: ObjectDecoder, gen: number): number | null {
     if (depth === null || !stack || depth <= 0 || depth > 1 << 20) return null;
     return r.ptr(stack + (depth - 1) * 8);
   }
-  if (o['gen.frame_state'] === undefined || o['gen.iframe'] === undefined || o['iframe.stacktop'] === undefined || o['iframe.localsplus'] === undefined) return null;
+  const hasStack = o['iframe.stacktop'] !== undefined || o['iframe.stackpointer'] !== undefined;
+  if (o['gen.frame_state'] === undefined || o['gen.iframe'] === undefined || !hasStack || o['iframe.localsplus'] === undefined) return null;
   const raw = r.u8(gen + o['gen.frame_state']);
   if (raw === null) return null;
   const state = frameStateName(L, raw);
@@ -108,7 +110,14 @@ export function awaitedObject(d: ObjectDecoder, gen: number): number | null {
     if (oparg === null) return null;
     if (oparg < 2) return 0;
   }
-  const stacktop = r.i32(iframe + o['iframe.stacktop']);
+  // 3.14+: stackpointer points just past the value stack's top, a tagged _PyStackRef (_PyFrame_StackPeek).
+  if (o['iframe.stackpointer'] !== undefined) {
+    const sp = r.ptr(iframe + o['iframe.stackpointer']);
+    const base = iframe + o['iframe.localsplus'];
+    if (!sp || sp <= base || sp > base + 8 * (1 << 20)) return null;
+    return stackRefObject(L, r.ptr(sp - 8));
+  }
+  const stacktop = r.i32(iframe + o['iframe.stacktop']!);
   if (stacktop === null || stacktop <= 0 || stacktop > 1 << 20) return null;
   return r.ptr(iframe + o['iframe.localsplus'] + (stacktop - 1) * 8);
 }

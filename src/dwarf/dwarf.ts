@@ -121,6 +121,6 @@ export class Dwarf {
   }
 }
 
-export { fault, formatDwarfError, type DwarfError } from './errors.js';
+export { fault, formatDwarfError, UNSUPPORTED_FEATURE, type DwarfError } from './errors.js';
 export type { TypeRef, Member } from './types.js';
 export { VOID } from './types.js';

@@ -9,6 +9,7 @@ export type DwarfErrorKind =
   | 'bad-reference' // a reference that points outside its section or at no DIE
   | 'reference-loop' // type references that loop back on themselves
   | 'limit' // a size, count or depth cap was hit
+  | 'unsupported-feature' // valid DWARF this reader does not follow (type units, dwz files, split DWARF)
   | 'malformed'; // anything else that contradicts the spec
 
 export interface DwarfError {
@@ -51,3 +52,14 @@ export function capture<T>(fn: () => T): { ok: true; value: T } | { ok: false; e
     throw e;
   }
 }
+
+/**
+ * What to say about DWARF features this reader does not follow: one line naming the feature and
+ * what to pass instead. One place, so every path that meets them says the same.
+ */
+export const UNSUPPORTED_FEATURE = {
+  typeUnit: 'refers to a type unit (DW_FORM_ref_sig8, from -fdebug-types-section), which pycore does not read; pass debug info built without type units, or --layouts builtin',
+  dwz: 'refers into a dwz supplementary file (.gnu_debugaltlink), which pycore does not load; pass debug info not processed by dwz, or --layouts builtin',
+  splitDwarf: (dwo: string | null) =>
+    `split DWARF: the types are in ${dwo ? `${dwo} (a .dwo file)` : 'a .dwo/.dwp file'}, which pycore does not read (-gsplit-dwarf); pass debug info built without -gsplit-dwarf, or --layouts builtin`,
+};

@@ -5,7 +5,7 @@ import type { AbbrevCache, Abbrev, AbbrevTable } from './abbrev.js';
 import { addressAt } from './addr.js';
 import * as C from './constants.js';
 import { Cursor } from './cursor.js';
-import { fault } from './errors.js';
+import { fault, UNSUPPORTED_FEATURE } from './errors.js';
 import { fixedFormSize, readForm, skipForm, type AttrValue, type FormContext } from './forms.js';
 import { strOffsetAt, type StringTable } from './str.js';
 
@@ -109,6 +109,25 @@ export class DebugInfo {
     }
     this.unitList = out;
     return out;
+  }
+
+  /**
+   * The first split-DWARF skeleton unit (-gsplit-dwarf), whose types live in a .dwo file this
+   * reader does not open: its offset and the .dwo name. Null when there is none.
+   */
+  splitUnit(): { offset: number; dwo: string | null } | null {
+    for (const u of this.units()) {
+      if (u.unitType === C.DW_UT_skeleton || u.unitType === C.DW_UT_split_compile) return { offset: u.offset, dwo: this.dwoName(u) };
+      const name = this.dwoName(u);
+      if (name !== null) return { offset: u.offset, dwo: name };
+    }
+    return null;
+  }
+
+  private dwoName(u: Unit): string | null {
+    const root = this.readDie(u, u.firstDie);
+    const v = root?.attrs.get(C.DW_AT_dwo_name) ?? root?.attrs.get(C.DW_AT_GNU_dwo_name);
+    return v ? this.attrString(u, v) : null;
   }
 
   /** The unit holding section offset `offset`. */
@@ -242,7 +261,7 @@ export class DebugInfo {
         return this.ctx.str.at(strOffsetAt(this.ctx.strOffsets, s.strOffsetsBase, v.value as number, u.offsetSize));
       }
       case 'strp_sup':
-        return fault('missing-section', '.gnu_debugaltlink', v.value as number, 'string in a supplementary (dwz) file, which is not loaded');
+        return fault('unsupported-feature', SECTION_INFO, u.offset, `a name ${UNSUPPORTED_FEATURE.dwz}`);
       default:
         return fault('malformed', SECTION_INFO, 0, `attribute of form 0x${v.form.toString(16)} is not a string`);
     }

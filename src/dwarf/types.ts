@@ -3,7 +3,7 @@
 // enumerators. Types are named by the section offset of their DIE; VOID stands for "no type".
 import * as C from './constants.js';
 import { Cursor } from './cursor.js';
-import { fault } from './errors.js';
+import { fault, UNSUPPORTED_FEATURE } from './errors.js';
 import type { AttrValue } from './forms.js';
 import { SECTION_INFO, type DebugInfo, type Die, type IndexKind } from './info.js';
 
@@ -83,7 +83,9 @@ export class Types {
     const d = this.die(t);
     const v = d.attrs.get(C.DW_AT_type);
     if (!v) return VOID;
-    if (v.cls !== 'ref' || typeof v.value !== 'number') fault('bad-reference', SECTION_INFO, d.offset, `DW_AT_type of form 0x${v.form.toString(16)} (type units and supplementary files are not followed)`);
+    if (v.cls === 'ref_sig8') fault('unsupported-feature', SECTION_INFO, d.offset, `DW_AT_type ${UNSUPPORTED_FEATURE.typeUnit}`);
+    if (v.cls === 'ref_sup') fault('unsupported-feature', SECTION_INFO, d.offset, `DW_AT_type ${UNSUPPORTED_FEATURE.dwz}`);
+    if (v.cls !== 'ref' || typeof v.value !== 'number') fault('bad-reference', SECTION_INFO, d.offset, `DW_AT_type of form 0x${v.form.toString(16)} is not a reference`);
     return v.value;
   }
 

@@ -1,6 +1,6 @@
 // Opening files named by the user or by a core: read-only, regular files only (a path inside a
 // core could name a FIFO or a device; opening those could hang or have side effects).
-import { closeSync, fstatSync, openSync, statSync, constants } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, constants } from 'node:fs';
 import type { ByteSource } from './byte-source.js';
 import { PageCache, type PageCachePolicy, defaultPageCachePolicy } from './page-cache.js';
 import { err, ok, type Result } from './result.js';
@@ -40,6 +40,15 @@ export class FileSource implements ByteSource {
   }
   read(offset: number, length: number): Buffer {
     return this.cache.read(offset, length);
+  }
+  readInto(offset: number, into: Buffer): number {
+    let got = 0;
+    while (got < into.length && offset + got < this.size) {
+      const n = readSync(this.fd, into, got, into.length - got, offset + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return got;
   }
   close(): void {
     if (!this.closed) {

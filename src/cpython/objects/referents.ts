@@ -5,7 +5,7 @@
 // (index, key, attribute or field name) so that paths can be printed.
 import type { FieldName } from '../../cpython-layouts/fields.js';
 import { field } from '../../cpython-layouts/layout.js';
-import type { FrameInfo } from '../frames.js';
+import { stackRefObject, type FrameInfo } from '../frames.js';
 import { HeapMemory, u64w } from '../heap-memory.js';
 import type { HeapTypes, TypeProfile } from '../heap-objects.js';
 import { generatorState } from '../generators.js';
@@ -313,7 +313,7 @@ export class Referents {
     } else {
       const iframe = this.mem.u64(address + field(L, 'frame.f_frame'));
       if (!iframe) return null;
-      const code = this.mem.u64(iframe + field(L, 'iframe.code'));
+      const code = stackRefObject(L, this.mem.u64(iframe + field(L, 'iframe.code')));
       if (code) visit(code, VIA.field, 'f_code');
       const locals = this.mem.u64(iframe + field(L, 'iframe.locals'));
       if (locals) visit(locals, VIA.field, 'f_locals');
@@ -338,7 +338,8 @@ export class Referents {
     const iframe = g.frame.address;
     for (const [name, key] of IFRAME_FIELDS) {
       const off = L.offsets[key];
-      const v = off === undefined ? null : this.mem.u64(iframe + off);
+      // f_executable and f_funcobj are tagged _PyStackRefs in 3.14; the others are aligned pointers either way.
+      const v = off === undefined ? null : stackRefObject(L, this.mem.u64(iframe + off));
       if (v) visit(v, VIA.field, name);
     }
     const { locals, unreadable } = frameLocals(d, g.frame, 0);
