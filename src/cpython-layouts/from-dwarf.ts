@@ -35,7 +35,7 @@ export const STRUCT_SPECS: StructSpec[] = [
     paths: [
       'next', 'tstate_head', 'threads.head', 'id', 'modules', 'sysdict', 'builtins', 'gc', 'ceval.gil', '_gil', '_gil.last_holder',
       '_gil.locked', 'obmalloc', 'runtime', 'finalizing', 'threads.main', 'imports.modules', 'cached_objects', 'types',
-      '_finalizing', '_finalizing_id',
+      '_finalizing', '_finalizing_id', 'object_state.refchain',
     ],
   },
   all('PyThreadState', ['PyThreadState', 'struct _ts']),

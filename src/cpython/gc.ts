@@ -79,10 +79,26 @@ export interface ListWalk {
  * sizeof(PyGC_Head); the object starts that far after its header.
  */
 export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  // _gc_prev keeps flags in its two low bits.
+  return walkCircularList(mem, head, { next: 0, prev: 8, object: gcHeadSize, tagBits: 4 }, collecting, limit, visit);
+}
+
+/** Where a circular doubly linked list keeps its links in each node, and where the node's object starts. */
+export interface ListLinks {
+  next: number;
+  prev: number;
+  object: number;
+  /** Pointers are masked to a multiple of this (1: no flag bits). */
+  tagBits: number;
+}
+
+/** Walks a circular doubly linked list from its head node (not visited), checking every prev link unless `unchecked`. */
+export function walkCircularList(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  const tag = links.tagBits;
   let prev = head;
-  const first = mem.u64(head);
+  const first = mem.u64(head + links.next);
   if (first === null) return { count: 0, stopped: { reason: 'unreadable', at: head } };
-  let g = first - (first % 4);
+  let g = first - (first % tag);
   let count = 0;
   // Brent's cycle detection, used while a collection runs.
   let power = 1;
@@ -91,11 +107,11 @@ export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, co
   while (g !== head) {
     if (g === 0) return { count, stopped: { reason: 'unreadable', at: prev } };
     if (count >= limit) return { count, stopped: { reason: 'limit', at: g } };
-    const next = mem.u64(g);
+    const next = mem.u64(g + links.next);
     if (next === null) return { count, stopped: { reason: 'unreadable', at: g } };
-    if (!collecting) {
-      const back = mem.u64(g + 8);
-      if (back === null || back - (back % 4) !== prev) return { count, stopped: { reason: 'broken-link', at: g } };
+    if (!unchecked) {
+      const back = mem.u64(g + links.prev);
+      if (back === null || back - (back % tag) !== prev) return { count, stopped: { reason: 'broken-link', at: g } };
     } else {
       if (g === tortoise) return { count, stopped: { reason: 'cycle', at: g } };
       if (++lam === power) {
@@ -104,10 +120,10 @@ export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, co
         lam = 0;
       }
     }
-    visit(g + gcHeadSize);
+    visit(g + links.object);
     count++;
     prev = g;
-    g = next - (next % 4);
+    g = next - (next % tag);
   }
   return { count };
 }

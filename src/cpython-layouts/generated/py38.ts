@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.8.18/lib/libpython3.8.so.1.0 (CPython 3.8.18, build-id ff2a4988bea9e9bbbb8004eb6e74cc0792734c3b)
 // Structs not present in this build: CFrame, PyDictUnicodeEntry, PyDictValues, _PyCFrame, _PyInterpreterFrame, _PyStackChunk, _PyThreadStateImpl, _Py_DebugOffsets
 // PyCodeObject: requested paths not present: co_code_adaptive.__elem_size
-// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, gc, imports.modules, obmalloc, runtime, threads.head, threads.main, types
+// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, gc, imports.modules, object_state.refchain, obmalloc, runtime, threads.head, threads.main, types
 // PyLongObject: requested paths not present: long_value.ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: _finalizing, _finalizing_id, _main_interpreter, autoTSSkey, debug_offsets, main_tstate, obmalloc, tracemalloc
 // Enums not present in this build's DWARF: DictKeysKind, _PyCodeLocationInfoKind, _PyLockFlags, _frameowner, _framestate
