@@ -14,6 +14,8 @@ import { generatedLayouts } from '../src/cpython-layouts/generated/index.js';
 import { builtinLayout, formatLayoutError, selectLayout } from '../src/cpython-layouts/layout.js';
 import { parseVersionString } from '../src/cpython-layouts/version.js';
 import { walkCircularList } from '../src/cpython/gc.js';
+import { defaultHeapLimits, Heap, SOURCE } from '../src/cpython/heap.js';
+import { openHeap } from '../src/analysis/heap/session.js';
 import type { HeapMemory } from '../src/cpython/heap-memory.js';
 import { err, ok } from '../src/io/result.js';
 import { expectOneLineError, pycore } from './helpers/cli.js';
@@ -136,6 +138,31 @@ describe('layout selection for a Py_TRACE_REFS build', () => {
     const tr = builtinLayout(v312, true);
     expect(rel.ok && rel.value.offsets['moduledef.methods']).toBe(64);
     expect(tr.ok && tr.value.offsets['moduledef.methods']).toBe(80);
+  });
+});
+
+describe('refchain bound', () => {
+  it('a refchain longer than the bound is used for what it gives; the other sources still count everything', async () => {
+    const c = cores.find((x) => x.truth.scenario === 'heap')!;
+    const s = openHeap(await openCore(c.core, { sysroot: SYSROOT }));
+    if ('fatal' in s) throw new Error(s.fatal);
+    const full = s.heap.walk(() => {});
+    const bounded = new Heap(s.rt, s.target, s.objects.decoder, s.interpreters, { ...defaultHeapLimits, maxRefchain: 1000 });
+    let marked = 0;
+    const sum = bounded.walk((o) => {
+      if (o.sources & SOURCE.refchain) marked++;
+    });
+    expect(sum.refchain).toMatchObject({ onChain: 1000, complete: false, offChain: 0 });
+    expect(marked).toBe(1000);
+    expect(sum.problems.some((p) => /^refchain of interpreter 0: list limit at 0x[0-9a-f]+ after 1000 objects$/.test(p))).toBe(true);
+    // Without the refchain's word the census is the union of the other sources: the lookalike block
+    // is counted again, and of the objects only the refchain lists, only those within the bound remain.
+    const offChain = full.refchain && 'offChain' in full.refchain ? full.refchain.offChain : -1;
+    expect(offChain).toBe(1);
+    expect(sum.objects).toBe(full.objects + offChain - full.bySource.refchainOnly + sum.bySource.refchainOnly);
+    expect({ ...sum.bySource, refchainOnly: 0 }).toEqual({ ...full.bySource, pymalloc: full.bySource.pymalloc + offChain, refchainOnly: 0 });
+    bounded.close();
+    s.heap.close();
   });
 });
 

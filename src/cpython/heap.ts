@@ -112,9 +112,11 @@ export function runSteps<T>(steps: Generator<unknown, T, void>): T {
 export interface HeapLimits {
   /** Objects walked per GC generation list. */
   maxGcList: number;
+  /** Objects taken from the refchains of a Py_TRACE_REFS build, all lists together (kept in a Set: at most 2^24). */
+  maxRefchain: number;
 }
 
-export const defaultHeapLimits: HeapLimits = { maxGcList: 1_000_000_000 };
+export const defaultHeapLimits: HeapLimits = { maxGcList: 1_000_000_000, maxRefchain: 2 ** 24 - 1 };
 
 export class Heap {
   readonly mem: HeapMemory;
@@ -406,8 +408,7 @@ export class Heap {
     }
     const onChain = new Set<number>();
     const lists: RefchainWalk[] = [];
-    // A Set holds at most 2^24 entries.
-    const limit = Math.min(this.limits.maxGcList, 2 ** 24 - 1);
+    const limit = Math.min(this.limits.maxRefchain, 2 ** 24 - 1);
     for (const h of heads) {
       const w = walkRefchain(this.mem, this.rt.layout, h.address, limit - onChain.size, (p) => onChain.add(p));
       const interpreter = h.interp ? h.interp.id : null;
