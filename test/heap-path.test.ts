@@ -3,12 +3,39 @@
 // gc.get_referents() of a generator suspended with a local `held` and of one object of each of
 // several C types (descriptors, classmethod, traceback, weakref, deque, partial, ...).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { path, pathRoots, refs } from '../src/analysis/heap/references.js';
+import { path, pathRoots, referrers, refs } from '../src/analysis/heap/references.js';
 import { openHeap, type HeapSession } from '../src/analysis/heap/session.js';
 import { openCore } from '../src/cli/open-core.js';
 import { corpusCores, SYSROOT } from './helpers/corpus.js';
 
+type Referrer = [string, string, number, number];
+/** The heap-worker thread's objects that only its frame, thread-state dict or handled exception hold. */
+interface ThreadTruth {
+  ident: number;
+  frame: number;
+  frame_function: string;
+  frame_varnames: string[];
+  held: number;
+  tstate_dict: number;
+  tstate_held: number;
+  exc: number;
+  exc_held: number;
+  referrers: Record<'held' | 'tstate_dict' | 'tstate_held' | 'exc' | 'exc_held', Referrer[]>;
+}
+
+/** int.__dict__["from_bytes"], the dict gc.get_referrers() found holding it, and gc.get_referrers(int) with a subclass MyInt defined. */
+interface StaticDictTruth {
+  type: number;
+  subclass: number;
+  name: string;
+  descriptor: number;
+  referrers: Referrer[];
+  type_referrers: Referrer[];
+}
+
 interface Truth {
+  thread?: ThreadTruth;
+  static_dict?: StaticDictTruth;
   interned: { TARGET: number };
   generator: { id: number; held: number; referents: [string, string, number, number][] };
   samples: Record<string, { id: number; referents: number[] }>;
@@ -56,12 +83,78 @@ describe('path roots', () => {
         const got = (id: number) => [...new Set(refs(s, id).references.map((x) => x.address))].sort();
         const want = (refsOf: number[]) => [...new Set(refsOf.map(hex))].sort();
         for (const [name, x] of Object.entries(truth.samples)) {
-          // No rule for property; a struct sequence also holds hidden fields past its length.
-          if (name === 'property') continue;
+          // A struct sequence also holds hidden fields past its length.
           if (name === 'structseq') for (const a of got(x.id)) expect(want(x.referents), name).toContain(a);
           else expect(got(x.id), name).toEqual(want(x.referents));
         }
       });
+
+      // Recorded by every heap core but debian-3.11d's (its interpreter package is no longer available to regenerate it).
+      const recordsRoots = (c.truth as unknown as { snapshot: { extra: { more: Truth } } }).snapshot.extra.more.thread !== undefined;
+      if (recordsRoots) {
+        it("finds a thread's frame local as a root: the frame sys._current_frames() gave for that thread", () => {
+          const t = truth.thread!;
+          // CPython: only the running frame holds it, and a running frame's locals are invisible to gc.get_referrers().
+          expect(t.referrers.held).toEqual([]);
+          expect(t.frame_function).toBe('thread_worker');
+          expect(t.frame_varnames).toContain('held');
+          const p = path(s, t.held);
+          expect(p.root).toMatch(new RegExp(`^thread 0x${t.ident.toString(16).padStart(16, '0')}, frame thread_worker \\(.*heap\\.py:\\d+\\), local held$`));
+          expect(p.levels).toBe(0);
+          expect(p.hops.map((h) => h.address)).toEqual([hex(t.held)]);
+          expect(pathRoots(s).get(t.held)?.frame).toBe(t.frame);
+        });
+
+        it("finds a thread state's dict as a root", () => {
+          const t = truth.thread!;
+          // CPython: the dict (PyThreadState_GetDict()) holds the object; no object holds the dict.
+          expect(t.referrers.tstate_held.map((x) => x[3])).toEqual([t.tstate_dict]);
+          expect(t.referrers.tstate_dict).toEqual([]);
+          const p = path(s, t.tstate_held);
+          expect(p.root).toBe(`thread state 0x${t.ident.toString(16).padStart(16, '0')}, dict`);
+          expect(p.hops.map((h) => [h.label, h.address])).toEqual([['', hex(t.tstate_dict)], ["['pycore-heap']", hex(t.tstate_held)]]);
+        });
+
+        it('finds the exception a thread is handling as a root', () => {
+          const t = truth.thread!;
+          // CPython: the exception's args tuple holds the object; nothing GC-visible holds the exception.
+          expect(t.referrers.exc).toEqual([]);
+          expect(t.referrers.exc_held.map((x) => x[1])).toEqual(['tuple']);
+          const p = path(s, t.exc_held);
+          expect(p.root).toBe(`thread state 0x${t.ident.toString(16).padStart(16, '0')}, exc_info value`);
+          expect(p.hops.map((h) => [h.label, h.address])).toEqual([['', hex(t.exc)], ['.args', hex(t.referrers.exc_held[0][3])], ['[0]', hex(t.exc_held)]]);
+        });
+
+        it("finds the referrers gc.get_referrers() found of the thread's objects, plus the running frame it cannot see", () => {
+          const t = truth.thread!;
+          const names = ['held', 'tstate_held', 'tstate_dict', 'exc', 'exc_held'] as const;
+          const got = referrers(s, names.map((n) => t[n]));
+          names.forEach((n, i) => {
+            const want = t.referrers[n].map((x) => hex(x[3]));
+            if (n === 'held') want.push(hex(t.frame));
+            expect(got[i].references.map((x) => x.address).sort(), n).toEqual(want.sort());
+          });
+        });
+      }
+
+      if (recordsRoots) {
+        it("reaches a static builtin type's __dict__ (3.12+: kept in the interpreter state, tp_dict is NULL)", () => {
+          const t = truth.static_dict!;
+          expect(t.referrers.map((x) => x[1])).toEqual(['dict']);
+          const dict = t.referrers[0][3];
+          const p = path(s, t.descriptor);
+          const tail = p.hops.slice(-3).map((h) => [h.label, h.address]);
+          expect(tail).toEqual([[expect.any(String), hex(t.type)], ['.__dict__', hex(dict)], ["['from_bytes']", hex(t.descriptor)]]);
+          expect(referrers(s, [t.descriptor])[0].references.map((x) => x.address)).toEqual([hex(dict)]);
+        });
+
+        it("finds every referrer gc.get_referrers() found of a static type with a subclass (the subclass's __mro__, __bases__)", () => {
+          const t = truth.static_dict!;
+          const got = new Set(referrers(s, [t.type])[0].references.map((x) => x.address));
+          for (const x of t.type_referrers) expect(got, `${x[1]} ${hex(x[3])}`).toContain(hex(x[3]));
+          expect(t.type_referrers.map((x) => x[3])).toContain(t.subclass);
+        });
+      }
 
       it('reaches TARGET from its module globals in one hop', () => {
         const p = path(s, truth.referrers.target);

@@ -36,14 +36,15 @@ interface RefchainTruth {
 const cores = corpusCores().filter((c) => c.truth.scenario === 'heap');
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-/** sys._debugmallocstats()'s pymalloc part and the recorded sys.getallocatedblocks(), from the run's stderr. */
+/** sys._debugmallocstats()'s whole report (pymalloc, then the free lists) and the recorded sys.getallocatedblocks(), from the run's stderr. */
 function recordedStderr(name: string): { stats: string; allocatedBlocks: number } {
   const text = readFileSync(join(CORES, `${name}.stderr.txt`), 'latin1');
   const blocks = /^pycore-heap: allocated blocks (\d+)$/m.exec(text);
-  // From the header to the report's last "Total" line (the free-list statistics and faulthandler follow).
-  const lines = text.slice(text.indexOf('Small block threshold')).split('\n');
-  const stop = lines.map((l, i) => (l.startsWith('Total ') ? i : -1)).filter((i) => i >= 0).pop()!;
-  return { stats: lines.slice(0, stop + 1).join('\n') + '\n', allocatedBlocks: Number(blocks![1]) };
+  // From the header to faulthandler's report of the abort that follows it (or, on a Py_TRACE_REFS
+  // build, to the refchain census printed in between).
+  const refchain = text.indexOf('pycore-refchain: ');
+  const end = refchain >= 0 ? refchain : text.indexOf('Fatal Python error: Aborted');
+  return { stats: text.slice(text.indexOf('Small block threshold'), end), allocatedBlocks: Number(blocks![1]) };
 }
 
 describe('heap', () => {

@@ -25,14 +25,27 @@ snapshot, and everything it builds afterwards for the side file is deleted befor
 
 The side file also records id(sys.intern("TARGET")) (the interned-strings root); and
 gc.get_referents() of GEN, a generator suspended with a local `held` (GEN_HELD), and of one
-object of each C type in SAMPLES (descriptors, a traceback, a weakref, a deque, ...).
+object of each C type in SAMPLES (descriptors, a traceback, a weakref, a deque, property,
+_abc_data, io objects, itertools objects, ...).
+
+A second thread (heap-worker) holds three objects that nothing else holds: a local of its
+frame (ThreadHeld), a value in its thread state's dict (PyThreadState_GetDict(), TstateHeld)
+and the argument of the exception it is handling (ExcHeld); it blocks inside the except
+block. The side file records their ids, the thread's ident, the id and function of the frame
+sys._current_frames() gives for it, and gc.get_referrers() of each. It also records
+id(int.__dict__["from_bytes"]) and gc.get_referrers() of it (the type's dict: from 3.12 on a
+static builtin type keeps its dict in the interpreter state, not in tp_dict), and
+gc.get_referrers(int) with a subclass MyInt defined.
 """
+import abc
 import collections
 import ctypes
 import functools
 import gc
+import itertools
 import os
 import sys
+import threading
 import types
 import weakref
 
@@ -84,6 +97,30 @@ class Holder:
 
 
 class Target:
+    pass
+
+
+class ThreadHeld:
+    pass
+
+
+class TstateHeld:
+    pass
+
+
+class ExcHeld:
+    pass
+
+
+class ThreadError(Exception):
+    pass
+
+
+class MyInt(int):
+    pass
+
+
+class MyABC(abc.ABC):
     pass
 
 
@@ -201,6 +238,53 @@ class WithDescriptors:
         """a property"""
 
 
+THREAD_READY = threading.Event()
+THREAD_GO = threading.Event()  # never set: the worker waits inside its except block until the crash
+THREAD_FACTS = {}
+
+
+def thread_worker():
+    held = ThreadHeld()  # only this frame holds it
+    get_dict = ctypes.pythonapi.PyThreadState_GetDict
+    get_dict.restype = ctypes.py_object
+    state = get_dict()
+    # ctypes takes the result of a py_object function as a new reference; this one is borrowed.
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(state))
+    state["pycore-heap"] = TstateHeld()  # only the thread state's dict holds it
+    THREAD_FACTS.update(ident=threading.get_ident(), held=id(held), tstate_dict=id(state),
+                        tstate_held=id(state["pycore-heap"]))
+    del state, get_dict
+    try:
+        raise ThreadError(ExcHeld())  # only the exception being handled holds its argument
+    except ThreadError:
+        THREAD_FACTS.update(exc=id(sys.exc_info()[1]), exc_held=id(sys.exc_info()[1].args[0]))
+        THREAD_READY.set()
+        THREAD_GO.wait()
+
+
+def _object_at(address):
+    return ctypes.cast(address, ctypes.py_object).value
+
+
+def thread_truth():
+    """Who holds the worker's objects, as CPython sees it (after sys._current_frames() made
+    frame objects of every thread's frames, which gc.get_referrers() then reports)."""
+    frame = sys._current_frames()[THREAD_FACTS["ident"]]
+    out = dict(THREAD_FACTS)
+    out["functions"] = []
+    while frame is not None:
+        out["functions"].append(frame.f_code.co_name)
+        if frame.f_code is thread_worker.__code__:
+            out["frame"] = id(frame)
+            out["frame_function"] = frame.f_code.co_name
+            out["frame_varnames"] = list(frame.f_code.co_varnames)  # (not f_locals: that would make a dict holding them)
+        frame = frame.f_back
+    del frame
+    out["referrers"] = {name: [type_key(type(x)) + [id(x)] for x in gc.get_referrers(_object_at(THREAD_FACTS[name]))]
+                        for name in ("held", "tstate_held", "tstate_dict", "exc", "exc_held")}
+    return out
+
+
 def finished_frame():
     return sys._getframe()
 
@@ -210,7 +294,17 @@ def build_more():
     before the snapshot (so counted in it). Called through C (functools.partial) from the module:
     running this in the module's own eval-loop call changed which stale `frame` value gdb's
     libpython.py (3.11+) read there, and its record then left frames out."""
-    global GEN, GEN_HELD, SAMPLES, MORE
+    global GEN, GEN_HELD, SAMPLES, MORE, THREAD, IO_TEXT, TEE
+    THREAD = threading.Thread(target=thread_worker, name="heap-worker", daemon=True)
+    THREAD.start()
+    THREAD_READY.wait()
+    MyABC.register(Holder)
+    isinstance(TARGET, MyABC)  # fills the negative cache
+    isinstance(HOLDER_OBJ, MyABC)  # and the cache
+    IO_TEXT = open(__file__, encoding="utf-8")
+    IO_TEXT.readline()  # a decoder and a snapshot
+    TEE = itertools.tee([TARGET, "held", 3])
+    next(TEE[0])
     GEN_HELD = Holder()
     GEN = suspended(GEN_HELD)
     next(GEN)
@@ -233,12 +327,34 @@ def build_more():
         "structseq": sys.flags,
         "deque": collections.deque([TARGET, "held"]),
         "partial": functools.partial(make_closure, TARGET, k="held"),
+        "_abc_data": MyABC._abc_impl,
+        "TextIOWrapper": IO_TEXT,
+        "BufferedReader": IO_TEXT.buffer,
+        "FileIO": IO_TEXT.buffer.raw,
+        "count": itertools.count(10 ** 20, 3),
+        "chain": itertools.chain([TARGET], ("held",)),
+        "cycle": itertools.cycle([TARGET, "held"]),
+        "islice": itertools.islice(iter([TARGET, "held", 3]), 1, None, 2),
+        "groupby": itertools.groupby([TARGET, TARGET, "held"], key=id),
+        "_tee": TEE[0],
+        "_tee_dataobject": None,
     }
+    next(SAMPLES["cycle"])
+    next(SAMPLES["chain"])
+    next(SAMPLES["groupby"])
+    SAMPLES["_tee_dataobject"] = [x for x in gc.get_referents(TEE[0]) if type(x).__name__ == "_tee_dataobject"][0]
     MORE = {
         "samples": {name: {"id": id(obj), "referents": [id(x) for x in gc.get_referents(obj)]} for name, obj in SAMPLES.items()},
         "interned": {"TARGET": id(sys.intern("TARGET"))},
         "generator": {"id": id(GEN), "held": id(GEN_HELD), "referents": [type_key(type(x)) + [id(x)] for x in gc.get_referents(GEN)]},
+        "thread": thread_truth(),
+        "static_dict": {"type": id(int), "subclass": id(MyInt), "name": "from_bytes",
+                        "descriptor": id(int.__dict__["from_bytes"]),
+                        "referrers": [type_key(type(x)) + [id(x)] for x in gc.get_referrers(int.__dict__["from_bytes"])],
+                        "type_referrers": [type_key(type(x)) + [id(x)] for x in gc.get_referrers(int)]},
     }
+    for name, x in MORE["samples"].items():
+        x["type"] = type_key(type(SAMPLES[name]))
 
 
 def crash_here():

@@ -1,5 +1,18 @@
 // What differs between CPython versions, named: decoders choose a strategy from these values
 // and never compare version numbers themselves.
+import type { FieldName, SizedStruct } from './fields.js';
+
+/**
+ * One free list sys._debugmallocstats() reports after pymalloc's statistics, in its order. The
+ * count (`int numfree`) is an interpreter-state field (3.10+), or a file-local static whose name
+ * repeats across files: then the first instruction of CPython's own _Py*_DebugMallocStats()
+ * function, which loads it, says which one (3.8, 3.9). Tuples have one count per length, in an
+ * array indexed by the length (3.8-3.10, lengths 1..19) or by the length - 1 (3.11+, 1..20).
+ */
+export type FreeListSpec =
+  | { name: SizedStruct; count: { field: FieldName } | { loadedBy: string } }
+  | { name: 'tuple'; count: { field: FieldName } | { staticArray: string }; lengths: number; indexOfLength1: number };
+
 export interface Capabilities {
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
   frameModel: 'frame-object' | 'interpreter-frame';
@@ -49,6 +62,8 @@ export interface Capabilities {
    * a hashtable instead and the header is the release one.
    */
   refchain: 'static-symbol' | 'interpreter' | 'hashtable';
+  /** The free lists sys._debugmallocstats() prints, in order. */
+  freeLists: readonly FreeListSpec[];
   faulthandler: {
     /** Printed for a thread without Python frames. */
     emptyStack: string;
@@ -85,15 +100,36 @@ const v38: Capabilities = {
   awaited: { kind: 'f_stacktop', yieldFromOpcode: 72 },
   preHeaderFlags: 0,
   refchain: 'static-symbol',
+  freeLists: [
+    { name: 'PyCFunctionObject', count: { loadedBy: '_PyCFunction_DebugMallocStats' } },
+    { name: 'PyDictObject', count: { loadedBy: '_PyDict_DebugMallocStats' } },
+    { name: 'PyFloatObject', count: { loadedBy: '_PyFloat_DebugMallocStats' } },
+    { name: 'PyFrameObject', count: { loadedBy: '_PyFrame_DebugMallocStats' } },
+    { name: 'PyListObject', count: { loadedBy: '_PyList_DebugMallocStats' } },
+    { name: 'PyMethodObject', count: { loadedBy: '_PyMethod_DebugMallocStats' } },
+    { name: 'tuple', count: { staticArray: 'numfree' }, lengths: 19, indexOfLength1: 1 },
+  ],
   faulthandler: FH_OLD,
 };
-const v39: Capabilities = v38;
+const v39: Capabilities = {
+  ...v38,
+  // 3.9 dropped the method and C function free lists.
+  freeLists: v38.freeLists.filter((f) => f.name !== 'PyCFunctionObject' && f.name !== 'PyMethodObject'),
+};
 const v310: Capabilities = {
   ...v39,
   instruction: 'f_lasti-units',
   lineTable: 'linetable-310',
   frameLine: 'f_lineno-else-addr2line',
   awaited: { kind: 'f_stackdepth', yieldFromOpcode: 72 },
+  // Moved into the interpreter state.
+  freeLists: [
+    { name: 'PyDictObject', count: { field: 'interp.freelist.dict' } },
+    { name: 'PyFloatObject', count: { field: 'interp.freelist.float' } },
+    { name: 'PyFrameObject', count: { field: 'interp.freelist.frame' } },
+    { name: 'PyListObject', count: { field: 'interp.freelist.list' } },
+    { name: 'tuple', count: { field: 'interp.freelist.tuple' }, lengths: 19, indexOfLength1: 1 },
+  ],
   faulthandler: FH_310,
 };
 const v311: Capabilities = {
@@ -111,6 +147,13 @@ const v311: Capabilities = {
   generatorFrame: 'embedded',
   awaited: { kind: 'resume-oparg' },
   preHeaderFlags: 1 << 4,
+  // Frames are no longer free-listed; tuples of length 20 are.
+  freeLists: [
+    { name: 'PyDictObject', count: { field: 'interp.freelist.dict' } },
+    { name: 'PyFloatObject', count: { field: 'interp.freelist.float' } },
+    { name: 'PyListObject', count: { field: 'interp.freelist.list' } },
+    { name: 'tuple', count: { field: 'interp.freelist.tuple' }, lengths: 20, indexOfLength1: 0 },
+  ],
 };
 const v312: Capabilities = {
   ...v311,
@@ -130,6 +173,8 @@ const v313: Capabilities = {
   managedDict: 'dict-or-inline-values',
   awaited: { kind: 'frame-state' },
   refchain: 'hashtable',
+  // Dict keys objects are free-listed too.
+  freeLists: [v312.freeLists[0], { name: 'PyDictKeysObject', count: { field: 'interp.freelist.dictkeys' } }, ...v312.freeLists.slice(1)],
   faulthandler: { ...FH_310, truncation: null },
 };
 

@@ -35,7 +35,15 @@ export const STRUCT_SPECS: StructSpec[] = [
     paths: [
       'next', 'tstate_head', 'threads.head', 'id', 'modules', 'sysdict', 'builtins', 'gc', 'ceval.gil', '_gil', '_gil.last_holder',
       '_gil.locked', 'obmalloc', 'runtime', 'finalizing', 'threads.main', 'imports.modules', 'cached_objects', 'types',
-      '_finalizing', '_finalizing_id', 'object_state.refchain',
+      '_finalizing', '_finalizing_id',
+      // Py_TRACE_REFS (3.12): the head of the list of every live object.
+      'object_state.refchain',
+      // Static builtin types' per-interpreter state (3.12+: their __dict__ lives there).
+      'types.builtins', 'types.builtins.initialized', 'types.for_extensions.initialized',
+      // Free lists (3.10+; before that they are static variables of Objects/*.c).
+      'dict_state.numfree', 'float_state.numfree', 'frame.numfree', 'list.numfree', 'tuple.numfree',
+      'object_state.freelists.dicts.numfree', 'object_state.freelists.dictkeys.numfree', 'object_state.freelists.floats.numfree',
+      'object_state.freelists.lists.numfree', 'object_state.freelists.tuples.numfree',
     ],
   },
   all('PyThreadState', ['PyThreadState', 'struct _ts']),
@@ -69,6 +77,10 @@ export const STRUCT_SPECS: StructSpec[] = [
   all('PyMemberDef', ['PyMemberDef', 'struct PyMemberDef']),
   all('PyGetSetDef', ['PyGetSetDef', 'struct PyGetSetDef']),
   ...['PyModuleObject', 'PyCellObject', 'PyGenObject', 'PyCoroObject', 'PyBaseExceptionObject', 'PyGC_Head', 'PySliceObject', 'rangeobject'].map((n) => all(n, [n])),
+  all('static_type_state', ['managed_static_type_state', 'static_builtin_state'], 1),
+  // Objects of C types whose tp_traverse pycore follows (refs, referrers, path).
+  ...['propertyobject', '_abc_data', 'textio', 'buffered', 'fileio', 'countobject', 'chainobject', 'cycleobject', 'isliceobject',
+    'groupbyobject', 'teeobject', 'teedataobject'].map((n) => all(n, [n], 1)),
   all('_Py_DebugOffsets', ['_Py_DebugOffsets', 'struct _Py_DebugOffsets'], 8),
   ...['_gc_runtime_state', 'gc_generation', 'pool_header', 'arena_object', '_gil_runtime_state'].map((n) => all(n, [`struct ${n}`])),
 ];
@@ -82,6 +94,7 @@ export const ELEM_SIZE: Record<string, string[]> = {
   PyFrameObject: ['f_localsplus'],
   _PyInterpreterFrame: ['localsplus'],
   PyCodeObject: ['co_code_adaptive'],
+  teedataobject: ['values'],
 };
 
 /** Enums by key (tag or typedef name), with the C names to try. */

@@ -58,6 +58,11 @@ export function renderMallocStats(m: MallocStatsView): string {
     out.push(printone('# bytes lost to arena map bot', bot));
     out.push(printone('Total', mid === null || bot === null ? null : a.root_bytes + mid + bot));
   }
+  if (m.free_lists?.length) {
+    out.push('');
+    // _PyDebugAllocatorStats(): "%d %ss * %zd bytes each" right-aligned in 48 columns, then printone().
+    for (const f of m.free_lists) out.push(printone(`${`${f.count ?? '?'} free ${esc(f.name)}s * ${f.size} bytes each`.padStart(48)} `, f.count === null ? null : f.count * f.size));
+  }
   return out.join('\n') + '\n';
 }
 

@@ -142,6 +142,12 @@ export class Target {
     return s ? { address: s.value + m.bias, size: s.size } : null;
   }
 
+  /** Every symbol of module `m` with this name (file-local ones can repeat: several files' `static int numfree`). */
+  symbolsNamed(m: Module, name: string): { address: number; size: number }[] {
+    if (!m.elf) return [];
+    return m.elf.symbols().symbols.filter((x) => x.name === name && x.shndx !== 0).map((x) => ({ address: x.value + m.bias, size: x.size }));
+  }
+
   programCounter(t: ThreadStatus): number | null {
     const pc = programCounterName(this.core.header.machine);
     return pc ? (t.registers[pc] ?? null) : null;

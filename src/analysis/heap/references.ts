@@ -10,7 +10,8 @@ import type { TypeProfile } from '../../cpython/heap-objects.js';
 import type { FieldName } from '../../cpython-layouts/fields.js';
 import { defaultLimits } from '../../cpython/limits.js';
 import { frameLocals } from '../../cpython/locals.js';
-import { referenceLabel, VIA, type Via } from '../../cpython/objects/referents.js';
+import { knowsReferences, referenceLabel, VIA, type Via } from '../../cpython/objects/referents.js';
+import { staticTypeDict } from '../../cpython/objects/types.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
 import type { PathHop, PathReport, ReferenceView, RefsReport } from './view-model.js';
 
@@ -43,7 +44,8 @@ export function refs(s: HeapSession, address: number): RefsReport {
   });
   if (problem) report.unreadable = problem;
   if (!p.mayRefer) report.warnings.push(`a ${p.qualname} refers to no other object`);
-  else if (report.references.length === 0 && !p.type.heap && p.kind === null) report.warnings.push(`pycore does not know the references of ${typeLabel(p.module, p.qualname)} objects (a C type it has no traverse rule for)`);
+  else if (knowsReferences(p) && !p.gc) report.warnings.push(`${typeLabel(p.module, p.qualname)} has no GC support in this version: like gc.get_referents(), pycore follows none of what it holds`);
+  else if (report.references.length === 0 && !p.type.heap && p.kind === null && !knowsReferences(p)) report.warnings.push(`pycore does not know the references of ${typeLabel(p.module, p.qualname)} objects (a C type it has no traverse rule for)`);
   return report;
 }
 
@@ -78,6 +80,8 @@ export function* referrersSteps(s: HeapSession, addresses: number[], progress?: 
 
 export interface Root {
   label: string;
+  /** For a frame's local: the frame object (3.11+: null while the frame has none). */
+  frame?: number | null;
 }
 
 /** Exception-state items followed per thread (a corrupt previous_item chain must not loop). */
@@ -94,8 +98,8 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
   const L = rt.layout;
   const mem = s.heap.mem;
   const out = new Map<number, Root>();
-  const add = (address: number | null, label: string) => {
-    if (address && !out.has(address)) out.set(address, { label });
+  const add = (address: number | null, label: string, frame?: number | null) => {
+    if (address && !out.has(address)) out.set(address, frame === undefined ? { label } : { label, frame });
   };
   const at = (base: number, name: FieldName) => (L.offsets[name] === undefined ? null : mem.u64(base + L.offsets[name]!));
   for (const interp of s.interpreters) {
@@ -106,8 +110,9 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
       for (const f of walk.frames) {
         const { locals } = frameLocals(d, f, 10_000);
         const where = `thread ${thread}${tag}, frame ${f.function ?? '?'} (${f.file ?? '?'}:${f.line ?? '?'})`;
+        const frame = L.caps.frameModel === 'frame-object' ? f.address : at(f.address, 'iframe.frame_obj') || null;
         // Module and class bodies keep their variables in f_locals (a module's is its globals).
-        for (const l of locals) add(l.value, `${where}, ${l.kind === 'f_locals' ? (f.function === '<module>' ? 'global' : 'f_locals') : 'local'} ${l.name}`);
+        for (const l of locals) add(l.value, `${where}, ${l.kind === 'f_locals' ? (f.function === '<module>' ? 'global' : 'f_locals') : 'local'} ${l.name}`, frame);
       }
       const state = `thread state ${thread}${tag}`;
       add(at(ts.address, 'tstate.dict'), `${state}, dict`);
@@ -144,7 +149,7 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
   return out;
 }
 
-/** What a static type holds (its tp_dict, bases and MRO; 3.12+ keeps static builtins' dicts per interpreter, not here). */
+/** What a static type holds (its tp_dict, bases and MRO; 3.12+ keeps static builtins' dicts per interpreter: staticTypeDict). */
 const STATIC_TYPE_FIELDS: [string, FieldName][] = [
   ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
 ];
@@ -167,6 +172,12 @@ function expand(s: HeapSession, address: number, visit: (target: number, via: Vi
         const off = s.rt.layout.offsets[key];
         const v = off === undefined ? null : mem.u64(address + off);
         if (v) visit(v, VIA.field, name);
+        else if (key === 'type.dict') {
+          for (const interp of s.interpreters) {
+            const dict = staticTypeDict(s.objects.decoder.r, s.rt.layout, interp.address, address);
+            if (dict) visit(dict, VIA.field, '__dict__');
+          }
+        }
       }
     }
   }

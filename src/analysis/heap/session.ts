@@ -1,6 +1,7 @@
 // What every heap command opens first: the interpreter, its interpreters and threads, the object
 // decoder and the heap (pymalloc state and GC lists). Built once per run and shared.
 import { formatVersion } from '../../cpython-layouts/version.js';
+import { readFreeLists } from '../../cpython/free-lists.js';
 import { Heap } from '../../cpython/heap.js';
 import { defaultLimits, type Limits } from '../../cpython/limits.js';
 import { mallocStats } from '../../cpython/pymalloc.js';
@@ -37,7 +38,10 @@ export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits
 }
 
 export function mallocStatsViews(s: HeapSession): MallocStatsView[] {
-  return s.heap.pymalloc.heaps.map((h) => {
+  // sys._debugmallocstats() prints the free lists of the interpreter it runs in: here the main one.
+  const main = s.interpreters.find((i) => i.id === 0) ?? s.interpreters[s.interpreters.length - 1];
+  const free = readFreeLists(s.rt, s.target, main.address);
+  return s.heap.pymalloc.heaps.map((h, i) => {
     const m = mallocStats(h, s.rt.layout, s.heap.mem);
     return {
       where: h.where,
@@ -57,7 +61,8 @@ export function mallocStatsViews(s: HeapSession): MallocStatsView[] {
       arena_alignment: m.arenaAlignment,
       arena_map: m.arenaMap ? { mid: m.arenaMap.mid, bot: m.arenaMap.bot, root_bytes: m.arenaMap.rootBytes, mid_bytes: m.arenaMap.midBytes, bot_bytes: m.arenaMap.botBytes } : null,
       allocated_blocks: m.allocatedBlocks,
-      problems: m.problems,
+      ...(i === 0 ? { free_lists: free.lists } : {}),
+      problems: i === 0 ? [...m.problems, ...free.problems] : m.problems,
     };
   });
 }

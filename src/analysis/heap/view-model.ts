@@ -69,6 +69,8 @@ export interface MallocStatsView {
   arena_map: { mid: number | null; bot: number | null; root_bytes: number; mid_bytes: number; bot_bytes: number } | null;
   /** What sys.getallocatedblocks() would have returned, when pycore can compute it. */
   allocated_blocks: number | null;
+  /** The main interpreter's free lists (on the first report only): objects kept for reuse, by kind. */
+  free_lists?: { name: string; count: number | null; size: number }[];
   problems: string[];
 }
 

@@ -3,7 +3,7 @@
 //   /opt/py312-tracerefs/lib/libpython3.12d.so.1.0 (CPython 3.12.1, build-id 59d4d017e4116f70217433a2fef7324730fbbfd7)
 // Structs not present in this build: CFrame, _PyThreadStateImpl, _Py_DebugOffsets
 // PyFrameObject: requested paths not present: f_localsplus.__elem_size
-// PyInterpreterState: requested paths not present: modules, threads.main, tstate_head
+// PyInterpreterState: requested paths not present: frame.numfree, modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, threads.main, tstate_head, types.builtins.initialized, types.for_extensions.initialized
 // PyLongObject: requested paths not present: ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: ceval.gil, ceval.gil.last_holder, ceval.gil.locked, ceval.gil.switch_number, debug_offsets, finalizing, gc, gilstate.autoTSSkey, gilstate.tstate_current, main_tstate
 // Enums not present in this build's DWARF: _PyLockFlags
@@ -383,17 +383,22 @@ export const layout: GeneratedLayout = {
         builtins: 360,
         cached_objects: 382984,
         "ceval.gil": 384,
+        "dict_state.numfree": 272064,
         finalizing: 44,
+        "float_state.numfree": 267456,
         gc: 112,
         id: 8,
         "imports.modules": 944,
+        "list.numfree": 270760,
         next: 0,
         "object_state.refchain": 267360,
         obmalloc: 3960,
         runtime: 96,
         sysdict: 352,
         "threads.head": 72,
+        "tuple.numfree": 270040,
         types: 275432,
+        "types.builtins": 373752,
       },
     },
     PyListObject: {
@@ -729,6 +734,16 @@ export const layout: GeneratedLayout = {
         top: 16,
       },
     },
+    _abc_data: {
+      size: 64,
+      fields: {
+        _abc_cache: 40,
+        _abc_negative_cache: 48,
+        _abc_negative_cache_version: 56,
+        _abc_registry: 32,
+        ob_base: 0,
+      },
+    },
     _gc_runtime_state: {
       size: 240,
       fields: {
@@ -821,6 +836,70 @@ export const layout: GeneratedLayout = {
         prevarena: 40,
       },
     },
+    buffered: {
+      size: 168,
+      fields: {
+        abs_pos: 64,
+        buffer: 72,
+        buffer_mask: 144,
+        buffer_size: 136,
+        detached: 44,
+        dict: 152,
+        fast_closed_checks: 60,
+        finalizing: 56,
+        lock: 120,
+        ob_base: 0,
+        ok: 40,
+        owner: 128,
+        pos: 80,
+        raw: 32,
+        raw_pos: 88,
+        read_end: 96,
+        readable: 48,
+        weakreflist: 160,
+        writable: 52,
+        write_end: 112,
+        write_pos: 104,
+      },
+    },
+    chainobject: {
+      size: 48,
+      fields: {
+        active: 40,
+        ob_base: 0,
+        source: 32,
+      },
+    },
+    countobject: {
+      size: 56,
+      fields: {
+        cnt: 32,
+        long_cnt: 40,
+        long_step: 48,
+        ob_base: 0,
+      },
+    },
+    cycleobject: {
+      size: 64,
+      fields: {
+        firstpass: 56,
+        index: 48,
+        it: 32,
+        ob_base: 0,
+        saved: 40,
+      },
+    },
+    fileio: {
+      size: 64,
+      fields: {
+        blksize: 40,
+        dict: 56,
+        fd: 32,
+        finalizing: 37,
+        ob_base: 0,
+        weakreflist: 48,
+      },
+    },
     gc_generation: {
       size: 24,
       fields: {
@@ -829,6 +908,30 @@ export const layout: GeneratedLayout = {
         "head._gc_next": 0,
         "head._gc_prev": 8,
         threshold: 16,
+      },
+    },
+    groupbyobject: {
+      size: 88,
+      fields: {
+        currgrouper: 72,
+        currkey: 56,
+        currvalue: 64,
+        it: 32,
+        keyfunc: 40,
+        ob_base: 0,
+        state: 80,
+        tgtkey: 48,
+      },
+    },
+    isliceobject: {
+      size: 72,
+      fields: {
+        cnt: 64,
+        it: 32,
+        next: 40,
+        ob_base: 0,
+        step: 56,
+        stop: 48,
       },
     },
     pool_header: {
@@ -844,6 +947,18 @@ export const layout: GeneratedLayout = {
         "ref._padding": 0,
         "ref.count": 0,
         szidx: 36,
+      },
+    },
+    propertyobject: {
+      size: 80,
+      fields: {
+        getter_doc: 72,
+        ob_base: 0,
+        prop_del: 48,
+        prop_doc: 56,
+        prop_get: 32,
+        prop_name: 64,
+        prop_set: 40,
       },
     },
     rangeobject: {
@@ -866,6 +981,76 @@ export const layout: GeneratedLayout = {
       fields: {
         hash: 8,
         key: 0,
+      },
+    },
+    static_type_state: {
+      size: 40,
+      fields: {
+        ready: 12,
+        readying: 8,
+        tp_dict: 16,
+        tp_subclasses: 24,
+        tp_weaklist: 32,
+        type: 0,
+      },
+    },
+    teedataobject: {
+      size: 512,
+      fields: {
+        it: 32,
+        nextlink: 48,
+        numread: 40,
+        ob_base: 0,
+        running: 44,
+        values: 56,
+        "values.__elem_size": 8,
+      },
+    },
+    teeobject: {
+      size: 64,
+      fields: {
+        dataobj: 32,
+        index: 40,
+        ob_base: 0,
+        state: 56,
+        weakreflist: 48,
+      },
+    },
+    textio: {
+      size: 216,
+      fields: {
+        b2cratio: 176,
+        buffer: 48,
+        chunk_size: 40,
+        decoded_chars: 136,
+        decoded_chars_used: 144,
+        decoder: 72,
+        detached: 36,
+        dict: 200,
+        encodefunc: 120,
+        encoder: 64,
+        encoding: 56,
+        encoding_start_of_stream: 128,
+        errors: 88,
+        finalizing: 112,
+        has_read1: 110,
+        line_buffering: 104,
+        ob_base: 0,
+        ok: 32,
+        pending_bytes: 152,
+        pending_bytes_count: 160,
+        raw: 184,
+        readnl: 80,
+        readtranslate: 107,
+        readuniversal: 106,
+        seekable: 109,
+        snapshot: 168,
+        state: 208,
+        telling: 111,
+        weakreflist: 192,
+        write_through: 105,
+        writenl: 96,
+        writetranslate: 108,
       },
     },
   },
@@ -893,6 +1078,12 @@ export const layout: GeneratedLayout = {
     "PyUnicodeObject._base._base.state.interned": { byteOffset: 48, bitOffset: 0, bitSize: 2 },
     "PyUnicodeObject._base._base.state.kind": { byteOffset: 48, bitOffset: 2, bitSize: 3 },
     "PyUnicodeObject._base._base.state.statically_allocated": { byteOffset: 48, bitOffset: 7, bitSize: 1 },
+    "fileio.appending": { byteOffset: 36, bitOffset: 3, bitSize: 1 },
+    "fileio.closefd": { byteOffset: 36, bitOffset: 6, bitSize: 1 },
+    "fileio.created": { byteOffset: 36, bitOffset: 0, bitSize: 1 },
+    "fileio.readable": { byteOffset: 36, bitOffset: 1, bitSize: 1 },
+    "fileio.seekable": { byteOffset: 36, bitOffset: 4, bitSize: 2 },
+    "fileio.writable": { byteOffset: 36, bitOffset: 2, bitSize: 1 },
   },
   enums: {
     DictKeysKind: {

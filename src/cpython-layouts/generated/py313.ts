@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0 (CPython 3.13.0, build-id d11d13fb0f82d32f3da1221ffd551ab179afb423)
 // Structs not present in this build: CFrame, _PyCFrame
 // PyFrameObject: requested paths not present: f_localsplus.__elem_size
-// PyInterpreterState: requested paths not present: modules, object_state.refchain, tstate_head
+// PyInterpreterState: requested paths not present: dict_state.numfree, float_state.numfree, frame.numfree, list.numfree, modules, object_state.refchain, tstate_head, tuple.numfree
 // PyLongObject: requested paths not present: ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: ceval.gil, ceval.gil.last_holder, ceval.gil.locked, ceval.gil.switch_number, finalizing, gc, gilstate.autoTSSkey, gilstate.tstate_current
 import type { GeneratedLayout } from './types.js';
@@ -363,12 +363,20 @@ export const layout: GeneratedLayout = {
         id: 7272,
         "imports.modules": 7656,
         next: 7264,
+        "object_state.freelists.dictkeys.numfree": 13144,
+        "object_state.freelists.dicts.numfree": 12496,
+        "object_state.freelists.floats.numfree": 10952,
+        "object_state.freelists.lists.numfree": 11848,
+        "object_state.freelists.tuples.numfree": 11128,
         obmalloc: 10800,
         runtime: 7376,
         sysdict: 7640,
         "threads.head": 7344,
         "threads.main": 7352,
         types: 84648,
+        "types.builtins": 182960,
+        "types.builtins.initialized": 182968,
+        "types.for_extensions.initialized": 192584,
       },
     },
     PyListObject: {
@@ -828,6 +836,16 @@ export const layout: GeneratedLayout = {
         version: 8,
       },
     },
+    _abc_data: {
+      size: 48,
+      fields: {
+        _abc_cache: 24,
+        _abc_negative_cache: 32,
+        _abc_negative_cache_version: 40,
+        _abc_registry: 16,
+        ob_base: 0,
+      },
+    },
     _gc_runtime_state: {
       size: 240,
       fields: {
@@ -918,6 +936,70 @@ export const layout: GeneratedLayout = {
         prevarena: 40,
       },
     },
+    buffered: {
+      size: 152,
+      fields: {
+        abs_pos: 48,
+        buffer: 56,
+        buffer_mask: 128,
+        buffer_size: 120,
+        detached: 28,
+        dict: 136,
+        fast_closed_checks: 44,
+        finalizing: 40,
+        lock: 104,
+        ob_base: 0,
+        ok: 24,
+        owner: 112,
+        pos: 64,
+        raw: 16,
+        raw_pos: 72,
+        read_end: 80,
+        readable: 32,
+        weakreflist: 144,
+        writable: 36,
+        write_end: 96,
+        write_pos: 88,
+      },
+    },
+    chainobject: {
+      size: 32,
+      fields: {
+        active: 24,
+        ob_base: 0,
+        source: 16,
+      },
+    },
+    countobject: {
+      size: 40,
+      fields: {
+        cnt: 16,
+        long_cnt: 24,
+        long_step: 32,
+        ob_base: 0,
+      },
+    },
+    cycleobject: {
+      size: 48,
+      fields: {
+        firstpass: 40,
+        index: 32,
+        it: 16,
+        ob_base: 0,
+        saved: 24,
+      },
+    },
+    fileio: {
+      size: 48,
+      fields: {
+        blksize: 24,
+        dict: 40,
+        fd: 16,
+        finalizing: 21,
+        ob_base: 0,
+        weakreflist: 32,
+      },
+    },
     gc_generation: {
       size: 24,
       fields: {
@@ -926,6 +1008,30 @@ export const layout: GeneratedLayout = {
         "head._gc_next": 0,
         "head._gc_prev": 8,
         threshold: 16,
+      },
+    },
+    groupbyobject: {
+      size: 72,
+      fields: {
+        currgrouper: 56,
+        currkey: 40,
+        currvalue: 48,
+        it: 16,
+        keyfunc: 24,
+        ob_base: 0,
+        state: 64,
+        tgtkey: 32,
+      },
+    },
+    isliceobject: {
+      size: 56,
+      fields: {
+        cnt: 48,
+        it: 16,
+        next: 24,
+        ob_base: 0,
+        step: 40,
+        stop: 32,
       },
     },
     pool_header: {
@@ -941,6 +1047,18 @@ export const layout: GeneratedLayout = {
         "ref._padding": 0,
         "ref.count": 0,
         szidx: 36,
+      },
+    },
+    propertyobject: {
+      size: 64,
+      fields: {
+        getter_doc: 56,
+        ob_base: 0,
+        prop_del: 32,
+        prop_doc: 40,
+        prop_get: 16,
+        prop_name: 48,
+        prop_set: 24,
       },
     },
     rangeobject: {
@@ -961,6 +1079,77 @@ export const layout: GeneratedLayout = {
       fields: {
         hash: 8,
         key: 0,
+      },
+    },
+    static_type_state: {
+      size: 48,
+      fields: {
+        isbuiltin: 8,
+        ready: 16,
+        readying: 12,
+        tp_dict: 24,
+        tp_subclasses: 32,
+        tp_weaklist: 40,
+        type: 0,
+      },
+    },
+    teedataobject: {
+      size: 496,
+      fields: {
+        it: 16,
+        nextlink: 32,
+        numread: 24,
+        ob_base: 0,
+        running: 28,
+        values: 40,
+        "values.__elem_size": 8,
+      },
+    },
+    teeobject: {
+      size: 48,
+      fields: {
+        dataobj: 16,
+        index: 24,
+        ob_base: 0,
+        state: 40,
+        weakreflist: 32,
+      },
+    },
+    textio: {
+      size: 200,
+      fields: {
+        b2cratio: 160,
+        buffer: 32,
+        chunk_size: 24,
+        decoded_chars: 120,
+        decoded_chars_used: 128,
+        decoder: 56,
+        detached: 20,
+        dict: 184,
+        encodefunc: 104,
+        encoder: 48,
+        encoding: 40,
+        encoding_start_of_stream: 112,
+        errors: 72,
+        finalizing: 96,
+        has_read1: 94,
+        line_buffering: 88,
+        ob_base: 0,
+        ok: 16,
+        pending_bytes: 136,
+        pending_bytes_count: 144,
+        raw: 168,
+        readnl: 64,
+        readtranslate: 91,
+        readuniversal: 90,
+        seekable: 93,
+        snapshot: 152,
+        state: 192,
+        telling: 95,
+        weakreflist: 176,
+        write_through: 89,
+        writenl: 80,
+        writetranslate: 92,
       },
     },
   },
@@ -998,6 +1187,12 @@ export const layout: GeneratedLayout = {
     "_PyThreadStateImpl.base._status.holds_gil": { byteOffset: 32, bitOffset: 5, bitSize: 1 },
     "_PyThreadStateImpl.base._status.initialized": { byteOffset: 32, bitOffset: 0, bitSize: 1 },
     "_PyThreadStateImpl.base._status.unbound": { byteOffset: 32, bitOffset: 2, bitSize: 1 },
+    "fileio.appending": { byteOffset: 20, bitOffset: 3, bitSize: 1 },
+    "fileio.closefd": { byteOffset: 20, bitOffset: 6, bitSize: 1 },
+    "fileio.created": { byteOffset: 20, bitOffset: 0, bitSize: 1 },
+    "fileio.readable": { byteOffset: 20, bitOffset: 1, bitSize: 1 },
+    "fileio.seekable": { byteOffset: 20, bitOffset: 4, bitSize: 2 },
+    "fileio.writable": { byteOffset: 20, bitOffset: 2, bitSize: 1 },
   },
   enums: {
     DictKeysKind: {

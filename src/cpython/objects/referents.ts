@@ -3,6 +3,7 @@
 // dict keys and values, an instance's __dict__ or its managed values and slots, a function's
 // code/globals/defaults/closure, a frame's locals, a generator's frame. Each reference comes with how it is held
 // (index, key, attribute or field name) so that paths can be printed.
+import type { FieldName } from '../../cpython-layouts/fields.js';
 import { field } from '../../cpython-layouts/layout.js';
 import type { FrameInfo } from '../frames.js';
 import { HeapMemory, u64w } from '../heap-memory.js';
@@ -47,6 +48,8 @@ export class Referents {
     const { mem } = this;
     const O = this.types.off;
     let problem: string | null;
+    const rule = traverseRule(prof);
+    if (rule) return this.traverse(address, prof, rule, visit);
     // The containers first, without the closures the other kinds need. A C subclass of dict,
     // tuple or list (OrderedDict, a struct sequence such as sys.flags) holds what its base holds.
     switch (prof.kind ?? subclassKind(prof)) {
@@ -130,6 +133,35 @@ export class Referents {
     if (prof.type.heap) return null;
     for (const [name, at] of rule) {
       const v = this.mem.u64(address + at + this.headerGrowth);
+      if (v) visit(v, VIA.field, name);
+    }
+    return null;
+  }
+
+  /**
+   * A C type whose tp_traverse TRAVERSE_FIELDS lists, with offsets from the build's layout (a
+   * field this version lacks is skipped). A type without GC support has no tp_traverse (3.8's
+   * _abc_data); a heap type's traverse also visits its type.
+   */
+  private traverse(address: number, prof: TypeProfile, rule: TraverseRule, visit: ReferentVisitor): string | null {
+    if (!prof.gc) return null;
+    const { mem } = this;
+    const off = this.decoder.L.offsets;
+    if (prof.type.heap) visit(prof.type.address, VIA.field, '__class__');
+    for (const [name, key] of rule) {
+      const at = off[key];
+      if (at === undefined) continue;
+      if (key === 'teedata.values') {
+        // teedataobject: values[0..numread) are the items read ahead for the tee iterators.
+        const n = off['teedata.numread'] === undefined ? null : mem.i32(address + off['teedata.numread']!);
+        if (n === null || n < 0 || n > TEE_LINKCELLS) return `impossible tee cell count ${n}`;
+        for (let i = 0; i < n; i++) {
+          const v = mem.u64(address + at + 8 * i);
+          if (v) visit(v, VIA.item, i);
+        }
+        continue;
+      }
+      const v = mem.u64(address + at);
       if (v) visit(v, VIA.field, name);
     }
     return null;
@@ -379,6 +411,44 @@ const C_TYPE_FIELDS = new Map<string, [string, number][] | 'deque'>([
   ['functools.partial', [['func', 16], ['args', 24], ['keywords', 32], ['__dict__', 40]]],
   ['collections.deque', 'deque'],
 ]);
+
+/** What tp_traverse visits, as [label, field]; the fields' offsets come from each build's layout (fields.ts). */
+type TraverseRule = [string, FieldName][];
+/** itertools.tee's LINKCELLS: the size of a teedataobject's values array. */
+const TEE_LINKCELLS = 57;
+const ABC_DATA: TraverseRule = [['_abc_registry', 'abc_data.registry'], ['_abc_cache', 'abc_data.cache'], ['_abc_negative_cache', 'abc_data.negative_cache']];
+const BUFFERED: TraverseRule = [['raw', 'buffered.raw'], ['__dict__', 'buffered.dict']];
+/** Keyed by `module.qualname` (3.8-3.11 name some of these `builtins.`, before they became heap types). */
+const TRAVERSE_FIELDS = new Map<string, TraverseRule>([
+  ['builtins.property', [['fget', 'property.get'], ['fset', 'property.set'], ['fdel', 'property.del'], ['__doc__', 'property.doc'], ['__name__', 'property.name']]],
+  ['_abc._abc_data', ABC_DATA],
+  ['builtins._abc_data', ABC_DATA],
+  ['_io.TextIOWrapper', [
+    ['buffer', 'textio.buffer'], ['encoding', 'textio.encoding'], ['<encoder>', 'textio.encoder'], ['<decoder>', 'textio.decoder'],
+    ['<readnl>', 'textio.readnl'], ['<decoded_chars>', 'textio.decoded_chars'], ['<pending_bytes>', 'textio.pending_bytes'],
+    ['<snapshot>', 'textio.snapshot'], ['errors', 'textio.errors'], ['<raw>', 'textio.raw'], ['__dict__', 'textio.dict'],
+  ]],
+  ['_io.BufferedReader', BUFFERED],
+  ['_io.BufferedWriter', BUFFERED],
+  ['_io.BufferedRandom', BUFFERED],
+  ['_io.FileIO', [['__dict__', 'fileio.dict']]],
+  ['itertools.count', [['<count>', 'count.long_cnt'], ['<step>', 'count.long_step']]],
+  ['itertools.chain', [['<source>', 'chain.source'], ['<active>', 'chain.active']]],
+  ['itertools.cycle', [['<it>', 'cycle.it'], ['<saved>', 'cycle.saved']]],
+  ['itertools.islice', [['<it>', 'islice.it']]],
+  ['itertools.groupby', [['<it>', 'groupby.it'], ['<keyfunc>', 'groupby.keyfunc'], ['<tgtkey>', 'groupby.tgtkey'], ['<currkey>', 'groupby.currkey'], ['<currvalue>', 'groupby.currvalue']]],
+  ['itertools._tee', [['<dataobj>', 'tee.dataobj']]],
+  ['itertools._tee_dataobject', [['<it>', 'teedata.it'], ['<values>', 'teedata.values'], ['<nextlink>', 'teedata.nextlink']]],
+]);
+
+function traverseRule(prof: TypeProfile): TraverseRule | undefined {
+  return prof.kind === null || prof.type.heap ? TRAVERSE_FIELDS.get(`${prof.module}.${prof.qualname}`) : undefined;
+}
+
+/** Whether pycore knows what objects of this C type refer to (a rule for its tp_traverse). */
+export function knowsReferences(prof: TypeProfile): boolean {
+  return traverseRule(prof) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
+}
 
 const GENERATOR_FIELDS: [string, Parameters<typeof field>[1]][] = [
   ['gi_code', 'gen.code'], ['__name__', 'gen.name'], ['__qualname__', 'gen.qualname'],

@@ -113,3 +113,28 @@ export class TypeCache {
     };
   }
 }
+
+/** Static types' states an interpreter keeps at most (CPython's _Py_MAX_STATIC_BUILTIN_TYPES is 200; some room to spare). */
+const MAX_STATIC_TYPE_INDEX = 1024;
+
+/**
+ * The __dict__ an interpreter keeps for a static type whose tp_dict is NULL (3.12+: static
+ * builtin types, _PyStaticType_GetState()). tp_subclasses holds 1 + the index of the type's state
+ * in interp->types.builtins (3.13: .builtins.initialized, or .for_extensions.initialized for a
+ * static type of an extension module); the state names its type, which must be this one. Null
+ * when the build keeps no such states or the type has none in this interpreter.
+ */
+export function staticTypeDict(r: Reader, L: Layout, interp: number, type: number): number | null {
+  const O = L.offsets;
+  const size = L.sizes.static_type_state;
+  if (O['type.subclasses'] === undefined || O['static_type.type'] === undefined || O['static_type.dict'] === undefined || !size) return null;
+  const sub = r.ptr(type + O['type.subclasses']);
+  if (sub === null || sub < 1 || sub > MAX_STATIC_TYPE_INDEX) return null;
+  for (const arrayField of ['interp.static_types', 'interp.static_ext_types'] as const) {
+    if (O[arrayField] === undefined) continue;
+    const state = interp + O[arrayField]! + (sub - 1) * size;
+    if (r.ptr(state + O['static_type.type']) !== type) continue;
+    return r.ptr(state + O['static_type.dict']) || null;
+  }
+  return null;
+}
