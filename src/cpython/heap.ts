@@ -379,7 +379,9 @@ export class Heap {
       }
     }
 
-    // 4. Objects only the refchain lists (untracked objects outside pymalloc that nothing above refers to).
+    // 4. Objects only the refchain lists: static ones in a binary's image, which the refchain holds
+    // too (static types, True and False, ...) but the reference walk leaves alone, and untracked
+    // objects outside pymalloc that nothing above refers to.
     if (onChain !== null) {
       for (const address of onChain) {
         if (!onChain.has(address)) continue; // found meanwhile, through the references of one of these
