@@ -101,7 +101,7 @@ describe.skipIf(!hasTmux)('pycore tui in a real terminal (tmux)', () => {
     expect(s).not.toContain('Frames of Thread');
   });
 
-  it("opens a local in the inspector and shows CPython's repr of it", async () => {
+  it("opens a local in the inspector and shows CPython's repr of it; l shows the leak hints", async () => {
     const core = corpusCores().find((c) => c.name === '3.12-locals')!;
     const objects = (core.truth as unknown as { snapshot: { extra: { objects: Record<string, { repr: string; id: string }> } } }).snapshot.extra.objects;
     const frame = core.truth.threads.find((t) => t.current)!.frames.findIndex((f) => f.function === 'crash_here');
@@ -122,6 +122,12 @@ describe.skipIf(!hasTmux)('pycore tui in a real terminal (tmux)', () => {
     const s = await waitFor('locals', 'Inspector: cyclic');
     expect(s).toContain(objects.cyclic.repr);
     expect(s).toContain(`list at ${objects.cyclic.id}`);
+    await keys('locals', 'Escape');
+    await waitFor('locals', '› cyclic (list)');
+    // The leak hints: the heap opens and is walked in slices behind a spinner, then the list.
+    await keys('locals', 'l');
+    const leaks = await waitFor('locals', /Uncollected cycles: /);
+    expect(leaks).toContain('GC generations');
     await keys('locals', 'Escape');
     await waitFor('locals', '› cyclic (list)');
     await keys('locals', 'q');

@@ -85,12 +85,53 @@ describe('tui on 3.12-segv-threads', () => {
     await s.waitFor('/run_j');
     await s.press(KEY.enter);
     const i = current.frames.findIndex((f) => f.function === 'run_job');
-    const text = await s.waitFor(`Frame #${i} of`);
-    expect(text).not.toContain('/run_j');
+    // Typing already jumps to the match, so the frame line shows while the prompt is still
+    // open: wait for the prompt to go, not for the frame.
+    await s.waitFor(() => s.text().includes(`Frame #${i} of`) && !s.text().includes('/run_j'));
     await s.press('/', ...'no-such-frame');
     await s.waitFor('no match');
     await s.press(KEY.escape);
     await s.waitFor(`Frame #${i} of`);
+  });
+
+  it('/ in the help finds a line (n/N: next/previous match, shown at the top); Esc clears, then closes', async () => {
+    const s = await open(core);
+    await s.press('?');
+    await s.waitFor('Keys');
+    const top = () => lines(s.text())[1];
+    await s.press('/', ...'one page', KEY.enter);
+    await s.waitFor('/one page  n/N next/previous match, Esc clears');
+    expect(top()).toContain(keyBindings.pageUp.description);
+    await s.press('n');
+    await s.waitFor(() => top().includes(keyBindings.pageDown.description));
+    await s.press('N');
+    await s.waitFor(() => top().includes(keyBindings.pageUp.description));
+    await s.press('/', ...'no-such-key');
+    await s.waitFor('no match');
+    await s.press(KEY.escape);
+    await s.waitFor(() => !s.text().includes('/no-such-key'));
+    expect(s.text()).toContain('Keys');
+    await s.press(KEY.escape);
+    await s.waitFor('Frames of Thread');
+  });
+
+  it('/ in the findings of explain', async () => {
+    const { path: log } = segvLog();
+    const s = await open(core);
+    await s.press('x', log, KEY.enter);
+    await s.waitFor('findings)');
+    const more = () => Number(/… (\d+) more lines/.exec(s.text())?.[1] ?? 0);
+    const before = more();
+    await s.press('/', ...'Next steps:', KEY.enter);
+    await s.waitFor(() => lines(s.text())[1].includes('Next steps:'));
+    const first = more();
+    expect(first).toBeLessThan(before);
+    await s.press('n');
+    // The next match is near the end: the text scrolls as far as it goes (it has a next match).
+    await s.waitFor(() => more() < first);
+    expect(s.text()).toContain('Next steps:');
+    await s.press(KEY.escape, KEY.escape);
+    await s.waitFor('Frames of Thread');
   });
 
   it('shows the help screen generated from the key table, and Esc closes it', async () => {
@@ -306,6 +347,39 @@ describe('tui on 3.12-locals: locals and the object inspector', () => {
     expect(calls.every(([, , limit]) => (limit ?? 0) <= 1000)).toBe(true);
     await s.press(KEY.enter);
     await s.waitFor('Inspector: nested › [99999]');
+    // `/` searches all 100 000 items, page by page, without stopping the keys.
+    await s.press(KEY.backspace, KEY.home);
+    await s.waitFor('1/100000');
+    await s.press('/', ...'9999', KEY.enter);
+    let found = await s.waitFor('10000/100000');
+    expect(found).toContain('› [9999] (int) = 9999');
+    await s.press('n');
+    found = await s.waitFor('20000/100000');
+    expect(found).toContain('› [19999] (int) = 19999');
+    await s.press('N');
+    await s.waitFor('10000/100000');
+    await s.press('/', ...'99998', KEY.enter);
+    await s.waitFor('99999/100000');
+    // Esc clears the query (the cursor stays), the next one goes back.
+    await s.press(KEY.escape);
+    await s.waitFor(() => !s.text().includes('/99998'));
+    expect(s.text()).toContain('99999/100000');
+    await s.press(KEY.escape);
+    await s.waitFor('Frame #' + crashHere);
+  });
+
+  it('/ in the inspector finds an item by label, type or repr; Esc while typing returns the cursor', async () => {
+    const s = await open(core, { columns: 100, rows: 24 });
+    await toLocal(s, 'nested');
+    await s.press(KEY.enter);
+    await s.waitFor('Inspector: nested');
+    await s.press('/', ...'(2, 3)', KEY.enter);
+    let text = await s.waitFor("› ['a'] (list) = [1, (2, 3)");
+    await s.press('/', ...'no-such-item');
+    text = await s.waitFor('no match');
+    expect(text).toContain('/no-such-item');
+    await s.press(KEY.escape);
+    await s.waitFor(() => !s.text().includes('no-such-item'));
   });
 });
 

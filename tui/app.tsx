@@ -19,6 +19,7 @@ import { ExplainScreen } from './screens/explain/explain-screen.js';
 import { CensusScreen } from './screens/heap/census-screen.js';
 import { ObjectListScreen } from './screens/heap/object-list-screen.js';
 import { instanceRows, pathRows, referrerRows } from './screens/heap/object-rows.js';
+import { leakRows } from './screens/heap/leak-rows.js';
 import { mallocLines, memoryErrorLines } from './screens/heap/report-lines.js';
 import { useAsync } from './hooks/use-async.js';
 import { Spinner } from './components/shared/spinner.js';
@@ -48,16 +49,17 @@ export function App({ data, size }: AppProps) {
 
 const screenHints: Record<Screen['kind'], Command[]> = {
   main: ['up', 'down', 'nextPane', 'open', 'search', 'help', 'quit'],
-  inspector: ['up', 'down', 'open', 'back', 'referrers', 'pathFromRoot', 'help', 'quit'],
-  help: ['up', 'down', 'back', 'quit'],
-  warnings: ['up', 'down', 'back', 'help', 'quit'],
+  inspector: ['up', 'down', 'open', 'back', 'referrers', 'pathFromRoot', 'search', 'help', 'quit'],
+  help: ['up', 'down', 'search', 'back', 'quit'],
+  warnings: ['up', 'down', 'search', 'back', 'help', 'quit'],
   pending: ['back', 'help', 'quit'],
   census: ['up', 'down', 'open', 'search', 'sort', 'back', 'quit'],
-  instances: ['up', 'down', 'open', 'back', 'help', 'quit'],
-  referrers: ['up', 'down', 'open', 'back', 'help', 'quit'],
-  path: ['up', 'down', 'open', 'back', 'help', 'quit'],
-  malloc: ['up', 'down', 'back', 'help', 'quit'],
-  errors: ['up', 'down', 'back', 'help', 'quit'],
+  instances: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  referrers: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  path: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  malloc: ['up', 'down', 'search', 'back', 'help', 'quit'],
+  leaks: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  errors: ['up', 'down', 'search', 'back', 'help', 'quit'],
   explain: ['up', 'down', 'submit', 'back', 'quit'],
 };
 
@@ -79,8 +81,14 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
       return <TextScreen title={`Memory errors (${data.report.memory_errors.length})`} lines={memoryErrorLines(data.report.memory_errors)} {...props} />;
     case 'census':
     case 'malloc':
-      if (!data.heap) return <TextScreen title={pendingViews[screen.kind === 'census' ? 'heap' : 'malloc'].title} lines={pendingText(screen.kind === 'census' ? 'heap' : 'malloc')} {...props} />;
-      return screen.kind === 'census' ? <CensusScreen heap={data.heap} {...props} /> : <MallocScreen heap={data.heap} {...props} />;
+    case 'leaks': {
+      const view = screen.kind === 'census' ? 'heap' : screen.kind;
+      if (!data.heap) return <TextScreen title={pendingViews[view].title} lines={pendingText(view)} {...props} />;
+      const heap = data.heap;
+      if (screen.kind === 'census') return <CensusScreen heap={heap} {...props} />;
+      if (screen.kind === 'malloc') return <MallocScreen heap={heap} {...props} />;
+      return <ObjectListScreen title="Leak hints (as pycore heap --leaks)" working="walking the heap, then looking for uncollected cycles..." load={async (watch) => leakRows(heap, await heap.leaks(watch))} {...props} />;
+    }
     case 'instances': {
       const heap = data.heap!;
       return <ObjectListScreen title={`Instances of ${screen.typeName}`} working={`finding the instances of ${screen.typeName}...`} load={async (watch) => instanceRows(heap, await heap.instances(screen.typeAddress, watch), screen.typeName)} {...props} />;
@@ -97,8 +105,8 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
 }
 
 function MallocScreen({ heap, ...props }: ScreenProps & { heap: HeapData }) {
-  const stats = useAsync(() => heap.mallocStats(), [heap]);
-  if (stats.status === 'loading') return <Spinner label="reading pymalloc's arenas..." />;
+  const stats = useAsync((watch) => heap.mallocStats(watch), [heap]);
+  if (stats.status === 'loading') return <Spinner label="reading pymalloc's arenas..." progress={stats.progress} />;
   const lines = stats.status === 'done' ? mallocLines(stats.value.heaps, stats.value.note, props.width) : [`cannot read pymalloc's state: ${escapeForTerminal(stats.error)}`];
   return <TextScreen title="pymalloc statistics" lines={lines} {...props} />;
 }

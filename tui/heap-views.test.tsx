@@ -105,6 +105,65 @@ describe('heap views on 3.12-heap', () => {
   });
 });
 
+describe('leak hints view on 3.12-heap', () => {
+  const name = '3.12-heap';
+  interface LeakTruth {
+    garbage: { collected: number; types: { module: string; qualname: string; has_del: boolean; count: number }[] };
+    gc_garbage: [string, string, number, number][];
+    gc_generations: number[];
+    gc_enabled: boolean;
+    gc_types: [string, string, number, number, number][];
+  }
+  const n = (x: number) => x.toLocaleString('en-US');
+
+  it('l: what gc.collect() would free, the objects with finalizers, big classes, gc.garbage and the GC counts; Enter opens them', async () => {
+    const truth = extraOf<LeakTruth>(name);
+    const s = await open(await loadCore(name, { locals: false }), { columns: 140, rows: 100 });
+    await s.press('l');
+    const finalizers = truth.garbage.types.filter((t) => t.has_del).reduce((a, t) => a + t.count, 0);
+    let text = await s.waitFor('Uncollected cycles:', WALK_MS);
+    expect(text).toContain(`Uncollected cycles: gc.collect() would free ${n(truth.garbage.collected)} objects, ${n(finalizers)} with finalizers (__del__)`);
+    expect(text).toContain(truth.gc_enabled ? 'The cyclic GC was enabled' : 'The cyclic GC was disabled');
+    for (const [g, count] of truth.gc_generations.entries()) expect(text).toMatch(new RegExp(`generation ${g}: ${n(count)} objects`));
+    for (const t of truth.garbage.types) expect(rowOf(text, `${t.module === 'builtins' ? '' : `${t.module}.`}${t.qualname}  `)).toContain(`  ${n(t.count)}`);
+    // gc.garbage, in order, and the first one opens in the inspector.
+    await s.press('/', ...'gc.garbage holds', KEY.enter);
+    text = await s.waitFor(`› gc.garbage holds ${truth.gc_garbage.length} objects`);
+    for (const [i, [, qualname, , id]] of truth.gc_garbage.entries()) {
+      await s.press(KEY.down);
+      text = await s.waitFor(`› gc.garbage[${i}] ${hex(id)} `);
+      expect(rowOf(text, `gc.garbage[${i}]`)).toContain(qualname);
+    }
+    await s.press(KEY.enter);
+    text = await s.waitFor(`Inspector: gc.garbage[${truth.gc_garbage.length - 1}]`);
+    expect(text).toContain(`at ${hex(truth.gc_garbage[truth.gc_garbage.length - 1][3])}`);
+    await s.press(KEY.escape);
+    // An object with a finalizer in an uncollected cycle.
+    const withDel = truth.garbage.types.filter((t) => t.has_del).map((t) => t.qualname);
+    await s.press('/', ...'cycle #0 ', KEY.enter);
+    text = await s.waitFor(/› cycle #0 0x[0-9a-f]+ /);
+    expect(withDel.some((q) => rowOf(text, 'cycle #0 ').includes(q))).toBe(true);
+    await s.press(KEY.enter);
+    text = await s.waitFor('Inspector: cycle #0');
+    expect(withDel.some((q) => new RegExp(`${q} at 0x`).test(text))).toBe(true);
+    await s.press(KEY.escape);
+    // A class over the threshold lists its instances.
+    const [, , , leaky] = truth.gc_types.find((t) => t[0] === '__main__' && t[1] === 'Leaky')!;
+    await s.press('/', ...'Classes with', KEY.enter, KEY.down);
+    text = await s.waitFor(/› +__main__\.Leaky  /);
+    expect(rowOf(text, '__main__.Leaky  ')).toContain(n(leaky));
+    await s.press(KEY.enter);
+    await s.waitFor(`${leaky} instances of __main__.Leaky`, WALK_MS);
+  });
+
+  it('l without a heap says what it needs', async () => {
+    const core = await loadCore(name, { locals: false });
+    const s = await open({ ...core, data: { ...core.data, heap: null } });
+    await s.press('l');
+    await s.waitFor('Leak hints: not available');
+  });
+});
+
 describe('memory errors view', () => {
   for (const name of ['3.12-debugmalloc', '3.8-debugmalloc']) {
     it(`${name}: e lists both damaged blocks, the tripped one in CPython's words`, async () => {

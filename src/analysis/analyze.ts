@@ -16,6 +16,7 @@ import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
 import { checkMemory } from './memory-check.js';
+import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
 
@@ -152,6 +153,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
     };
     report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks);
+    if (report.memory_errors.length) attachAllocationTracebacks(report.memory_errors, allocationTracer(rt, target, limits));
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);

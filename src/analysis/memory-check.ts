@@ -12,6 +12,7 @@ import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Target } from '../target/target.js';
 import { hex } from './view-model.js';
+import type { AllocationTraceView } from './allocation-traceback.js';
 
 export interface MemoryErrorView {
   kind: BlockProblem | 'use-after-free';
@@ -25,13 +26,18 @@ export interface MemoryErrorView {
   /** Where pycore found the block: a local's object, an item of one, or a pointer on the crashing thread's stack. */
   found_via: string;
   block: DebugBlock;
+  /** Where the block was allocated (tracemalloc's traceback, newest frame first), when tracemalloc traced it. */
+  allocated_at?: { filename: string | null; lineno: number }[] | null;
+  /** What tracemalloc knew of the block: decides what CPython printed after the dump. */
+  tracemalloc?: AllocationTraceView['state'];
+  tracemalloc_unreadable?: string;
 }
 
 const STACK_SCAN_BYTES = 256 * 1024;
 const MAX_CANDIDATES = 1_200_000;
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
-function preHeader(d: ObjectDecoder, t: TypeInfo): number {
+export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   const gc = t.flags & (1 << 14) ? 16 : 0;
   return gc + (t.flags & d.L.caps.preHeaderFlags ? 16 : 0);
 }
@@ -98,7 +104,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
 }
 
 /** The object an allocation holds: at p itself, or after its GC head / pre-header. */
-function objectIn(d: ObjectDecoder, p: number): MemoryErrorView['object'] {
+export function objectIn(d: ObjectDecoder, p: number): MemoryErrorView['object'] {
   for (const off of [0, 16, 32]) {
     const v = d.validate(p + off);
     if (v.ok && preHeader(d, v.type) === off) return { address: hex(p + off), type: d.typeNames(v.type).qualname, repr: d.repr(p + off) };

@@ -28,6 +28,8 @@ export interface ObjectView extends ObjectSummary {
   details: [string, string][];
   /** Why something could not be decoded, when something could not. */
   unreadable?: string;
+  /** `show`: where tracemalloc recorded the object's allocation, newest frame first (only when it traced it). */
+  allocated_at?: { filename: string | null; lineno: number }[];
 }
 
 export interface ObjectExplorer {

@@ -79,8 +79,19 @@ export interface ListWalk {
  * sizeof(PyGC_Head); the object starts that far after its header.
  */
 export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  return runListSteps(walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit));
+}
+
+/** List entries walked between two pauses of walkGcListSteps. */
+export const GC_ENTRIES_PER_STEP = 8192;
+
+/**
+ * walkGcList() that pauses every few thousand entries, yielding how many it has walked, so a
+ * caller that must stay responsive (the TUI) can let other work run (a list may hold millions).
+ */
+export function walkGcListSteps(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
   // _gc_prev keeps flags in its two low bits.
-  return walkCircularList(mem, head, { next: 0, prev: 8, object: gcHeadSize, tagBits: 4 }, collecting, limit, visit);
+  return walkCircularListSteps(mem, head, { next: 0, prev: 8, object: gcHeadSize, tagBits: 4 }, collecting, limit, visit);
 }
 
 /** Where a circular doubly linked list keeps its links in each node, and where the node's object starts. */
@@ -94,13 +105,25 @@ export interface ListLinks {
 
 /** Walks a circular doubly linked list from its head node (not visited), checking every prev link unless `unchecked`. */
 export function walkCircularList(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  return runListSteps(walkCircularListSteps(mem, head, links, unchecked, limit, visit));
+}
+
+function runListSteps(steps: Generator<number, ListWalk, void>): ListWalk {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** walkCircularList() pausing every GC_ENTRIES_PER_STEP entries with the count so far. */
+export function* walkCircularListSteps(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
   const tag = links.tagBits;
   let prev = head;
   const first = mem.u64(head + links.next);
   if (first === null) return { count: 0, stopped: { reason: 'unreadable', at: head } };
   let g = first - (first % tag);
   let count = 0;
-  // Brent's cycle detection, used while a collection runs.
+  // Brent's cycle detection, used while a collection runs (prev links are not links then).
   let power = 1;
   let lam = 0;
   let tortoise = head;
@@ -122,6 +145,7 @@ export function walkCircularList(mem: HeapMemory, head: number, links: ListLinks
     }
     visit(g + links.object);
     count++;
+    if (count % GC_ENTRIES_PER_STEP === 0) yield count;
     prev = g;
     g = next - (next % tag);
   }

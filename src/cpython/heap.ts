@@ -11,8 +11,8 @@
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
 import { size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
-import { readGcStates, walkGcList, type GcState, type ListWalk } from './gc.js';
-import { refchainHeads, walkRefchain } from './refchain.js';
+import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
+import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
 import { HeapTypes, type TypeProfile } from './heap-objects.js';
@@ -96,6 +96,8 @@ export interface WalkProgress {
   /** pymalloc arenas scanned, and in all. */
   arenas: number;
   arenasTotal: number;
+  /** While the GC generation lists are read (before any object is visited): entries read so far. */
+  listed?: number;
 }
 
 /** Objects visited between two pauses of Heap.walkSteps (a pool or an arena is never split). */
@@ -182,7 +184,7 @@ export class Heap {
     const where = (): WalkProgress => ({ objects: summary.objects, arenas: arenasDone, arenasTotal: arenas.length });
 
     // 0. Py_TRACE_REFS: every object on the refchain, to be marked off as the other sources find it.
-    const onChain = this.rt.build === 'trace-refs' ? this.walkRefchains(summary, problem) : null;
+    const onChain = this.rt.build === 'trace-refs' ? yield* this.walkRefchains(summary, problem, where) : null;
     const chain = summary.refchain && 'lists' in summary.refchain ? summary.refchain : null;
     const emit = (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => {
       if (onChain !== null && onChain.delete(address)) sources |= SOURCE.refchain;
@@ -215,7 +217,11 @@ export class Heap {
       } else if (reachable) this.referents.visit(address, prof, follow);
     };
     // An object outside pymalloc, not yet seen: validate it, and remember either answer.
+    // The same pointer many times in a row ([None] * 10**7) is settled by its first visit.
+    let lastFollowed = -1;
     const follow = (p: number) => {
+      if (p === lastFollowed) return;
+      lastFollowed = p;
       if (p % 8 !== 0 || p === 0 || arenas.find(p) >= 0 || outside.has(p) || notObjects.has(p)) return;
       if (this.target.moduleAt(p)) {
         // Static objects (None, small ints, static types and strings) live in the interpreter's image.
@@ -251,9 +257,10 @@ export class Heap {
 
     // 1. The GC lists: mark objects inside arenas, emit the others.
     const listed: { address: number; generation: number }[] = [];
+    let listedBefore = 0;
     for (const st of this.gcStates) {
       for (const g of st.generations) {
-        const w = walkGcList(this.mem, g.head, this.gcHead, st.collecting, this.limits.maxGcList, (obj) => {
+        const listing = walkGcListSteps(this.mem, g.head, this.gcHead, st.collecting, this.limits.maxGcList, (obj) => {
           const ai = arenas.find(obj);
           if (ai >= 0) {
             let bm = bitmaps[ai];
@@ -270,6 +277,16 @@ export class Heap {
             listed.push({ address: obj, generation: g.index });
           }
         });
+        let w: ListWalk;
+        for (;;) {
+          const r = listing.next();
+          if (r.done) {
+            w = r.value;
+            break;
+          }
+          yield { ...where(), listed: listedBefore + r.value };
+        }
+        listedBefore += w.count;
         const interpreter = st.interp ? st.interp.id : null;
         summary.generations.push({ interpreter, generation: g.index, objects: w.count, count: g.count, threshold: g.threshold, ...(w.stopped ? { stopped: w.stopped } : {}) });
         if (w.stopped) problem(`GC generation ${g.index}${interpreter !== null ? ` of interpreter ${interpreter}` : ''}: list ${w.stopped.reason} at 0x${w.stopped.at.toString(16)} after ${w.count} objects`);
@@ -400,8 +417,8 @@ export class Heap {
     return summary;
   }
 
-  /** Walks every refchain list into a set of addresses (bounded), recording each walk in the summary. */
-  private walkRefchains(summary: HeapWalkSummary, problem: (p: string) => void): Set<number> | null {
+  /** Walks every refchain list into a set of addresses (bounded), recording each walk in the summary; pauses like walkSteps. */
+  private *walkRefchains(summary: HeapWalkSummary, problem: (p: string) => void, where: () => WalkProgress): Generator<WalkProgress, Set<number> | null, void> {
     const heads = refchainHeads(this.rt, this.target, this.interpreters);
     if (typeof heads === 'string') {
       summary.refchain = { unreadable: heads };
@@ -412,7 +429,10 @@ export class Heap {
     const lists: RefchainWalk[] = [];
     const limit = Math.min(this.limits.maxRefchain, 2 ** 24 - 1);
     for (const h of heads) {
-      const w = walkRefchain(this.mem, this.rt.layout, h.address, limit - onChain.size, (p) => onChain.add(p));
+      const listing = walkRefchainSteps(this.mem, this.rt.layout, h.address, limit - onChain.size, (p) => onChain.add(p));
+      let r = listing.next();
+      for (; !r.done; r = listing.next()) yield { ...where(), listed: onChain.size };
+      const w = r.value;
       const interpreter = h.interp ? h.interp.id : null;
       lists.push({ interpreter, objects: w.count, ...(w.stopped ? { stopped: w.stopped } : {}) });
       if (w.stopped) problem(`refchain${interpreter !== null ? ` of interpreter ${interpreter}` : ''}: list ${w.stopped.reason} at 0x${w.stopped.at.toString(16)} after ${w.count} objects`);

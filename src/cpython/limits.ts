@@ -11,6 +11,10 @@ export interface Limits {
   maxNameLength: number;
   /** Bytes of one line table / lnotab. */
   maxLineTableBytes: number;
+  /** Entries followed along one hash-table bucket chain (tracemalloc's traces). */
+  maxHashChain: number;
+  /** Frames read from one tracemalloc traceback (CPython caps nframe at 65535). */
+  maxTracebackFrames: number;
 }
 
 export const defaultLimits: Limits = {
@@ -20,4 +24,6 @@ export const defaultLimits: Limits = {
   maxTotalFrames: 1_000_000,
   maxNameLength: 4096,
   maxLineTableBytes: 4 * 1024 * 1024,
+  maxHashChain: 10_000,
+  maxTracebackFrames: 65_535,
 };

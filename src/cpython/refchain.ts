@@ -5,7 +5,7 @@
 // (3.12). 3.13 keeps a hashtable instead, which is not walked here.
 import { field } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
-import { walkCircularList, type ListWalk } from './gc.js';
+import { walkCircularListSteps, type ListWalk } from './gc.js';
 import type { HeapMemory } from './heap-memory.js';
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
@@ -36,7 +36,7 @@ export function refchainHeads(rt: PythonRuntime, target: Target, interps: Interp
   }
 }
 
-/** Visits every object on the list headed at `head`, at most `limit`, checking each back link. */
-export function walkRefchain(mem: HeapMemory, L: PythonRuntime['layout'], head: number, limit: number, visit: (object: number) => void): ListWalk {
-  return walkCircularList(mem, head, { next: field(L, 'object.next'), prev: field(L, 'object.prev'), object: 0, tagBits: 1 }, false, limit, visit);
+/** Visits every object on the list headed at `head`, at most `limit`, checking each back link; pauses now and then with the count so far. */
+export function walkRefchainSteps(mem: HeapMemory, L: PythonRuntime['layout'], head: number, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
+  return walkCircularListSteps(mem, head, { next: field(L, 'object.next'), prev: field(L, 'object.prev'), object: 0, tagBits: 1 }, false, limit, visit);
 }

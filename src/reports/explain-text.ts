@@ -4,6 +4,7 @@ import type { Finding, ThreadRef } from '../analysis/findings.js';
 import type { ExplainReport } from '../analysis/log/explain.js';
 import { where } from '../analysis/log/explanations.js';
 import { escapeForTerminal as esc } from './sanitize.js';
+import { coreSummaryLines, findingCoreLines } from './explain-core-text.js';
 
 const MAX_THREADS_SHOWN = 10;
 
@@ -36,9 +37,11 @@ export function renderExplainText(r: ExplainReport): string {
   out.push(`Log: ${esc(r.source)} (${r.lines} line${r.lines === 1 ? '' : 's'}, ${n} finding${n === 1 ? '' : 's'})`);
   if (r.cut_lines > 0) out.push(`[!] ${r.cut_lines} line${r.cut_lines === 1 ? ' was' : 's were'} too long; only the beginning of ${r.cut_lines === 1 ? 'it was' : 'each was'} read`);
   if (r.ends_mid_line) out.push('[!] the log ends in the middle of a line (cut off?)');
+  if (r.core) out.push(...coreSummaryLines(r.core));
   r.findings.forEach((f, i) => {
     out.push('', `[${i + 1}] ${f.kind}, ${lineRange(f)}`, `    ${esc(f.summary)}`);
     out.push(...threadLines(f));
+    out.push(...findingCoreLines(f));
     out.push(...section('Likely causes', Array.isArray(f.details.likely_causes) ? (f.details.likely_causes as string[]) : []));
     out.push(...section('Next steps', f.next_steps));
   });

@@ -2,6 +2,7 @@
 // as the text and JSON: a header table, warnings, then each thread's traceback (faulthandler's
 // lines) in its own fenced block.
 import { debugBlockText } from './debug-block-text.js';
+import { allocationTracebackText } from './tracemalloc-text.js';
 import { faulthandlerSignalText } from '../analysis/signals.js';
 import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
@@ -34,6 +35,7 @@ export function renderAnalyzeMarkdown(r: AnalyzeReport, options: { allFrames?: b
     for (const e of r.memory_errors) {
       const held = e.object ? `; the block holds ${e.object.type} ${e.object.repr}` : '';
       out.push('', mdText(`${e.kind} at ${e.address}, found via ${e.found_via}${held}`), '', ...mdFence(debugBlockText(e).slice(0, -1)));
+      if (e.tracemalloc === 'traced') out.push('', ...mdFence(allocationTracebackText(e).slice(0, -1)));
     }
   }
   if (r.faulthandler && r.threads.length) {

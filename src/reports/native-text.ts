@@ -44,7 +44,7 @@ function pythonLine(f: FrameView): string {
   return `  Py  File ${file}, line ${line} in ${f.function === null ? '???' : faulthandlerAscii(f.function)}`;
 }
 
-function stackLines(s: NativeStackView, out: string[]): void {
+export function stackLines(s: NativeStackView, out: string[]): void {
   for (const f of s.frames) {
     out.push(f.kind === 'native' ? nativeLine(f) : pythonLine(f));
     // --locals: under the Python frame they belong to, as in the faulthandler-style output.

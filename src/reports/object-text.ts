@@ -1,6 +1,6 @@
 // `pycore show` output: one object, its header and its children one level deep.
 import type { ObjectView } from '../analysis/object-view.js';
-import { escapeForTerminal as esc } from './sanitize.js';
+import { escapeForTerminal as esc, faulthandlerAscii } from './sanitize.js';
 
 export function renderObjectText(v: ObjectView): string {
   const out: string[] = [];
@@ -11,6 +11,10 @@ export function renderObjectText(v: ObjectView): string {
   if (v.gc_tracked !== null) out.push(`  gc tracked: ${v.gc_tracked ? 'yes' : 'no'}`);
   for (const [k, val] of v.details) out.push(`  ${`${esc(k)}:`.padEnd(11)} ${esc(val)}`);
   if (v.unreadable) out.push(`  [!] ${esc(v.unreadable)}`);
+  if (v.allocated_at) {
+    out.push('  allocated at (tracemalloc, most recent call first):');
+    for (const f of v.allocated_at) out.push(`    File "${f.filename === null ? '???' : faulthandlerAscii(f.filename)}", line ${f.lineno}`);
+  }
   if (v.children_total !== null && v.children_total > 0) {
     const last = v.children_offset + v.children.length;
     out.push(`  items ${v.children_offset}..${last - 1} of ${v.children_total}:`);

@@ -4,6 +4,7 @@ import { faulthandlerBlock } from './faulthandler-text.js';
 import { crashFrameLines, nativeBlock } from './native-text.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 import { debugBlockText } from './debug-block-text.js';
+import { allocationTracebackText } from './tracemalloc-text.js';
 import { tasksBlock } from './tasks-text.js';
 
 export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
@@ -38,6 +39,7 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
     out.push('', `Memory errors (${r.memory_errors.length}), in CPython's words:`, '');
     for (const e of r.memory_errors) {
       out.push(...debugBlockText(e).slice(0, -1));
+      if (e.tracemalloc === 'traced') out.push('', ...allocationTracebackText(e).slice(0, -1));
       out.push(`    pycore: ${e.kind}; found via ${esc(e.found_via)}`);
       if (e.object) out.push(`    pycore: the block holds ${esc(e.object.type)} ${esc(e.object.repr)}`);
       out.push('');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findRuntime } from '../../src/cpython/runtime.js';
 import { Objects } from '../../src/analysis/objects.js';
 import { analyze } from '../../src/analysis/analyze.js';
-import { openHeap } from '../../src/analysis/heap/session.js';
+import { openHeapSteps } from '../../src/analysis/heap/session.js';
 import { HeapData } from '../../tui/data/heap-data.js';
 import type { AnalyzeReport } from '../../src/analysis/view-model.js';
 import { openCore } from '../../src/cli/open-core.js';
@@ -44,7 +44,7 @@ export async function loadCore(name: string, o: { locals?: boolean; explorer?: b
   const { report } = analyze(target, { locals: o.locals ?? true });
   const rt = findRuntime(target);
   const explorer = o.explorer !== false && rt.ok ? Objects.create(rt.value, target) : null;
-  return { report, data: { report, explorer, heap: new HeapData(() => openHeap(target)), sources: createSourceReader() } };
+  return { report, data: { report, explorer, heap: new HeapData(() => openHeapSteps(target)), sources: createSourceReader() } };
 }
 
 export interface Screen {
@@ -53,7 +53,7 @@ export interface Screen {
   /** Types each key, letting the UI settle after each one. */
   press(...keys: string[]): Promise<string>;
   /** Waits until `pattern` is on the screen (async work such as source lines). */
-  waitFor(pattern: RegExp | string, ms?: number): Promise<string>;
+  waitFor(pattern: RegExp | string | ((text: string) => boolean), ms?: number): Promise<string>;
   unmount(): void;
 }
 
@@ -74,7 +74,7 @@ export async function renderTui(data: TuiData, size: Size = { columns: 80, rows:
     },
     async waitFor(pattern, ms = 2000) {
       const deadline = Date.now() + ms;
-      const hit = () => (typeof pattern === 'string' ? text().includes(pattern) : pattern.test(text()));
+      const hit = () => (typeof pattern === 'string' ? text().includes(pattern) : typeof pattern === 'function' ? pattern(text()) : pattern.test(text()));
       while (!hit()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on:\n${text()}`);
         await tick();

@@ -2,13 +2,14 @@
 // answer computed once, after the screen has had a chance to show its spinner. Walks run in
 // slices (./steps.ts): the screen shows how far they got, keys work meanwhile, and a screen
 // closed before its walk ends stops it.
-import { censusSteps } from '../../src/analysis/heap/census.js';
+import { censusSteps, leakHintsSteps, type CensusProgress, type LeakHints } from '../../src/analysis/heap/census.js';
 import { pathSteps, referrersSteps, type PathProgress } from '../../src/analysis/heap/references.js';
-import { hex, mallocStatsViews, typeLabel, type HeapSession } from '../../src/analysis/heap/session.js';
+import { hex, mallocStatsViews, typeLabel, type HeapSession, type OpenStep } from '../../src/analysis/heap/session.js';
 import type { HeapReport, MallocStatsView, PathReport, RefsReport } from '../../src/analysis/heap/view-model.js';
 import { runInSlices, type Watch, type WorkProgress } from './steps.js';
 
-export type HeapOpener = () => HeapSession | { fatal: string };
+/** Opens the heap step by step (openHeapSteps): the first use of the heap runs it in slices too. */
+export type HeapOpener = () => Generator<OpenStep, HeapSession | { fatal: string }, void>;
 
 /** Instances listed for one type at most (the census still counts them all). */
 export const MAX_INSTANCES = 1_000_000;
@@ -23,27 +24,24 @@ export interface ObjectSummary {
   repr: string;
 }
 
-/** Runs `f` on a later turn of the event loop, so a spinner renders before the work starts. */
-function later<T>(f: () => T): Promise<T> {
-  return new Promise((resolve, reject) =>
-    setImmediate(() => {
-      try {
-        resolve(f());
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    }),
-  );
-}
-
 const parseAddress = (a: string) => Number.parseInt(a, 16);
 
-/** A heap walk's pause, as the screens show it. */
-export function walkProgress(p: { objects: number; arenas: number; arenasTotal: number }): WorkProgress {
+const openWhat: Record<OpenStep, string> = {
+  runtime: 'opening the heap: finding the Python runtime',
+  interpreters: 'opening the heap: reading the interpreters',
+  objects: 'opening the heap: reading the type objects',
+  heap: 'opening the heap: finding pymalloc and the GC lists',
+};
+
+/** A heap walk's pause (or the heap's opening, or the cycle search after a walk), as the screens show it. */
+export function walkProgress(p: CensusProgress | OpenStep): WorkProgress {
+  if (typeof p === 'string') return { objects: 0, where: openWhat[p] };
+  if ('checked' in p) return { objects: p.checked, where: `looking for uncollected cycles among ${p.tracked.toLocaleString('en-US')} GC-tracked objects` };
+  if (p.listed !== undefined) return { objects: p.listed, where: 'reading the GC generation lists' };
   return { objects: p.objects, where: p.arenasTotal > 0 ? `arena ${Math.min(p.arenas + 1, p.arenasTotal)} of ${p.arenasTotal}` : 'GC lists' };
 }
 
-const pathProgress = (p: PathProgress): WorkProgress => ({ objects: p.objects, where: `depth ${p.level}` });
+const pathProgress = (p: PathProgress | OpenStep): WorkProgress => (typeof p === 'string' ? walkProgress(p) : { objects: p.objects, where: `depth ${p.level}` });
 
 export class HeapData {
   private opened: HeapSession | { fatal: string } | null = null;
@@ -52,8 +50,16 @@ export class HeapData {
 
   constructor(private readonly opener: HeapOpener) {}
 
-  private session(): HeapSession {
-    this.opened ??= this.opener();
+  /** The session, opened in steps on first use (a failed opening is kept: it fails the same way again). */
+  private *session(): Generator<OpenStep, HeapSession, void> {
+    this.opened ??= yield* this.opener();
+    if ('fatal' in this.opened) throw new Error(this.opened.fatal);
+    return this.opened;
+  }
+
+  /** The session once a walk has opened it (describe() is only asked about objects a walk found). */
+  private opened_(): HeapSession {
+    if (this.opened === null) throw new Error('the heap is not open yet');
     if ('fatal' in this.opened) throw new Error(this.opened.fatal);
     return this.opened;
   }
@@ -72,15 +78,23 @@ export class HeapData {
 
   /** Every type with its count and bytes (one walk, kept). */
   census(watch: Watch = {}): Promise<HeapReport> {
+    const session = () => this.session();
     // largest: 1, not 0: census() (src/analysis/heap/census.ts TopN.floor) fails with 0.
-    return this.keep('census', () => runInSlices(() => censusSteps(this.session(), { top: 0, largest: 1 }), walkProgress, watch));
+    return this.keep('census', () => runInSlices(function* () { return yield* censusSteps(yield* session(), { top: 0, largest: 1 }); }, walkProgress, watch));
   }
 
-  mallocStats(): Promise<MallocStats> {
-    return later(() => {
-      const s = this.session();
+  /** The census with the leak hints, the cycle search included (one walk, kept). */
+  leaks(watch: Watch = {}): Promise<LeakHints> {
+    const session = () => this.session();
+    return this.keep('leaks', () => runInSlices(function* () { return yield* leakHintsSteps(yield* session()); }, walkProgress, watch));
+  }
+
+  mallocStats(watch: Watch = {}): Promise<MallocStats> {
+    const session = () => this.session();
+    return runInSlices(function* () {
+      const s = yield* session();
       return { heaps: mallocStatsViews(s), note: s.heap.pymalloc.unreadable ?? null };
-    });
+    }, walkProgress, watch);
   }
 
   /** Addresses of the instances of the type object at `typeAddress` (one walk per type, kept). */
@@ -89,7 +103,7 @@ export class HeapData {
     const session = () => this.session();
     function* find() {
       const out: number[] = [];
-      yield* session().heap.walkSteps((x) => {
+      yield* (yield* session()).heap.walkSteps((x) => {
         if (x.profile.type.address === wanted && out.length < MAX_INSTANCES) out.push(x.address);
       });
       return out;
@@ -99,16 +113,18 @@ export class HeapData {
 
   /** Type and repr of one object (raw: the screen escapes them). */
   describe(address: number): ObjectSummary {
-    const s = this.session();
+    const s = this.opened_();
     return { type: s.objects.typeName(address), repr: s.objects.decoder.repr(address) };
   }
 
   referrers(address: string, watch: Watch = {}): Promise<RefsReport> {
-    return runInSlices(() => referrersSteps(this.session(), [parseAddress(address)]), walkProgress, watch).then((r) => r[0]);
+    const session = () => this.session();
+    return runInSlices(function* () { return yield* referrersSteps(yield* session(), [parseAddress(address)]); }, walkProgress, watch).then((r) => r[0]);
   }
 
   path(address: string, watch: Watch = {}): Promise<PathReport> {
-    return runInSlices(() => pathSteps(this.session(), parseAddress(address)), pathProgress, watch);
+    const session = () => this.session();
+    return runInSlices(function* () { return yield* pathSteps(yield* session(), parseAddress(address)); }, pathProgress, watch);
   }
 }
 

@@ -4,13 +4,15 @@
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { census, censusSteps } from '../../src/analysis/heap/census.js';
-import { openHeap, type HeapSession } from '../../src/analysis/heap/session.js';
+import { openHeap, openHeapSteps, type HeapSession } from '../../src/analysis/heap/session.js';
 import type { HeapReport } from '../../src/analysis/heap/view-model.js';
 import { openCore } from '../../src/cli/open-core.js';
 import { CORES, corpusCores, SYSROOT } from '../../test/helpers/corpus.js';
 import { KEY, loadCore, renderTui, type Screen } from '../../test/helpers/tui.js';
 import { asyncReducer, loading, type Async } from '../hooks/use-async.js';
 import { HeapData, walkProgress } from './heap-data.js';
+import type { LeakHints } from '../../src/analysis/heap/census.js';
+import { keyBindings } from '../keys/bindings.js';
 import { Cancelled, runInSlices, type Watch } from './steps.js';
 
 const NAME = '3.12-heap';
@@ -33,12 +35,22 @@ describe(`heap walk in slices on ${NAME}`, () => {
   it('the loading state counts objects upwards, and ends with the synchronous census', async () => {
     let state: Async<HeapReport> = loading;
     const seen: number[] = [];
+    const listing: number[] = [];
     const report = await runInSlices(() => censusSteps(s, { top: 0, largest: 1 }), walkProgress, {
       onProgress: (progress) => {
         state = asyncReducer(state, { type: 'progress', progress });
-        if (state.status === 'loading' && state.progress) seen.push(state.progress.objects);
+        if (state.status !== 'loading' || !state.progress) return;
+        // First the GC generation lists are read (entries so far), then objects are visited.
+        if (state.progress.where === 'reading the GC generation lists') listing.push(state.progress.objects);
+        else seen.push(state.progress.objects);
       },
     }, 0);
+    // The lists alone (gc.get_objects() had more than 8192 objects) pause too.
+    const tracked = truth().gc_types.reduce((a, t) => a + t[3], 0);
+    expect(tracked).toBeGreaterThan(8192);
+    expect(listing.length).toBeGreaterThan(0);
+    for (let i = 1; i < listing.length; i++) expect(listing[i]).toBeGreaterThan(listing[i - 1]);
+    expect(listing[listing.length - 1]).toBeLessThan(tracked + 1000);
     state = asyncReducer(state, { type: 'done', value: report });
     expect(seen.length).toBeGreaterThan(3);
     for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
@@ -66,18 +78,64 @@ describe(`heap walk in slices on ${NAME}`, () => {
   });
 });
 
-/** HeapData that records how each census walk ended. */
+/** HeapData that records how each census (and leak-hints) walk ended. */
 class WatchedHeap extends HeapData {
   readonly ends: unknown[] = [];
-  override census(watch?: Watch): Promise<HeapReport> {
-    const p = super.census(watch);
+  private watched<T>(p: Promise<T>): Promise<T> {
     p.then(
       () => this.ends.push('done'),
       (e: unknown) => this.ends.push(e),
     );
     return p;
   }
+  override census(watch?: Watch): Promise<HeapReport> {
+    return this.watched(super.census(watch));
+  }
+  override leaks(watch?: Watch): Promise<LeakHints> {
+    return this.watched(super.leaks(watch));
+  }
 }
+
+describe('the largest corpus heap (3.12-big: a 10**7-item list, 1.2 GB core) stays responsive', () => {
+  const BIG = '3.12-big';
+  let screen: Screen | null = null;
+  afterEach(() => screen?.unmount());
+
+  it('opening the heap and reading the GC lists pause like the walk does', async () => {
+    const target = await openCore(join(CORES, `${BIG}.core.gz`), { sysroot: SYSROOT });
+    const opening = openHeapSteps(target);
+    const steps: string[] = [];
+    let r = opening.next();
+    for (; !r.done; r = opening.next()) steps.push(r.value);
+    expect(steps).toEqual(['runtime', 'interpreters', 'objects', 'heap']);
+    if ('fatal' in r.value) throw new Error(r.value.fatal);
+    // The walk pauses while it reads the GC lists, before it visits any object.
+    const walk = r.value.heap.walkSteps(() => {});
+    const first = walk.next();
+    expect(first.done).toBe(false);
+    expect(first.value).toMatchObject({ objects: 0 });
+    expect((first.value as { listed?: number }).listed).toBeGreaterThan(0);
+    walk.return(undefined as never);
+  });
+
+  it('a key pressed while the heap opens and the walk runs is handled at once, and stops the walk', async () => {
+    const core = await loadCore(BIG, { locals: false });
+    const target = await openCore(join(CORES, `${BIG}.core.gz`), { sysroot: SYSROOT });
+    for (const view of ['h', 'l']) {
+      const heap = new WatchedHeap(() => openHeapSteps(target));
+      screen = await renderTui({ ...core.data, heap }, { columns: 100, rows: 30 });
+      await screen.press(view, '?');
+      await screen.waitFor(keyBindings.up.description);
+      const deadline = Date.now() + WALK_MS;
+      while (heap.ends.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      // The help opened before the walk got far, and replaced the view: the walk stopped unfinished.
+      expect(heap.ends).toHaveLength(1);
+      expect(heap.ends[0]).toBeInstanceOf(Cancelled);
+      screen.unmount();
+      screen = null;
+    }
+  });
+});
 
 describe(`keys during a heap walk on ${NAME}`, () => {
   let screen: Screen | null = null;
@@ -86,7 +144,7 @@ describe(`keys during a heap walk on ${NAME}`, () => {
   it('h shows the walk advancing; Esc pressed before it ends goes back and stops it', async () => {
     const core = await loadCore(NAME, { locals: false });
     const target = await openCore(join(CORES, `${NAME}.core.gz`), { sysroot: SYSROOT });
-    const heap = new WatchedHeap(() => openHeap(target));
+    const heap = new WatchedHeap(() => openHeapSteps(target));
     screen = await renderTui({ ...core.data, heap }, { columns: 100, rows: 30 });
     const main = screen.text();
     await screen.press('h');

@@ -21,6 +21,7 @@ export type Command =
   | 'heap'
   | 'sort'
   | 'mallocStats'
+  | 'leaks'
   | 'memoryErrors'
   | 'explain'
   | 'submit'
@@ -52,7 +53,7 @@ export const keyBindings: Record<Command, Binding> = {
   prevPane: { keys: [{ key: 'tab', shift: true }, { key: 'leftArrow' }], description: 'previous pane', hint: 'pane', group: 'Move' },
   open: { keys: [{ key: 'return' }], description: 'open: a frame shows its locals, a local or an item opens in the inspector', hint: 'open', group: 'Inspect' },
   back: { keys: [{ key: 'escape' }, { key: 'backspace' }, { key: 'delete' }], description: 'back: one level up in the inspector, or close the view', hint: 'back', group: 'Inspect' },
-  search: { keys: [{ input: '/' }], description: 'search the current list (Enter keeps the match, Esc cancels)', hint: 'search', group: 'Move' },
+  search: { keys: [{ input: '/' }], description: 'search the current list or text (Enter keeps the query, Esc clears it)', hint: 'search', group: 'Move' },
   searchNext: { keys: [{ input: 'n' }], description: 'next match of the last search', hint: 'next', group: 'Move' },
   searchPrev: { keys: [{ input: 'N' }], description: 'previous match of the last search', hint: 'prev', group: 'Move' },
   referrers: { keys: [{ input: 'r' }], description: 'inspector: objects that refer to this one', hint: 'referrers', group: 'Inspect' },
@@ -60,6 +61,7 @@ export const keyBindings: Record<Command, Binding> = {
   heap: { keys: [{ input: 'h' }], description: 'heap census by type', hint: 'heap', group: 'Views' },
   sort: { keys: [{ input: 's' }], description: 'heap census: sort by count or by bytes', hint: 'sort', group: 'Views' },
   mallocStats: { keys: [{ input: 'm' }], description: 'pymalloc statistics', hint: 'malloc', group: 'Views' },
+  leaks: { keys: [{ input: 'l' }], description: 'leak hints: uncollected cycles, big classes, gc.garbage, GC counts', hint: 'leaks', group: 'Views' },
   memoryErrors: { keys: [{ input: 'e' }], description: 'memory errors found by the diagnostics', hint: 'errors', group: 'Views' },
   explain: { keys: [{ input: 'x' }], description: "explain a fatal error log (paste or open a file)", hint: 'explain', group: 'Views' },
   submit: { keys: [{ input: 'd', ctrl: true }], description: 'explain: explain the pasted log', hint: 'explain', group: 'Views' },

@@ -7,6 +7,7 @@ const noHeap = 'the heap of the core, which was not opened in this session';
 export const pendingViews: Record<PendingView, { title: string; needs: string }> = {
   heap: { title: 'Heap census', needs: noHeap },
   malloc: { title: 'pymalloc statistics', needs: noHeap },
+  leaks: { title: 'Leak hints', needs: noHeap },
 };
 
 export const inspectorPending = {

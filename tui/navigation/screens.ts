@@ -2,7 +2,7 @@
 // going back finds it as it was left.
 
 /** Views that need the heap, shown as pending when the TUI was given none. */
-export type PendingView = 'heap' | 'malloc';
+export type PendingView = 'heap' | 'malloc' | 'leaks';
 
 export type Screen =
   | { kind: 'main' }
@@ -13,6 +13,7 @@ export type Screen =
   | { kind: 'pending'; view: PendingView }
   | { kind: 'census' }
   | { kind: 'malloc' }
+  | { kind: 'leaks' }
   | { kind: 'errors' }
   /** typeName and labels are escaped for the terminal already. */
   | { kind: 'instances'; typeAddress: string; typeName: string }

@@ -7,7 +7,7 @@ import { i64w } from '../../cpython/heap-memory.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
 import { listItems } from '../../cpython/objects/containers.js';
-import { uncollected, TrackedObjects } from './leaks.js';
+import { uncollectedSteps, TrackedObjects, type Uncollected, type UncollectedProgress } from './leaks.js';
 import { hex, mallocStatsViews, typeLabel, type HeapSession } from './session.js';
 import type { CensusTypeView, GenerationView, HeapReport, LeakHintsView, ObjectSizeView, PymallocView, TypeCountView } from './view-model.js';
 
@@ -58,8 +58,28 @@ export function census(s: HeapSession, o: CensusOptions = {}): HeapReport {
   return runSteps(censusSteps(s, o));
 }
 
+/** Where a census run step by step stands: in the heap walk, or (--leaks) in the cycle search after it. */
+export type CensusProgress = WalkProgress | UncollectedProgress;
+
 /** census() that pauses during its walk (see Heap.walkSteps). */
-export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<WalkProgress, HeapReport, void> {
+export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<CensusProgress, HeapReport, void> {
+  return (yield* censusWalk(s, o)).report;
+}
+
+/** The census with the leak hints (--leaks) and the objects behind them, for a view that opens them. */
+export interface LeakHints {
+  report: HeapReport;
+  /** Objects of uncollected cycles whose type has a finalizer (the first MAX_FINALIZER_OBJECTS). */
+  finalizerObjects: number[];
+  /** What gc.garbage holds, in order (every interpreter's). */
+  garbageObjects: number[];
+}
+
+export function leakHintsSteps(s: HeapSession, threshold?: number): Generator<CensusProgress, LeakHints, void> {
+  return censusWalk(s, { top: 0, largest: 1, leaks: true, threshold });
+}
+
+function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress, LeakHints, void> {
   const { heap, rt } = s;
   const L = rt.layout;
   const count: number[] = [];
@@ -158,10 +178,11 @@ export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<W
     : null;
 
   const threshold = o.threshold ?? 10_000;
+  const garbage = gcGarbage(s);
   const leaks: LeakHintsView = {
     generations,
     gc_enabled: heap.gcStates.map((st) => st.enabled),
-    gc_garbage: gcGarbage(s),
+    gc_garbage: garbage.view,
     threshold,
     classes_over_threshold: profiles
       .filter((p) => p.type.heap && (count[p.id] ?? 0) >= threshold)
@@ -169,8 +190,9 @@ export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<W
       .map((p) => ({ name: p.qualname, module: p.module, count: count[p.id], ...(p.finalizer ? { finalizer: true } : {}) })),
     uncollected: null,
   };
+  let u: Uncollected | null = null;
   if (leakObjects) {
-    const u = uncollected(heap, leakObjects, profiles);
+    u = yield* uncollectedSteps(heap, leakObjects, profiles);
     leaks.uncollected = {
       objects: u.objects,
       with_finalizers: u.withFinalizers,
@@ -178,7 +200,7 @@ export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<W
     };
   }
 
-  return {
+  const report: HeapReport = {
     core: s.target.corePath,
     python: s.version,
     pid: s.target.notes.process?.pid ?? null,
@@ -206,6 +228,7 @@ export function* censusSteps(s: HeapSession, o: CensusOptions = {}): Generator<W
     leaks,
     warnings,
   };
+  return { report, finalizerObjects: u?.finalizerObjects ?? [], garbageObjects: garbage.objects };
 }
 
 function sourceNames(sources: number): string {
@@ -219,9 +242,10 @@ function lengthOf(s: HeapSession, address: number, p: TypeProfile): number | nul
   return s.heap.mem.i64(address + off);
 }
 
-/** gc.garbage of every interpreter: its length and the types of what it holds. */
-function gcGarbage(s: HeapSession): LeakHintsView['gc_garbage'] {
+/** gc.garbage of every interpreter: its length and the types of what it holds (and the objects). */
+function gcGarbage(s: HeapSession): { view: LeakHintsView['gc_garbage']; objects: number[] } {
   const d = s.objects.decoder;
+  const objects: number[] = [];
   let total = 0;
   const byType = new Map<string, TypeCountView>();
   let any = false;
@@ -234,6 +258,7 @@ function gcGarbage(s: HeapSession): LeakHintsView['gc_garbage'] {
     any = true;
     total += items.total;
     for (const a of items.items) {
+      objects.push(a);
       const iv = d.validate(a);
       const names = iv.ok ? d.typeNames(iv.type) : { module: '?', qualname: '<invalid>' };
       const key = `${names.module}.${names.qualname}`;
@@ -242,6 +267,6 @@ function gcGarbage(s: HeapSession): LeakHintsView['gc_garbage'] {
       byType.set(key, e);
     }
   }
-  return any ? { count: total, types: [...byType.values()].sort((a, b) => b.count - a.count) } : null;
+  return { view: any ? { count: total, types: [...byType.values()].sort((a, b) => b.count - a.count) } : null, objects };
 }
 

@@ -70,10 +70,33 @@ export interface Uncollected {
   /** Unreachable objects by type profile id. */
   byType: Map<number, number>;
   withFinalizers: number;
+  /** Addresses of the unreachable objects whose type has a finalizer (the first MAX_FINALIZER_OBJECTS). */
+  finalizerObjects: number[];
 }
+
+/** Unreachable objects with finalizers whose addresses are kept (they are all counted). */
+export const MAX_FINALIZER_OBJECTS = 100_000;
+
+/** Tracked objects whose references are read between two pauses of uncollectedSteps. */
+const OBJECTS_PER_STEP = 4096;
 
 /** The objects a full collection would find unreachable, among `tracked` (generations 0-2). */
 export function uncollected(heap: Heap, tracked: TrackedObjects, profiles: TypeProfile[]): Uncollected {
+  const steps = uncollectedSteps(heap, tracked, profiles);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Where uncollectedSteps stands when it pauses: tracked objects whose references were read, of all. */
+export interface UncollectedProgress {
+  checked: number;
+  tracked: number;
+}
+
+/** uncollected() that pauses every few thousand objects (reading references is the slow part). */
+export function* uncollectedSteps(heap: Heap, tracked: TrackedObjects, profiles: TypeProfile[]): Generator<UncollectedProgress, Uncollected, void> {
   const { addr, refs, type } = tracked.sorted();
   const n = addr.length;
   const gcRefs = Float64Array.from(refs);
@@ -81,11 +104,17 @@ export function uncollected(heap: Heap, tracked: TrackedObjects, profiles: TypeP
   let from = new Uint32Array(1024);
   let to = new Uint32Array(1024);
   let edges = 0;
+  let lastPointer = -1;
+  let lastIndex = -1;
   for (let i = 0; i < n; i++) {
+    if (i % OBJECTS_PER_STEP === OBJECTS_PER_STEP - 1) yield { checked: i, tracked: n };
     const prof = profiles[type[i]];
     if (!prof.mayRefer) continue;
     heap.referents.visit(addr[i], prof, (p) => {
-      const j = indexOf(addr, p);
+      // The same pointer many times in a row ([None] * 10**7) is looked up once.
+      const j = p === lastPointer ? lastIndex : indexOf(addr, p);
+      lastPointer = p;
+      lastIndex = j;
       if (j < 0) return;
       gcRefs[j]--;
       if (edges === from.length) {
@@ -125,11 +154,15 @@ export function uncollected(heap: Heap, tracked: TrackedObjects, profiles: TypeP
   const byType = new Map<number, number>();
   let objects = 0;
   let withFinalizers = 0;
+  const finalizerObjects: number[] = [];
   for (let i = 0; i < n; i++) {
     if (alive[i]) continue;
     objects++;
     byType.set(type[i], (byType.get(type[i]) ?? 0) + 1);
-    if (profiles[type[i]].finalizer) withFinalizers++;
+    if (profiles[type[i]].finalizer) {
+      withFinalizers++;
+      if (finalizerObjects.length < MAX_FINALIZER_OBJECTS) finalizerObjects.push(addr[i]);
+    }
   }
-  return { objects, byType, withFinalizers };
+  return { objects, byType, withFinalizers, finalizerObjects };
 }

@@ -10,6 +10,7 @@ import { readInterpreters, type InterpreterInfo } from '../../cpython/threads.js
 import type { ReprLimits } from '../../cpython/objects/decoder.js';
 import type { Target } from '../../target/target.js';
 import { Objects } from '../objects.js';
+import { runSteps } from '../../cpython/heap.js';
 import { hex } from '../view-model.js';
 import type { MallocStatsView } from './view-model.js';
 
@@ -25,12 +26,27 @@ export interface HeapSession {
 
 /** Opens the heap of a core, or says in one line why there is none. */
 export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): HeapSession | { fatal: string } {
+  return runSteps(openHeapSteps(target, reprLimits, limits));
+}
+
+/** What openHeapSteps is reading when it pauses. */
+export type OpenStep = 'runtime' | 'interpreters' | 'objects' | 'heap';
+
+/**
+ * openHeap() that pauses between its parts (each reads a different corner of a possibly cold,
+ * compressed core), so a caller that must stay responsive can let other work run.
+ */
+export function* openHeapSteps(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): Generator<OpenStep, HeapSession | { fatal: string }, void> {
+  yield 'runtime';
   const found = findRuntime(target);
   if (!found.ok) return { fatal: formatRuntimeError(found.error) };
   const rt = found.value;
+  yield 'interpreters';
   const { interpreters } = readInterpreters(rt, limits);
   if (interpreters.length === 0) return { fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
+  yield 'objects';
   const objects = Objects.create(rt, target, reprLimits, limits);
+  yield 'heap';
   const heap = new Heap(rt, target, objects.decoder, interpreters);
   const warnings = target.warnings.map((w) => w.message);
   if (heap.pymalloc.unreadable) warnings.push(`pymalloc: ${heap.pymalloc.unreadable}; objects outside the GC lists are found only through references`);

@@ -2,6 +2,7 @@
 // Feed it chunks as they arrive; it keeps only the blocks being assembled and the findings.
 import { TextDecoder } from 'node:util';
 import type { Finding } from '../findings.js';
+import type { ExplainCoreSummary } from '../explain-core.js';
 import { BlockAssembler } from './blocks.js';
 import { Correlator } from './correlate.js';
 import { defaultLogLimits, type LogLimits } from './limits.js';
@@ -17,6 +18,8 @@ export interface ExplainReport {
   cut_lines: number;
   /** The input did not end with a newline (a log cut mid-line, or a binary file). */
   ends_mid_line: boolean;
+  /** --core: the core the log's addresses and threads were looked up in (findings then carry `details.core`). */
+  core?: ExplainCoreSummary;
 }
 
 export class LogExplainer {

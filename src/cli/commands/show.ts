@@ -1,6 +1,8 @@
 // `pycore show CORE ADDRESS`: one object — type, refcount, size, repr and its items.
 import { Option, type Command } from 'commander';
 import { Objects, parseAddress } from '../../analysis/objects.js';
+import { allocationTracer, objectAllocation } from '../../analysis/allocation-traceback.js';
+import { defaultLimits } from '../../cpython/limits.js';
 import { findRuntime, formatRuntimeError } from '../../cpython/runtime.js';
 import { renderObjectJson, renderObjectText } from '../../reports/object-text.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
@@ -28,6 +30,8 @@ export function register(program: Command): void {
       if (!rt.ok) fail(formatRuntimeError(rt.error), EXIT.noPython);
       const objects = Objects.create(rt.value, target, reprLimits(o));
       const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
+      const trace = objectAllocation(objects.decoder, parseAddress(address)!, allocationTracer(rt.value, target, defaultLimits));
+      if (trace?.state === 'traced') view.allocated_at = trace.frames;
       process.stdout.write(o.format === 'json' ? renderObjectJson(view) : renderObjectText(view));
     });
 }

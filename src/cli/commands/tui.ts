@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { analyze } from '../../analysis/analyze.js';
-import { openHeap } from '../../analysis/heap/session.js';
+import { openHeapSteps } from '../../analysis/heap/session.js';
 import { Objects } from '../../analysis/objects.js';
 import { findRuntime } from '../../cpython/runtime.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       const rt = findRuntime(target);
       const explorer = rt.ok ? Objects.create(rt.value, target, limits) : null;
       const { runTui, createSourceReader, HeapData } = await tui;
-      const heap = new HeapData(() => openHeap(target, limits));
+      const heap = new HeapData(() => openHeapSteps(target, limits));
       await runTui({ report, explorer, heap, sources: createSourceReader(o.sysroot ? [o.sysroot, ''] : ['']) });
     });
 }

@@ -7,9 +7,11 @@ export interface ScrollBoxProps {
   top: number;
   height: number;
   color?: string;
+  /** A line to highlight (a search match). */
+  mark?: number;
 }
 
-export function ScrollBox({ lines, top, height, color }: ScrollBoxProps) {
+export function ScrollBox({ lines, top, height, color, mark = -1 }: ScrollBoxProps) {
   const rows = Math.max(height, 1);
   const start = Math.min(Math.max(top, 0), Math.max(lines.length - rows, 0));
   const more = lines.length - start - rows;
@@ -17,7 +19,7 @@ export function ScrollBox({ lines, top, height, color }: ScrollBoxProps) {
   return (
     <Box flexDirection="column" height={rows} overflow="hidden">
       {shown.map((l, i) => (
-        <Text key={start + i} color={color} wrap="truncate-end">
+        <Text key={start + i} color={start + i === mark ? theme.accent : color} inverse={start + i === mark} wrap="truncate-end">
           {l === '' ? ' ' : l}
         </Text>
       ))}

@@ -2,12 +2,12 @@
 import { Box, Text } from 'ink';
 import { escapeForTerminal } from '../../../src/reports/sanitize.js';
 import { Pane } from '../../components/shared/pane.js';
-import { ScrollBox } from '../../components/shared/scroll-box.js';
 import { Spinner } from '../../components/shared/spinner.js';
 import { fitStart, wrapLines } from '../../components/shared/truncate.js';
 import { keyBindings, keyLabel } from '../../keys/bindings.js';
 import { useAppActions, type ScreenProps } from '../../navigation/app-actions.js';
 import { theme } from '../../theme.js';
+import { SearchableText } from '../text/text-screen.js';
 import type { ExplainState } from './explain-state.js';
 import { useExplain } from './use-explain.js';
 
@@ -48,7 +48,7 @@ export function ExplainScreen({ isActive, width, height }: ScreenProps) {
       <Pane title="Explain a fatal error log" focused height={height}>
         {state.phase === 'input' && <Input state={state} width={width} />}
         {state.phase === 'running' && <Spinner label={`reading ${fitStart(escapeForTerminal(state.source), width - 30)}: ${mib(state.read)} of ${mib(state.total)}`} />}
-        {state.phase === 'done' && <ScrollBox lines={state.lines} top={state.top} height={height - 1} />}
+        {state.phase === 'done' && <SearchableText lines={state.lines} height={height - 1} isActive={isActive} />}
       </Pane>
     </Box>
   );

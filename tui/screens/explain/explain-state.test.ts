@@ -22,15 +22,17 @@ describe('explain state', () => {
   it('runs, reports progress, shows the findings scrolled, and returns to input on failure', () => {
     let s = run(initialExplainState, { type: 'started', source: 'a.log' }, { type: 'progress', read: 10, total: 20 });
     expect(s).toEqual({ phase: 'running', source: 'a.log', read: 10, total: 20 });
-    s = run(s, { type: 'done', lines: ['a', 'b', 'c'] }, { type: 'scroll', move: { kind: 'last' }, maxTop: 1 });
-    expect(s).toEqual({ phase: 'done', lines: ['a', 'b', 'c'], top: 1 });
+    s = run(s, { type: 'done', lines: ['a', 'b', 'c'] });
+    expect(s).toEqual({ phase: 'done', lines: ['a', 'b', 'c'] });
     expect(run(s, { type: 'input', text: 'x' })).toBe(s);
     expect(run(s, { type: 'failed', message: 'no such file' })).toEqual({ ...initialExplainState, error: 'no such file' });
   });
 
-  it('scrolls text screens within their length', () => {
+  it('scrolls text screens within their length, and shows a search match at the top as far as it can', () => {
     expect(scrollReducer({ top: 0 }, { type: 'scroll', move: { kind: 'by', delta: 5 }, maxTop: 3 })).toEqual({ top: 3 });
     const s = { top: 0 };
     expect(scrollReducer(s, { type: 'scroll', move: { kind: 'by', delta: -1 }, maxTop: 3 })).toBe(s);
+    expect(scrollReducer(s, { type: 'show', line: 2, maxTop: 3 })).toEqual({ top: 2, match: 2 });
+    expect(scrollReducer(s, { type: 'show', line: 9, maxTop: 3 })).toEqual({ top: 3, match: 9 });
   });
 });

@@ -1,12 +1,11 @@
 // The explain screen's state: typing a path or pasting a log, then reading it (with progress),
-// then the findings (scrolled), or why it failed.
-import { moveCursor, type CursorMove } from '../../components/shared/cursor.js';
+// then the findings (they scroll and search in SearchableText), or why it failed.
 import { MAX_PASTE_CHARS, normalizePaste } from '../../data/explain-log.js';
 
 export type ExplainState =
   | { phase: 'input'; text: string; cut: boolean; error: string | null }
   | { phase: 'running'; source: string; read: number; total: number }
-  | { phase: 'done'; lines: readonly string[]; top: number };
+  | { phase: 'done'; lines: readonly string[] };
 
 export type ExplainAction =
   | { type: 'input'; text: string }
@@ -16,7 +15,6 @@ export type ExplainAction =
   | { type: 'progress'; read: number; total: number }
   | { type: 'done'; lines: readonly string[] }
   | { type: 'failed'; message: string }
-  | { type: 'scroll'; move: CursorMove; maxTop: number }
   | { type: 'reset' };
 
 export const initialExplainState: Extract<ExplainState, { phase: 'input' }> = { phase: 'input', text: '', cut: false, error: null };
@@ -42,11 +40,9 @@ export function explainReducer(s: ExplainState, a: ExplainAction): ExplainState 
     case 'progress':
       return s.phase === 'running' ? { ...s, read: a.read, total: a.total } : s;
     case 'done':
-      return { phase: 'done', lines: a.lines, top: 0 };
+      return { phase: 'done', lines: a.lines };
     case 'failed':
       return { ...initialExplainState, error: a.message };
-    case 'scroll':
-      return s.phase === 'done' ? { ...s, top: moveCursor(s.top, a.move, a.maxTop + 1) } : s;
     case 'reset':
       return initialExplainState;
   }

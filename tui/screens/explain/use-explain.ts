@@ -4,11 +4,9 @@ import { useRef } from 'react';
 import { useSyncedReducer } from '../../hooks/use-synced-reducer.js';
 import { renderExplainText } from '../../../src/reports/explain-text.js';
 import type { ExplainReport } from '../../../src/analysis/log/explain.js';
-import { maxScrollTop } from '../../components/shared/scroll-box.js';
 import { wrapLines } from '../../components/shared/truncate.js';
 import { explainFile, explainPasted, type Explained } from '../../data/explain-log.js';
-import { commandFor, matches } from '../../keys/bindings.js';
-import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
+import { matches } from '../../keys/bindings.js';
 import { Priority, useKeypress } from '../../keys/keypress.js';
 import type { AppActions } from '../../navigation/app-actions.js';
 import { explainReducer, initialExplainState, isSingleLine, type ExplainState } from './explain-state.js';
@@ -59,20 +57,12 @@ export function useExplain(o: ExplainOptions): ExplainState {
     o.isActive,
   );
 
-  // Reading the findings: scroll; `x` explains another log.
+  // Reading the findings (they scroll and search on their own): `x` explains another log.
   useKeypress(
     (input, key) => {
-      const now = latest();
-      if (now.phase !== 'done') return false;
-      if (matches('explain', input, key)) {
-        run.current++;
-        dispatch({ type: 'reset' });
-        return true;
-      }
-      const c = commandFor(cursorCommands, input, key);
-      const move = c && cursorMove(c, o.height - 1);
-      if (!move) return false;
-      dispatch({ type: 'scroll', move, maxTop: maxScrollTop(now.lines.length, o.height) });
+      if (latest().phase !== 'done' || !matches('explain', input, key)) return false;
+      run.current++;
+      dispatch({ type: 'reset' });
       return true;
     },
     Priority.screen,

@@ -2,6 +2,10 @@
 // the path from a root): a spinner while the walk runs, then the list; Enter opens an object
 // in the inspector.
 import { Box, Text } from 'ink';
+import { useRef } from 'react';
+import { ListSearchPrompt } from '../../components/search-prompt.js';
+import { searchShown } from '../../components/shared/list-search.js';
+import { useListSearch } from '../../hooks/use-list-search.js';
 import { ListRow } from '../../components/shared/list-row.js';
 import { Pane } from '../../components/shared/pane.js';
 import { Spinner } from '../../components/shared/spinner.js';
@@ -27,24 +31,36 @@ export interface ObjectListScreenProps extends ScreenProps {
   load: (watch: Watch) => Promise<ObjectRows>;
 }
 
-const selectReducer = (selected: number, a: { move: Parameters<typeof moveCursor>[1]; count: number }) => moveCursor(selected, a.move, a.count);
+type SelectAction = { move: Parameters<typeof moveCursor>[1]; count: number } | { to: number };
+const selectReducer = (selected: number, a: SelectAction) => ('to' in a ? a.to : moveCursor(selected, a.move, a.count));
 
 export function ObjectListScreen({ title, working, load, active, isActive, width, height }: ObjectListScreenProps) {
   const actions = useAppActions();
   const rows = useAsync(load, []);
-  const [selected, dispatch] = useSyncedReducer(selectReducer, 0, (x) => x);
+  const [selected, dispatch, latestSelected] = useSyncedReducer(selectReducer, 0, (x) => x);
   const done = rows.status === 'done' ? rows.value : null;
+  const latestDone = useRef(done);
+  latestDone.current = done;
+  const [search] = useListSearch({
+    isActive,
+    count: () => latestDone.current?.count ?? 0,
+    text: (i) => latestDone.current!.searchText(i),
+    cursor: latestSelected,
+    moveTo: (to) => dispatch({ to }),
+  });
   const notes = done?.notes ?? [];
-  const listHeight = Math.max(height - 1 - notes.length, 1);
+  const prompt = searchShown(search) ? 1 : 0;
+  const listHeight = Math.max(height - 1 - notes.length - prompt, 1);
   useKeypress(
     (input, key) => {
       const c = commandFor(listCommands, input, key);
-      if (c === null || !done) return false;
+      const now = latestDone.current;
+      if (c === null || !now) return false;
       const move = cursorMove(c, listHeight);
-      if (move) dispatch({ move, count: done.count });
-      else if (done.count > 0) {
-        const r = done.row(selected);
-        actions.push({ kind: 'inspector', address: r.address, label: r.label });
+      if (move) dispatch({ move, count: now.count });
+      else if (now.count > 0) {
+        const r = now.row(latestSelected());
+        if (r.open !== null) actions.push(r.open ?? { kind: 'inspector', address: r.address, label: r.label });
       }
       return true;
     },
@@ -67,6 +83,12 @@ export function ObjectListScreen({ title, working, load, active, isActive, width
             empty="  (none)"
             renderRow={(i, sel) => {
               const r = done.row(i);
+              if (r.text !== undefined)
+                return (
+                  <ListRow selected={sel} focused>
+                    <Text color={r.heading ? theme.accent : undefined} bold={r.heading}>{r.text}</Text>
+                  </ListRow>
+                );
               return (
                 <ListRow selected={sel} focused>
                   <Text>{r.label}</Text>
@@ -77,6 +99,7 @@ export function ObjectListScreen({ title, working, load, active, isActive, width
             }}
           />
         )}
+        {prompt > 0 && <ListSearchPrompt state={search} list="the list" />}
       </Pane>
     </Box>
   );

@@ -3,6 +3,7 @@
 import type { MallocStatsView } from '../../../src/analysis/heap/view-model.js';
 import type { MemoryErrorView } from '../../../src/analysis/memory-check.js';
 import { debugBlockText } from '../../../src/reports/debug-block-text.js';
+import { allocationTracebackText } from '../../../src/reports/tracemalloc-text.js';
 import { commas, renderAllMallocStats } from '../../../src/reports/malloc-stats.js';
 import { escapeForTerminal as esc } from '../../../src/reports/sanitize.js';
 
@@ -31,5 +32,6 @@ export function memoryErrorLines(errors: readonly MemoryErrorView[]): string[] {
   return errors.flatMap((e, i) => [
     `#${i} ${esc(e.kind)} at ${esc(e.address)}, found via ${esc(e.found_via)}${e.object ? `; holds ${esc(e.object.type)} ${esc(e.object.repr)}` : ''}`,
     ...debugBlockText(e).map(esc),
+    ...(e.tracemalloc === 'traced' ? ['', ...allocationTracebackText(e).slice(0, -1)].map(esc) : []),
   ]);
 }

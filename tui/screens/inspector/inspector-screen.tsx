@@ -1,6 +1,8 @@
 // Enter on a local opens it here: what it is, and its items/attributes, paged; Enter goes
 // deeper, Backspace/Esc back up the breadcrumb.
 import { Box, Text } from 'ink';
+import { ListSearchPrompt } from '../../components/search-prompt.js';
+import { searchShown } from '../../components/shared/list-search.js';
 import type { ObjectExplorer } from '../../../src/analysis/object-view.js';
 import type { HeapData } from '../../data/heap-data.js';
 import { ListRow } from '../../components/shared/list-row.js';
@@ -33,8 +35,10 @@ export interface InspectorScreenProps extends ScreenProps {
 
 export function InspectorScreen({ explorer, heap, root, active, isActive, width, height }: InspectorScreenProps) {
   const actions = useAppActions();
-  const listHeight = Math.max(height - HEADER_ROWS - 1, 1);
-  const { state, header, error, child } = useInspector(explorer, root, { isActive, pageSize: listHeight, actions, heap: heap !== null });
+  const fullHeight = Math.max(height - HEADER_ROWS - 1, 1);
+  const { state, header, error, child, search } = useInspector(explorer, root, { isActive, pageSize: fullHeight, actions, heap: heap !== null });
+  const prompt = searchShown(search) ? 1 : 0;
+  const listHeight = Math.max(fullHeight - prompt, 1);
   const level = currentLevel(state);
   const total = header?.total ?? 0;
   return (
@@ -75,6 +79,7 @@ export function InspectorScreen({ explorer, heap, root, active, isActive, width,
             );
           }}
         />
+        {prompt > 0 && <ListSearchPrompt state={search} list="the items" />}
       </Pane>
     </Box>
   );

@@ -15,6 +15,7 @@ export interface InspectorState {
 
 export type InspectorAction =
   | { type: 'move'; move: CursorMove; count: number }
+  | { type: 'select'; index: number }
   | { type: 'enter'; address: string; label: string }
   | { type: 'back' };
 
@@ -39,6 +40,10 @@ export function inspectorReducer(s: InspectorState, a: InspectorAction): Inspect
       const top = currentLevel(s);
       const selected = moveCursor(top.selected, a.move, a.count);
       return selected === top.selected ? s : { path: [...s.path.slice(0, -1), { ...top, selected }] };
+    }
+    case 'select': {
+      const top = currentLevel(s);
+      return top.selected === a.index ? s : { path: [...s.path.slice(0, -1), { ...top, selected: a.index }] };
     }
     case 'enter':
       if (s.path.length >= MAX_INSPECTOR_DEPTH) return s;

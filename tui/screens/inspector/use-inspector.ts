@@ -11,6 +11,8 @@ import { inspectorPending } from '../../navigation/pending-views.js';
 import { cursorCommands, cursorMove } from '../../keys/cursor-commands.js';
 import { breadcrumb, currentLevel, initialInspectorState, inspectorReducer, type InspectorState } from './inspector-state.js';
 import { ObjectPages, type ChildRow, type ObjectHeader } from './object-pages.js';
+import type { ListSearchState } from '../../components/shared/list-search.js';
+import { useListSearch } from '../../hooks/use-list-search.js';
 
 const inspectorCommands = [...cursorCommands, 'open', 'back', 'referrers', 'pathFromRoot'] as const satisfies readonly Command[];
 
@@ -20,6 +22,7 @@ export interface InspectorView {
   /** Why the object could not be fetched (the explorer failed). */
   error: string | null;
   child(index: number): ChildRow | null;
+  search: ListSearchState;
 }
 
 function attempt<T>(f: () => T): { value: T; error: null } | { value: null; error: string } {
@@ -45,6 +48,18 @@ export function useInspector(explorer: ObjectExplorer, root: { address: string; 
   const fetched = attempt(() => pages.header(level.address));
   const header = fetched.value;
   const child = (i: number) => attempt(() => pages.child(level.address, i)).value;
+
+  // `/` searches the items of the object shown (labels, types and reprs), page by page.
+  const [search] = useListSearch({
+    isActive: o.isActive,
+    count: () => attempt(() => pages.header(currentLevel(latest()).address)).value?.total ?? 0,
+    text: (i) => {
+      const c = attempt(() => pages.child(currentLevel(latest()).address, i)).value;
+      return c ? `${c.label} (${c.type}) = ${c.repr}` : '';
+    },
+    cursor: () => currentLevel(latest()).selected,
+    moveTo: (index) => dispatch({ type: 'select', index }),
+  });
 
   useEffect(() => {
     if (fetched.error) o.actions.notify('error', `cannot inspect ${level.address}: ${fetched.error}`);
@@ -73,5 +88,5 @@ export function useInspector(explorer: ObjectExplorer, root: { address: string; 
     Priority.screen,
     o.isActive,
   );
-  return { state, header, error: fetched.error, child };
+  return { state, header, error: fetched.error, child, search };
 }
