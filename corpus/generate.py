@@ -46,6 +46,9 @@ LABELS = {
     "debian-3.11": "/usr/bin/python3.11",
     # Debian's debug build, unpacked (not installed) by corpus/get-debian-dbg.sh.
     "debian-3.11d": os.environ.get("PYCORE_PY311D", "/tmp/pycore-debian-dbg/root/usr/bin/python3.11d"),
+    # CPython 3.12.1 built here with ./configure --with-trace-refs --with-pydebug --enable-shared
+    # --prefix=/opt/py312-tracerefs (corpus/README.md): every object carries _ob_next/_ob_prev.
+    "3.12-tracerefs": "/opt/py312-tracerefs/bin/python3.12",
 }
 # Extra environment per label: the unpacked debug build finds its debug-ABI extension modules here.
 LABEL_ENV = {
@@ -399,7 +402,7 @@ def python_info(snap):
     return {"version": snap["version"].split()[0],
             "hexversion": snap["hexversion"],
             "executable": snap["executable"],
-            "build": "debug" if snap["debug_build"] else "release"}
+            "build": "trace-refs" if snap.get("trace_refs") else "debug" if snap["debug_build"] else "release"}
 
 
 def crash_threads(fh_threads, snap):
@@ -582,6 +585,7 @@ def run_crash(label, scenario, exe, script, tmpdir):
     if FATAL_SIGNALS.get(reason) != signo and fatal_error is None:
         raise GenError("faulthandler says %r but process died of signal %d" % (reason, signo))
     threads = crash_threads(fh_threads, snap)
+    census = refchain_census(text)
     truth = {
         "label": label, "scenario": scenario,
         "python": python_info(snap),
@@ -592,7 +596,29 @@ def run_crash(label, scenario, exe, script, tmpdir):
         "fatal_error_text": block if fatal_error else None,
         "threads": threads,
     }
+    if census is not None:
+        truth["refchain_census"] = census
     return truth, snap, core, err
+
+
+REFCHAIN_RE = re.compile(r"^pycore-refchain: (\d+) (\d+) (\S+) (.*)$")
+
+
+def refchain_census(text):
+    """The heap scenario's `pycore-refchain:` lines (Py_TRACE_REFS builds): live objects per type
+    from sys.getobjects(0) just before the crash, as [module, qualname, id of type, count]."""
+    if "pycore-refchain: end\n" not in text:
+        return None
+    if "pycore-refchain: objects of a type made after the index\n" in text:
+        raise GenError("refchain census saw a type made after its index")
+    types = []
+    for line in text.splitlines():
+        m = REFCHAIN_RE.match(line)
+        if m:
+            types.append([m.group(3), m.group(4), int(m.group(1)), int(m.group(2))])
+    if not types:
+        raise GenError("refchain census without types")
+    return {"types": types, "objects": sum(t[3] for t in types)}
 
 
 def run_gcore(label, scenario, exe, script, tmpdir):

@@ -27,6 +27,12 @@ interface HeapTruth {
   known: Record<string, number>;
 }
 
+/** Py_TRACE_REFS builds: live objects per type from sys.getobjects(0) just before the crash, [module, qualname, id of type, count]. */
+interface RefchainTruth {
+  types: [string, string, number, number][];
+  objects: number;
+}
+
 const cores = corpusCores().filter((c) => c.truth.scenario === 'heap');
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -34,13 +40,16 @@ const hex = (n: number) => `0x${n.toString(16)}`;
 function recordedStderr(name: string): { stats: string; allocatedBlocks: number } {
   const text = readFileSync(join(CORES, `${name}.stderr.txt`), 'latin1');
   const blocks = /^pycore-heap: allocated blocks (\d+)$/m.exec(text);
-  // From the header to faulthandler's report of the abort that follows it.
-  return { stats: text.slice(text.indexOf('Small block threshold'), text.indexOf('Fatal Python error: Aborted')), allocatedBlocks: Number(blocks![1]) };
+  // From the header to faulthandler's report of the abort that follows it (or, on a Py_TRACE_REFS
+  // build, to the refchain census printed in between).
+  const refchain = text.indexOf('pycore-refchain: ');
+  const end = refchain >= 0 ? refchain : text.indexOf('Fatal Python error: Aborted');
+  return { stats: text.slice(text.indexOf('Small block threshold'), end), allocatedBlocks: Number(blocks![1]) };
 }
 
 describe('heap', () => {
   it('has a heap core for every version', () => {
-    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11']) expect(cores.map((c) => c.truth.label)).toContain(l);
+    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11', '3.12-tracerefs']) expect(cores.map((c) => c.truth.label)).toContain(l);
   });
 
   for (const c of cores) {
@@ -95,6 +104,27 @@ describe('heap', () => {
         expect(d.length / 2).toBeGreaterThan(400);
       });
 
+      const refchainTruth = (c.truth as unknown as { refchain_census?: RefchainTruth }).refchain_census;
+      if (refchainTruth) {
+        it('counts every live object per type exactly as the refchain (sys.getobjects(0)) had them', () => {
+          const rc = report.sources.refchain;
+          expect(rc && 'objects' in rc ? rc : null).toMatchObject({ objects: refchainTruth.objects, complete: true });
+          const truthByType = new Map(refchainTruth.types.map(([module, qualname, id, count]) => [id, { module, qualname, count }]));
+          const mine = new Map(report.types.map((t) => [Number(t.type_address), t]));
+          const wrong: string[] = [];
+          for (const [id, t] of truthByType) {
+            const m = mine.get(id);
+            if (m?.count !== t.count || m.name !== t.qualname || m.module !== t.module) wrong.push(`${t.module}.${t.qualname} at ${hex(id)}: ${m?.count} != ${t.count}`);
+          }
+          for (const [id, m] of mine) if (!truthByType.has(id)) wrong.push(`${m.module}.${m.name} at ${hex(id)}: ${m.count} not on the refchain`);
+          expect(wrong).toEqual([]);
+          // The census is the refchain: every object it counts is on it, none is missing.
+          expect(report.objects_total).toBe(refchainTruth.objects);
+          // Far more than the GC sees: ints, str, bytes and the other untracked objects.
+          expect(refchainTruth.objects).toBeGreaterThan(3 * truth.gc_types.reduce((a, t) => a + t[3], 0));
+        });
+      }
+
       it('walks the GC generations to the lengths gc.get_objects(generation=g) had', () => {
         const gens = report.generations.filter((g) => g.generation !== 'permanent');
         expect(gens.map((g) => g.objects)).toEqual(truth.gc_generations);
@@ -111,7 +141,9 @@ describe('heap', () => {
         // Where each was found: big str/bytes live in malloc'ed memory no GC list holds; the big
         // tuple is GC-tracked but too big for pymalloc; the dict of ints is untracked.
         const foundBy = Object.fromEntries(Object.entries(truth.big).map(([name, b]) => [name, report.largest.find((x) => x.address === hex(b.id))!.found_by]));
-        expect(foundBy).toEqual({ BIG_STR: 'reachable', BIG_BYTES: 'reachable', BIG_LIST: 'gc+pymalloc', BIG_DICT: 'pymalloc', BIG_TUPLE: 'gc' });
+        // A Py_TRACE_REFS build's refchain lists each of them too.
+        const rc = c.truth.python.build === 'trace-refs' ? '+refchain' : '';
+        expect(foundBy).toEqual({ BIG_STR: `reachable${rc}`, BIG_BYTES: `reachable${rc}`, BIG_LIST: `gc+pymalloc${rc}`, BIG_DICT: `pymalloc${rc}`, BIG_TUPLE: `gc${rc}` });
         expect(report.largest_containers.map((x) => x.address)).toContain(hex(truth.big.BIG_LIST.id));
         expect(report.largest_containers.find((x) => x.address === hex(truth.known.LEAKY))?.length).toBe(12345);
       });

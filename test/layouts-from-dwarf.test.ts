@@ -11,7 +11,7 @@ import { openDebugInfo } from '../src/target/debug-info.js';
 import { ELEM_SIZE, ENUM_SPECS, extractLayoutData, STRUCT_SPECS } from '../src/cpython-layouts/from-dwarf.js';
 import { generatedLayouts } from '../src/cpython-layouts/generated/index.js';
 import { moduleBody, renderLayoutModule } from '../src/cpython-layouts/generator/render.js';
-import { BUILDS, truthSections } from '../src/cli/generate-layouts.js';
+import { BUILDS, buildLibrary, truthSections } from '../src/cli/generate-layouts.js';
 import { flatten, parseEnum, parsePtype, printed } from './helpers/gdb-truth.js';
 import { CORPUS, ROOT } from './helpers/corpus.js';
 
@@ -66,13 +66,13 @@ describe.each(BUILDS)('layout table %s against gdb at generation time', (key, mi
 
 // The real builds carry DWARF; the corpus sysroot copies are stripped, so this half needs them.
 const pyenv = process.env.PYENV_ROOT ?? '/root/.pyenv';
-const present = BUILDS.filter(([key, micro]) => existsSync(join(pyenv, 'versions', micro, 'lib', `libpython${key}.so.1.0`)));
+const present = BUILDS.filter((b) => existsSync(buildLibrary(b, pyenv)));
 if (present.length < BUILDS.length)
   console.log(`layouts-from-dwarf: skipping src/dwarf extraction for ${BUILDS.filter((b) => !present.includes(b)).map((b) => b[0]).join(', ')}: the build's libpython with DWARF is not under ${pyenv}/versions`);
 
-describe.runIf(present.length > 0).each(present)('layout table %s against src/dwarf on the real build', (key, micro, mod) => {
+describe.runIf(present.length > 0).each(present)('layout table %s against src/dwarf on the real build', (key, micro, mod, explicitLib) => {
   it('src/dwarf extracts exactly the committed table', () => {
-    const lib = join(pyenv, 'versions', micro, 'lib', `libpython${key}.so.1.0`);
+    const lib = buildLibrary([key, micro, mod, explicitLib], pyenv);
     const src = openFile(lib);
     if (!src.ok) throw new Error(lib);
     const elf = ElfFile.open(src.value);

@@ -89,6 +89,8 @@ def snapshot(current_top, extra=None):
         "version": sys.version,
         "hexversion": sys.hexversion,
         "debug_build": hasattr(sys, "gettotalrefcount"),
+        # Py_TRACE_REFS builds (whose objects are linked into the refchain) have sys.getobjects.
+        "trace_refs": hasattr(sys, "getobjects"),
         "current_ident": me,
         "current_native_id": threading.get_native_id(),
         "threads": threads,

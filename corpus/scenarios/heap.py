@@ -362,6 +362,7 @@ def crash_here():
     # at the end by to_json() alone (snapshot() itself leaves a frame cycle behind each time).
     snap = _common.write_side_file(extra={})
     garbage = forked_garbage()
+    refchain = refchain_prepare() if hasattr(sys, "getobjects") else None
     # Everything that lives through the crash exists before gc.get_objects().
     # The counting containers are sized up front (a first pass puts every type in the dicts, a
     # list gets a slot for each dict) so that their sizes do not change while they are counted.
@@ -425,6 +426,56 @@ def crash_here():
     blocks = sys.getallocatedblocks()
     os.write(2, b"pycore-heap: allocated blocks %d\n" % blocks)
     sys._debugmallocstats()
+    if refchain is not None:
+        refchain_census(refchain)  # crashes
+    os.abort()
+
+
+def refchain_prepare():
+    """Py_TRACE_REFS builds (sys.getobjects): what refchain_census() needs, made before the GC
+    counts so that they see it (and it outlives them): an index of every type, an array of
+    counters (machine words, not int objects) and each type's line of text."""
+    import array
+    objs = sys.getobjects(0)
+    index = {}
+    for o in objs:
+        t = type(o)
+        if t not in index:
+            index[t] = len(index)
+    del o, t, objs
+    for t in (type(sys), array.array, list, bytes, dict, tuple, int, str):
+        index.setdefault(t, len(index))
+    counts = array.array("q", bytes(8 * (len(index) + 1)))
+    lines = [b""] * len(index)
+    for t, i in index.items():
+        lines[i] = ("pycore-refchain: %d %%d %s %s\n" % (id(t), t.__module__, t.__qualname__)).encode("utf-8", "backslashreplace")
+    del t, i
+    return index, counts, lines
+
+
+def refchain_census(state):
+    """Every live object per type, from the interpreter's refchain (sys.getobjects(0)), written to
+    stderr as `pycore-refchain: <id of type> <count> <module> <qualname>` lines; then the crash.
+    Everything it keeps was made by refchain_prepare() before the GC counts; what it makes here
+    (the list sys.getobjects() returns, ints, the lines' bytes) is freed before the crash."""
+    index, counts, lines = state
+    other = len(lines)
+    objs = sys.getobjects(0)
+    for o in objs:
+        counts[index.get(type(o), other)] += 1
+    del o
+    # sys.getobjects() leaves out the sys module (its `self`), its argument tuple and its result
+    # list; of those only the sys module outlives the call.
+    counts[index[type(sys)]] += 1
+    del objs
+    for i in range(len(lines)):
+        if counts[i]:
+            os.write(2, lines[i] % counts[i])
+    del i  # an int above 256 would be a new object
+    if counts[other]:
+        os.write(2, b"pycore-refchain: objects of a type made after the index\n")
+    os.write(2, b"pycore-refchain: end\n")
+    # The crash comes here, while what the count saw is still alive.
     os.abort()
 
 

@@ -155,7 +155,7 @@ export class Objects implements ObjectExplorer {
       case 'frozenset': {
         const mask = r.ssize(address + field(L, 'set.mask'));
         const table = r.ptr(address + field(L, 'set.table'));
-        const small = address + 64;
+        const small = address + field(L, 'set.smalltable');
         own = mask === null || table === null ? null : t.basicsize + (table !== small ? (mask + 1) * size(L, 'setentry') : 0);
         break;
       }

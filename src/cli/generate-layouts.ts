@@ -20,15 +20,23 @@ import { DEFAULT_DEBUG_DIRS, openDebugInfo } from '../target/debug-info.js';
 import { ELEM_SIZE, extractLayoutData, formatExtractionError, STRUCT_SPECS, ENUM_SPECS } from '../cpython-layouts/from-dwarf.js';
 import { renderIndex, renderLayoutModule } from '../cpython-layouts/generator/render.js';
 
-/** (layout key, micro version, module name) */
-export const BUILDS: [string, string, string][] = [
+/** (layout key, micro version, module name[, libpython when not pyenv's]) */
+export const BUILDS: [string, string, string, string?][] = [
   ['3.8', '3.8.18', 'py38'],
   ['3.9', '3.9.18', 'py39'],
   ['3.10', '3.10.13', 'py310'],
   ['3.11', '3.11.7', 'py311'],
   ['3.12', '3.12.1', 'py312'],
   ['3.13', '3.13.0', 'py313'],
+  // Built here (corpus/README.md): ./configure --with-trace-refs --with-pydebug --enable-shared --prefix=/opt/py312-tracerefs
+  ['3.12-trace-refs', '3.12.1', 'py312_tracerefs', '/opt/py312-tracerefs/lib/libpython3.12d.so.1.0'],
 ];
+
+/** Where a build's libpython (with DWARF) lives on the machine that generates the tables. */
+export function buildLibrary(build: (typeof BUILDS)[number], pyenvRoot: string): string {
+  const [key, micro, , lib] = build;
+  return lib ?? join(pyenvRoot, 'versions', micro, 'lib', `libpython${key}.so.1.0`);
+}
 
 /** Extra modules written with --binary that index.ts lists when present. */
 const EXTRA_MODULES: [string, string][] = [['debian-3.11', 'py311_debian']];
@@ -202,9 +210,10 @@ export function main(argv: string[]): number {
     if (!o.key || !o.micro || !o.out) throw new Error('--binary needs --key, --micro and --out');
     if (!one(o.key, o.micro, o.binary, o.out, o, o.debugFile, o.note)) throw new Error(`${o.binary} not found`);
   } else {
-    for (const [key, micro, mod] of BUILDS) {
+    for (const b of BUILDS) {
+      const [key, micro, mod] = b;
       if (o.only && !o.only.includes(key)) continue;
-      const lib = join(o.pyenvRoot, 'versions', micro, 'lib', `libpython${key}.so.1.0`);
+      const lib = buildLibrary(b, o.pyenvRoot);
       if (!one(key, micro, lib, mod, o)) {
         const keep = existsSync(join(OUT_DIR, `${mod}.ts`));
         console.log(`${key}: SKIPPED, ${lib} not present${keep ? ` (keeping existing ${mod}.ts)` : ''}`);

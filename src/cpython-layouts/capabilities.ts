@@ -60,6 +60,13 @@ export interface Capabilities {
    * gi_frame_state is FRAME_SUSPENDED_YIELD_FROM (3.13).
    */
   awaited: { kind: 'f_stacktop' | 'f_stackdepth'; yieldFromOpcode: number } | { kind: 'resume-oparg' } | { kind: 'frame-state' };
+  /**
+   * Py_TRACE_REFS builds: where the list of every live object starts. Up to 3.12 objects are
+   * linked through _ob_next/_ob_prev at the start of their header (which grows by 16 bytes), from
+   * the static `refchain` in object.c (3.8-3.11) or interp->object_state.refchain (3.12); 3.13 keeps
+   * a hashtable instead and the header is the release one.
+   */
+  refchain: 'static-symbol' | 'interpreter' | 'hashtable';
   /** The free lists sys._debugmallocstats() prints, in order. */
   freeLists: readonly FreeListSpec[];
   faulthandler: {
@@ -98,6 +105,7 @@ const v38: Capabilities = {
   generatorFrame: 'frame-object',
   awaited: { kind: 'f_stacktop', yieldFromOpcode: 72 },
   preHeaderFlags: 0,
+  refchain: 'static-symbol',
   freeLists: [
     { name: 'PyCFunctionObject', count: { loadedBy: '_PyCFunction_DebugMallocStats' } },
     { name: 'PyDictObject', count: { loadedBy: '_PyDict_DebugMallocStats' } },
@@ -161,6 +169,7 @@ const v312: Capabilities = {
   intLayout: 'lv_tag',
   managedDict: 'dict-or-values',
   preHeaderFlags: (1 << 4) | (1 << 3),
+  refchain: 'interpreter',
 };
 const v313: Capabilities = {
   ...v312,
@@ -169,6 +178,7 @@ const v313: Capabilities = {
   splitOrder: 'after-capacity',
   managedDict: 'dict-or-inline-values',
   awaited: { kind: 'frame-state' },
+  refchain: 'hashtable',
   // Dict keys objects are free-listed too.
   freeLists: [v312.freeLists[0], { name: 'PyDictKeysObject', count: { field: 'interp.freelist.dictkeys' } }, ...v312.freeLists.slice(1)],
   faulthandler: { ...FH_310, truncation: null },

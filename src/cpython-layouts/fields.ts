@@ -43,6 +43,11 @@ export const fieldSources = {
   'code.code_adaptive': ['PyCodeObject', 'co_code_adaptive'],
   'object.refcnt': ['PyObject', 'ob_refcnt'],
   'object.type': ['PyObject', 'ob_type'],
+  /** Py_TRACE_REFS builds only: every live object is on a doubly linked list through these. */
+  'object.next': ['PyObject', '_ob_next'],
+  'object.prev': ['PyObject', '_ob_prev'],
+  /** 3.12 Py_TRACE_REFS: the list's head, a PyObject inside the interpreter state (3.8-3.11: the static `refchain` in object.c). */
+  'interp.refchain': ['PyInterpreterState', 'object_state.refchain'],
   'var.size': ['PyVarObject', 'ob_size'],
   'type.name': ['PyTypeObject', 'tp_name'],
   'type.flags': ['PyTypeObject', 'tp_flags'],
@@ -268,7 +273,8 @@ export type FieldName = keyof typeof fieldSources;
 
 /**
  * Fields of structs in the stable ABI, whose layout cannot change between versions: used when a
- * build's tables lack the struct (the generator does not extract it). LP64 offsets.
+ * build's tables lack the struct (the generator does not extract it). LP64 offsets in a build
+ * with the 16-byte object header; a Py_TRACE_REFS build's bigger header moves them by the difference.
  */
 export const stableAbiFields: Partial<Record<FieldName, number>> = {
   // PyModuleDef { PyModuleDef_Base m_base (PyObject_HEAD, m_init, m_index, m_copy); m_name; m_doc; m_size; m_methods; ... }
@@ -276,7 +282,7 @@ export const stableAbiFields: Partial<Record<FieldName, number>> = {
 };
 
 export const structSizes = [
-  'PyASCIIObject', 'PyCompactUnicodeObject', 'PyThreadState', 'PyFrameObject', '_PyInterpreterFrame', 'PyCodeObject',
+  'PyObject', 'PyASCIIObject', 'PyCompactUnicodeObject', 'PyThreadState', 'PyFrameObject', '_PyInterpreterFrame', 'PyCodeObject',
   'PyDictKeyEntry', 'PyDictUnicodeEntry', 'setentry', 'PyMemberDef', 'PyGC_Head', 'PyTypeObject', 'PyHeapTypeObject',
   'PyTupleObject', 'PyListObject', 'PyDictObject', 'PySetObject', 'PyLongObject', 'PyFloatObject', 'PyBytesObject', 'PyByteArrayObject', 'PyComplexObject',
   'PyDictKeysObject', 'gc_generation', 'pool_header', 'arena_object', '_gc_runtime_state',

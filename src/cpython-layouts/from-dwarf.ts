@@ -36,6 +36,8 @@ export const STRUCT_SPECS: StructSpec[] = [
       'next', 'tstate_head', 'threads.head', 'id', 'modules', 'sysdict', 'builtins', 'gc', 'ceval.gil', '_gil', '_gil.last_holder',
       '_gil.locked', 'obmalloc', 'runtime', 'finalizing', 'threads.main', 'imports.modules', 'cached_objects', 'types',
       '_finalizing', '_finalizing_id',
+      // Py_TRACE_REFS (3.12): the head of the list of every live object.
+      'object_state.refchain',
       // Static builtin types' per-interpreter state (3.12+: their __dict__ lives there).
       'types.builtins', 'types.builtins.initialized', 'types.for_extensions.initialized',
       // Free lists (3.10+; before that they are static variables of Objects/*.c).

@@ -65,7 +65,8 @@ function resolve(g: GeneratedLayout) {
       }
     }
   }
-  for (const [name, off] of Object.entries(stableAbiFields) as [FieldName, number][]) if (offsets[name] === undefined) offsets[name] = off;
+  const headerGrowth = (g.structs.PyObject?.size ?? 16) - 16;
+  for (const [name, off] of Object.entries(stableAbiFields) as [FieldName, number][]) if (offsets[name] === undefined) offsets[name] = off + headerGrowth;
   const sizes: Partial<Record<SizedStruct, number>> = {};
   for (const s of structSizes) if (g.structs[s]) sizes[s] = g.structs[s].size;
   const bitfields: Partial<Record<BitfieldName, BitFieldLayout>> = {};
@@ -88,9 +89,27 @@ function requiredFields(c: Capabilities): FieldName[] {
   return req;
 }
 
-/** `requireAll: false` when `_Py_DebugOffsets` will fill fields in (then check with missingFields). */
-export function builtinLayout(version: PythonVersion, requireAll = true): Result<Layout, LayoutError> {
-  const g = layoutTables[minorKey(version)];
+/** Key of the built-in table for a Py_TRACE_REFS build whose object header carries the refchain links. */
+export const TRACE_REFS_SUFFIX = '-trace-refs';
+
+/** Whether a Py_TRACE_REFS build of this version has the bigger object header (3.8-3.12). */
+export function traceRefsGrowsHeader(version: PythonVersion): boolean {
+  const caps = capabilitiesByMinor[minorKey(version)];
+  return caps !== undefined && caps.refchain !== 'hashtable';
+}
+
+export interface BuiltinLayoutOptions {
+  /** A Py_TRACE_REFS build: its own table where the object header grew. */
+  traceRefs?: boolean;
+  /** false when `_Py_DebugOffsets` will fill fields in (then check with missingFields). */
+  requireAll?: boolean;
+}
+
+export function builtinLayout(version: PythonVersion, { traceRefs = false, requireAll = true }: BuiltinLayoutOptions = {}): Result<Layout, LayoutError> {
+  const key = minorKey(version) + (traceRefs && traceRefsGrowsHeader(version) ? TRACE_REFS_SUFFIX : '');
+  const g = layoutTables[key];
+  if (!g && key !== minorKey(version))
+    return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for a Py_TRACE_REFS build of ${minorKey(version)} (its objects have a bigger header); pass the build's debug info (the unstripped libpython or --debug-dir)` });
   if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
   const L = layoutFromTables(version, g, 'builtin', requireAll);
   const unverified = unverifiedTables[minorKey(version)];
@@ -124,6 +143,8 @@ export interface LayoutFacts {
   debugOffsets: Buffer | null;
   /** --layouts: use exactly this source or fail. */
   force?: LayoutChoice;
+  /** A Py_TRACE_REFS build (from its symbols): 3.8-3.12 need a table with the bigger object header. */
+  traceRefs?: boolean;
 }
 
 /**
@@ -133,10 +154,14 @@ export interface LayoutFacts {
  */
 export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
   const notes: string[] = [];
-  if (f.force === 'builtin') return builtinLayout(f.version);
+  const traceRefs = f.traceRefs === true;
+  if (f.force === 'builtin') return builtinLayout(f.version, { traceRefs });
   if (f.force === undefined || f.force === 'dwarf') {
     const g = f.dwarf();
-    const L = g.ok ? layoutFromTables(f.version, g.value, 'dwarf') : null;
+    let L = g.ok ? layoutFromTables(f.version, g.value, 'dwarf') : null;
+    // Debug info that lacks the refchain links describes another build than this Py_TRACE_REFS one.
+    if (L?.ok && traceRefs && traceRefsGrowsHeader(f.version) && L.value.offsets['object.next'] === undefined)
+      L = err({ kind: 'incomplete', version: minorKey(f.version), missing: ['PyObject._ob_next (the debug info is not of this Py_TRACE_REFS build)'], source: 'dwarf' });
     if (L?.ok) {
       if (!f.debugOffsets) return L;
       const cross = applyDebugOffsets(L.value, f.debugOffsets, 'DWARF');
@@ -146,7 +171,7 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
     if (f.force === 'dwarf') return err({ kind: 'unavailable', source: 'dwarf', reason: why });
     notes.push(`layouts not from DWARF: ${why}`);
   }
-  const base = builtinLayout(f.version, !f.debugOffsets);
+  const base = builtinLayout(f.version, { traceRefs, requireAll: !f.debugOffsets });
   if (!base.ok) return base;
   if (f.debugOffsets) {
     const L = applyDebugOffsets(base.value, f.debugOffsets, 'table');
@@ -159,7 +184,7 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
 }
 
 export function knownMinorVersions(): string[] {
-  return Object.keys(layoutTables);
+  return Object.keys(layoutTables).filter((k) => !k.endsWith(TRACE_REFS_SUFFIX));
 }
 
 /**

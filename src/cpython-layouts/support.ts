@@ -11,17 +11,22 @@ export interface VersionSupport {
 }
 
 export const versionSupport: VersionSupport[] = [
-  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
-  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
-  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
+  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
+  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
+  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
   {
     version: '3.11',
     verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
-    unverified: [],
-    unsupported: ['Py_TRACE_REFS'],
+    unverified: ['Py_TRACE_REFS (with its debug info)'],
+    unsupported: [],
   },
-  { version: '3.12', verified: ['release (pyenv 3.12.1)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug'], unsupported: ['Py_TRACE_REFS'] },
-  { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug'], unsupported: ['free-threaded (3.13t)', 'Py_TRACE_REFS'] },
+  {
+    version: '3.12',
+    verified: ['release (pyenv 3.12.1)', 'Py_TRACE_REFS debug build (3.12.1 --with-trace-refs --with-pydebug; refchain census)', 'no binary at all (found by an interpreter-state scan)'],
+    unverified: ['debug'],
+    unsupported: [],
+  },
+  { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug', 'Py_TRACE_REFS (refchain hashtable not read)'], unsupported: ['free-threaded (3.13t)'] },
   {
     version: '3.14',
     verified: [],

@@ -79,11 +79,7 @@ export interface ListWalk {
  * sizeof(PyGC_Head); the object starts that far after its header.
  */
 export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
-  const steps = walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return runListSteps(walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit));
 }
 
 /** List entries walked between two pauses of walkGcListSteps. */
@@ -93,24 +89,52 @@ export const GC_ENTRIES_PER_STEP = 8192;
  * walkGcList() that pauses every few thousand entries, yielding how many it has walked, so a
  * caller that must stay responsive (the TUI) can let other work run (a list may hold millions).
  */
-export function* walkGcListSteps(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
+export function walkGcListSteps(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
+  // _gc_prev keeps flags in its two low bits.
+  return walkCircularListSteps(mem, head, { next: 0, prev: 8, object: gcHeadSize, tagBits: 4 }, collecting, limit, visit);
+}
+
+/** Where a circular doubly linked list keeps its links in each node, and where the node's object starts. */
+export interface ListLinks {
+  next: number;
+  prev: number;
+  object: number;
+  /** Pointers are masked to a multiple of this (1: no flag bits). */
+  tagBits: number;
+}
+
+/** Walks a circular doubly linked list from its head node (not visited), checking every prev link unless `unchecked`. */
+export function walkCircularList(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): ListWalk {
+  return runListSteps(walkCircularListSteps(mem, head, links, unchecked, limit, visit));
+}
+
+function runListSteps(steps: Generator<number, ListWalk, void>): ListWalk {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** walkCircularList() pausing every GC_ENTRIES_PER_STEP entries with the count so far. */
+export function* walkCircularListSteps(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {
+  const tag = links.tagBits;
   let prev = head;
-  const first = mem.u64(head);
+  const first = mem.u64(head + links.next);
   if (first === null) return { count: 0, stopped: { reason: 'unreadable', at: head } };
-  let g = first - (first % 4);
+  let g = first - (first % tag);
   let count = 0;
-  // Brent's cycle detection, used while a collection runs.
+  // Brent's cycle detection, used while a collection runs (prev links are not links then).
   let power = 1;
   let lam = 0;
   let tortoise = head;
   while (g !== head) {
     if (g === 0) return { count, stopped: { reason: 'unreadable', at: prev } };
     if (count >= limit) return { count, stopped: { reason: 'limit', at: g } };
-    const next = mem.u64(g);
+    const next = mem.u64(g + links.next);
     if (next === null) return { count, stopped: { reason: 'unreadable', at: g } };
-    if (!collecting) {
-      const back = mem.u64(g + 8);
-      if (back === null || back - (back % 4) !== prev) return { count, stopped: { reason: 'broken-link', at: g } };
+    if (!unchecked) {
+      const back = mem.u64(g + links.prev);
+      if (back === null || back - (back % tag) !== prev) return { count, stopped: { reason: 'broken-link', at: g } };
     } else {
       if (g === tortoise) return { count, stopped: { reason: 'cycle', at: g } };
       if (++lam === power) {
@@ -119,11 +143,11 @@ export function* walkGcListSteps(mem: HeapMemory, head: number, gcHeadSize: numb
         lam = 0;
       }
     }
-    visit(g + gcHeadSize);
+    visit(g + links.object);
     count++;
     if (count % GC_ENTRIES_PER_STEP === 0) yield count;
     prev = g;
-    g = next - (next % 4);
+    g = next - (next % tag);
   }
   return { count };
 }

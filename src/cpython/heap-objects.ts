@@ -11,6 +11,9 @@ import { isFailure, readUnicode } from './strings.js';
 
 /** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
 export interface HotOffsets {
+  /** The object header: 0 and 8, or 16 and 24 in a Py_TRACE_REFS build (_ob_next, _ob_prev first). */
+  obRefcnt: number;
+  obType: number;
   varSize: number;
   longDigits: number;
   bytesSval: number;
@@ -39,6 +42,8 @@ export interface HotOffsets {
 
 export function hotOffsets(L: Layout): HotOffsets {
   return {
+    obRefcnt: field(L, 'object.refcnt'),
+    obType: field(L, 'object.type'),
     varSize: field(L, 'var.size'),
     longDigits: field(L, 'long.digits'),
     bytesSval: field(L, 'bytes.sval'),
@@ -184,9 +189,9 @@ export class HeapTypes {
       return p;
     }
     if (address === 0 || address % 8 !== 0 || this.rejected.has(address)) return null;
-    const meta = this.mem.u64(address + 8);
+    const meta = this.mem.u64(address + this.off.obType);
     let ok = meta !== null && this.metatypes.has(meta);
-    if (!ok && meta !== null && meta % 8 === 0 && this.typeType !== null && this.mem.u64(meta + 8) === this.typeType) {
+    if (!ok && meta !== null && meta % 8 === 0 && this.typeType !== null && this.mem.u64(meta + this.off.obType) === this.typeType) {
       // A metaclass (ABCMeta, EnumMeta, ...): its own type is `type`.
       const mt = this.decoder.types.get(meta);
       if (typeof mt !== 'string') {
@@ -316,15 +321,17 @@ export class HeapTypes {
   objectInBlock(w: Uint32Array, k: number, blockSize: number): TypeProfile | null {
     // The debug allocator (debug builds, PYTHONMALLOC=debug) puts 16 bytes before what it hands out.
     const base = (w[k + 2] >>> 8 === 0xfdfdfd && w[k + 3] === 0xfdfdfdfd && DEBUG_APIS.has(w[k + 2] & 0xff)) ? DEBUG_HEADER : 0;
-    for (let pre = 0; base + pre + 16 <= blockSize && pre <= 32; pre += 16) {
+    const { obRefcnt, obType, varSize } = this.off;
+    const rc = obRefcnt >>> 2;
+    for (let pre = 0; base + pre + obType + 8 <= blockSize && pre <= 32; pre += 16) {
       const at = k + ((base + pre) >>> 2);
-      const hi = w[at + 1] | 0;
-      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at] === 0)) continue;
-      const prof = this.profile(u64w(w, at + 2));
+      const hi = w[at + rc + 1] | 0;
+      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at + rc] === 0)) continue;
+      const prof = this.profile(u64w(w, at + (obType >>> 2)));
       if (!prof || prof.pre !== pre) continue;
       const t = prof.type;
       let need = base + pre + t.basicsize;
-      if (t.itemsize > 0 && need - t.basicsize + 24 <= blockSize && prof.rule !== 'int' && !NOT_COUNTED.has(prof.kind)) need += Math.abs(i64w(w, at + 4)) * t.itemsize;
+      if (t.itemsize > 0 && need - t.basicsize + varSize + 8 <= blockSize && prof.rule !== 'int' && !NOT_COUNTED.has(prof.kind)) need += Math.abs(i64w(w, at + (varSize >>> 2))) * t.itemsize;
       if (need > blockSize) continue;
       this.foundPre = base + pre;
       return prof;
@@ -344,7 +351,7 @@ export class HeapTypes {
     let own: number | null;
     switch (prof.rule) {
       case 'int': {
-        const n = this.word(address, 16, w, k, avail);
+        const n = this.word(address, O.varSize, w, k, avail);
         if (n === null) return null;
         if (L.caps.intLayout === 'lv_tag') own = t.basicsize + t.itemsize * Math.max(Math.floor(n / 8), 1);
         else own = O.longDigits + 4 * Math.abs(n);
@@ -354,7 +361,7 @@ export class HeapTypes {
         own = this.strSize(address, w, k, avail);
         break;
       case 'bytes': {
-        const n = this.word(address, 16, w, k, avail);
+        const n = this.word(address, O.varSize, w, k, avail);
         own = n === null ? null : O.bytesSval + 1 + n;
         break;
       }
@@ -386,7 +393,7 @@ export class HeapTypes {
       default: {
         own = t.basicsize;
         if (t.itemsize > 0) {
-          const n = this.word(address, 16, w, k, avail);
+          const n = this.word(address, O.varSize, w, k, avail);
           if (n === null) return null;
           // Some types with an item size do not keep a count at ob_size (3.11+ frames): only an estimate then.
           if (prof.exact || Math.abs(n) * t.itemsize < MAX_VAR_BYTES) own += Math.abs(n) * t.itemsize;

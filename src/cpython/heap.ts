@@ -3,13 +3,16 @@
 //               plus the permanent generation);
 //  - pymalloc:  used blocks of pymalloc pools whose start holds a valid object header;
 //  - reachable: objects outside pymalloc and outside the GC lists (big str/bytes/int, untracked
-//               big objects) found through the references of the objects above.
+//               big objects) found through the references of the objects above;
+//  - refchain:  Py_TRACE_REFS builds (3.8-3.12) list every live object on the refchain: walked
+//               first, it marks what the other sources find, and what they miss is visited last.
 // Nothing per object is kept: objects are streamed to a visitor. GC-listed objects inside
 // arenas are remembered in one bit per 16 bytes of arena, so the pool scan can tell which of
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
 import { size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
 import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
+import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
 import { HeapTypes, type TypeProfile } from './heap-objects.js';
@@ -19,7 +22,7 @@ import { ArenaIndex, findPymalloc, markFreeBlocks, poolHeaderAt, poolOffsets, po
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
 
-export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4 } as const;
+export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4, refchain: 8 } as const;
 
 /** One object as the walk hands it over. The same instance is reused for every visit: copy what you keep. */
 export interface HeapObject {
@@ -48,9 +51,23 @@ export interface GenerationCount {
   stopped?: ListWalk['stopped'];
 }
 
+export interface RefchainWalk {
+  /** Interpreter id (null: the process-wide list of 3.8-3.11). */
+  interpreter: number | null;
+  objects: number;
+  stopped?: ListWalk['stopped'];
+}
+
 export interface HeapWalkSummary {
   objects: number;
-  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number };
+  /** By the sources other than the refchain; `refchainOnly`: objects only the refchain listed. */
+  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number; refchainOnly: number };
+  /**
+   * Py_TRACE_REFS builds: the refchain lists walked (null: not such a build). When every list was
+   * walked to its end, the refchain decides what is an object: `offChain` counts what the other
+   * sources proposed (a pymalloc block that looked like an object) that it does not list, and left out.
+   */
+  refchain: { lists: RefchainWalk[]; onChain: number; complete: boolean; offChain: number } | { unreadable: string } | null;
   generations: GenerationCount[];
   /** Blocks in use in pymalloc pools, and how many of them start with an object pycore recognised. */
   usedBlocks: number;
@@ -97,9 +114,11 @@ export function runSteps<T>(steps: Generator<unknown, T, void>): T {
 export interface HeapLimits {
   /** Objects walked per GC generation list. */
   maxGcList: number;
+  /** Objects taken from the refchains of a Py_TRACE_REFS build, all lists together (kept in a Set: at most 2^24). */
+  maxRefchain: number;
 }
 
-export const defaultHeapLimits: HeapLimits = { maxGcList: 1_000_000_000 };
+export const defaultHeapLimits: HeapLimits = { maxGcList: 1_000_000_000, maxRefchain: 2 ** 24 - 1 };
 
 export class Heap {
   readonly mem: HeapMemory;
@@ -141,7 +160,10 @@ export class Heap {
   *walkSteps(visit: (o: HeapObject) => void, options: HeapWalkOptions = {}): Generator<WalkProgress, HeapWalkSummary, void> {
     const reachable = options.reachable ?? true;
     const hook = options.onReference;
-    const summary: HeapWalkSummary = { objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0 }, generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [] };
+    const summary: HeapWalkSummary = {
+      objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0 }, refchain: null,
+      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [],
+    };
     const problem = (p: string) => {
       if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(p);
       else if (summary.problems.length === MAX_PROBLEMS) summary.problems.push('(more problems not shown)');
@@ -161,7 +183,15 @@ export class Heap {
     const due = () => summary.objects >= pauseAt && ((pauseAt = summary.objects + OBJECTS_PER_STEP), true);
     const where = (): WalkProgress => ({ objects: summary.objects, arenas: arenasDone, arenasTotal: arenas.length });
 
+    // 0. Py_TRACE_REFS: every object on the refchain, to be marked off as the other sources find it.
+    const onChain = this.rt.build === 'trace-refs' ? yield* this.walkRefchains(summary, problem, where) : null;
+    const chain = summary.refchain && 'lists' in summary.refchain ? summary.refchain : null;
     const emit = (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => {
+      if (onChain !== null && onChain.delete(address)) sources |= SOURCE.refchain;
+      else if (chain?.complete) {
+        chain.offChain++;
+        return;
+      }
       o.address = address;
       o.generation = generation;
       o.profile = prof;
@@ -171,10 +201,12 @@ export class Heap {
       o.at = at;
       o.avail = avail;
       summary.objects++;
-      if (sources === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
-      else if (sources === SOURCE.gc) summary.bySource.gc++;
-      else if (sources === SOURCE.pymalloc) summary.bySource.pymalloc++;
-      else summary.bySource.reachable++;
+      const found = sources & ~SOURCE.refchain;
+      if (found === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
+      else if (found === SOURCE.gc) summary.bySource.gc++;
+      else if (found === SOURCE.pymalloc) summary.bySource.pymalloc++;
+      else if (found === SOURCE.reachable) summary.bySource.reachable++;
+      else summary.bySource.refchainOnly++;
       visit(o);
       if (!prof.mayRefer) return;
       if (hook) {
@@ -204,8 +236,8 @@ export class Heap {
       set.add(p);
     };
     const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | null => {
-      const refcount = this.mem.i64(p);
-      const tp = this.mem.u64(p + 8);
+      const refcount = this.mem.i64(p + this.types.off.obRefcnt);
+      const tp = this.mem.u64(p + this.types.off.obType);
       if (refcount === null || tp === null || refcount <= 0 || refcount > 2 ** 48) return null;
       const prof = this.types.profile(tp);
       return prof ? { prof, refcount } : null;
@@ -333,7 +365,7 @@ export class Heap {
           }
           summary.objectBlocks++;
           const at = (boff + pre) >>> 2;
-          emit(address, prof, i64w(words, at), sources, generation, words, at, h.blockSize - pre);
+          emit(address, prof, i64w(words, at + (this.types.off.obRefcnt >>> 2)), sources, generation, words, at, h.blockSize - pre);
           drain();
         }
         if (due()) yield where();
@@ -363,7 +395,50 @@ export class Heap {
         }
       }
     }
+
+    // 4. Objects only the refchain lists: static ones in a binary's image, which the refchain holds
+    // too (static types, True and False, ...) but the reference walk leaves alone, and untracked
+    // objects outside pymalloc that nothing above refers to.
+    if (onChain !== null) {
+      for (const address of onChain) {
+        if (!onChain.has(address)) continue; // found meanwhile, through the references of one of these
+        const v = validateOutside(address);
+        if (!v) {
+          onChain.delete(address);
+          problem(`refchain entry 0x${address.toString(16)} is not a valid object`);
+          continue;
+        }
+        outside.add(address);
+        emit(address, v.prof, v.refcount, SOURCE.refchain, -1, null, 0, 0);
+        drain();
+        if (due()) yield where();
+      }
+    }
     return summary;
+  }
+
+  /** Walks every refchain list into a set of addresses (bounded), recording each walk in the summary; pauses like walkSteps. */
+  private *walkRefchains(summary: HeapWalkSummary, problem: (p: string) => void, where: () => WalkProgress): Generator<WalkProgress, Set<number> | null, void> {
+    const heads = refchainHeads(this.rt, this.target, this.interpreters);
+    if (typeof heads === 'string') {
+      summary.refchain = { unreadable: heads };
+      problem(`refchain: ${heads}`);
+      return null;
+    }
+    const onChain = new Set<number>();
+    const lists: RefchainWalk[] = [];
+    const limit = Math.min(this.limits.maxRefchain, 2 ** 24 - 1);
+    for (const h of heads) {
+      const listing = walkRefchainSteps(this.mem, this.rt.layout, h.address, limit - onChain.size, (p) => onChain.add(p));
+      let r = listing.next();
+      for (; !r.done; r = listing.next()) yield { ...where(), listed: onChain.size };
+      const w = r.value;
+      const interpreter = h.interp ? h.interp.id : null;
+      lists.push({ interpreter, objects: w.count, ...(w.stopped ? { stopped: w.stopped } : {}) });
+      if (w.stopped) problem(`refchain${interpreter !== null ? ` of interpreter ${interpreter}` : ''}: list ${w.stopped.reason} at 0x${w.stopped.at.toString(16)} after ${w.count} objects`);
+    }
+    summary.refchain = { lists, onChain: onChain.size, complete: lists.every((l) => !l.stopped), offChain: 0 };
+    return onChain;
   }
 
   /** Closes the file the bulk reads use (the target stays open). */

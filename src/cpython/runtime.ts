@@ -128,15 +128,21 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
   const name = minorFromFileName(m.path);
   let build: BuildFlavour = 'release';
   if (dbgHeader?.freeThreaded || name?.flags.includes('t')) build = 'free-threaded';
-  else if (has('_Py_PrintReferences') || has('_Py_RefChain')) build = 'trace-refs';
+  // _Py_ForgetReference exists only in Py_TRACE_REFS builds (3.12 no longer exports _Py_PrintReferences).
+  else if (has('_Py_ForgetReference') || has('_Py_PrintReferences')) build = 'trace-refs';
   else if (has('_Py_RefTotal') || has('_Py_GetGlobalRefTotal') || has('_Py_NegativeRefcount') || name?.flags.includes('d')) build = 'debug';
   const v = formatVersion(detected.version);
   if (build === 'free-threaded') return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
-  if (build === 'trace-refs') return err({ kind: 'unsupported', detail: `Python ${v} is a Py_TRACE_REFS build, whose object header pycore cannot decode yet` });
 
   const n = hasDebugOffsets(detected.version) && dbgHeader ? debugOffsetsSize(detected.version) : null;
   const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
-  const layout = selectLayout({ version: detected.version, debugOffsets, force: options.layouts, dwarf: () => dwarfLayoutOf(target, m, detected.version, options) });
+  const layout = selectLayout({
+    version: detected.version,
+    debugOffsets,
+    force: options.layouts,
+    traceRefs: build === 'trace-refs',
+    dwarf: () => dwarfLayoutOf(target, m, detected.version, options),
+  });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
   return ok({ module: m, foundBy: 'symbol', runtimeAddress, detected, build, layout: layout.value, reader });
 }

@@ -89,12 +89,12 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   const largest = new TopN(o.largest ?? 10);
   const containers = new TopN(o.largest ?? 10);
   const leakObjects = o.leaks ? new TrackedObjects() : null;
-  const usedOff = { dict: field(L, 'dict.used'), set: field(L, 'set.used') };
+  const usedOff = { dict: field(L, 'dict.used'), set: field(L, 'set.used'), varSize: field(L, 'var.size') };
 
   const length = (x: HeapObject): number | null => {
     const k = x.profile.kind;
     if (k === null || !CONTAINERS.has(k)) return null;
-    const off = k === 'dict' ? usedOff.dict : k === 'set' || k === 'frozenset' ? usedOff.set : 16;
+    const off = k === 'dict' ? usedOff.dict : k === 'set' || k === 'frozenset' ? usedOff.set : usedOff.varSize;
     return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
   };
 
@@ -210,7 +210,17 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     bytes_total: bytesTotal,
     bytes_estimated: bytesEstimated,
     sort,
-    sources: { gc: summary.bySource.gc, gc_and_pymalloc: summary.bySource.gcAndPymalloc, pymalloc: summary.bySource.pymalloc, reachable: summary.bySource.reachable },
+    sources: {
+      gc: summary.bySource.gc,
+      gc_and_pymalloc: summary.bySource.gcAndPymalloc,
+      pymalloc: summary.bySource.pymalloc,
+      reachable: summary.bySource.reachable,
+      ...(summary.refchain === null
+        ? {}
+        : 'unreadable' in summary.refchain
+          ? { refchain: { unreadable: summary.refchain.unreadable } }
+          : { refchain: { objects: summary.refchain.onChain, only: summary.bySource.refchainOnly, off_chain: summary.refchain.offChain, complete: summary.refchain.complete } }),
+    },
     largest: largest.items.map(describe),
     largest_containers: containers.items.map(describe),
     generations,
@@ -222,13 +232,13 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
 }
 
 function sourceNames(sources: number): string {
-  if (sources & SOURCE.reachable) return 'reachable';
-  return [sources & SOURCE.gc ? 'gc' : '', sources & SOURCE.pymalloc ? 'pymalloc' : ''].filter(Boolean).join('+');
+  if (sources & SOURCE.reachable) return sources & SOURCE.refchain ? 'reachable+refchain' : 'reachable';
+  return [sources & SOURCE.gc ? 'gc' : '', sources & SOURCE.pymalloc ? 'pymalloc' : '', sources & SOURCE.refchain ? 'refchain' : ''].filter(Boolean).join('+');
 }
 
 function lengthOf(s: HeapSession, address: number, p: TypeProfile): number | null {
   const L = s.rt.layout;
-  const off = p.kind === 'dict' ? field(L, 'dict.used') : p.kind === 'set' || p.kind === 'frozenset' ? field(L, 'set.used') : 16;
+  const off = p.kind === 'dict' ? field(L, 'dict.used') : p.kind === 'set' || p.kind === 'frozenset' ? field(L, 'set.used') : field(L, 'var.size');
   return s.heap.mem.i64(address + off);
 }
 

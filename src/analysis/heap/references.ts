@@ -161,7 +161,7 @@ const STATIC_TYPE_FIELDS: [string, FieldName][] = [
  */
 function expand(s: HeapSession, address: number, visit: (target: number, via: Via, arg: number | string) => void): boolean {
   const { mem } = s.heap;
-  const tp = mem.u64(address + 8);
+  const tp = mem.u64(address + s.heap.types.off.obType);
   const prof = tp ? s.heap.types.profile(tp) : null;
   if (!prof) return false;
   if (prof.mayRefer) s.heap.referents.visit(address, prof, visit);

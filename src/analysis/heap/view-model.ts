@@ -117,6 +117,12 @@ export interface HeapSources {
   pymalloc: number;
   /** Outside both: referred to by an object above (big str/bytes/int, untracked big containers). */
   reachable: number;
+  /**
+   * Py_TRACE_REFS builds only: the refchain, the interpreter's list of every live object.
+   * `objects`: on it; `only`: found by it alone; `off_chain`: what the other sources proposed that
+   * it does not list, left out; `unreadable`: why it was not used.
+   */
+  refchain?: { objects: number; only: number; off_chain: number; complete: boolean } | { unreadable: string };
 }
 
 export interface HeapReport {

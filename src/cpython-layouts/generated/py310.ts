@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.10.13/lib/libpython3.10.so.1.0 (CPython 3.10.13, build-id ece57af647dd10ee274f46d757d62a5eab42c418)
 // Structs not present in this build: PyDictUnicodeEntry, PyDictValues, _PyCFrame, _PyInterpreterFrame, _PyStackChunk, _PyThreadStateImpl, _Py_DebugOffsets, static_type_state
 // PyCodeObject: requested paths not present: co_code_adaptive.__elem_size
-// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, imports.modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, obmalloc, threads.head, threads.main, types, types.builtins, types.builtins.initialized, types.for_extensions.initialized
+// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, imports.modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, object_state.refchain, obmalloc, threads.head, threads.main, types, types.builtins, types.builtins.initialized, types.for_extensions.initialized
 // PyLongObject: requested paths not present: long_value.ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: _finalizing_id, _main_interpreter, autoTSSkey, debug_offsets, finalizing, gc, main_tstate, obmalloc, tracemalloc
 // Enums not present in this build's DWARF: DictKeysKind, _PyCodeLocationInfoKind, _PyLockFlags, _frameowner

@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0 (CPython 3.11.7, build-id 49daf84ed369fe589b73ea876f2591cd4c3588bb)
 // Structs not present in this build: CFrame, _PyThreadStateImpl, _Py_DebugOffsets, static_type_state
 // PyFrameObject: requested paths not present: f_localsplus.__elem_size
-// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, frame.numfree, imports.modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, obmalloc, threads.main, tstate_head, types, types.builtins, types.builtins.initialized, types.for_extensions.initialized
+// PyInterpreterState: requested paths not present: _finalizing, _finalizing_id, _gil, _gil.last_holder, _gil.locked, cached_objects, ceval.gil, frame.numfree, imports.modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, object_state.refchain, obmalloc, threads.main, tstate_head, types, types.builtins, types.builtins.initialized, types.for_extensions.initialized
 // PyLongObject: requested paths not present: long_value.ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: _finalizing_id, autoTSSkey, debug_offsets, finalizing, gc, main_tstate, obmalloc, tracemalloc
 // Enums not present in this build's DWARF: _PyLockFlags

@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0 (CPython 3.12.1, build-id f9d5c82f5f2c22df68c1d49c944ef3dee5103dcc)
 // Structs not present in this build: CFrame, _PyThreadStateImpl, _Py_DebugOffsets
 // PyFrameObject: requested paths not present: f_localsplus.__elem_size
-// PyInterpreterState: requested paths not present: frame.numfree, modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, threads.main, tstate_head, types.builtins.initialized, types.for_extensions.initialized
+// PyInterpreterState: requested paths not present: frame.numfree, modules, object_state.freelists.dictkeys.numfree, object_state.freelists.dicts.numfree, object_state.freelists.floats.numfree, object_state.freelists.lists.numfree, object_state.freelists.tuples.numfree, object_state.refchain, threads.main, tstate_head, types.builtins.initialized, types.for_extensions.initialized
 // PyLongObject: requested paths not present: ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: ceval.gil, ceval.gil.last_holder, ceval.gil.locked, ceval.gil.switch_number, debug_offsets, finalizing, gc, gilstate.autoTSSkey, gilstate.tstate_current, main_tstate
 // Enums not present in this build's DWARF: _PyLockFlags

@@ -3,7 +3,7 @@
 //   /root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0 (CPython 3.13.0, build-id d11d13fb0f82d32f3da1221ffd551ab179afb423)
 // Structs not present in this build: CFrame, _PyCFrame
 // PyFrameObject: requested paths not present: f_localsplus.__elem_size
-// PyInterpreterState: requested paths not present: dict_state.numfree, float_state.numfree, frame.numfree, list.numfree, modules, tstate_head, tuple.numfree
+// PyInterpreterState: requested paths not present: dict_state.numfree, float_state.numfree, frame.numfree, list.numfree, modules, object_state.refchain, tstate_head, tuple.numfree
 // PyLongObject: requested paths not present: ob_digit.__elem_size
 // _PyRuntimeState: requested paths not present: ceval.gil, ceval.gil.last_holder, ceval.gil.locked, ceval.gil.switch_number, finalizing, gc, gilstate.autoTSSkey, gilstate.tstate_current
 import type { GeneratedLayout } from './types.js';

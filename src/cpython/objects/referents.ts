@@ -30,6 +30,8 @@ const CHUNK = 8192;
 
 export class Referents {
   private readonly setDummy: number | null;
+  /** What a Py_TRACE_REFS build's object header adds (0 otherwise): the C structs below start after it. */
+  private readonly headerGrowth: number;
 
   constructor(
     readonly decoder: ObjectDecoder,
@@ -38,6 +40,7 @@ export class Referents {
     setDummy: number | null,
   ) {
     this.setDummy = setDummy;
+    this.headerGrowth = (decoder.L.sizes.PyObject ?? 16) - 16;
   }
 
   /** Visits what the object at `address` refers to; returns why some of it could not be read, or null. */
@@ -129,7 +132,7 @@ export class Referents {
     // A heap type (partial from 3.10 on) lists these fields as members: instance() reads them.
     if (prof.type.heap) return null;
     for (const [name, at] of rule) {
-      const v = this.mem.u64(address + at);
+      const v = this.mem.u64(address + at + this.headerGrowth);
       if (v) visit(v, VIA.field, name);
     }
     return null;
@@ -168,8 +171,8 @@ export class Referents {
   private deque(address: number, visit: ReferentVisitor): string | null {
     const { mem } = this;
     const n = mem.i64(address + this.types.off.varSize);
-    let block = mem.u64(address + DEQUE.leftblock);
-    let i = mem.i64(address + DEQUE.leftindex);
+    let block = mem.u64(address + DEQUE.leftblock + this.headerGrowth);
+    let i = mem.i64(address + DEQUE.leftindex + this.headerGrowth);
     if (n === null || block === null || i === null) return 'deque header unreadable';
     if (n < 0 || n > MAX_ITEMS || i < 0 || i >= DEQUE.blockLen) return `impossible deque size ${n}`;
     for (let k = 0; k < n; k++) {
