@@ -33,6 +33,8 @@ describe('3.8-3.12 without binaries', () => {
       if (!scanned.ok || !bySymbol.ok) return;
       expect(scanned.value.foundBy).toBe('scan');
       expect(scanned.value.runtimeAddress).toBe(bySymbol.value.runtimeAddress);
+      // Named after the module that holds _PyRuntime (libpython in a shared build), not the executable.
+      expect(scanned.value.module.path).toBe(bySymbol.value.module.path);
 
       const { report, fatal } = await analyzeCore(c.core, { sysroot: empty });
       expect(fatal).toBeNull();

@@ -2,6 +2,7 @@
 // build flavour, and the layout to decode it with.
 import { debugOffsetsSize, parseDebugOffsetsHeader, type DebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
 import { scanForDebugOffsets } from './runtime-scan.js';
+import { PT_LOAD } from '../elf/constants.js';
 import { scanForInterpreterState } from './interpreter-scan.js';
 import { dwarfLayoutCached } from '../cpython-layouts/layout-cache.js';
 import { decideScannedVersion, detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
@@ -85,7 +86,7 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
   const cookieScan = () => {
     if (options.layouts === 'dwarf' || !holder) return null;
     const hits = scanForDebugOffsets(target, 1);
-    return hits.length > 0 ? describeScanned(reader, holder, hits[0].address, hits[0].header, options) : null;
+    return hits.length > 0 ? describeScanned(reader, staticOwner(target, hits[0].address) ?? holder, hits[0].address, hits[0].header, options) : null;
   };
   const stateScan = () => ((options.layouts === undefined || options.layouts === 'builtin') && holder ? describeInterpreterScan(target, reader, holder, options) : null);
   const olderFirst = named !== null && !hasDebugOffsets({ major: named.major, minor: named.minor, micro: null, level: 0xf, serial: 0 });
@@ -171,7 +172,18 @@ function describeInterpreterScan(target: Target, reader: Reader, m: Module, opti
     });
   const layout = selectLayout({ version: decided.detected.version, debugOffsets: null, force: options.layouts, dwarf: () => err('no binary with debug info') });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
-  return ok({ module: m, foundBy: 'scan', scannedFor: 'interpreter state', runtimeAddress, detected: decided.detected, build: 'release', layout: layout.value, reader });
+  return ok({ module: staticOwner(target, runtimeAddress) ?? m, foundBy: 'scan', scannedFor: 'interpreter state', runtimeAddress, detected: decided.detected, build: 'release', layout: layout.value, reader });
+}
+
+/**
+ * The module a static variable found by a scan belongs to: the one whose data mapping holds the
+ * segment, or whose end the segment (.bss) starts at. A shared build's runtime lives in
+ * libpython, not in the executable the scan was started from.
+ */
+function staticOwner(target: Target, address: number): Module | null {
+  const seg = target.core.segments.find((p) => p.type === PT_LOAD && address >= p.vaddr && address < p.vaddr + p.memsz);
+  if (!seg) return null;
+  return target.modules.find((m) => seg.vaddr >= m.start && seg.vaddr <= m.end) ?? null;
 }
 
 /** The interpreter module's own layout from its DWARF (or its separate debug file), via the cache. */
