@@ -1,5 +1,6 @@
 // The fuzz campaign's guarantees as regular tests: every saved reproducer (test/fuzz-regressions)
 // stays fixed, and a short fixed-seed campaign runs in CI. `npm run fuzz` runs longer ones.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM JavaScript without type declarations
 import { applyMutations, planMutations, rng } from '../fuzz/mutate.mjs';
 // @ts-expect-error plain ESM JavaScript without type declarations
-import { runCommand, COMMANDS } from '../fuzz/campaign.mjs';
+import { buildInput, runCommand } from '../fuzz/campaign.mjs';
 import { CORES, ROOT } from './helpers/corpus.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pycore-fuzz-test-'));
@@ -24,15 +25,25 @@ describe.runIf(cases.length > 0)('fuzz regressions', () => {
   for (const f of cases) {
     it(`${f} no longer fails`, () => {
       const rec = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-      const path = join(work, f.replace(/\.json$/, '.core'));
-      writeFileSync(path, applyMutations(base(rec.base), rec.mutations));
+      const path = join(work, f.replace(/\.json$/, rec.kind === 'log' ? '.log' : '.core'));
+      writeFileSync(path, buildInput(rec));
       expect(runCommand(path, rec.command).failure, f).toBeNull();
     });
   }
 });
 
+// Child-process mode, the reference: each input in its own `node bin/pycore.js`.
+const COMMANDS = [
+  ['analyze', '--format', 'json'],
+  ['analyze', '--format', 'json', '--locals', '--native'],
+  ['analyze', '--all-frames', '--tasks'],
+  ['heap', '--format', 'json'],
+  ['heap', '--malloc-stats'],
+  ['files', '--format', 'json'],
+];
+
 describe('short fixed-seed campaign', () => {
-  it('finds no crash, hang, overrun or broken JSON in 12 mutated cores', () => {
+  it('finds no crash, hang, overrun or broken JSON in 12 mutated cores, one process each', () => {
     const random = rng(20261122);
     const names = ['3.8-segv-threads.core.gz', '3.10-locals.core.gz', '3.11-gcore-live.core.gz', '3.12-segv-threads.core.gz', '3.13-locals.core.gz', 'debian-3.11-abort.core.gz'];
     for (let i = 0; i < 12; i++) {
@@ -44,5 +55,14 @@ describe('short fixed-seed campaign', () => {
       const r = runCommand(path, command, 30_000, 512);
       expect(r.failure, `${name} ${command.join(' ')} ${JSON.stringify(mutations)}`).toBeNull();
     }
+  }, 300_000);
+
+  it('finds no failure in 150 mutated cores and logs across every command, in-process', () => {
+    const summary = join(work, 'summary.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'fuzz', 'campaign.mjs'), '--inputs', '150', '--seed', '20261122', '--workers', '1', '--save', 'false', '--summary', summary], { encoding: 'utf8', timeout: 240_000 });
+    const s = JSON.parse(readFileSync(summary, 'utf8'));
+    expect(s.inputs_tried, r.stdout + r.stderr).toBe(150);
+    expect(Object.keys(s.per_command).sort()).toEqual(['analyze', 'explain', 'files', 'heap', 'path', 'referrers', 'refs', 'show', 'triage']);
+    expect(s.failures, r.stdout).toEqual([]);
   }, 300_000);
 });
