@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export class WorkerPool {
-  constructor(root, { size = 1, budgetMs = 20000, memoryMb = 512, recycleAfter = 400 } = {}) {
+  /** `mainUrl`: the module whose main(argv) is run (default: pycore's CLI under `root`). */
+  constructor(root, { size = 1, budgetMs = 20000, memoryMb = 512, recycleAfter = 400, mainUrl } = {}) {
     this.workerUrl = new URL('./worker.mjs', import.meta.url);
-    this.mainUrl = pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href;
+    this.mainUrl = mainUrl ?? pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href;
     this.budgetMs = budgetMs;
     this.memoryMb = memoryMb;
     this.recycleAfter = recycleAfter;
@@ -23,6 +24,14 @@ export class WorkerPool {
 
   async start() {
     await Promise.all(this.slots.map((_, i) => this.#spawn(i)));
+    // resourceLimits caps each worker's JS heap but not Buffers and other memory outside it:
+    // when the whole process grows past every worker's budget, the busy ones are stopped.
+    const baseline = process.memoryUsage.rss();
+    this.rssTimer = setInterval(() => {
+      if (process.memoryUsage.rss() - baseline <= this.slots.length * this.memoryMb * 2 ** 20) return;
+      for (const slot of this.slots) if (slot?.job) this.#die(slot, `process RSS over ${this.slots.length} x ${this.memoryMb} MB`);
+    }, 200);
+    this.rssTimer.unref();
   }
 
   #spawn(i) {
@@ -107,6 +116,7 @@ export class WorkerPool {
 
   async close() {
     this.closed = true;
+    clearInterval(this.rssTimer);
     await Promise.all(this.slots.map((s) => s && !s.dead && s.w.terminate()));
   }
 }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM JavaScript without type declarations
@@ -30,6 +31,31 @@ describe.runIf(cases.length > 0)('fuzz regressions', () => {
       expect(runCommand(path, rec.command).failure, f).toBeNull();
     });
   }
+});
+
+describe('in-process worker pool', () => {
+  it('captures output and exit codes, and stops hangs and memory overruns, replacing the worker', async () => {
+    // @ts-expect-error plain ESM JavaScript without type declarations
+    const { WorkerPool } = await import('../fuzz/pool.mjs');
+    const pool = new WorkerPool(ROOT, { size: 1, budgetMs: 8000, memoryMb: 96, mainUrl: pathToFileURL(join(ROOT, 'test', 'helpers', 'fuzz-fake-main.mjs')).href });
+    await pool.start();
+    try {
+      expect(await pool.run(['print'])).toMatchObject({ status: 0, stdout: 'out\n', stderr: 'err\n' });
+      expect(await pool.run(['fail'])).toMatchObject({ status: 2, stdout: '', stderr: 'pycore: bad input\n' });
+      expect(await pool.run(['exitcode'])).toMatchObject({ status: 1 });
+      const thrown = await pool.run(['throw']);
+      expect(thrown.status).toBe(3);
+      expect(thrown.stderr).toMatch(/uncaught: Error: boom/);
+      expect((await pool.run(['hang'])).failure).toBe('over the 8000 ms budget');
+      expect((await pool.run(['heap'])).failure).toMatch(/^(over the 96 MB heap budget|process RSS over 1 x 96 MB)$/);
+      expect((await pool.run(['buffers'])).failure).toBe('process RSS over 1 x 96 MB');
+      // The replacement worker serves the next input as if nothing had happened.
+      expect(await pool.run(['print'])).toMatchObject({ status: 0, stdout: 'out\n' });
+      expect(pool.respawns).toBe(3);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });
 
 // Child-process mode, the reference: each input in its own `node bin/pycore.js`.
