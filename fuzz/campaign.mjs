@@ -198,11 +198,26 @@ async function main() {
       pool = new WorkerPool(ROOT, { size: workers, budgetMs, memoryMb });
       await pool.start();
     }
+    // Every saved reproducer first: the summary says how many of the failures found so far
+    // (in this and earlier campaigns) are fixed.
+    const regDir = join(ROOT, 'test', 'fuzz-regressions');
+    const saved = existsSync(regDir) ? readdirSync(regDir).filter((f) => f.endsWith('.json')) : [];
+    summary.reproducers = { saved: saved.length, passing: 0, still_failing: [] };
+    for (const f of saved) {
+      const rec = JSON.parse(readFileSync(join(regDir, f), 'utf8'));
+      const path = join(work, `reproducer${rec.kind === 'log' ? '.log' : '.core'}`);
+      writeFileSync(path, buildInput(rec));
+      const res = mode === 'child' ? runCommand(path, rec.command, budgetMs, memoryMb) : await pool.run(argvFor(path, rec.command));
+      const failure = res.failure ?? (mode === 'child' ? null : judge(rec.command, res.status, res.stdout, res.stderr));
+      if (failure) summary.reproducers.still_failing.push(`${f}: ${failure}`);
+      else summary.reproducers.passing++;
+      rmSync(path, { force: true });
+    }
     const inflight = new Set();
     const record = async (i, rec, path, res) => {
       summary.inputs_tried++;
       summary.per_command[rec.command[0]] = (summary.per_command[rec.command[0]] ?? 0) + 1;
-      const failure = res.failure ?? (res.status !== undefined ? judge(rec.command, res.status, res.stdout, res.stderr) : null);
+      const failure = res.failure ?? (mode === 'child' ? null : judge(rec.command, res.status, res.stdout, res.stderr));
       // One root cause tends to fail many inputs: the first few of each kind are confirmed,
       // minimized and saved; the rest are only counted.
       const kind = failure && `${rec.command[0]}: ${failure.replace(/0x[0-9a-f]+|\d+/gi, 'N').slice(0, 70)}`;
