@@ -167,6 +167,7 @@ async function main() {
     started: new Date(t0).toISOString(),
     inputs_tried: 0,
     per_command: {},
+    exit_codes: {},
     failures_found: 0,
     failures_unconfirmed: 0,
     failures_repeated: 0,
@@ -217,6 +218,10 @@ async function main() {
     const record = async (i, rec, path, res) => {
       summary.inputs_tried++;
       summary.per_command[rec.command[0]] = (summary.per_command[rec.command[0]] ?? 0) + 1;
+      // How deep inputs got: exit 0 (something shown), 1 (no Python state), 2 (input refused).
+      const ec = (summary.exit_codes[rec.command[0]] ??= {});
+      const st = res.failure ? 'failed' : String(res.status);
+      ec[st] = (ec[st] ?? 0) + 1;
       const failure = res.failure ?? (mode === 'child' ? null : judge(rec.command, res.status, res.stdout, res.stderr));
       // One root cause tends to fail many inputs: the first few of each kind are confirmed,
       // minimized and saved; the rest are only counted.
