@@ -83,11 +83,14 @@ describe('short fixed-seed campaign', () => {
     }
   }, 300_000);
 
-  it('finds no failure in 150 mutated cores and logs across every command, in-process', () => {
+  it('finds no failure in 100 mutated cores and logs across every command, in-process', () => {
     const summary = join(work, 'summary.json');
-    const r = spawnSync(process.execPath, [join(ROOT, 'fuzz', 'campaign.mjs'), '--inputs', '150', '--seed', '20261122', '--workers', '1', '--save', 'false', '--summary', summary], { encoding: 'utf8', timeout: 240_000 });
+    // Five small cores (3.8, 3.10, 3.12, 3.13, a Debian debug build): ~10 s on an idle 2-CPU machine.
+    const cores = '3.8-hostile,3.10-recursion,3.12-locals,3.13-hostile,debian-3.11d-locals';
+    const r = spawnSync(process.execPath, [join(ROOT, 'fuzz', 'campaign.mjs'), '--inputs', '100', '--seed', '20261122', '--workers', '1', '--cores', cores, '--save', 'false', '--summary', summary], { encoding: 'utf8', timeout: 240_000 });
     const s = JSON.parse(readFileSync(summary, 'utf8'));
-    expect(s.inputs_tried, r.stdout + r.stderr).toBe(150);
+    expect(s.inputs_tried, r.stdout + r.stderr).toBe(100);
+    expect(s.reproducers.still_failing).toEqual([]);
     expect(Object.keys(s.per_command).sort()).toEqual(['analyze', 'explain', 'files', 'heap', 'path', 'referrers', 'refs', 'show', 'triage']);
     expect(s.failures, r.stdout).toEqual([]);
   }, 300_000);
