@@ -56,7 +56,8 @@ export function judge(command, status, stdout, stderr) {
   } else {
     // Text and Markdown: strings from the core or log are escaped, so no raw control character
     // (other than newline and tab) or C1 control may reach the terminal.
-    const m = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/.exec(stdout);
+    // Nor may the line/paragraph separators and bidi overrides that disguise what is shown.
+    const m = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/.exec(stdout);
     if (m) return `raw control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} in output: ${JSON.stringify(stdout.slice(Math.max(0, m.index - 60), m.index + 20))}`;
     if (command[0] === 'triage' && /internal error|took longer than|ran out of memory|worker analyzing it exited/.test(stdout)) return 'triage reported an internal failure';
   }
