@@ -34,15 +34,10 @@ export function pathExpression(p: PathReport): string {
   return `<${p.root}>${p.hops.map((h) => h.label).join('')}`;
 }
 
-/** The inside of a DOT string: quotes and backslashes escaped, control characters made spaces. */
+/** The inside of a DOT string: what escapeForTerminal leaves of it (the file is often read on a terminal), quotes and backslashes escaped. */
 function dotText(s: string): string {
   let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (c < 0x20 || c === 0x7f) out += ' ';
-    else out += ch;
-  }
+  for (const ch of esc(s)) out += ch === '"' || ch === '\\' ? `\\${ch}` : ch;
   return out;
 }
 
