@@ -23,12 +23,16 @@ const SYSROOT = join(ROOT, 'corpus', 'sysroot');
 const LOGS = join(ROOT, 'corpus', 'logs');
 
 /** Small cores of every version and build: the most inputs per second across all decoders. */
-export const DEFAULT_CORES = ['3.8-hostile', '3.9-locals', '3.10-recursion', '3.11-locals', 'debian-3.11-hostile', 'debian-3.11d-locals', '3.12-locals', '3.12-debugmalloc', '3.13-hostile', '3.13-recursion', '3.8-tasks', '3.12-heap', 'nonpython-sleep'].map((c) => `${c}.core.gz`);
+export const DEFAULT_CORES = ['3.8-hostile', '3.9-locals', '3.10-recursion', '3.11-locals', 'debian-3.11-hostile', 'debian-3.11d-locals', '3.12-locals', '3.12-debugmalloc', '3.13-hostile', '3.13-recursion', '3.8-tasks', '3.12-heap', '3.12-debugmalloc-trace', '3.12-tracerefs-locals', 'nonpython-sleep'].map((c) => `${c}.core.gz`);
 
 /** The argv of `pycore` for one input: the command, the input file, the options. */
 export function argvFor(path, command) {
   const [name, ...rest] = command;
-  return name === 'explain' ? [name, path, ...rest] : [name, path, '--sysroot', SYSROOT, ...rest];
+  if (name === 'explain') return [name, path, ...rest];
+  // '--no-binaries' (a campaign token, not a pycore option): a sysroot that holds none of the
+  // core's files, so pycore must find the interpreter by scanning the mutated memory.
+  const hidden = rest.includes('--no-binaries');
+  return [name, path, '--sysroot', hidden ? join(ROOT, 'fuzz') : SYSROOT, ...rest.filter((x) => x !== '--no-binaries')];
 }
 
 /** Why a finished run is a failure, or null. `status` is the exit code. */
@@ -100,7 +104,7 @@ function planCommand(random, kind, addresses) {
   const addr = addresses.length ? pick(addresses) : '0x10';
   if (r < 0.45) {
     const native = pick([[], [], ['--native'], ['--native-all']]);
-    return ['analyze', '--format', pick(['text', 'json', 'md']), ...maybe(0.4, ['--locals']), ...native, ...maybe(0.25, ['--tasks']), ...maybe(0.2, ['--all-frames']), ...maybe(0.15, ['--layouts', pick(['dwarf', 'debug-offsets', 'builtin'])]), ...maybe(0.15, ['--max-depth', '2', '--max-items', '3', '--max-str', '8'])];
+    return ['analyze', '--format', pick(['text', 'json', 'md']), ...maybe(0.4, ['--locals']), ...native, ...maybe(0.25, ['--tasks']), ...maybe(0.2, ['--all-frames']), ...maybe(0.15, ['--layouts', pick(['dwarf', 'debug-offsets', 'builtin'])]), ...maybe(0.15, ['--max-depth', '2', '--max-items', '3', '--max-str', '8']), ...maybe(0.15, ['--check', addr]), ...maybe(0.1, ['--referrers']), ...maybe(0.15, ['--no-binaries'])];
   }
   if (r < 0.62) {
     const fmt = ['--format', pick(['text', 'json'])];
