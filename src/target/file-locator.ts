@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isRegularFile, openFile } from '../io/file-source.js';
+import { pathUnder } from '../io/under-root.js';
 import { ElfFile } from '../elf/elf-file.js';
 
 export interface LocatorOptions {
@@ -43,8 +44,11 @@ export class FileLocator {
   places(corePath: string, isExecutable: boolean, buildId: string | null): (Candidate & { indexDir?: string })[] {
     const out: (Candidate & { indexDir?: string })[] = [];
     if (isExecutable && this.options.executable) out.push({ path: this.options.executable, how: 'executable-option' });
-    if (this.options.sysroot) out.push({ path: join(this.options.sysroot, corePath), how: 'sysroot' });
-    else out.push({ path: corePath, how: 'core-path' });
+    if (this.options.sysroot) {
+      // A name that climbs out of the sysroot is looked for nowhere: never on the host.
+      const under = pathUnder(this.options.sysroot, corePath);
+      if (under) out.push({ path: under, how: 'sysroot' });
+    } else out.push({ path: corePath, how: 'core-path' });
     for (const dir of this.options.libPaths) {
       out.push({ path: join(dir, basename(corePath)), how: 'lib-path' });
       // Then DIR/.build-id/ab/cdef..., then any file in DIR with that build-id.

@@ -2,8 +2,8 @@
 // files; when they exist here, the user sees the line). Bounded: only regular files up to
 // MAX_SOURCE_BYTES, at most MAX_CACHED_FILES kept. Lines come back escaped for the terminal.
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { escapeForTerminal } from '../../src/reports/sanitize.js';
+import { pathUnder } from '../../src/io/under-root.js';
 
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const MAX_CACHED_FILES = 32;
@@ -29,14 +29,15 @@ async function readLines(path: string): Promise<string[] | null> {
 }
 
 /**
- * Looks for each file under every root in turn ('' = the path as the core names it), e.g. the
- * --sysroot first. Failures are cached too.
+ * Looks for each file under every root in turn ('' = the path as the core names it; a name that
+ * climbs out of a root with `..` is not read). Failures are cached too.
  */
 export function createSourceReader(roots: readonly string[] = ['']): SourceReader {
   const cache = new Map<string, Promise<string[] | null>>();
   const load = async (file: string): Promise<string[] | null> => {
     for (const root of roots) {
-      const lines = await readLines(root === '' ? file : join(root, file));
+      const path = root === '' ? file : pathUnder(root, file);
+      const lines = path === null ? null : await readLines(path);
       if (lines) return lines;
     }
     return null;

@@ -40,6 +40,6 @@ export function register(program: Command): void {
       const explorer = rt.ok ? Objects.create(rt.value, target, limits) : null;
       const { runTui, createSourceReader, HeapData } = await tui;
       const heap = new HeapData(() => openHeapSteps(target, limits));
-      await runTui({ report, explorer, heap, sources: createSourceReader(o.sysroot ? [o.sysroot, ''] : ['']) });
+      await runTui({ report, explorer, heap, sources: createSourceReader(o.sysroot ? [o.sysroot] : ['']) });
     });
 }
