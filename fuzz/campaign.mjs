@@ -96,11 +96,15 @@ function parseArgs(argv) {
 }
 
 /** One command line for an input, chosen with the campaign's random source. */
-function planCommand(random, kind, addresses) {
+/** One value in each command's band of planCommand: the first core inputs of a campaign run every command once, so a short campaign covers them all. */
+const EVERY_COMMAND = [0.1, 0.5, 0.65, 0.75, 0.85, 0.9, 0.95, 0.99];
+
+function planCommand(random, kind, addresses, coreIndex = Infinity) {
   const pick = (xs) => xs[Math.floor(random() * xs.length)];
   const maybe = (p, xs) => (random() < p ? xs : []);
   if (kind === 'log') return ['explain', ...maybe(0.5, ['--format', 'json'])];
-  const r = random();
+  const drawn = random();
+  const r = coreIndex < EVERY_COMMAND.length ? EVERY_COMMAND[coreIndex] : drawn;
   const addr = addresses.length ? pick(addresses) : '0x10';
   if (r < 0.45) {
     const native = pick([[], [], ['--native'], ['--native-all']]);
@@ -259,6 +263,7 @@ async function main() {
         console.log(`${summary.inputs_tried} inputs, ${summary.failures_found} failures, ${summary.inputs_per_s}/s`);
       }
     };
+    let coreInputs = 0;
     for (let i = 0; i < inputs; i++) {
       const isLog = random() < logShare;
       let rec;
@@ -281,7 +286,7 @@ async function main() {
         const mutations = targeted
           ? await planTargeted(ROOT, join(work, `base-${base.replace(/\.gz$/, '')}`), random, 1 + Math.floor(random() * 4))
           : planMutations(cache.get(key), random, 1 + Math.floor(random() * 6));
-        rec = { kind: 'core', base, mutations, command: planCommand(random, 'core', described.get(base).addresses) };
+        rec = { kind: 'core', base, mutations, command: planCommand(random, 'core', described.get(base).addresses, coreInputs++) };
       }
       const path = join(work, `input-${i}${isLog ? '.log' : '.core'}`);
       writeFileSync(path, buildInput(rec, cache));

@@ -2,8 +2,9 @@
 // screen comes back with capture-pane. Skipped (with the reason printed) only where tmux is
 // missing. Also: not a terminal -> exit 2 and one line pointing to `analyze`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, pycore } from './helpers/cli.js';
 import { corpusCores, ROOT } from './helpers/corpus.js';
@@ -60,9 +61,21 @@ async function type(session: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * The corpus sysroot plus the scenario's source file at the path the core names: with --sysroot,
+ * pycore reads source files only under it (a host file at the same path may be another version).
+ */
+function sysrootWithSource(file: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'pycore-e2e-sysroot-'));
+  for (const e of readdirSync(join(ROOT, 'corpus', 'sysroot'))) symlinkSync(join(ROOT, 'corpus', 'sysroot', e), join(root, e));
+  mkdirSync(join(root, dirname(file)), { recursive: true });
+  symlinkSync(join(ROOT, 'corpus', 'scenarios', file.split('/').pop()!), join(root, file));
+  return root;
+}
+
 /** Starts `pycore tui CORE` in a detached 80x24 terminal; after it exits the pane prints its status. */
-function start(session: string, core: string): void {
-  const cmd = `cd '${ROOT}' && node bin/pycore.js tui corpus/cores/${core}.core.gz --sysroot corpus/sysroot; echo "pycore exited with $?"; sleep 60`;
+function start(session: string, core: string, sysroot = 'corpus/sysroot'): void {
+  const cmd = `cd '${ROOT}' && node bin/pycore.js tui corpus/cores/${core}.core.gz --sysroot '${sysroot}'; echo "pycore exited with $?"; sleep 60`;
   const r = tmux('new-session', '-d', '-x', '80', '-y', '24', '-s', session, cmd);
   if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
 }
@@ -78,15 +91,15 @@ describe.skipIf(!hasTmux)('pycore tui in a real terminal (tmux)', () => {
   it('opens a corpus core at 80x24, moves to a frame, follows a resize, and quits cleanly', async () => {
     const truth = corpusCores().find((c) => c.name === '3.12-segv-threads')!.truth;
     const current = truth.threads.find((t) => t.current)!;
-    start('segv', '3.12-segv-threads');
+    const f = current.frames[2];
+    start('segv', '3.12-segv-threads', sysrootWithSource(f.file));
     let s = await waitFor('segv', `Frames of Thread ${current.thread_id}`);
     expect(s).toContain(`Python ${truth.python.version}`);
     await keys('segv', 'Down');
     await waitFor('segv', 'Frame #1 of');
     await keys('segv', 'Down');
-    const f = current.frames[2];
     s = await waitFor('segv', `line ${f.line} in ${f.function}`);
-    const source = readFileSync(f.file, 'utf8').split('\n')[f.line - 1].trim();
+    const source = readFileSync(join(ROOT, 'corpus', 'scenarios', f.file.split('/').pop()!), 'utf8').split('\n')[f.line - 1].trim();
     s = await waitFor('segv', source);
     expect(s).toContain(`Frame #2 of ${current.frames.length}`);
     expect(s.split('\n').every((l) => [...l].length <= 80)).toBe(true);

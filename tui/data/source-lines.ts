@@ -3,7 +3,6 @@
 // MAX_SOURCE_BYTES, at most MAX_CACHED_FILES kept. Lines come back escaped for the terminal.
 import { readFile, stat } from 'node:fs/promises';
 import { escapeForTerminal } from '../../src/reports/sanitize.js';
-import { pathUnder } from '../../src/io/under-root.js';
 
 export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const MAX_CACHED_FILES = 32;
@@ -29,15 +28,14 @@ async function readLines(path: string): Promise<string[] | null> {
 }
 
 /**
- * Looks for each file under every root in turn ('' = the path as the core names it; a name that
- * climbs out of a root with `..` is not read). Failures are cached too.
+ * `places` says where a file the core names may be read here, best first (the CLI keeps them
+ * under --sysroot when one is given). Failures are cached too.
  */
-export function createSourceReader(roots: readonly string[] = ['']): SourceReader {
+export function createSourceReader(places: (file: string) => readonly string[] = (file) => [file]): SourceReader {
   const cache = new Map<string, Promise<string[] | null>>();
   const load = async (file: string): Promise<string[] | null> => {
-    for (const root of roots) {
-      const path = root === '' ? file : pathUnder(root, file);
-      const lines = path === null ? null : await readLines(path);
+    for (const path of places(file)) {
+      const lines = await readLines(path);
       if (lines) return lines;
     }
     return null;

@@ -8,6 +8,7 @@ import { Objects } from '../../analysis/objects.js';
 import { findRuntime } from '../../cpython/runtime.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
+import { pathUnder } from '../../io/under-root.js';
 
 /** Why the TUI cannot run here, or null when stdin and stdout are both terminals. */
 export function notATerminal(core: string): string | null {
@@ -40,6 +41,6 @@ export function register(program: Command): void {
       const explorer = rt.ok ? Objects.create(rt.value, target, limits) : null;
       const { runTui, createSourceReader, HeapData } = await tui;
       const heap = new HeapData(() => openHeapSteps(target, limits));
-      await runTui({ report, explorer, heap, sources: createSourceReader(o.sysroot ? [o.sysroot] : ['']) });
+      await runTui({ report, explorer, heap, sources: createSourceReader((file) => { const p = o.sysroot ? pathUnder(o.sysroot, file) : file; return p === null ? [] : [p]; }) });
     });
 }
