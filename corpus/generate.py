@@ -211,6 +211,8 @@ def elf_info(path):
 
 
 _sysroot_done = {}
+# --replace-binaries: let a different build replace a sysroot binary other cores were made with.
+REPLACE_BINARIES = False
 
 
 def sysroot_copy(path):
@@ -222,9 +224,18 @@ def sysroot_copy(path):
         raise GenError("NT_FILE names %s but it is not on this machine" % path)
     src = elf_info(path)
     dest = SYSROOT + path
-    if os.path.exists(dest) and elf_info(dest) == dict(src, debug=False):
-        _sysroot_done[path] = dest
-        return dest
+    if os.path.exists(dest):
+        have = elf_info(dest)
+        if have == dict(src, debug=False):
+            _sysroot_done[path] = dest
+            return dest
+        # Other cores of the corpus were made with the binary already here: replacing it with
+        # another build (e.g. a newer distro package) would leave them without their binary.
+        if have["build_id"] and have["build_id"] != src["build_id"] and not REPLACE_BINARIES:
+            raise GenError("corpus/sysroot%s is build-id %s, which existing cores need; this machine's "
+                           "file is build-id %s. Put the matching build back at %s, or pass "
+                           "--replace-binaries and regenerate every core of this label"
+                           % (path, have["build_id"], src["build_id"], path))
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     tmp = dest + ".tmp"
     run_checked(["objcopy", "--strip-debug", path, tmp], 120)
@@ -775,7 +786,12 @@ def main():
     ap.add_argument("--no-nonpython", action="store_true",
                     help="do not (re)make %s when running all scenarios" % NONPYTHON)
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary run directories")
+    ap.add_argument("--replace-binaries", action="store_true",
+                    help="allow a sysroot binary to be replaced by a build with another build-id "
+                         "(then regenerate every core that used it)")
     args = ap.parse_args()
+    global REPLACE_BINARIES
+    REPLACE_BINARIES = args.replace_binaries
 
     labels = [x for x in args.labels.split(",") if x]
     scenarios = [x for x in args.scenarios.split(",") if x]
