@@ -415,5 +415,17 @@ export function objectIn(d: ObjectDecoder, p: number): ObjectRefView | null {
     }
   }
   const v = d.validate(p);
-  return v.ok ? null : { address: hex(p), type: '<invalid>', repr: `<invalid object at ${hex(p)}: ${v.reason}>` };
+  if (v.ok) return null;
+  // The block that trips the check is usually one being freed: its object's refcount has just
+  // reached 0, and its type still says what it was.
+  if (v.reason === 'refcount 0') {
+    for (const off of [0, 16, 32]) {
+      const rc = d.r.u64(p + off + d.L.offsets['object.refcnt']!);
+      const tp = d.r.u64(p + off + d.L.offsets['object.type']!);
+      const t = rc === 0n && tp !== null ? d.types.get(Number(tp)) : null;
+      if (t && typeof t !== 'string' && preHeader(d, t) === off)
+        return { address: hex(p + off), type: d.typeNames(t).qualname, repr: `<${d.typeNames(t).qualname} object at ${hex(p + off)} being deallocated (refcount 0)>` };
+    }
+  }
+  return { address: hex(p), type: '<invalid>', repr: `<invalid object at ${hex(p)}: ${v.reason}>` };
 }
