@@ -15,6 +15,7 @@ import type { ObjectDecoder } from '../cpython/objects/decoder.js';
 import { referenceLabel, type Via } from '../cpython/objects/referents.js';
 import type { TypeInfo } from '../cpython/objects/types.js';
 import { PoolLookup, type PoolBlock } from '../cpython/pymalloc.js';
+import { field } from '../cpython-layouts/layout.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Target } from '../target/target.js';
@@ -420,8 +421,8 @@ export function objectIn(d: ObjectDecoder, p: number): ObjectRefView | null {
   // reached 0, and its type still says what it was.
   if (v.reason === 'refcount 0') {
     for (const off of [0, 16, 32]) {
-      const rc = d.r.u64(p + off + d.L.offsets['object.refcnt']!);
-      const tp = d.r.u64(p + off + d.L.offsets['object.type']!);
+      const rc = d.r.u64(p + off + field(d.L, 'object.refcnt'));
+      const tp = d.r.u64(p + off + field(d.L, 'object.type'));
       const t = rc === 0n && tp !== null ? d.types.get(Number(tp)) : null;
       if (t && typeof t !== 'string' && preHeader(d, t) === off)
         return { address: hex(p + off), type: d.typeNames(t).qualname, repr: `<${d.typeNames(t).qualname} object at ${hex(p + off)} being deallocated (refcount 0)>` };
