@@ -3,6 +3,7 @@
 // says of it and the object in it; an object (`object address  :`, `<refcnt ... at 0x...>`)
 // gains its type, repr, refcount and where tracemalloc saw it allocated; both gain their
 // referrers (one heap walk for all, the list capped); a thread id gains the thread's full stack.
+import { parseAddress } from './objects.js';
 import { blockProblems, looksLikeDebugBlock, readDebugBlock } from '../cpython/debug-allocator.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
 import type { Target } from '../target/target.js';
@@ -82,7 +83,8 @@ export interface ExplainCoreSummary {
   warnings: string[];
 }
 
-const addr = (v: unknown): number | null => (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v, 16) : null);
+// Addresses come from an untrusted log: parseAddress caps the digits and keeps them exact.
+const addr = (v: unknown): number | null => (typeof v === 'string' && /^0x/i.test(v) ? parseAddress(v) : null);
 
 /** The addresses and thread ids a finding's details hold (as the log parser put them there). */
 function wanted(f: Finding): { block: number | null; objects: number[]; threads: string[] } {

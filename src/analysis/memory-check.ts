@@ -9,6 +9,7 @@
 import { blockProblems, isDeadFill, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
+import { containerLengthOffset } from '../cpython/heap-objects.js';
 import { frameLocals } from '../cpython/locals.js';
 import { chunkStarts, mallocChunk, previousChunk } from '../cpython/malloc-chunk.js';
 import type { ObjectDecoder } from '../cpython/objects/decoder.js';
@@ -100,7 +101,6 @@ const MAX_VERDICTS = 1 << 20;
 const REPR_MAX = 200;
 /** Without a heap walk, the locals' containers' items are checked for freed memory only up to this many in all. */
 const MAX_LOCAL_ITEMS = 5_000;
-const CONTAINERS = new Set(['tuple', 'list', 'dict', 'set', 'frozenset']);
 
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
@@ -176,8 +176,9 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
       const v = d.validate(l.value);
       const prof = v.ok ? heap.types.profile(v.type.address) : null;
       if (!v.ok || !prof || !prof.mayRefer) continue;
-      // A container's length (ob_size, ma_used, a set's fill) is the word after the header: big ones are left to a walk.
-      const n = prof.kind && CONTAINERS.has(prof.kind) ? (heap.mem.i64(l.value + 16) ?? Infinity) : 16;
+      // A container's length (ob_size, ma_used, a set's used count): big ones are left to a walk.
+      const lengthAt = containerLengthOffset(d.L, prof.kind);
+      const n = lengthAt !== null ? (heap.mem.i64(l.value + lengthAt) ?? Infinity) : 16;
       if (n > budget) continue;
       budget -= Math.max(1, n);
       heap.referents.visit(l.value, prof, (t: number, via: Via, arg: number | string) => freed.check(t, () => ({ address: hex(l.value), type: prof.qualname, how: referenceLabel(d, via, arg) })));

@@ -4,6 +4,7 @@
 // of visited nodes: every hop checks that the next node's prev link points back (an O(1)-memory
 // test that any loop not through the head fails), and while a collection is running (prev
 // links then hold reference counts) Brent's algorithm bounds the walk instead.
+import { runSteps } from './steps.js';
 import { field, size } from '../cpython-layouts/layout.js';
 import type { HeapMemory } from './heap-memory.js';
 import type { PythonRuntime } from './runtime.js';
@@ -79,7 +80,7 @@ export interface ListWalk {
  * sizeof(PyGC_Head); the object starts that far after its header.
  */
 export function walkGcList(mem: HeapMemory, head: number, gcHeadSize: number, collecting: boolean, limit: number, visit: (object: number) => void): ListWalk {
-  return runListSteps(walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit));
+  return runSteps(walkGcListSteps(mem, head, gcHeadSize, collecting, limit, visit));
 }
 
 /** List entries walked between two pauses of walkGcListSteps. */
@@ -105,15 +106,9 @@ export interface ListLinks {
 
 /** Walks a circular doubly linked list from its head node (not visited), checking every prev link unless `unchecked`. */
 export function walkCircularList(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): ListWalk {
-  return runListSteps(walkCircularListSteps(mem, head, links, unchecked, limit, visit));
+  return runSteps(walkCircularListSteps(mem, head, links, unchecked, limit, visit));
 }
 
-function runListSteps(steps: Generator<number, ListWalk, void>): ListWalk {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
 
 /** walkCircularList() pausing every GC_ENTRIES_PER_STEP entries with the count so far. */
 export function* walkCircularListSteps(mem: HeapMemory, head: number, links: ListLinks, unchecked: boolean, limit: number, visit: (object: number) => void): Generator<number, ListWalk, void> {

@@ -72,6 +72,15 @@ export function hotOffsets(L: Layout): HotOffsets {
 }
 
 /** How sys.getsizeof() sizes an object of the type. */
+/** Built-in containers whose length is one word: items of a list/tuple, used entries of a dict/set. */
+export const CONTAINER_KINDS: ReadonlySet<string> = new Set(['list', 'tuple', 'dict', 'set', 'frozenset']);
+
+/** Where a container's length lives (ob_size, ma_used, a set's used count), or null for other kinds. */
+export function containerLengthOffset(L: Layout, kind: string | null): number | null {
+  if (kind === null || !CONTAINER_KINDS.has(kind)) return null;
+  return kind === 'dict' ? field(L, 'dict.used') : kind === 'set' || kind === 'frozenset' ? field(L, 'set.used') : field(L, 'var.size');
+}
+
 export type SizeRule = 'int' | 'str' | 'bytes' | 'list' | 'dict' | 'set' | 'bytearray' | 'type' | 'basic';
 
 export interface TypeProfile {

@@ -9,6 +9,7 @@
 // Nothing per object is kept: objects are streamed to a visitor. GC-listed objects inside
 // arenas are remembered in one bit per 16 bytes of arena, so the pool scan can tell which of
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
+import { runSteps } from './steps.js';
 import { size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
 import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
@@ -103,13 +104,8 @@ export interface WalkProgress {
 /** Objects visited between two pauses of Heap.walkSteps (a pool or an arena is never split). */
 const OBJECTS_PER_STEP = 4096;
 
-/** Runs a step-by-step computation (walkSteps and what is built on it) to its end. */
-export function runSteps<T>(steps: Generator<unknown, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
+// Callers of the heap walks run them to the end with the same helper.
+export { runSteps };
 
 export interface HeapLimits {
   /** Objects walked per GC generation list. */

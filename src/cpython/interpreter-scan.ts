@@ -4,6 +4,7 @@
 // cheap prefilter over the core's writable memory; a candidate is kept only when, with some
 // version's layout, the whole chain validates: interpreter -> thread states that point back ->
 // frames -> code objects -> str names, all of consistent types.
+import { aligned, wordsOf } from './heap-memory.js';
 import { field, type Layout } from '../cpython-layouts/layout.js';
 import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
@@ -77,7 +78,7 @@ export function scanForInterpreterState(target: Target, reader: Reader, layouts:
     // 8 bytes of overlap so a pair straddling two chunks is seen.
     for (const { offset: off, bytes: raw } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 8)) {
       result.bytesScanned += Math.min(CHUNK, raw.length);
-      const words = aligned(raw);
+      const words = wordsOf(aligned(raw));
       const base = p.vaddr + (off - p.offset);
       for (let i = 0; i + 3 < words.length; i += 2) {
         // A user-space pointer (below 2^47, above the first 64 KiB, 8-aligned) repeated at once;
@@ -198,12 +199,4 @@ function sysVersion(r: Reader, L: Layout, interp: number): string | null {
     return isFailure(value) ? null : value.value;
   }
   return null;
-}
-
-function aligned(b: Buffer): Uint32Array {
-  const n = b.length >>> 2;
-  if (b.byteOffset % 4 === 0) return new Uint32Array(b.buffer, b.byteOffset, n);
-  const copy = new Uint8Array(n * 4);
-  copy.set(b.subarray(0, n * 4));
-  return new Uint32Array(copy.buffer, 0, n);
 }

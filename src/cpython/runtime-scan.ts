@@ -26,7 +26,6 @@ export function scanForDebugOffsets(target: Target, maxHits = 16, everywhere = f
   for (const p of writableSegmentsInOrder(target, everywhere)) {
     // Overlap chunks by the header size so a cookie on a boundary is not missed.
     for (const { offset: off, bytes: b } of chunksOf(src, p.offset, p.offset + p.filesz, CHUNK, 24)) {
-      if (out.length >= maxHits) break;
       for (let i = b.indexOf(cookie); i >= 0; i = b.indexOf(cookie, i + 1)) {
         const fileOffset = off + i;
         if ((fileOffset - p.offset) % 8 !== 0 || i + 24 > b.length) continue;
@@ -34,6 +33,8 @@ export function scanForDebugOffsets(target: Target, maxHits = 16, everywhere = f
         if (!header || !hasDebugOffsets(header.version)) continue;
         const address = p.vaddr + (fileOffset - p.offset);
         if (!out.some((h) => h.address === address)) out.push({ address, header });
+        // Enough: no further segment is read (the no-binary path asks for one).
+        if (out.length >= maxHits) return out;
       }
     }
   }

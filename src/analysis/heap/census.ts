@@ -4,7 +4,7 @@
 // walk over the heap; per object only a few numbers are added to per-type arrays.
 import { runSteps, SOURCE, type HeapObject, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
-import type { TypeProfile } from '../../cpython/heap-objects.js';
+import { CONTAINER_KINDS, containerLengthOffset, type TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
 import { listItems } from '../../cpython/objects/containers.js';
 import { uncollectedSteps, TrackedObjects, type Uncollected, type UncollectedProgress } from './leaks.js';
@@ -52,7 +52,6 @@ class TopN {
   }
 }
 
-const CONTAINERS = new Set(['list', 'tuple', 'dict', 'set', 'frozenset']);
 
 export function census(s: HeapSession, o: CensusOptions = {}): HeapReport {
   return runSteps(censusSteps(s, o));
@@ -89,12 +88,11 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   const largest = new TopN(o.largest ?? 10);
   const containers = new TopN(o.largest ?? 10);
   const leakObjects = o.leaks ? new TrackedObjects() : null;
-  const usedOff = { dict: field(L, 'dict.used'), set: field(L, 'set.used'), varSize: field(L, 'var.size') };
+  const lengthOff = new Map([...CONTAINER_KINDS].map((k) => [k, containerLengthOffset(L, k)!]));
 
   const length = (x: HeapObject): number | null => {
-    const k = x.profile.kind;
-    if (k === null || !CONTAINERS.has(k)) return null;
-    const off = k === 'dict' ? usedOff.dict : k === 'set' || k === 'frozenset' ? usedOff.set : usedOff.varSize;
+    const off = x.profile.kind === null ? undefined : lengthOff.get(x.profile.kind);
+    if (off === undefined) return null;
     return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
   };
 
@@ -116,7 +114,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
         leakObjects?.add(x.address, x.refcount, id);
       }
       if (size !== null && size > largest.floor()) largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null });
-      if (x.profile.kind !== null && CONTAINERS.has(x.profile.kind)) {
+      if (x.profile.kind !== null && CONTAINER_KINDS.has(x.profile.kind)) {
         const n = length(x);
         if (n !== null && n > containers.floor()) containers.offer({ address: x.address, profile: x.profile, sources: x.sources, value: n, size, length: n });
       }
@@ -149,7 +147,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
       type: typeLabel(r.profile.module, r.profile.qualname),
       size: r.size,
       estimated: !r.profile.exact,
-      length: r.length ?? (r.profile.kind !== null && CONTAINERS.has(r.profile.kind) ? lengthOf(s, r.address, r.profile) : null),
+      length: r.length ?? (r.profile.kind !== null && CONTAINER_KINDS.has(r.profile.kind) ? lengthOf(s, r.address, r.profile) : null),
       repr: text.length > 120 ? `${text.slice(0, 117)}...` : text,
       found_by: sourceNames(r.sources),
     };
@@ -237,9 +235,8 @@ function sourceNames(sources: number): string {
 }
 
 function lengthOf(s: HeapSession, address: number, p: TypeProfile): number | null {
-  const L = s.rt.layout;
-  const off = p.kind === 'dict' ? field(L, 'dict.used') : p.kind === 'set' || p.kind === 'frozenset' ? field(L, 'set.used') : field(L, 'var.size');
-  return s.heap.mem.i64(address + off);
+  const off = containerLengthOffset(s.rt.layout, p.kind);
+  return off === null ? null : s.heap.mem.i64(address + off);
 }
 
 /** gc.garbage of every interpreter: its length and the types of what it holds (and the objects). */

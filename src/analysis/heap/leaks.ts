@@ -4,6 +4,7 @@
 // everything they reach is alive. The rest is uncollected cyclic garbage (gc was disabled, or
 // had not run yet). pycore's references are all strong ones, so an edge it misses only makes
 // the answer more conservative (an object looks held from outside), never wrong the other way.
+import { runSteps } from '../../cpython/steps.js';
 import type { Heap } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 
@@ -82,11 +83,7 @@ const OBJECTS_PER_STEP = 4096;
 
 /** The objects a full collection would find unreachable, among `tracked` (generations 0-2). */
 export function uncollected(heap: Heap, tracked: TrackedObjects, profiles: TypeProfile[]): Uncollected {
-  const steps = uncollectedSteps(heap, tracked, profiles);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return runSteps(uncollectedSteps(heap, tracked, profiles));
 }
 
 /** Where uncollectedSteps stands when it pauses: tracked objects whose references were read, of all. */
