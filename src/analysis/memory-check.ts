@@ -14,7 +14,7 @@ import { frameLocals } from '../cpython/locals.js';
 import { chunkStarts, mallocChunk, previousChunk } from '../cpython/malloc-chunk.js';
 import type { ObjectDecoder } from '../cpython/objects/decoder.js';
 import { referenceLabel, type Via } from '../cpython/objects/referents.js';
-import type { TypeInfo } from '../cpython/objects/types.js';
+import { preHeaderSize, type TypeInfo } from '../cpython/objects/types.js';
 import { PoolLookup, type PoolBlock } from '../cpython/pymalloc.js';
 import { field } from '../cpython-layouts/layout.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
@@ -105,8 +105,7 @@ const MAX_LOCAL_ITEMS = 5_000;
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
-  const gc = t.flags & (1 << 14) ? 16 : 0;
-  return gc + (t.flags & d.L.caps.preHeaderFlags ? 16 : 0);
+  return preHeaderSize(d.L, t);
 }
 
 /** Used pymalloc blocks to check when the debug hooks are on: block start addresses. */

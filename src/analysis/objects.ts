@@ -5,7 +5,7 @@ import { frameLocals } from '../cpython/locals.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { dictItems, listItems, setItems, tupleItems } from '../cpython/objects/containers.js';
 import { defaultReprLimits, ObjectDecoder, type ReprLimits } from '../cpython/objects/decoder.js';
-import type { TypeInfo } from '../cpython/objects/types.js';
+import { preHeaderSize, type TypeInfo } from '../cpython/objects/types.js';
 import type { PythonRuntime } from '../cpython/runtime.js';
 import { field, size } from '../cpython-layouts/layout.js';
 import { unicodeSize } from '../cpython/strings.js';
@@ -129,8 +129,7 @@ export class Objects implements ObjectExplorer {
   sizeof(address: number, t: TypeInfo): number | null {
     const d = this.decoder;
     const { r, L } = d;
-    const gc = t.flags & (1 << 14) ? size(L, 'PyGC_Head') : 0;
-    const pre = t.flags & L.caps.preHeaderFlags ? 16 : 0;
+    const pre = preHeaderSize(L, t);
     const n = Math.abs(r.ssize(address + field(L, 'var.size')) ?? 0);
     const kind = d.kind(t);
     let own: number | null;
@@ -167,7 +166,7 @@ export class Objects implements ObjectExplorer {
       default:
         own = t.basicsize + t.itemsize * n;
     }
-    return own === null ? null : own + gc + pre;
+    return own === null ? null : own + pre;
   }
 
   gcTracked(address: number, t: TypeInfo): boolean | null {

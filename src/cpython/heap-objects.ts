@@ -6,7 +6,7 @@ import { field, size, type Layout } from '../cpython-layouts/layout.js';
 import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
 import { HeapMemory, i64w, u64w } from './heap-memory.js';
 import type { ObjectDecoder } from './objects/decoder.js';
-import { TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
+import { preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
 import { isFailure, readUnicode } from './strings.js';
 
 /** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
@@ -265,8 +265,7 @@ export class HeapTypes {
     if (t.heap && kind === null) kind = d.builtinBase(t)?.kind ?? (t.flags & TPFLAGS.BASE_EXC_SUBCLASS ? 'exception' : null);
     const defines = (name: string) => chain.some((x) => x.heap && x.dict !== 0 && d.lookup(x.dict, name) !== null);
     const gc = (t.flags & TPFLAGS.HAVE_GC) !== 0;
-    const managed = (t.flags & this.L.caps.preHeaderFlags) !== 0;
-    const pre = (gc ? this.gcHead : 0) + (managed ? 16 : 0);
+    const pre = preHeaderSize(this.L, t);
     let rule: SizeRule = 'basic';
     let exact = false;
     switch (kind) {

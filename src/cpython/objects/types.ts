@@ -1,6 +1,6 @@
 // Type objects: names, flags and sizes, cached per address; the built-in types are recognised
 // by the addresses of their symbols in the interpreter module.
-import { field, type Layout } from '../../cpython-layouts/layout.js';
+import { field, size, type Layout } from '../../cpython-layouts/layout.js';
 import type { Reader } from '../reader.js';
 import { isFailure, readUnicode } from '../strings.js';
 
@@ -137,4 +137,9 @@ export function staticTypeDict(r: Reader, L: Layout, interp: number, type: numbe
     return r.ptr(state + O['static_type.dict']) || null;
   }
   return null;
+}
+
+/** Bytes an object's allocation holds before its header: the GC head, then (3.11+) the managed dict/weakref words its type's flags ask for. */
+export function preHeaderSize(L: Layout, t: TypeInfo): number {
+  return (t.flags & TPFLAGS.HAVE_GC ? size(L, 'PyGC_Head') : 0) + (t.flags & L.caps.preHeaderFlags ? 16 : 0);
 }
