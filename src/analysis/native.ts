@@ -78,6 +78,7 @@ export function nativeFrameView(f: NativeFrame, interpreter: Module | null): Nat
     module: f.module ? moduleBaseName(f.module) : null,
     module_path: f.module?.path ?? null,
     symbol: f.symbol ? demangle(f.symbol.name) : null,
+    inlined: f.inlined,
     offset: f.offset === null ? null : hex(f.offset),
     file: null,
     line: null,

@@ -70,6 +70,8 @@ export interface DebugInfoSource {
   dwarf: Dwarf;
   /** The file the DWARF was read from (the binary itself or its separate debug file). */
   file: string;
+  /** That file, open (its .symtab names static functions when the binary has only .dynsym). */
+  elf: ElfFile;
   /** Open ELF files to close when done. */
   close: () => void;
 }
@@ -81,7 +83,7 @@ export interface DebugInfoSource {
 export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly string[] = DEFAULT_DEBUG_DIRS): Result<DebugInfoSource, string> {
   if (hasDwarf(elf)) {
     const d = Dwarf.open(elfSectionLoader(elf));
-    return d.ok ? ok({ dwarf: d.value, file: path, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
+    return d.ok ? ok({ dwarf: d.value, file: path, elf, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
   }
   const want = elf.buildId();
   for (const cand of debugFileCandidates(path, elf, debugDirs)) {
@@ -99,7 +101,7 @@ export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly st
       src.value.close();
       return err(`${cand}: ${formatDwarfError(d.error)}`);
     }
-    return ok({ dwarf: d.value, file: cand, close: () => src.value.close() });
+    return ok({ dwarf: d.value, file: cand, elf: dbg.value, close: () => src.value.close() });
   }
   return err(`${path} has no DWARF and no separate debug file was found (looked under ${debugDirs.join(', ') || 'no debug directory'} and next to it)`);
 }

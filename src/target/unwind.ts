@@ -13,6 +13,7 @@ import { ElfFile } from '../elf/elf-file.js';
 import { openFile } from '../io/file-source.js';
 import { DEFAULT_DEBUG_DIRS, elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
 import type { Module } from './modules.js';
+import { FunctionIndex, type FunctionAt } from '../dwarf/functions.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
 import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
@@ -35,7 +36,12 @@ export interface NativeFrame {
   /** This frame is the kernel's sigreturn trampoline (gdb: `<signal handler called>`). */
   signalTrampoline: boolean;
   module: Module | null;
+  /** The function gdb names: from DWARF (the subprogram, or an inlined copy) when the module has it, else the ELF symbol. */
   symbol: NativeSymbol | null;
+  /** An inlined call (DW_TAG_inlined_subroutine): it shares pc and registers with the next frame, the function it was inlined into. */
+  inlined: boolean;
+  /** Where this frame's code called the inlined frame before it (gdb's file:line of the outer frames of an inline chain). */
+  callSite: { file: string | null; line: number } | null;
   /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
   offset: number | null;
 }
@@ -61,6 +67,14 @@ export const defaultUnwindOptions: UnwindOptions = { maxFrames: 100_000 };
 
 type Registers = Map<number, number>;
 
+/** A module's DWARF: the file it came from, its unit index, and its functions by address. */
+interface ModuleDebug {
+  source: DebugInfoSource;
+  ranges: AddressRanges | null;
+  functions: FunctionIndex;
+  functionCache: Map<number, FunctionAt[]>;
+}
+
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
 
 /** Unwinds threads of one target, with caches of each module's CFI, symbols and lines. */
@@ -68,7 +82,7 @@ export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
-  private readonly lines = new Map<Module, { source: DebugInfoSource; ranges: AddressRanges | null } | null>();
+  private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
   private readonly debugDirs: readonly string[];
@@ -125,6 +139,9 @@ export class NativeUnwinder {
     for (;;) {
       const sp = regs.get(arch.sp) ?? null;
       const frame = this.frame(frames.length, pc, exact, sp, recovery);
+      // The inlined calls at this pc come first (newest), as gdb numbers them.
+      for (const f of this.inlinedFrames(frame)) frames.push(f);
+      frame.index = frames.length;
       frames.push(frame);
       const key = `${pc}:${sp}`;
       if (seen.has(key)) {
@@ -163,16 +180,52 @@ export class NativeUnwinder {
   private frame(index: number, pc: number, exact: boolean, sp: number | null, recovery: FrameRecovery): NativeFrame {
     const lookupPc = exact ? pc : pc - 1;
     const module = this.target.moduleAt(lookupPc) ?? null;
-    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, offset: null };
+    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null };
     if (!module) return f;
     f.offset = pc - module.start;
-    const syms = this.moduleSymbols(module);
-    const sym = syms?.lookup(lookupPc - module.bias) ?? null;
+    const address = lookupPc - module.bias;
+    let sym = this.moduleSymbols(module)?.lookup(address) ?? null;
+    const fn = this.functionsAt(module, address);
+    const outer = fn[fn.length - 1];
+    // gdb's rule (find_frame_funname): the DWARF function, unless an ELF symbol starts after its
+    // entry (a `.cold` part of a split function is named by its own symbol).
+    if (outer?.name && !(sym && sym.value > outer.entry)) sym = { name: outer.name, value: outer.entry, size: 0 };
     if (sym) {
       f.symbol = sym;
       f.offset = pc - (sym.value + module.bias);
     }
     return f;
+  }
+
+  /** The inlined calls at a physical frame's pc, innermost first, as frames of their own. */
+  private inlinedFrames(phys: NativeFrame): NativeFrame[] {
+    const m = phys.module;
+    if (!m || phys.signalTrampoline) return [];
+    const fn = this.functionsAt(m, phys.lookupPc - m.bias);
+    const out: NativeFrame[] = [];
+    for (let i = 0; i < fn.length - 1; i++) {
+      const symbol = fn[i].name === null ? null : { name: fn[i].name!, value: fn[i].entry, size: 0 };
+      const callSite = i > 0 && fn[i - 1].callLine !== null ? { file: fn[i - 1].callFile, line: fn[i - 1].callLine! } : null;
+      out.push({ ...phys, index: phys.index + i, inlined: true, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
+    }
+    // The subprogram itself is executing where its innermost inlined callee was called.
+    const last = fn.length >= 2 ? fn[fn.length - 2] : null;
+    if (last && last.callLine !== null) phys.callSite = { file: last.callFile, line: last.callLine };
+    return out;
+  }
+
+  /** DWARF functions at link-time `address` of `m`, innermost first ([] without DWARF or on malformed DWARF). */
+  private functionsAt(m: Module, address: number): FunctionAt[] {
+    const d = this.moduleLines(m);
+    if (!d) return [];
+    const key = address;
+    const hit = d.functionCache.get(key);
+    if (hit) return hit;
+    const unit = d.ranges?.unitFor(address) ?? null;
+    const r = d.source.dwarf.use((dw) => d.functions.at(address, unit === null ? null : dw.info.unitAt(unit)));
+    const out = r.ok ? r.value : [];
+    d.functionCache.set(key, out);
+    return out;
   }
 
   /**
@@ -181,6 +234,7 @@ export class NativeUnwinder {
    */
   lineOf(f: NativeFrame): { file: string | null; line: number } | null {
     if (!f.module || f.signalTrampoline) return null;
+    if (f.callSite) return f.callSite;
     const info = this.moduleLines(f.module);
     if (!info) return null;
     const address = f.lookupPc - f.module.bias;
@@ -191,15 +245,23 @@ export class NativeUnwinder {
     return row.ok && row.value ? { file: row.value.file, line: row.value.line } : null;
   }
 
+  /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
   private moduleSymbols(m: Module): ModuleSymbols | null {
-    if (!this.symbols.has(m)) this.symbols.set(m, m.elf ? new ModuleSymbols(m.elf) : null);
+    if (!this.symbols.has(m)) {
+      let elf = m.elf;
+      if (elf && !elf.section('.symtab')) {
+        const dbg = this.moduleLines(m)?.source.elf;
+        if (dbg?.section('.symtab')) elf = dbg;
+      }
+      this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
+    }
     return this.symbols.get(m)!;
   }
 
-  private moduleLines(m: Module): { source: DebugInfoSource; ranges: AddressRanges | null } | null {
+  private moduleLines(m: Module): ModuleDebug | null {
     if (!this.lines.has(m)) {
       const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs) : null;
-      this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.file, m) } : null);
+      this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.elf), functions: new FunctionIndex(d.value.dwarf), functionCache: new Map() } : null);
     }
     return this.lines.get(m)!;
   }
@@ -328,23 +390,8 @@ export class NativeUnwinder {
 }
 
 /** The .debug_aranges of the file that holds a module's DWARF (the module's own file or its separate debug file). */
-function addressRanges(dwarfFile: string, m: Module): AddressRanges | null {
-  const own = m.status.kind === 'loaded' && m.status.localPath === dwarfFile ? m.elf : null;
-  let elf = own;
-  let close = () => {};
-  if (!elf) {
-    const src = openFile(dwarfFile);
-    if (!src.ok) return null;
-    const opened = ElfFile.open(src.value);
-    close = () => src.value.close();
-    if (!opened.ok) {
-      close();
-      return null;
-    }
-    elf = opened.value;
-  }
+function addressRanges(elf: ElfFile): AddressRanges | null {
   const buf = elfSectionLoader(elf)(SECTION_ARANGES);
-  close();
   if (!buf) return null;
   const r = AddressRanges.parse(buf);
   return r.ok ? r.value : null;
