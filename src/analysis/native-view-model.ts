@@ -3,8 +3,8 @@
 // Plain data, like view-model.ts: the only input to the reports. Strings are raw.
 import type { FrameView } from './view-model.js';
 
-/** How a frame was found: from the thread's registers (frame 0), call frame information, the kernel's signal frame, or the frame-pointer chain (a guess). */
-export type NativeRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+/** How a frame was found: from the thread's registers (frame 0), call frame information, the kernel's signal frame, the frame-pointer chain (a guess), or DWARF call sites (a function that tail-called its callee). */
+export type NativeRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer' | 'tail-call';
 
 export interface NativeFrameView {
   kind: 'native';

@@ -21,6 +21,15 @@ export interface FunctionAt {
   callLine: number | null;
 }
 
+/** A call instruction recorded by DW_TAG_call_site (DWARF 5) or DW_TAG_GNU_call_site. */
+export interface CallSite {
+  /** Link-time address just past the call (or the tail-call jump). */
+  returnPc: number;
+  tail: boolean;
+  /** The callee when known: its entry address, or (a declaration) its name for a symbol lookup. */
+  target: { entry: number } | { name: string } | null;
+}
+
 interface Subprogram {
   begin: number;
   end: number;
@@ -37,6 +46,7 @@ const SCOPES = new Set<number>([C.DW_TAG_namespace, C.DW_TAG_class_type, C.DW_TA
 export class FunctionIndex {
   private readonly byUnit = new Map<number, Subprogram[]>();
   private readonly names = new Map<number, string | null>();
+  private readonly sites = new Map<number, CallSite[]>();
 
   constructor(private readonly dwarf: Dwarf) {}
 
@@ -58,6 +68,52 @@ export class FunctionIndex {
       return chain.reverse();
     }
     return [];
+  }
+
+  /** The subprogram DIE holding `address` and its entry, or null. */
+  subprogramAt(address: number, unit: Unit | null = null): { die: Die; entry: number } | null {
+    const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
+    for (const u of units) {
+      const hit = find(this.subprograms(u), address);
+      if (hit) return { die: this.dwarf.info.die(hit.die), entry: hit.entry };
+    }
+    return null;
+  }
+
+  /** Every call site inside subprogram `die` (through inlined calls and blocks), read once. */
+  callSites(die: Die): CallSite[] {
+    const hit = this.sites.get(die.offset);
+    if (hit) return hit;
+    const out: CallSite[] = [];
+    this.collectSites(die, out, 0);
+    this.sites.set(die.offset, out);
+    return out;
+  }
+
+  private collectSites(die: Die, out: CallSite[], depth: number): void {
+    if (depth > MAX_INLINE_DEPTH) return;
+    const info = this.dwarf.info;
+    for (const d of info.children(die)) {
+      if (d.tag === C.DW_TAG_call_site || d.tag === C.DW_TAG_GNU_call_site) {
+        const pcV = d.attrs.get(C.DW_AT_call_return_pc) ?? (d.tag === C.DW_TAG_GNU_call_site ? d.attrs.get(C.DW_AT_low_pc) : undefined);
+        if (!pcV) continue;
+        const tail = Boolean(d.attrs.get(C.DW_AT_call_tail_call)?.value || d.attrs.get(C.DW_AT_GNU_tail_call)?.value);
+        out.push({ returnPc: info.attrAddress(d.unit, pcV), tail, target: this.callTarget(d) });
+      } else if (d.tag === C.DW_TAG_inlined_subroutine || d.tag === C.DW_TAG_lexical_block) this.collectSites(d, out, depth + 1);
+    }
+  }
+
+  /** A call site's callee: DW_AT_call_target as a constant address (DW_OP_addr), else DW_AT_call_origin (or abstract_origin for GNU). */
+  private callTarget(site: Die): CallSite['target'] {
+    const t = site.attrs.get(C.DW_AT_call_target);
+    if (t && Buffer.isBuffer(t.value) && t.value.length === 1 + site.unit.addrSize && t.value[0] === 0x03) return { entry: Number(t.value.readUIntLE(1, Math.min(6, site.unit.addrSize))) };
+    const o = site.attrs.get(C.DW_AT_call_origin) ?? site.attrs.get(C.DW_AT_abstract_origin);
+    if (!o || o.cls !== 'ref' || typeof o.value !== 'number') return null;
+    const callee = this.dwarf.info.die(o.value);
+    const ranges = callee.attrs.has(C.DW_AT_declaration) ? [] : this.dwarf.dieRanges(callee);
+    if (ranges.length > 0) return { entry: ranges[0].begin };
+    const name = this.nameOf(callee);
+    return name === null ? null : { name };
   }
 
   /** Descend from `die` into the inlined calls (and blocks) that hold `address`, appending each. */

@@ -13,14 +13,15 @@ import { ElfFile } from '../elf/elf-file.js';
 import { openFile } from '../io/file-source.js';
 import { DEFAULT_DEBUG_DIRS, elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
 import type { Module } from './modules.js';
-import { FunctionIndex, type FunctionAt } from '../dwarf/functions.js';
+import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/functions.js';
+import type { Dwarf } from '../dwarf/dwarf.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
 import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
-/** How a frame's pc and registers were recovered. */
-export type FrameRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+/** How a frame's pc and registers were recovered ('tail-call': a function that jumped to its callee, left no frame, and is known from DWARF call sites). */
+export type FrameRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer' | 'tail-call';
 
 export interface NativeFrame {
   index: number;
@@ -76,6 +77,8 @@ interface ModuleDebug {
 }
 
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Longest chain of tail calls looked for between two frames. */
+const MAX_TAIL_CALLS = 8;
 
 /** Unwinds threads of one target, with caches of each module's CFI, symbols and lines. */
 export class NativeUnwinder {
@@ -169,6 +172,8 @@ export class NativeUnwinder {
         stack.stop = { reason: 'loop', detail: `the caller of frame #${frame.index} would have stack pointer 0x${newSp.toString(16)}, not above 0x${sp.toString(16)} (corrupt stack?)` };
         break;
       }
+      // Functions that tail-called their way from the caller to this frame left no frame of their own.
+      if (!frame.signalTrampoline) for (const t of this.tailCallFrames(frame, step.pc, frames.length)) frames.push(t);
       regs = step.regs;
       pc = step.pc;
       exact = frame.signalTrampoline;
@@ -212,6 +217,58 @@ export class NativeUnwinder {
     const last = fn.length >= 2 ? fn[fn.length - 2] : null;
     if (last && last.callLine !== null) phys.callSite = { file: last.callFile, line: last.callLine };
     return out;
+  }
+
+  /**
+   * gdb's tail-call frames: the caller's call site at `callerPc` (DW_TAG_call_site) names a callee
+   * other than the function of `callee`, and that callee reaches it by tail calls only (a unique
+   * chain of call sites marked DW_AT_call_tail_call). Each function of the chain gets a frame at
+   * its jump, named like gdb names it (the innermost function there). Same module only.
+   */
+  private tailCallFrames(callee: NativeFrame, callerPc: number, index: number): NativeFrame[] {
+    const m = callee.module;
+    if (!m || this.target.moduleAt(callerPc - 1) !== m) return [];
+    const fn = this.functionsAt(m, callee.lookupPc - m.bias);
+    const d = this.moduleLines(m);
+    if (fn.length === 0 || !d) return [];
+    const goal = fn[fn.length - 1].entry;
+    const syms = this.moduleSymbols(m);
+    const resolve = (t: CallSite['target']) => (t === null ? null : 'entry' in t ? t.entry : (syms?.addressOf(t.name) ?? null));
+    const unitOf = (dw: Dwarf, a: number) => {
+      const u = d.ranges?.unitFor(a) ?? null;
+      return u === null ? null : dw.info.unitAt(u);
+    };
+    const r = d.source.dwarf.use((dw) => {
+      const at = callerPc - m.bias;
+      const sub = d.functions.subprogramAt(at - 1, unitOf(dw, at - 1));
+      const site = sub ? d.functions.callSites(sub.die).find((s) => s.returnPc === at) : undefined;
+      const start = site ? resolve(site.target) : null;
+      if (start === null || start === goal) return [];
+      const chains: CallSite[][] = [];
+      const seen = new Set<number>();
+      const walk = (entry: number, path: CallSite[]) => {
+        if (path.length >= MAX_TAIL_CALLS || chains.length > 1 || seen.has(entry)) return;
+        seen.add(entry);
+        const f = d.functions.subprogramAt(entry, unitOf(dw, entry));
+        if (!f) return;
+        for (const s of d.functions.callSites(f.die)) {
+          if (!s.tail) continue;
+          const t = resolve(s.target);
+          if (t === goal) chains.push([...path, s]);
+          else if (t !== null) walk(t, [...path, s]);
+        }
+      };
+      walk(start, []);
+      return chains.length === 1 ? chains[0] : [];
+    });
+    if (!r.ok) return [];
+    return r.value.reverse().map((s, i) => {
+      const pc = s.returnPc + m.bias;
+      const names = this.functionsAt(m, s.returnPc - 1);
+      const elf = this.moduleSymbols(m)?.lookup(s.returnPc - 1) ?? null;
+      const symbol = names[0]?.name ? { name: names[0].name, value: names[0].entry, size: 0 } : elf;
+      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start };
+    });
   }
 
   /** DWARF functions at link-time `address` of `m`, innermost first ([] without DWARF or on malformed DWARF). */
