@@ -1,0 +1,113 @@
+// Native frames named from DWARF against gdb WITH separate debug files: for the segv-threads core
+// of every label, corpus/gdb_bt.py --dbg recorded gdb's `bt` of the crashing thread with the
+// debug files of corpus/debug (libc from libc6-dbg, pyenv's _ctypes, 3.11's libpython). pycore,
+// given the same directory with --debug-dir, must name gdb's first 12 frames the same, in the same
+// order: static functions, inlined calls (gdb prints no address for the frame an inlined call sits
+// in) and tail-call frames included. Without the debug files nothing changes (test/native.test.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../src/analysis/analyze.js';
+import type { NativeFrameView } from '../src/analysis/native-view-model.js';
+import type { AnalyzeReport } from '../src/analysis/view-model.js';
+import { openCore } from '../src/cli/open-core.js';
+import { pycore } from './helpers/cli.js';
+import { CORES, CORPUS, SYSROOT } from './helpers/corpus.js';
+import { sha256File } from './helpers/gdb-bt.js';
+
+const DEBUG = join(CORPUS, 'debug');
+const NAMES = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11'].map((l) => `${l}-segv-threads`);
+const FIRST = 12;
+
+interface DbgFrame {
+  index: number;
+  pc: number | null;
+  function: string | null;
+  signal: boolean;
+}
+
+const FRAME = /^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(\S+) \(.*\)(?: at \S+| from \S+)?$/;
+
+/** gdb's frames from corpus/cores/<name>.gdb-bt-dbg.txt (its own text, parsed here). */
+function readDbg(name: string): { sha: string; frames: DbgFrame[] } {
+  const text = readFileSync(join(CORES, `${name}.gdb-bt-dbg.txt`), 'utf8');
+  const frames: DbgFrame[] = [];
+  let sha = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('# core-sha256: ')) sha = line.slice(15).trim();
+    if (!/^#\d/.test(line)) continue;
+    const index = Number(/^#(\d+)/.exec(line)![1]);
+    if (line.endsWith('<signal handler called>')) {
+      frames.push({ index, pc: null, function: null, signal: true });
+      continue;
+    }
+    const m = FRAME.exec(line);
+    if (!m) throw new Error(`${name}: unparsed gdb frame line: ${line}`);
+    frames.push({ index, pc: m[2] ? Number.parseInt(m[2], 16) : null, function: m[3] === '??' ? null : m[3], signal: false });
+  }
+  return { sha, frames };
+}
+
+function crashingNative(report: AnalyzeReport): NativeFrameView[] {
+  const t = report.threads.find((x) => x.current)!;
+  return t.native!.frames.filter((f): f is NativeFrameView => f.kind === 'native');
+}
+
+const reports = new Map<string, AnalyzeReport>();
+
+beforeAll(async () => {
+  for (const name of NAMES) {
+    const t = await openCore(join(CORES, `${name}.core.gz`), { sysroot: SYSROOT, progress: false });
+    reports.set(name, analyze(t, { runtime: { debugDirs: [DEBUG] }, native: { all: true } }).report);
+    t.close();
+  }
+}, 120_000);
+
+afterAll(() => reports.clear());
+
+describe('native frames named like gdb with separate debug files', () => {
+  it('every record was made from the corpus core it names', () => {
+    for (const name of NAMES) {
+      expect(existsSync(join(CORES, `${name}.gdb-bt-dbg.txt`)), `run python3 corpus/gdb_bt.py --dbg ${name}`).toBe(true);
+      expect(readDbg(name).sha, name).toBe(sha256File(join(CORES, `${name}.core.gz`)));
+    }
+  });
+
+  for (const name of NAMES) {
+    it(`${name}: gdb's first ${FIRST} frames, same names in the same order, inlined calls and tail calls included`, () => {
+      const gdb = readDbg(name).frames.slice(0, FIRST);
+      const ours = crashingNative(reports.get(name)!).slice(0, FIRST);
+      expect(ours.map((f) => (f.signal_frame ? '<signal handler called>' : f.symbol))).toEqual(gdb.map((f) => (f.signal ? '<signal handler called>' : f.function)));
+      // Where gdb printed an address it is ours too; a frame after which gdb prints none (and
+      // that is no signal frame) holds an inlined call at the same pc.
+      for (let i = 0; i < gdb.length; i++) {
+        if (gdb[i].pc !== null) expect(Number.parseInt(ours[i].address, 16), `${name} #${i}`).toBe(gdb[i].pc);
+        if (i + 1 < gdb.length && !gdb[i].signal) expect(ours[i].inlined, `${name} #${i} inlined`).toBe(gdb[i + 1].pc === null && !gdb[i + 1].signal);
+      }
+      expect(ours.some((f) => f.inlined)).toBe(true);
+      expect(ours.some((f) => f.recovery === 'tail-call')).toBe(true);
+    });
+  }
+
+  it("3.11 with its libpython's DWARF: the whole crashing thread matches gdb", () => {
+    const gdb = readDbg('3.11-segv-threads').frames;
+    const ours = crashingNative(reports.get('3.11-segv-threads')!);
+    expect(ours.map((f) => (f.signal_frame ? '<signal handler called>' : f.symbol))).toEqual(gdb.map((f) => (f.signal ? '<signal handler called>' : f.function)));
+  });
+
+  it('the crash site and culprit use the DWARF names', () => {
+    const r = reports.get('debian-3.11-segv-threads')!;
+    expect(r.crash_site?.symbol).toBe('__pthread_kill_implementation');
+    expect(r.crash_site?.interrupted?.symbol).toBe('__strlen_evex');
+  });
+
+  it('JSON marks inlined frames', () => {
+    const res = pycore(['analyze', join(CORES, '3.11-segv-threads.core.gz'), '--native', '--sysroot', SYSROOT, '--debug-dir', DEBUG, '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    const report = JSON.parse(res.stdout);
+    const frames = report.threads.find((t: { current: boolean }) => t.current).frames.filter((f: { kind: string }) => f.kind === 'native');
+    const inlined = frames.filter((f: { inlined?: boolean }) => f.inlined === true).map((f: { symbol: string }) => f.symbol);
+    expect(inlined).toContain('_call_function_pointer');
+    expect(frames.find((f: { symbol: string }) => f.symbol === '_ctypes_callproc').inlined).toBeUndefined();
+  });
+});
