@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
+import { listFiles } from '../src/analysis/files.js';
 import type { NativeFrameView } from '../src/analysis/native-view-model.js';
 import type { AnalyzeReport } from '../src/analysis/view-model.js';
 import { openCore } from '../src/cli/open-core.js';
@@ -109,5 +110,19 @@ describe('native frames named like gdb with separate debug files', () => {
     const inlined = frames.filter((f: { inlined?: boolean }) => f.inlined === true).map((f: { symbol: string }) => f.symbol);
     expect(inlined).toContain('_call_function_pointer');
     expect(frames.find((f: { symbol: string }) => f.symbol === '_ctypes_callproc').inlined).toBeUndefined();
+  });
+
+  it('files: says what each debug file provides, and names the crash function only when something does', async () => {
+    const t = await openCore(join(CORES, 'debian-3.11-segv-threads.core.gz'), { sysroot: SYSROOT, progress: false });
+    const libc = (r: ReturnType<typeof listFiles>) => r.files.find((f) => f.role === 'libc')!;
+    const without = libc(listFiles(t));
+    expect(without.debug_info?.file).toBeNull();
+    expect(without.needed_for.join('\n')).toMatch(/neither its symbols nor its debug information name the function/);
+    const withDbg = libc(listFiles(t, { debugDirs: [DEBUG] }));
+    expect(withDbg.debug_info).toMatchObject({ embedded: false, file: join(DEBUG, '.build-id/93/ac61ec5a8eb1396f9fbd350e3169a558528a40.debug') });
+    // corpus/make_debug.py keeps .debug_info, .debug_line and .symtab and drops location lists and .debug_frame.
+    expect(withDbg.debug_info?.provides).toEqual(['function-names', 'inlined-calls', 'types', 'line-tables', 'symbol-table']);
+    expect(withDbg.needed_for).toContain('the crash site: names the function the signal hit (__pthread_kill_implementation)');
+    t.close();
   });
 });

@@ -203,7 +203,7 @@ function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['vers
     micro: formatVersion(version),
     binary: m.path,
     open: () => {
-      const d = openDebugInfo(localPath, elf, debugDirs);
+      const d = openDebugInfo(localPath, elf, debugDirs, m.path);
       if (!d.ok) return d;
       close = d.value.close;
       return ok(d.value.dwarf);

@@ -52,8 +52,12 @@ export function hasDwarf(elf: ElfFile): boolean {
   return Boolean(elf.section('.debug_info') ?? elf.section('.zdebug_info'));
 }
 
-/** Where separate debug information for `path` (an ELF file) may live, most specific first. */
-export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: readonly string[]): string[] {
+/**
+ * Where separate debug information for `path` (an ELF file) may live, most specific first.
+ * `original` is the path the core names (when `path` is a copy under a sysroot): a debug
+ * directory mirrors the system's paths, so .gnu_debuglink is looked up under DIR/<its directory>.
+ */
+export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: readonly string[], original: string = path): string[] {
   const out: string[] = [];
   const id = elf.buildId();
   if (id && id.length > 2) for (const d of debugDirs) out.push(join(d, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`));
@@ -61,7 +65,7 @@ export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: reado
   if (link && !link.file.includes('/')) {
     const dir = dirname(path);
     out.push(join(dir, link.file), join(dir, '.debug', link.file));
-    for (const d of debugDirs) out.push(join(d, dir, link.file));
+    for (const d of debugDirs) out.push(join(d, dirname(original), link.file));
   }
   return out.filter((p, i) => out.indexOf(p) === i);
 }
@@ -80,13 +84,13 @@ export interface DebugInfoSource {
  * DWARF for ELF file `path`: its own sections when it has them, else a separate debug file
  * whose build-id matches. Err carries a one-line reason (no DWARF found, or malformed DWARF).
  */
-export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly string[] = DEFAULT_DEBUG_DIRS): Result<DebugInfoSource, string> {
+export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly string[] = DEFAULT_DEBUG_DIRS, original: string = path): Result<DebugInfoSource, string> {
   if (hasDwarf(elf)) {
     const d = Dwarf.open(elfSectionLoader(elf));
     return d.ok ? ok({ dwarf: d.value, file: path, elf, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
   }
   const want = elf.buildId();
-  for (const cand of debugFileCandidates(path, elf, debugDirs)) {
+  for (const cand of debugFileCandidates(path, elf, debugDirs, original)) {
     if (cand === path || !isRegularFile(cand)) continue;
     const src = openFile(cand);
     if (!src.ok) continue;

@@ -84,7 +84,7 @@ export class ModuleUnwindTables {
     const localPath = this.module.status.kind === 'loaded' ? this.module.status.localPath : null;
     if (!localPath) return null;
     const want = elf.buildId();
-    for (const cand of debugFileCandidates(localPath, elf, this.debugDirs)) {
+    for (const cand of debugFileCandidates(localPath, elf, this.debugDirs, this.module.path)) {
       if (cand === localPath || !isRegularFile(cand)) continue;
       const src = openFile(cand);
       if (!src.ok) continue;

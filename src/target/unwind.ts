@@ -317,7 +317,7 @@ export class NativeUnwinder {
 
   private moduleLines(m: Module): ModuleDebug | null {
     if (!this.lines.has(m)) {
-      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs) : null;
+      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs, m.path) : null;
       this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.elf), functions: new FunctionIndex(d.value.dwarf), functionCache: new Map() } : null);
     }
     return this.lines.get(m)!;
