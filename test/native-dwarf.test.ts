@@ -4,11 +4,14 @@
 // given the same directory with --debug-dir, must name gdb's first 12 frames the same, in the same
 // order: static functions, inlined calls (gdb prints no address for the frame an inlined call sits
 // in) and tail-call frames included. Without the debug files nothing changes (test/native.test.ts).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
 import { listFiles } from '../src/analysis/files.js';
+import { mallocStatsViews, openHeap } from '../src/analysis/heap/session.js';
+import { renderAllMallocStats } from '../src/reports/malloc-stats.js';
 import type { NativeFrameView } from '../src/analysis/native-view-model.js';
 import type { AnalyzeReport } from '../src/analysis/view-model.js';
 import { openCore } from '../src/cli/open-core.js';
@@ -126,3 +129,62 @@ describe('native frames named like gdb with separate debug files', () => {
     t.close();
   });
 });
+
+/** Every file of corpus/sysroot linked into a fresh directory, but `hide`'s .symtab made invisible (type PROGBITS, renamed) in a copy. */
+function sysrootWithoutSymtab(hide: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'pycore-no-symtab-'));
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        const dest = join(root, relative(SYSROOT, p));
+        mkdirSync(dirname(dest), { recursive: true });
+        if (relative(SYSROOT, p) === hide) copyFileSync(p, dest);
+        else symlinkSync(p, dest);
+      }
+    }
+  };
+  walk(SYSROOT);
+  const file = join(root, hide);
+  const b = readFileSync(file);
+  const shoff = Number(b.readBigUInt64LE(0x28));
+  const shentsize = b.readUInt16LE(0x3a);
+  const shnum = b.readUInt16LE(0x3c);
+  const strtab = Number(b.readBigUInt64LE(shoff + b.readUInt16LE(0x3e) * shentsize + 0x18));
+  for (let i = 0; i < shnum; i++) {
+    const h = shoff + i * shentsize;
+    if (b.readUInt32LE(h + 4) !== 2) continue; // SHT_SYMTAB
+    b.writeUInt32LE(1, h + 4);
+    b[strtab + b.readUInt32LE(h)] = 0x5f; // ".symtab" -> "_symtab"
+  }
+  writeFileSync(file, b);
+  return root;
+}
+
+describe("a separate debug file's .symtab", () => {
+  const LIBPY = 'root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0';
+  let root = '';
+  beforeAll(() => {
+    root = sysrootWithoutSymtab(LIBPY);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const stats = async (debugDir?: string[]) => {
+    const t = await openCore(join(CORES, '3.11-heap.core.gz'), { sysroot: root, debugDir, progress: false });
+    const s = openHeap(t);
+    if ('fatal' in s) throw new Error(s.fatal);
+    const out = renderAllMallocStats(mallocStatsViews(s));
+    t.close();
+    return out;
+  };
+
+  it("--malloc-stats: pymalloc's static counters come from the debug file's .symtab when libpython has only .dynsym", async () => {
+    const recorded = readFileSync(join(CORES, '3.11-heap.stderr.txt'), 'latin1');
+    const want = recorded.slice(recorded.indexOf('Small block threshold'), recorded.indexOf('Fatal Python error: Aborted'));
+    const without = await stats();
+    expect(without).toMatch(/# arenas allocated total += +\?/);
+    expect(await stats([DEBUG])).toBe(want);
+  });
+});
+

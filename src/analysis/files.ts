@@ -6,7 +6,7 @@ import { minorFromFileName } from '../cpython-layouts/version.js';
 import { FileLocator, type Candidate } from '../target/file-locator.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
-import { DEFAULT_DEBUG_DIRS, debugFileCandidates, hasDwarf } from '../target/debug-info.js';
+import { debugFileCandidates, hasDwarf } from '../target/debug-info.js';
 import { ElfFile } from '../elf/elf-file.js';
 import { isRegularFile, openFile } from '../io/file-source.js';
 import { NativeUnwinder } from '../target/unwind.js';
@@ -118,7 +118,7 @@ export function listFiles(target: Target, options: { debugDirs?: string[] } = {}
   const interp = interpreterModule(target);
   const o = target.locatorOptions;
   const locator = new FileLocator(o);
-  const debugDirs = options.debugDirs ?? (o.sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${o.sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+  const debugDirs = options.debugDirs ?? target.debugDirs;
   const crashAt = crashModule(target, debugDirs);
   const crash = crashAt?.module ?? null;
   const files: FileEntry[] = target.modules.map((m) => {

@@ -11,7 +11,7 @@ import type { ThreadStatus } from '../elf/core-notes.js';
 import { AddressRanges, SECTION_ARANGES } from '../dwarf/aranges.js';
 import { ElfFile } from '../elf/elf-file.js';
 import { openFile } from '../io/file-source.js';
-import { DEFAULT_DEBUG_DIRS, elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
+import { elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
 import type { Module } from './modules.js';
 import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/functions.js';
 import type { Dwarf } from '../dwarf/dwarf.js';
@@ -95,8 +95,7 @@ export class NativeUnwinder {
     readonly options: UnwindOptions = defaultUnwindOptions,
   ) {
     this.arch = unwindArch(target.core.header.machine);
-    const sysroot = target.locatorOptions.sysroot;
-    this.debugDirs = options.debugDirs ?? (sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+    this.debugDirs = options.debugDirs ?? target.debugDirs;
   }
 
   /** Problems met reading modules' CFI (malformed tables), once each. */

@@ -14,7 +14,6 @@ export function register(program: Command): void {
       .description('list the files the analysis needs (executable, libpython, libc, extension modules), their build-ids, which were found and where, and what is missing'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--debug-dir <dir>', 'where separate debug files live (.build-id/ab/cdef.debug, .gnu_debuglink); repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action(async (core: string, o: CoreOptions & { format: string; debugDir?: string[] }) => {
       const target = await openCore(core, o);
       const report = listFiles(target, { debugDirs: o.debugDir });
