@@ -6,9 +6,8 @@ import { minorFromFileName } from '../cpython-layouts/version.js';
 import { FileLocator, type Candidate } from '../target/file-locator.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
-import { debugFileCandidates, hasDwarf } from '../target/debug-info.js';
-import { ElfFile } from '../elf/elf-file.js';
-import { isRegularFile, openFile } from '../io/file-source.js';
+import { debugFileCandidates, findDebugFile, hasDwarf } from '../target/debug-info.js';
+import type { ElfFile } from '../elf/elf-file.js';
 import { NativeUnwinder } from '../target/unwind.js';
 
 export type FileRole = 'executable' | 'interpreter' | 'libc' | 'dynamic-loader' | 'extension-module' | 'library';
@@ -57,19 +56,11 @@ function provisions(elf: ElfFile): DebugProvision[] {
 
 function debugInfoOf(localPath: string, elf: ElfFile, debugDirs: readonly string[], original: string): FileEntry['debug_info'] {
   if (hasDwarf(elf)) return { file: localPath, embedded: true, looked_at: [], provides: provisions(elf) };
-  const want = elf.buildId();
   const candidates = debugFileCandidates(localPath, elf, debugDirs, original);
-  for (const c of candidates) {
-    if (c === localPath || !isRegularFile(c)) continue;
-    const src = openFile(c);
-    if (!src.ok) continue;
-    const dbg = ElfFile.open(src.value);
-    const ok = dbg.ok && hasDwarf(dbg.value) && (!want || dbg.value.buildId() === want);
-    const provides = ok && dbg.ok ? provisions(dbg.value) : [];
-    src.value.close();
-    if (ok) return { file: c, embedded: false, looked_at: candidates, provides };
-  }
-  return { file: null, embedded: false, looked_at: candidates, provides: [] };
+  const found = findDebugFile(localPath, elf, debugDirs, original, hasDwarf);
+  const provides = found ? provisions(found.elf) : [];
+  found?.close();
+  return { file: found?.file ?? null, embedded: false, looked_at: candidates, provides };
 }
 
 export interface FilesReport {

@@ -70,6 +70,29 @@ export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: reado
   return out.filter((p, i) => out.indexOf(p) === i);
 }
 
+/**
+ * The first separate debug file of `path` (build-id checked) that `accept` takes, opened; the
+ * caller closes `close` when done. One search for DWARF, .symtab, .debug_frame and `pycore files`.
+ */
+export function findDebugFile(
+  path: string,
+  elf: ElfFile,
+  debugDirs: readonly string[],
+  original: string,
+  accept: (dbg: ElfFile) => boolean,
+): { file: string; elf: ElfFile; close: () => void } | null {
+  const want = elf.buildId();
+  for (const cand of debugFileCandidates(path, elf, debugDirs, original)) {
+    if (cand === path || !isRegularFile(cand)) continue;
+    const src = openFile(cand);
+    if (!src.ok) continue;
+    const dbg = ElfFile.open(src.value);
+    if (dbg.ok && (!want || dbg.value.buildId() === want) && accept(dbg.value)) return { file: cand, elf: dbg.value, close: () => src.value.close() };
+    src.value.close();
+  }
+  return null;
+}
+
 export interface DebugInfoSource {
   dwarf: Dwarf;
   /** The file the DWARF was read from (the binary itself or its separate debug file). */
@@ -89,23 +112,14 @@ export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly st
     const d = Dwarf.open(elfSectionLoader(elf));
     return d.ok ? ok({ dwarf: d.value, file: path, elf, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
   }
-  const want = elf.buildId();
-  for (const cand of debugFileCandidates(path, elf, debugDirs, original)) {
-    if (cand === path || !isRegularFile(cand)) continue;
-    const src = openFile(cand);
-    if (!src.ok) continue;
-    const dbg = ElfFile.open(src.value);
-    const id = dbg.ok ? dbg.value.buildId() : null;
-    if (!dbg.ok || !hasDwarf(dbg.value) || (want && id !== want)) {
-      src.value.close();
-      continue;
-    }
-    const d = Dwarf.open(elfSectionLoader(dbg.value));
+  const found = findDebugFile(path, elf, debugDirs, original, hasDwarf);
+  if (found) {
+    const d = Dwarf.open(elfSectionLoader(found.elf));
     if (!d.ok) {
-      src.value.close();
-      return err(`${cand}: ${formatDwarfError(d.error)}`);
+      found.close();
+      return err(`${found.file}: ${formatDwarfError(d.error)}`);
     }
-    return ok({ dwarf: d.value, file: cand, elf: dbg.value, close: () => src.value.close() });
+    return ok({ dwarf: d.value, file: found.file, elf: found.elf, close: found.close });
   }
   return err(`${path} has no DWARF and no separate debug file was found (looked under ${debugDirs.join(', ') || 'no debug directory'} and next to it)`);
 }

@@ -6,8 +6,8 @@ import { parseHeader } from '../elf/header.js';
 import { parseNotes } from '../elf/notes.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { CoreOrigin } from '../io/core-intake.js';
-import { isRegularFile, openFile } from '../io/file-source.js';
-import { DEFAULT_DEBUG_DIRS, debugFileCandidates } from './debug-info.js';
+import { openFile } from '../io/file-source.js';
+import { DEFAULT_DEBUG_DIRS, findDebugFile } from './debug-info.js';
 import { err, ok, type Result } from '../io/result.js';
 import { AddressSpace, type KnownMapping, type Region } from './address-space.js';
 import type { TargetError } from './errors.js';
@@ -68,7 +68,7 @@ export class Target {
    */
   symbolFile(m: Module): ElfFile | null {
     if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
-    if (!this.symbolFiles.has(m)) this.symbolFiles.set(m, separateSymtab(m.status.localPath, m.elf, this.debugDirs, m.path));
+    if (!this.symbolFiles.has(m)) this.symbolFiles.set(m, findDebugFile(m.status.localPath, m.elf, this.debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? null);
     return this.symbolFiles.get(m) ?? m.elf;
   }
 
@@ -176,20 +176,6 @@ export class Target {
     const pc = programCounterName(this.core.header.machine);
     return pc ? (t.registers[pc] ?? null) : null;
   }
-}
-
-/** A separate debug file of `path` (build-id checked) that has a .symtab, opened; null when there is none. */
-function separateSymtab(path: string, elf: ElfFile, debugDirs: readonly string[], original: string): ElfFile | null {
-  const want = elf.buildId();
-  for (const cand of debugFileCandidates(path, elf, debugDirs, original)) {
-    if (cand === path || !isRegularFile(cand)) continue;
-    const src = openFile(cand);
-    if (!src.ok) continue;
-    const dbg = ElfFile.open(src.value);
-    if (dbg.ok && dbg.value.section('.symtab') && (!want || dbg.value.buildId() === want)) return dbg.value;
-    src.value.close();
-  }
-  return null;
 }
 
 function attachFile(m: Module, locator: FileLocator, regions: Region[], warnings: TargetWarning[]): void {
