@@ -16,6 +16,12 @@ module and libffi on the `segv-threads` and `recursion` stacks), gdb cannot unwi
 the script then copies that file into the sysroot the way corpus/generate.py does
 (debug sections stripped, build-id checked) and runs gdb again.
 
+With --dbg (`python3 corpus/gdb_bt.py --dbg [NAME ...]`, default: the segv-threads cores of
+3.8-3.13 and debian-3.11) it records instead gdb's `bt` of the crashing thread WITH the separate
+debug files of corpus/debug (made by corpus/make_debug.py; gdb reads a private copy of that
+directory and nothing else) into corpus/cores/<name>.gdb-bt-dbg.txt: the ground truth for
+function names from DWARF and inlined frames.
+
 The output keeps gdb's thread headers, frame lines and "Backtrace stopped" lines as gdb
 printed them, with the sysroot directory replaced by `<sysroot>`, after a header that
 records the core's sha256 (tests refuse a record made from another core), the gdb version
@@ -76,10 +82,10 @@ def gdb_sysroot(tmp):
     return root
 
 
-def run_gdb(executable, core, root):
+def run_gdb(executable, core, root, debug_dir="/nonexistent", command="thread apply all bt"):
     argv = ["gdb", "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", "set sysroot " + root,
-            "-ex", "set debug-file-directory /nonexistent", "-ex", "set auto-load no",
-            "-ex", "file " + root + executable, "-ex", "core-file " + core, "-ex", "thread apply all bt"]
+            "-ex", "set debug-file-directory " + debug_dir, "-ex", "set auto-load no", "-ex", "set width 0",
+            "-ex", "file " + root + executable, "-ex", "core-file " + core, "-ex", command]
     res = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=GDB_TIMEOUT)
     return res.stdout.decode("utf-8", errors="replace")
 
@@ -139,6 +145,41 @@ def record(name, executable, tmp):
     return sum(1 for l in lines if l.startswith("Thread "))
 
 
+DBG_DEFAULT = ["3.8-segv-threads", "3.9-segv-threads", "3.10-segv-threads", "3.11-segv-threads", "3.12-segv-threads", "3.13-segv-threads", "debian-3.11-segv-threads"]
+DEBUG_DIR = os.path.join(HERE, "debug")
+
+
+def record_dbg(name, executable, tmp):
+    """gdb's `bt` of the crashing thread (the one gdb selects on loading the core) with corpus/debug."""
+    gz = os.path.join(generate.CORES_DIR, name + ".core.gz")
+    core = os.path.join(tmp, name + ".core")
+    with gzip.open(gz, "rb") as src, open(core, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    root_tmp = tempfile.mkdtemp(dir=tmp)
+    root = gdb_sysroot(root_tmp)
+    dbg = os.path.join(root_tmp, "debug")
+    shutil.copytree(DEBUG_DIR, dbg)
+    text = run_gdb(executable, core, root, debug_dir=dbg, command="bt")
+    lines = [l.replace(root, "<sysroot>").replace(generate.SYSROOT, "<sysroot>") for l in text.splitlines() if l.startswith("#") or l.startswith("Backtrace stopped")]
+    # gdb shows the selected frame once on loading the core; the backtrace starts at the last "#0".
+    starts = [i for i, l in enumerate(lines) if l.startswith("#0 ")]
+    lines = lines[starts[-1]:] if starts else lines
+    shutil.rmtree(root_tmp, ignore_errors=True)
+    os.unlink(core)
+    if not lines:
+        raise generate.GenError("gdb printed no frames for %s" % name)
+    used = sorted(os.path.relpath(os.path.join(d, f), DEBUG_DIR) for d, _, fs in os.walk(DEBUG_DIR) for f in fs)
+    version = subprocess.run(["gdb", "--version"], stdout=subprocess.PIPE, timeout=60).stdout.decode().splitlines()[0]
+    head = ["# gdb's `bt` of the crashing thread of %s.core.gz with corpus/debug (made by corpus/gdb_bt.py --dbg; do not edit)" % name,
+            "# core-sha256: " + sha256(gz),
+            "# gdb: " + version,
+            "# debug files: " + " ".join(used),
+            "# command: gdb -batch -nx -ex 'set sysroot <sysroot>' -ex 'set debug-file-directory <copy of corpus/debug>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'bt'" % executable]
+    with open(os.path.join(generate.CORES_DIR, name + ".gdb-bt-dbg.txt"), "w") as f:
+        f.write("\n".join(head + lines) + "\n")
+    return sum(1 for l in lines if l.startswith("#"))
+
+
 def executable_of(name):
     import json
     with open(os.path.join(generate.CORES_DIR, name + ".truth.json")) as f:
@@ -168,14 +209,23 @@ def stale(suffix, names):
 
 def main():
     args = sys.argv[1:]
-    names = stale(".gdb-bt.txt", all_cores()) if args == ["--stale"] else args or all_cores()
+    dbg = "--dbg" in args
+    args = [a for a in args if a != "--dbg"]
+    if dbg:
+        names = args or DBG_DEFAULT
+    else:
+        names = stale(".gdb-bt.txt", all_cores()) if args == ["--stale"] else args or all_cores()
     tmp = tempfile.mkdtemp(prefix="pycore-gdb-bt-")
     failed = []
     try:
         for name in names:
             try:
-                n = record(name, executable_of(name), tmp)
-                print("  %-26s ok (%d threads)" % (name, n), flush=True)
+                if dbg:
+                    n = record_dbg(name, executable_of(name), tmp)
+                    print("  %-26s ok (%d frames)" % (name, n), flush=True)
+                else:
+                    n = record(name, executable_of(name), tmp)
+                    print("  %-26s ok (%d threads)" % (name, n), flush=True)
             except (generate.GenError, subprocess.SubprocessError, OSError, ValueError, KeyError) as e:
                 failed.append(name)
                 print("  %-26s FAILED: %s" % (name, e), flush=True)

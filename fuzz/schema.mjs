@@ -39,7 +39,7 @@ const hex = (v) => typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v);
 const warnings = arrayOf(T.str);
 
 // With --native a thread's frames are the merged stack (README "analyze --native").
-const nativeFrame = { kind: oneOf('native'), index: T.int, module: nullable(T.str), symbol: nullable(T.str), address: hex, recovery: oneOf('registers', 'cfi', 'sigcontext', 'frame-pointer') };
+const nativeFrame = { kind: oneOf('native'), index: T.int, module: nullable(T.str), symbol: nullable(T.str), inlined: optional(oneOf(true)), address: hex, recovery: oneOf('registers', 'cfi', 'sigcontext', 'frame-pointer', 'tail-call') };
 const frame = {
   function: nullable(T.str),
   qualname: optional(nullable(T.str)),

@@ -223,7 +223,11 @@ describe('file:line of native frames', () => {
     for (const name of ['3.12-segv-threads', '3.12-extension']) {
       const t = await openCore(join(CORES, `${name}.core.gz`), { libPath: [join(SYSROOT, 'tmp/pycore-corpus-ext/3.12')], progress: false });
       const { report } = analyze(t, { native: { all: true } });
-      const frames = report.threads.flatMap((th) => th.native!.frames).filter((f): f is NativeFrameView => f.kind === 'native' && f.file !== null);
+      // `info line` gives the line at the pc: the innermost inlined call's. The frames an inlined
+      // call sits in show where they called it (test/native-dwarf.test.ts compares those with gdb's bt).
+      const frames = report.threads
+        .flatMap((th) => th.native!.frames.filter((f): f is NativeFrameView => f.kind === 'native').filter((f, i, all) => !(i > 0 && all[i - 1].inlined)))
+        .filter((f) => f.file !== null);
       const byFile = new Map<string, { f: NativeFrameView; lookup: number }[]>();
       for (const f of frames) {
         const m = t.modules.find((x) => x.path === f.module_path)!;

@@ -9,6 +9,8 @@ import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
 import type { Target } from '../target/target.js';
+import type { NativeFrame } from '../target/unwind.js';
+import { moduleBaseName } from '../target/modules.js';
 import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
@@ -79,10 +81,16 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const found = findRuntime(target, options.runtime);
   // The crashing thread's native stack names the frame the signal interrupted and the likely culprit.
   const unwinder = crashing || options.native ? nativeUnwinder(target, { maxFrames: options.native?.maxFrames, debugDirs: options.runtime?.debugDirs }) : null;
-  if (crashing && unwinder && report.crash_site) Object.assign(report.crash_site, crashFrames(unwinder.unwind(crashing), found.ok ? found.value.module : null));
+  if (crashing && unwinder && report.crash_site) {
+    const stack = unwinder.unwind(crashing);
+    Object.assign(report.crash_site, crashFrames(stack, found.ok ? found.value.module : null));
+    // Frame 0 as the unwinder names it (DWARF, inlined calls, a debug file's .symtab), not only the binary's symbols.
+    const top = stack.frames[0];
+    if (top?.symbol && top.offset !== null) Object.assign(report.crash_site, { symbol: demangle(top.symbol.name), offset: hex(top.offset) });
+  }
   // SIGABRT from Py_FatalError: CPython printed its own message and turned faulthandler off, so
   // the "Fatal Python error: Aborted" a faulthandler dump would show was never printed.
-  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing).frames.map((f) => f.symbol?.name ?? null)) : null;
+  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing).frames) : null;
   if (fatalCaller) {
     report.fatal_error_from = fatalCaller;
     warnings.push(`the process aborted in Py_FatalError, called by ${fatalCaller}: CPython printed the fatal message to stderr itself (\`pycore explain\` reads that log); the threads below are what its dump would have shown`);
@@ -171,10 +179,15 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
 const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
 
 /** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
-function fatalErrorCaller(symbols: (string | null)[]): string | null {
+function fatalErrorCaller(frames: NativeFrame[]): string | null {
+  const symbols = frames.map((f) => f.symbol?.name ?? null);
   const last = symbols.map((s) => (s ? s.split('.')[0] : null)).reduce((acc, s, i) => (s && FATAL_ERROR_FUNCTIONS.has(s) ? i : acc), -1);
-  if (last < 0) return null;
-  return symbols.slice(last + 1).find((s) => s !== null) ?? null;
+  if (last < 0 || last + 1 >= frames.length) return null;
+  // The frame right below: an unnamed one (no symbol, no debug info) is not skipped, or a
+  // function further down would be named as the caller.
+  const caller = frames[last + 1];
+  if (caller.symbol) return caller.symbol.name;
+  return caller.module ? `an unnamed function at ${moduleBaseName(caller.module)}+${hex(caller.pc - caller.module.start)}` : `an unnamed function at ${hex(caller.pc)}`;
 }
 
 function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {

@@ -6,9 +6,9 @@ import { minorFromFileName } from '../cpython-layouts/version.js';
 import { FileLocator, type Candidate } from '../target/file-locator.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
-import { DEFAULT_DEBUG_DIRS, debugFileCandidates, hasDwarf } from '../target/debug-info.js';
-import { ElfFile } from '../elf/elf-file.js';
-import { isRegularFile, openFile } from '../io/file-source.js';
+import { debugFileCandidates, findDebugFile, hasDwarf } from '../target/debug-info.js';
+import type { ElfFile } from '../elf/elf-file.js';
+import { NativeUnwinder } from '../target/unwind.js';
 
 export type FileRole = 'executable' | 'interpreter' | 'libc' | 'dynamic-loader' | 'extension-module' | 'library';
 
@@ -36,28 +36,36 @@ export interface FileEntry {
    * itself, in a separate debug file under a debug directory (or by .gnu_debuglink), or none;
    * with every debug-file place looked at.
    */
-  debug_info: { file: string | null; embedded: boolean; looked_at: string[] } | null;
+  debug_info: { file: string | null; embedded: boolean; looked_at: string[]; provides: DebugProvision[] } | null;
 }
 
-function debugInfoOf(localPath: string, elf: ElfFile, debugDirs: readonly string[]): FileEntry['debug_info'] {
-  if (hasDwarf(elf)) return { file: localPath, embedded: true, looked_at: [] };
-  const want = elf.buildId();
-  const candidates = debugFileCandidates(localPath, elf, debugDirs);
-  for (const c of candidates) {
-    if (c === localPath || !isRegularFile(c)) continue;
-    const src = openFile(c);
-    if (!src.ok) continue;
-    const dbg = ElfFile.open(src.value);
-    const ok = dbg.ok && hasDwarf(dbg.value) && (!want || dbg.value.buildId() === want);
-    src.value.close();
-    if (ok) return { file: c, embedded: false, looked_at: candidates };
-  }
-  return { file: null, embedded: false, looked_at: candidates };
+/** What a file's debug information gives the analysis, from the sections it has. */
+export type DebugProvision = 'function-names' | 'inlined-calls' | 'types' | 'line-tables' | 'symbol-table' | 'call-frame-info' | 'variable-locations';
+
+function provisions(elf: ElfFile): DebugProvision[] {
+  const has = (n: string) => Boolean(elf.section(n) ?? elf.section(`.z${n.slice(1)}`));
+  const out: DebugProvision[] = [];
+  // .debug_info holds the subprograms (names, inlined calls) and the types together.
+  if (has('.debug_info')) out.push('function-names', 'inlined-calls', 'types');
+  if (has('.debug_line')) out.push('line-tables');
+  if (elf.section('.symtab')) out.push('symbol-table');
+  if (has('.debug_frame')) out.push('call-frame-info');
+  if (has('.debug_loc') || has('.debug_loclists')) out.push('variable-locations');
+  return out;
+}
+
+function debugInfoOf(localPath: string, elf: ElfFile, debugDirs: readonly string[], original: string): FileEntry['debug_info'] {
+  if (hasDwarf(elf)) return { file: localPath, embedded: true, looked_at: [], provides: provisions(elf) };
+  const candidates = debugFileCandidates(localPath, elf, debugDirs, original);
+  const found = findDebugFile(localPath, elf, debugDirs, original, hasDwarf);
+  const provides = found ? provisions(found.elf) : [];
+  found?.close();
+  return { file: found?.file ?? null, embedded: false, looked_at: candidates, provides };
 }
 
 export interface FilesReport {
   core: string;
-  search: { executable: string | null; sysroot: string | null; lib_paths: string[] };
+  search: { executable: string | null; sysroot: string | null; lib_paths: string[]; debug_dirs: string[] };
   files: FileEntry[];
   /** Paths (as in the core) of the files that are missing or whose local copy does not match. */
   missing: string[];
@@ -83,26 +91,40 @@ function interpreterModule(target: Target): Module | null {
   return target.modules.find((m) => !m.elf && minorFromFileName(m.path) !== null) ?? null;
 }
 
-function crashModule(target: Target): Module | null {
+/** The module the crashing thread's pc lies in, and the name the analysis gives that function (null: none). */
+function crashModule(target: Target, debugDirs: readonly string[]): { module: Module; name: string | null } | null {
   const sig = target.notes.signal?.signo ?? 0;
   const t = target.threads.find((x) => x.signal === sig && sig !== 0 && sig !== 19);
   const pc = t ? target.programCounter(t) : null;
-  return pc === null ? null : (target.moduleAt(pc) ?? null);
+  const module = pc === null ? undefined : target.moduleAt(pc);
+  if (!t || !module) return null;
+  // Frame 0 named the way `analyze` names it: DWARF, then .symtab (the debug file's too), then .dynsym.
+  const u = new NativeUnwinder(target, { maxFrames: 1, debugDirs });
+  const name = u.unwind(t).frames[0]?.symbol?.name ?? null;
+  u.close();
+  return { module, name };
 }
 
-export function listFiles(target: Target): FilesReport {
+export function listFiles(target: Target, options: { debugDirs?: string[] } = {}): FilesReport {
   const interp = interpreterModule(target);
-  const crash = crashModule(target);
   const o = target.locatorOptions;
   const locator = new FileLocator(o);
-  const debugDirs = o.sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${o.sysroot}${d}`) : DEFAULT_DEBUG_DIRS;
+  const debugDirs = options.debugDirs ?? target.debugDirs;
+  const crashAt = crashModule(target, debugDirs);
+  const crash = crashAt?.module ?? null;
   const files: FileEntry[] = target.modules.map((m) => {
     const holds = m === interp;
     const role = roleOf(m, holds);
     const needed: string[] = [];
     if (holds) needed.push('the Python interpreter: _PyRuntime, threads, frames and code objects');
     if (m.isExecutable && !holds) needed.push('the main program: its symbols and read-only data');
-    if (m === crash) needed.push('the crash site: names the function the signal hit');
+    if (m === crash && m.elf) {
+      needed.push(
+        crashAt!.name
+          ? `the crash site: names the function the signal hit (${crashAt!.name})`
+          : 'the crash site: but neither its symbols nor its debug information name the function the signal hit (a separate debug file would: --debug-dir DIR)',
+      );
+    } else if (m === crash) needed.push('the crash site: names the function the signal hit');
     if (role === 'extension-module') needed.push('native code of a Python extension module: its symbols');
     if (role === 'libc' || role === 'dynamic-loader' || role === 'library') needed.push('native code: its symbols and read-only data');
     const s = m.status;
@@ -117,7 +139,7 @@ export function listFiles(target: Target): FilesReport {
       found: s.kind === 'loaded' ? { path: s.localPath, how: s.how as FoundHow, verified: s.verified } : null,
       rejected: s.kind === 'mismatch' ? s.candidates.map((c) => ({ path: c.path, build_id: c.buildId })) : [],
       looked_at: locator.places(m.path, m.isExecutable, m.coreBuildId).map((p) => ({ path: p.path, how: p.how })),
-      debug_info: s.kind === 'loaded' && m.elf ? debugInfoOf(s.localPath, m.elf, debugDirs) : null,
+      debug_info: s.kind === 'loaded' && m.elf ? debugInfoOf(s.localPath, m.elf, debugDirs, m.path) : null,
     };
   });
   const warnings: string[] = [];
@@ -126,7 +148,7 @@ export function listFiles(target: Target): FilesReport {
   for (const f of files) if (f.status === 'found' && f.found && !f.found.verified) warnings.push(`${f.path}: the core did not keep this file's build-id, so ${f.found.path} could not be checked against it`);
   return {
     core: target.corePath,
-    search: { executable: o.executable ?? null, sysroot: o.sysroot ?? null, lib_paths: [...o.libPaths] },
+    search: { executable: o.executable ?? null, sysroot: o.sysroot ?? null, lib_paths: [...o.libPaths], debug_dirs: [...debugDirs] },
     files,
     missing: files.filter((f) => f.status !== 'found').map((f) => f.path),
     warnings,

@@ -3,8 +3,8 @@
 // Plain data, like view-model.ts: the only input to the reports. Strings are raw.
 import type { FrameView } from './view-model.js';
 
-/** How a frame was found: from the thread's registers (frame 0), call frame information, the kernel's signal frame, or the frame-pointer chain (a guess). */
-export type NativeRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+/** How a frame was found: from the thread's registers (frame 0), call frame information, the kernel's signal frame, the frame-pointer chain (a guess), or DWARF call sites (a function that tail-called its callee). */
+export type NativeRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer' | 'tail-call';
 
 export interface NativeFrameView {
   kind: 'native';
@@ -14,8 +14,10 @@ export interface NativeFrameView {
   address: string;
   module: string | null;
   module_path: string | null;
-  /** The ELF symbol gdb would name; null where gdb prints `??`. */
+  /** The function gdb would name: from DWARF when the module or its debug file has it, else the ELF symbol; null where gdb prints `??`. */
   symbol: string | null;
+  /** An inlined call (DWARF DW_TAG_inlined_subroutine): no frame of its own on the stack; it shares the address of the next frame, the function it was inlined into. */
+  inlined: boolean;
   /** From the symbol when there is one, else from the module's start. */
   offset: string | null;
   /** From DWARF line tables, when the module (or its separate debug file) has them. */

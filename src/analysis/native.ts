@@ -65,7 +65,8 @@ function role(f: NativeFrame, interpreter: Module | null): NativeFrameView['role
   if (!isInterpreter(f.module, interpreter)) return 'other';
   if (!f.symbol) return 'internal';
   const name = baseName(f.symbol.name);
-  if (name === EVAL_LOOP) return 'eval';
+  // The eval loop's own frame runs the Python frames; an inlined copy of it (never seen in CPython) would count twice.
+  if (name === EVAL_LOOP) return f.inlined ? 'internal' : 'eval';
   if (name.startsWith('PyEval') || name.startsWith('_PyEval') || name.startsWith('_Py') || name.toLowerCase().includes('vectorcall')) return 'internal';
   return PLUMBING.some((p) => name.startsWith(p)) ? 'internal' : 'other';
 }
@@ -78,6 +79,7 @@ export function nativeFrameView(f: NativeFrame, interpreter: Module | null): Nat
     module: f.module ? moduleBaseName(f.module) : null,
     module_path: f.module?.path ?? null,
     symbol: f.symbol ? demangle(f.symbol.name) : null,
+    inlined: f.inlined,
     offset: f.offset === null ? null : hex(f.offset),
     file: null,
     line: null,
@@ -138,23 +140,39 @@ export function mergeStacks(
   let p = 0;
   let folded = 0;
   let evalFrames = 0;
-  for (const f of stack.frames) {
-    const v = nativeFrameView(f, interpreter);
+  // A physical frame and the calls inlined into it (listed before it) are shown or folded together.
+  const views = stack.frames.map((f) => nativeFrameView(f, interpreter));
+  const shown = (i: number) => views[i].role === 'other' || all || keep.has(i) || stack.frames[i].signalTrampoline;
+  let group: { start: number; show: boolean } | null = null;
+  for (let i = 0; i < stack.frames.length; i++) {
+    const f = stack.frames[i];
+    const v = views[i];
+    if (!group) {
+      let end = i;
+      while (end < stack.frames.length - 1 && stack.frames[end].inlined) end++;
+      let show = false;
+      for (let j = i; j <= end; j++) show ||= shown(j);
+      group = { start: out.length, show };
+    }
     if (v.role === 'eval') {
       evalFrames++;
+      // The Python frames go above the eval-loop call and the calls inlined into it.
+      const ran: StackFrameView[] = [];
       while (p < py.length) {
-        out.push({ kind: 'python', ...py[p] });
+        ran.push({ kind: 'python', ...py[p] });
         p++;
         // Unknown entry flags: one Python frame per eval-loop call.
         if (entries[p - 1] !== false) break;
       }
+      out.splice(group.start, 0, ...ran);
     }
-    if (v.role === 'other' || all || keep.has(f.index) || f.signalTrampoline) {
+    if (group.show) {
       // Line tables are read only for frames that are shown (the folded eval loop has a huge one).
       const at = lineOf(f);
       if (at) Object.assign(v, at);
       out.push(v);
     } else folded++;
+    if (!f.inlined) group = null;
   }
   const view: NativeStackView = { frames: out, folded, merged: true };
   const problems: string[] = [];

@@ -12,7 +12,8 @@ export function withCoreOptions(cmd: Command): Command {
   return cmd
     .option('--executable <path>', 'the Python executable the core came from (default: the path recorded in the core)')
     .option('--lib-path <dir>', 'directory to search for libraries by name and build-id (repeatable)', collect, [])
-    .option('--sysroot <dir>', 'prefix for every path named in the core (cores from another machine or container)');
+    .option('--sysroot <dir>', 'prefix for every path named in the core (cores from another machine or container)')
+    .option('--debug-dir <dir>', 'where separate debug files live (DIR/.build-id/ab/cdef.debug, .gnu_debuglink under DIR); repeatable; default /usr/lib/debug (under --sysroot when given)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
 }
 
 export function fail(message: string, code: number): never {

@@ -12,6 +12,8 @@ export interface CoreOptions {
   executable?: string;
   libPath?: string[];
   sysroot?: string;
+  /** --debug-dir (repeatable). */
+  debugDir?: string[];
   /** false: never draw progress (triage workers); otherwise on stderr when it is a terminal. */
   progress?: boolean;
 }
@@ -31,7 +33,7 @@ export async function openCore(path: string, o: CoreOptions): Promise<Target> {
   const opened = openFile(intake.value.path);
   if (!opened.ok) throw new UsageError(formatTargetError({ kind: 'io', error: opened.error }));
   const source = opened.value;
-  const locator: LocatorOptions = { executable: o.executable, libPaths: o.libPath ?? [], sysroot: o.sysroot };
+  const locator: LocatorOptions = { executable: o.executable, libPaths: o.libPath ?? [], sysroot: o.sysroot, debugDirs: o.debugDir };
   const t = Target.open(source, path, locator);
   if (!t.ok) {
     source.close();

@@ -11,7 +11,7 @@ import type { GeneratedLayout } from '../cpython-layouts/generated/types.js';
 import { formatVersion, hasDebugOffsets, minorFromFileName, minorKey } from '../cpython-layouts/version.js';
 import { cacheDir } from '../io/cache-dir.js';
 import { err, ok, type Result } from '../io/result.js';
-import { DEFAULT_DEBUG_DIRS, openDebugInfo } from '../target/debug-info.js';
+import { openDebugInfo } from '../target/debug-info.js';
 import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
 import { Reader } from './reader.js';
@@ -192,8 +192,7 @@ function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['vers
   const elf = m.elf;
   const buildId = elf.buildId() ?? m.coreBuildId;
   if (!buildId) return err(`${m.path} has no build-id to key its layout by`);
-  const sysroot = target.locatorOptions.sysroot;
-  const debugDirs = options.debugDirs ?? (sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+  const debugDirs = options.debugDirs ?? target.debugDirs;
   const localPath = m.status.localPath;
   let close = () => {};
   const r = dwarfLayoutCached({
@@ -203,7 +202,7 @@ function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['vers
     micro: formatVersion(version),
     binary: m.path,
     open: () => {
-      const d = openDebugInfo(localPath, elf, debugDirs);
+      const d = openDebugInfo(localPath, elf, debugDirs, m.path);
       if (!d.ok) return d;
       close = d.value.close;
       return ok(d.value.dwarf);

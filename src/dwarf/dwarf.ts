@@ -62,28 +62,39 @@ export class Dwarf {
     const hit = this.unitRangeCache.get(u.offset);
     if (hit) return hit;
     const root = this.root(u);
-    let out: Range[] = [];
-    if (root) {
-      const lowV = root.attrs.get(C.DW_AT_low_pc);
-      const low = lowV ? this.info.attrAddress(u, lowV) : 0;
-      const high = root.attrs.get(C.DW_AT_high_pc);
-      const ranges = root.attrs.get(C.DW_AT_ranges);
-      if (ranges) {
-        const baseV = root.attrs.get(C.DW_AT_rnglists_base);
-        const rbase = baseV && typeof baseV.value === 'number' ? baseV.value : 0;
-        const ctx = { addrSize: u.addrSize, offsetSize: u.offsetSize, base: low, addrx: (i: number) => addressAt(this.load('.debug_addr'), this.addrBase(root), i, u.addrSize) };
-        if (u.version >= 5) {
-          const buf = this.load('.debug_rnglists');
-          const off = ranges.cls === 'rnglistx' ? rngListOffset(buf, rbase, ranges.value as number, u.offsetSize) : (ranges.value as number);
-          out = readRngList(buf, off, ctx);
-        } else out = readRanges(this.load('.debug_ranges'), ranges.value as number, ctx);
-      } else if (lowV && high) {
-        const end = high.cls === 'address' || high.cls === 'addrx' ? this.info.attrAddress(u, high) : low + (high.value as number);
-        out = [{ begin: low, end }];
-      }
-    }
+    const out = root ? this.dieRanges(root) : [];
     this.unitRangeCache.set(u.offset, out);
     return out;
+  }
+
+  /** Address ranges of a DIE with DW_AT_low_pc/high_pc or DW_AT_ranges (a unit, subprogram, inlined call or block); [] without. */
+  dieRanges(die: Die): Range[] {
+    const u = die.unit;
+    const root = die.offset === u.firstDie ? die : this.root(u);
+    if (!root) return [];
+    const lowV = die.attrs.get(C.DW_AT_low_pc);
+    const low = lowV ? this.info.attrAddress(u, lowV) : 0;
+    const high = die.attrs.get(C.DW_AT_high_pc);
+    const ranges = die.attrs.get(C.DW_AT_ranges);
+    if (ranges) {
+      // Range lists are relative to the unit's base address (its DW_AT_low_pc), not the DIE's.
+      const rootLowV = root.attrs.get(C.DW_AT_low_pc);
+      const base = rootLowV ? this.info.attrAddress(u, rootLowV) : 0;
+      const baseV = root.attrs.get(C.DW_AT_rnglists_base);
+      const rbase = baseV && typeof baseV.value === 'number' ? baseV.value : 0;
+      const ctx = { addrSize: u.addrSize, offsetSize: u.offsetSize, base, addrx: (i: number) => addressAt(this.load('.debug_addr'), this.addrBase(root), i, u.addrSize) };
+      if (u.version >= 5) {
+        const buf = this.load('.debug_rnglists');
+        const off = ranges.cls === 'rnglistx' ? rngListOffset(buf, rbase, ranges.value as number, u.offsetSize) : (ranges.value as number);
+        return readRngList(buf, off, ctx);
+      }
+      return readRanges(this.load('.debug_ranges'), ranges.value as number, ctx);
+    }
+    if (lowV && high) {
+      const end = high.cls === 'address' || high.cls === 'addrx' ? this.info.attrAddress(u, high) : low + (high.value as number);
+      return [{ begin: low, end }];
+    }
+    return [];
   }
 
   private addrBase(root: Die): number {

@@ -1,5 +1,5 @@
 // `pycore files` output: one block per file the analysis uses, then the list of what is missing.
-import type { FileEntry, FilesReport, FoundHow } from '../analysis/files.js';
+import type { DebugProvision, FileEntry, FilesReport, FoundHow } from '../analysis/files.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
 export const FILES_SCHEMA_VERSION = 1;
@@ -21,6 +21,16 @@ const roleText: Record<FileEntry['role'], string> = {
   library: 'library',
 };
 
+const provisionText: Record<DebugProvision, string> = {
+  'function-names': 'function names',
+  'inlined-calls': 'inlined calls',
+  types: 'types',
+  'line-tables': 'file:line',
+  'symbol-table': '.symtab',
+  'call-frame-info': '.debug_frame',
+  'variable-locations': 'variable locations',
+};
+
 function entry(f: FileEntry, out: string[]): void {
   const status = f.status === 'found' ? 'found' : f.status === 'mismatch' ? 'MISMATCH' : 'MISSING';
   const role = roleText[f.role] + (f.holds_interpreter && f.role !== 'interpreter' ? ' (interpreter)' : '');
@@ -32,8 +42,9 @@ function entry(f: FileEntry, out: string[]): void {
   if (!f.found) out.push(`${pad}looked at ${f.looked_at.map((p) => esc(p.path)).join(', ')}`);
   if (f.debug_info) {
     const d = f.debug_info;
-    if (d.embedded) out.push(`${pad}debug info: in the file itself`);
-    else if (d.file) out.push(`${pad}debug info: ${esc(d.file)}`);
+    const gives = d.provides.length ? ` (${d.provides.map((p) => provisionText[p]).join(', ')})` : '';
+    if (d.embedded) out.push(`${pad}debug info: in the file itself${gives}`);
+    else if (d.file) out.push(`${pad}debug info: ${esc(d.file)}${gives}`);
     else if (d.looked_at.length) out.push(`${pad}debug info: none (looked at ${d.looked_at.map(esc).join(', ')})`);
     else out.push(`${pad}debug info: none (no build-id or .gnu_debuglink to look it up by)`);
   }
@@ -49,6 +60,7 @@ export function renderFilesText(r: FilesReport): string {
     ...r.search.lib_paths.map((d) => `--lib-path ${esc(d)}`),
   ].filter(Boolean);
   out.push(`Searched:  ${search.length ? search.join(' ') : 'the paths recorded in the core'}`);
+  out.push(`Debug:     separate debug files under ${r.search.debug_dirs.map(esc).join(', ') || 'no directory'} (.build-id/ab/cdef….debug), then by .gnu_debuglink`);
   const n = r.files.length;
   out.push('', `${n} file${n === 1 ? '' : 's'} mapped by the process, ${r.missing.length} missing or mismatched:`);
   for (const f of r.files) entry(f, out);

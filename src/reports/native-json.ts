@@ -16,6 +16,7 @@ export function nativeStackJson(s: NativeStackView, frameJson: (f: FrameView) =>
         module: f.module,
         module_path: f.module_path,
         symbol: f.symbol,
+        ...(f.inlined ? { inlined: true } : {}),
         offset: f.offset,
         address: f.address,
         file: f.file,

@@ -34,7 +34,8 @@ function nativeLine(f: NativeFrameView): string {
   if (f.signal_frame) return `  C   ${n}<signal handler called>`;
   const pc = `0x${f.address.slice(2).padStart(16, '0')}`;
   const at = f.file ? ` at ${esc(f.file)}:${f.line ?? '?'}` : '';
-  const how = f.recovery === 'frame-pointer' ? '  [found by the frame-pointer chain, no CFI]' : '';
+  const how =
+    f.recovery === 'frame-pointer' ? '  [found by the frame-pointer chain, no CFI]' : f.inlined ? '  [inlined]' : f.recovery === 'tail-call' ? '  [tail call: left no frame of its own]' : '';
   return `  C   ${n}${pc} in ${where(f)}${at}${how}`;
 }
 

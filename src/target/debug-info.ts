@@ -52,8 +52,12 @@ export function hasDwarf(elf: ElfFile): boolean {
   return Boolean(elf.section('.debug_info') ?? elf.section('.zdebug_info'));
 }
 
-/** Where separate debug information for `path` (an ELF file) may live, most specific first. */
-export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: readonly string[]): string[] {
+/**
+ * Where separate debug information for `path` (an ELF file) may live, most specific first.
+ * `original` is the path the core names (when `path` is a copy under a sysroot): a debug
+ * directory mirrors the system's paths, so .gnu_debuglink is looked up under DIR/<its directory>.
+ */
+export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: readonly string[], original: string = path): string[] {
   const out: string[] = [];
   const id = elf.buildId();
   if (id && id.length > 2) for (const d of debugDirs) out.push(join(d, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`));
@@ -61,15 +65,40 @@ export function debugFileCandidates(path: string, elf: ElfFile, debugDirs: reado
   if (link && !link.file.includes('/')) {
     const dir = dirname(path);
     out.push(join(dir, link.file), join(dir, '.debug', link.file));
-    for (const d of debugDirs) out.push(join(d, dir, link.file));
+    for (const d of debugDirs) out.push(join(d, dirname(original), link.file));
   }
   return out.filter((p, i) => out.indexOf(p) === i);
+}
+
+/**
+ * The first separate debug file of `path` (build-id checked) that `accept` takes, opened; the
+ * caller closes `close` when done. One search for DWARF, .symtab, .debug_frame and `pycore files`.
+ */
+export function findDebugFile(
+  path: string,
+  elf: ElfFile,
+  debugDirs: readonly string[],
+  original: string,
+  accept: (dbg: ElfFile) => boolean,
+): { file: string; elf: ElfFile; close: () => void } | null {
+  const want = elf.buildId();
+  for (const cand of debugFileCandidates(path, elf, debugDirs, original)) {
+    if (cand === path || !isRegularFile(cand)) continue;
+    const src = openFile(cand);
+    if (!src.ok) continue;
+    const dbg = ElfFile.open(src.value);
+    if (dbg.ok && (!want || dbg.value.buildId() === want) && accept(dbg.value)) return { file: cand, elf: dbg.value, close: () => src.value.close() };
+    src.value.close();
+  }
+  return null;
 }
 
 export interface DebugInfoSource {
   dwarf: Dwarf;
   /** The file the DWARF was read from (the binary itself or its separate debug file). */
   file: string;
+  /** That file, open (its .symtab names static functions when the binary has only .dynsym). */
+  elf: ElfFile;
   /** Open ELF files to close when done. */
   close: () => void;
 }
@@ -78,28 +107,19 @@ export interface DebugInfoSource {
  * DWARF for ELF file `path`: its own sections when it has them, else a separate debug file
  * whose build-id matches. Err carries a one-line reason (no DWARF found, or malformed DWARF).
  */
-export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly string[] = DEFAULT_DEBUG_DIRS): Result<DebugInfoSource, string> {
+export function openDebugInfo(path: string, elf: ElfFile, debugDirs: readonly string[] = DEFAULT_DEBUG_DIRS, original: string = path): Result<DebugInfoSource, string> {
   if (hasDwarf(elf)) {
     const d = Dwarf.open(elfSectionLoader(elf));
-    return d.ok ? ok({ dwarf: d.value, file: path, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
+    return d.ok ? ok({ dwarf: d.value, file: path, elf, close: () => {} }) : err(`${path}: ${formatDwarfError(d.error)}`);
   }
-  const want = elf.buildId();
-  for (const cand of debugFileCandidates(path, elf, debugDirs)) {
-    if (cand === path || !isRegularFile(cand)) continue;
-    const src = openFile(cand);
-    if (!src.ok) continue;
-    const dbg = ElfFile.open(src.value);
-    const id = dbg.ok ? dbg.value.buildId() : null;
-    if (!dbg.ok || !hasDwarf(dbg.value) || (want && id !== want)) {
-      src.value.close();
-      continue;
-    }
-    const d = Dwarf.open(elfSectionLoader(dbg.value));
+  const found = findDebugFile(path, elf, debugDirs, original, hasDwarf);
+  if (found) {
+    const d = Dwarf.open(elfSectionLoader(found.elf));
     if (!d.ok) {
-      src.value.close();
-      return err(`${cand}: ${formatDwarfError(d.error)}`);
+      found.close();
+      return err(`${found.file}: ${formatDwarfError(d.error)}`);
     }
-    return ok({ dwarf: d.value, file: cand, close: () => src.value.close() });
+    return ok({ dwarf: d.value, file: found.file, elf: found.elf, close: found.close });
   }
   return err(`${path} has no DWARF and no separate debug file was found (looked under ${debugDirs.join(', ') || 'no debug directory'} and next to it)`);
 }

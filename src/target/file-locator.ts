@@ -13,6 +13,8 @@ export interface LocatorOptions {
   executable?: string;
   libPaths: string[];
   sysroot?: string;
+  /** --debug-dir: where separate debug files live (default /usr/lib/debug, under the sysroot when one is given). */
+  debugDirs?: string[];
 }
 
 export interface Candidate {

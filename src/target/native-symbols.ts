@@ -71,6 +71,11 @@ export class ModuleSymbols {
     return this.sections.find((s) => pc >= s.start && pc < s.end)?.index ?? null;
   }
 
+  /** Link-time address of the function symbol named `name` (the first of that name), or null. */
+  addressOf(name: string): number | null {
+    return this.table().find((s) => s.name === name)?.value ?? null;
+  }
+
   /** The symbol gdb would name for link-time address `pc`, or null (gdb prints `??`). */
   lookup(pc: number): NativeSymbol | null {
     const section = this.sectionOf(pc);

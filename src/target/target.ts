@@ -7,6 +7,7 @@ import { parseNotes } from '../elf/notes.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { CoreOrigin } from '../io/core-intake.js';
 import { openFile } from '../io/file-source.js';
+import { DEFAULT_DEBUG_DIRS, findDebugFile } from './debug-info.js';
 import { err, ok, type Result } from '../io/result.js';
 import { AddressSpace, type KnownMapping, type Region } from './address-space.js';
 import type { TargetError } from './errors.js';
@@ -47,7 +48,28 @@ export class Target {
   /** Closes the core and every file opened for it (long-running callers: triage). */
   close(): void {
     for (const m of this.modules) m.elf?.source.close();
+    for (const f of this.symbolFiles.values()) f?.source.close();
+    this.symbolFiles.clear();
     this.core.source.close();
+  }
+
+  /** Where separate debug files are looked for: --debug-dir, else /usr/lib/debug (under --sysroot when given). */
+  get debugDirs(): string[] {
+    const o = this.locatorOptions;
+    return o.debugDirs ?? (o.sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${o.sysroot}${d}`) : [...DEFAULT_DEBUG_DIRS]);
+  }
+
+  private readonly symbolFiles = new Map<Module, ElfFile | null>();
+
+  /**
+   * The file whose symbol table names module `m`'s addresses: `m` itself when it has .symtab,
+   * else its separate debug file when that one has (a stripped distro binary keeps only .dynsym;
+   * its -dbg package has the .symtab with the static functions and variables), else `m` (.dynsym).
+   */
+  symbolFile(m: Module): ElfFile | null {
+    if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
+    if (!this.symbolFiles.has(m)) this.symbolFiles.set(m, findDebugFile(m.status.localPath, m.elf, this.debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? null);
+    return this.symbolFiles.get(m) ?? m.elf;
   }
 
   get machine(): string {
@@ -127,8 +149,9 @@ export class Target {
     const m = this.moduleAt(address);
     if (!m) return null;
     const base = { module: moduleBaseName(m), modulePath: m.path };
-    if (!m.elf) return { ...base, symbol: null, offset: address - m.start };
-    const sym = m.elf.symbols().nearest(address - m.bias);
+    const elf = this.symbolFile(m);
+    if (!elf) return { ...base, symbol: null, offset: address - m.start };
+    const sym = elf.symbols().nearest(address - m.bias);
     // Only claim a symbol that covers the address: a stripped library's nearest exported name
     // is often an unrelated function that happens to precede a static one.
     const inside = sym && (sym.size > 0 ? address - m.bias < sym.value + sym.size : address - m.bias - sym.value < 4096);
@@ -138,14 +161,15 @@ export class Target {
 
   /** Runtime address of a symbol defined in module `m`. */
   symbolAddress(m: Module, name: string, exportedOnly = false): { address: number; size: number } | null {
-    const s = m.elf?.lookupSymbol(name, exportedOnly);
+    const s = this.symbolFile(m)?.lookupSymbol(name, exportedOnly);
     return s ? { address: s.value + m.bias, size: s.size } : null;
   }
 
   /** Every symbol of module `m` with this name (file-local ones can repeat: several files' `static int numfree`). */
   symbolsNamed(m: Module, name: string): { address: number; size: number }[] {
-    if (!m.elf) return [];
-    return m.elf.symbols().symbols.filter((x) => x.name === name && x.shndx !== 0).map((x) => ({ address: x.value + m.bias, size: x.size }));
+    const elf = this.symbolFile(m);
+    if (!elf) return [];
+    return elf.symbols().symbols.filter((x) => x.name === name && x.shndx !== 0).map((x) => ({ address: x.value + m.bias, size: x.size }));
   }
 
   programCounter(t: ThreadStatus): number | null {

@@ -5,9 +5,8 @@
 import { CallFrameTable, type CfiSection } from '../dwarf/cfi.js';
 import { unwindRow, type UnwindRow } from '../dwarf/cfa-program.js';
 import { formatDwarfError } from '../dwarf/errors.js';
-import { ElfFile } from '../elf/elf-file.js';
-import { isRegularFile, openFile } from '../io/file-source.js';
-import { debugFileCandidates } from './debug-info.js';
+import type { ElfFile } from '../elf/elf-file.js';
+import { findDebugFile } from './debug-info.js';
 import type { Module } from './modules.js';
 
 export type CfiSource = '.eh_frame' | '.debug_frame';
@@ -83,18 +82,11 @@ export class ModuleUnwindTables {
     if (own) return own;
     const localPath = this.module.status.kind === 'loaded' ? this.module.status.localPath : null;
     if (!localPath) return null;
-    const want = elf.buildId();
-    for (const cand of debugFileCandidates(localPath, elf, this.debugDirs)) {
-      if (cand === localPath || !isRegularFile(cand)) continue;
-      const src = openFile(cand);
-      if (!src.ok) continue;
-      const dbg = ElfFile.open(src.value);
-      const t = dbg.ok && (!want || dbg.value.buildId() === want) ? tableFrom(dbg.value, '.debug_frame') : null;
-      // The table holds the section bytes; the file is not needed afterwards.
-      src.value.close();
-      if (t) return t;
-    }
-    return null;
+    let t: Table | null = null;
+    const found = findDebugFile(localPath, elf, this.debugDirs, this.module.path, (dbg) => (t = tableFrom(dbg, '.debug_frame')) !== null);
+    // The table holds the section bytes; the file is not needed afterwards.
+    found?.close();
+    return t;
   }
 
   private problem(message: string): void {

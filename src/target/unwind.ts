@@ -9,17 +9,18 @@ import { runExpression, type ExprRequest } from '../dwarf/expr.js';
 import type { RegisterRule, UnwindRow } from '../dwarf/cfa-program.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { AddressRanges, SECTION_ARANGES } from '../dwarf/aranges.js';
-import { ElfFile } from '../elf/elf-file.js';
-import { openFile } from '../io/file-source.js';
-import { DEFAULT_DEBUG_DIRS, elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
+import type { ElfFile } from '../elf/elf-file.js';
+import { elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-info.js';
 import type { Module } from './modules.js';
+import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/functions.js';
+import type { Dwarf } from '../dwarf/dwarf.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
 import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
-/** How a frame's pc and registers were recovered. */
-export type FrameRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer';
+/** How a frame's pc and registers were recovered ('tail-call': a function that jumped to its callee, left no frame, and is known from DWARF call sites). */
+export type FrameRecovery = 'registers' | 'cfi' | 'sigcontext' | 'frame-pointer' | 'tail-call';
 
 export interface NativeFrame {
   index: number;
@@ -35,7 +36,12 @@ export interface NativeFrame {
   /** This frame is the kernel's sigreturn trampoline (gdb: `<signal handler called>`). */
   signalTrampoline: boolean;
   module: Module | null;
+  /** The function gdb names: from DWARF (the subprogram, or an inlined copy) when the module has it, else the ELF symbol. */
   symbol: NativeSymbol | null;
+  /** An inlined call (DW_TAG_inlined_subroutine): it shares pc and registers with the next frame, the function it was inlined into. */
+  inlined: boolean;
+  /** Where this frame's code called the inlined frame before it (gdb's file:line of the outer frames of an inline chain). */
+  callSite: { file: string | null; line: number } | null;
   /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
   offset: number | null;
 }
@@ -61,14 +67,24 @@ export const defaultUnwindOptions: UnwindOptions = { maxFrames: 100_000 };
 
 type Registers = Map<number, number>;
 
+/** A module's DWARF: the file it came from, its unit index, and its functions by address. */
+interface ModuleDebug {
+  source: DebugInfoSource;
+  ranges: AddressRanges | null;
+  functions: FunctionIndex;
+  functionCache: Map<number, FunctionAt[]>;
+}
+
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Longest chain of tail calls looked for between two frames. */
+const MAX_TAIL_CALLS = 8;
 
 /** Unwinds threads of one target, with caches of each module's CFI, symbols and lines. */
 export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
-  private readonly lines = new Map<Module, { source: DebugInfoSource; ranges: AddressRanges | null } | null>();
+  private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
   private readonly debugDirs: readonly string[];
@@ -78,8 +94,7 @@ export class NativeUnwinder {
     readonly options: UnwindOptions = defaultUnwindOptions,
   ) {
     this.arch = unwindArch(target.core.header.machine);
-    const sysroot = target.locatorOptions.sysroot;
-    this.debugDirs = options.debugDirs ?? (sysroot ? DEFAULT_DEBUG_DIRS.map((d) => `${sysroot}${d}`) : DEFAULT_DEBUG_DIRS);
+    this.debugDirs = options.debugDirs ?? target.debugDirs;
   }
 
   /** Problems met reading modules' CFI (malformed tables), once each. */
@@ -125,6 +140,9 @@ export class NativeUnwinder {
     for (;;) {
       const sp = regs.get(arch.sp) ?? null;
       const frame = this.frame(frames.length, pc, exact, sp, recovery);
+      // The inlined calls at this pc come first (newest), as gdb numbers them.
+      for (const f of this.inlinedFrames(frame)) frames.push(f);
+      frame.index = frames.length;
       frames.push(frame);
       const key = `${pc}:${sp}`;
       if (seen.has(key)) {
@@ -152,6 +170,8 @@ export class NativeUnwinder {
         stack.stop = { reason: 'loop', detail: `the caller of frame #${frame.index} would have stack pointer 0x${newSp.toString(16)}, not above 0x${sp.toString(16)} (corrupt stack?)` };
         break;
       }
+      // Functions that tail-called their way from the caller to this frame left no frame of their own.
+      if (!frame.signalTrampoline) for (const t of this.tailCallFrames(frame, step.pc, frames.length)) frames.push(t);
       regs = step.regs;
       pc = step.pc;
       exact = frame.signalTrampoline;
@@ -163,16 +183,104 @@ export class NativeUnwinder {
   private frame(index: number, pc: number, exact: boolean, sp: number | null, recovery: FrameRecovery): NativeFrame {
     const lookupPc = exact ? pc : pc - 1;
     const module = this.target.moduleAt(lookupPc) ?? null;
-    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, offset: null };
+    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null };
     if (!module) return f;
     f.offset = pc - module.start;
-    const syms = this.moduleSymbols(module);
-    const sym = syms?.lookup(lookupPc - module.bias) ?? null;
+    const address = lookupPc - module.bias;
+    let sym = this.moduleSymbols(module)?.lookup(address) ?? null;
+    const fn = this.functionsAt(module, address);
+    const outer = fn[fn.length - 1];
+    // gdb's rule (find_frame_funname): the DWARF function, unless an ELF symbol starts after its
+    // entry (a `.cold` part of a split function is named by its own symbol).
+    if (outer?.name && !(sym && sym.value > outer.entry)) sym = { name: outer.name, value: outer.entry, size: 0 };
     if (sym) {
       f.symbol = sym;
       f.offset = pc - (sym.value + module.bias);
     }
     return f;
+  }
+
+  /** The inlined calls at a physical frame's pc, innermost first, as frames of their own. */
+  private inlinedFrames(phys: NativeFrame): NativeFrame[] {
+    const m = phys.module;
+    if (!m || phys.signalTrampoline) return [];
+    const fn = this.functionsAt(m, phys.lookupPc - m.bias);
+    const out: NativeFrame[] = [];
+    for (let i = 0; i < fn.length - 1; i++) {
+      const symbol = fn[i].name === null ? null : { name: fn[i].name!, value: fn[i].entry, size: 0 };
+      const callSite = i > 0 && fn[i - 1].callLine !== null ? { file: fn[i - 1].callFile, line: fn[i - 1].callLine! } : null;
+      out.push({ ...phys, index: phys.index + i, inlined: true, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
+    }
+    // The subprogram itself is executing where its innermost inlined callee was called.
+    const last = fn.length >= 2 ? fn[fn.length - 2] : null;
+    if (last && last.callLine !== null) phys.callSite = { file: last.callFile, line: last.callLine };
+    return out;
+  }
+
+  /**
+   * gdb's tail-call frames: the caller's call site at `callerPc` (DW_TAG_call_site) names a callee
+   * other than the function of `callee`, and that callee reaches it by tail calls only (a unique
+   * chain of call sites marked DW_AT_call_tail_call). Each function of the chain gets a frame at
+   * its jump, named like gdb names it (the innermost function there). Same module only.
+   */
+  private tailCallFrames(callee: NativeFrame, callerPc: number, index: number): NativeFrame[] {
+    const m = callee.module;
+    if (!m || this.target.moduleAt(callerPc - 1) !== m) return [];
+    const fn = this.functionsAt(m, callee.lookupPc - m.bias);
+    const d = this.moduleLines(m);
+    if (fn.length === 0 || !d) return [];
+    const goal = fn[fn.length - 1].entry;
+    const syms = this.moduleSymbols(m);
+    const resolve = (t: CallSite['target']) => (t === null ? null : 'entry' in t ? t.entry : (syms?.addressOf(t.name) ?? null));
+    const unitOf = (dw: Dwarf, a: number) => {
+      const u = d.ranges?.unitFor(a) ?? null;
+      return u === null ? null : dw.info.unitAt(u);
+    };
+    const r = d.source.dwarf.use((dw) => {
+      const at = callerPc - m.bias;
+      const sub = d.functions.subprogramAt(at - 1, unitOf(dw, at - 1));
+      const site = sub ? d.functions.callSites(sub.die).find((s) => s.returnPc === at) : undefined;
+      const start = site ? resolve(site.target) : null;
+      if (start === null || start === goal) return [];
+      const chains: CallSite[][] = [];
+      const seen = new Set<number>();
+      const walk = (entry: number, path: CallSite[]) => {
+        if (path.length >= MAX_TAIL_CALLS || chains.length > 1 || seen.has(entry)) return;
+        seen.add(entry);
+        const f = d.functions.subprogramAt(entry, unitOf(dw, entry));
+        if (!f) return;
+        for (const s of d.functions.callSites(f.die)) {
+          if (!s.tail) continue;
+          const t = resolve(s.target);
+          if (t === goal) chains.push([...path, s]);
+          else if (t !== null) walk(t, [...path, s]);
+        }
+      };
+      walk(start, []);
+      return chains.length === 1 ? chains[0] : [];
+    });
+    if (!r.ok) return [];
+    return r.value.reverse().map((s, i) => {
+      const pc = s.returnPc + m.bias;
+      const names = this.functionsAt(m, s.returnPc - 1);
+      const elf = this.moduleSymbols(m)?.lookup(s.returnPc - 1) ?? null;
+      const symbol = names[0]?.name ? { name: names[0].name, value: names[0].entry, size: 0 } : elf;
+      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start };
+    });
+  }
+
+  /** DWARF functions at link-time `address` of `m`, innermost first ([] without DWARF or on malformed DWARF). */
+  private functionsAt(m: Module, address: number): FunctionAt[] {
+    const d = this.moduleLines(m);
+    if (!d) return [];
+    const key = address;
+    const hit = d.functionCache.get(key);
+    if (hit) return hit;
+    const unit = d.ranges?.unitFor(address) ?? null;
+    const r = d.source.dwarf.use((dw) => d.functions.at(address, unit === null ? null : dw.info.unitAt(unit)));
+    const out = r.ok ? r.value : [];
+    d.functionCache.set(key, out);
+    return out;
   }
 
   /**
@@ -181,6 +289,7 @@ export class NativeUnwinder {
    */
   lineOf(f: NativeFrame): { file: string | null; line: number } | null {
     if (!f.module || f.signalTrampoline) return null;
+    if (f.callSite) return f.callSite;
     const info = this.moduleLines(f.module);
     if (!info) return null;
     const address = f.lookupPc - f.module.bias;
@@ -191,15 +300,23 @@ export class NativeUnwinder {
     return row.ok && row.value ? { file: row.value.file, line: row.value.line } : null;
   }
 
+  /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
   private moduleSymbols(m: Module): ModuleSymbols | null {
-    if (!this.symbols.has(m)) this.symbols.set(m, m.elf ? new ModuleSymbols(m.elf) : null);
+    if (!this.symbols.has(m)) {
+      let elf = m.elf;
+      if (elf && !elf.section('.symtab')) {
+        const dbg = this.moduleLines(m)?.source.elf;
+        if (dbg?.section('.symtab')) elf = dbg;
+      }
+      this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
+    }
     return this.symbols.get(m)!;
   }
 
-  private moduleLines(m: Module): { source: DebugInfoSource; ranges: AddressRanges | null } | null {
+  private moduleLines(m: Module): ModuleDebug | null {
     if (!this.lines.has(m)) {
-      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs) : null;
-      this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.file, m) } : null);
+      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs, m.path) : null;
+      this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.elf), functions: new FunctionIndex(d.value.dwarf), functionCache: new Map() } : null);
     }
     return this.lines.get(m)!;
   }
@@ -328,23 +445,8 @@ export class NativeUnwinder {
 }
 
 /** The .debug_aranges of the file that holds a module's DWARF (the module's own file or its separate debug file). */
-function addressRanges(dwarfFile: string, m: Module): AddressRanges | null {
-  const own = m.status.kind === 'loaded' && m.status.localPath === dwarfFile ? m.elf : null;
-  let elf = own;
-  let close = () => {};
-  if (!elf) {
-    const src = openFile(dwarfFile);
-    if (!src.ok) return null;
-    const opened = ElfFile.open(src.value);
-    close = () => src.value.close();
-    if (!opened.ok) {
-      close();
-      return null;
-    }
-    elf = opened.value;
-  }
+function addressRanges(elf: ElfFile): AddressRanges | null {
   const buf = elfSectionLoader(elf)(SECTION_ARANGES);
-  close();
   if (!buf) return null;
   const r = AddressRanges.parse(buf);
   return r.ok ? r.value : null;

@@ -24,7 +24,6 @@ export function register(program: Command): void {
     .addOption(new Option('--layouts <source>', 'where struct offsets come from (default: DWARF when the interpreter has it, else _Py_DebugOffsets, else built-in tables)').choices(['dwarf', 'debug-offsets', 'builtin']))
     .option('--check <addr>', "report the debug-allocator block at ADDR (p as CPython prints it, or an object's address) whether or not it is damaged; repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--referrers', 'for each damaged block, who refers to the object in it (one more walk of the heap)')
-    .option('--debug-dir <dir>', 'where separate debug files live (.build-id/ab/cdef.debug, .gnu_debuglink); repeatable', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; debugDir?: string[]; check?: string[]; referrers?: boolean }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const checkAddresses = o.check?.map((t) => {

@@ -1,0 +1,203 @@
+// Functions by address, as a debugger names a frame from DWARF: the DW_TAG_subprogram whose
+// ranges hold the pc, then the chain of DW_TAG_inlined_subroutine entries nested in it (through
+// lexical blocks) that also hold it, each with the file:line it was called from. Names follow
+// DW_AT_abstract_origin and DW_AT_specification; a linkage name wins over DW_AT_name, as in gdb
+// (glibc's `raise` is `__GI_raise` there). Each unit's subprograms are listed once, on first use.
+import * as C from './constants.js';
+import type { Dwarf } from './dwarf.js';
+import { fault } from './errors.js';
+import type { Die, Unit } from './info.js';
+import { SECTION_INFO } from './info.js';
+
+/** One function of the chain at an address. */
+export interface FunctionAt {
+  name: string | null;
+  /** Link-time address where this function (or this inlined copy of it) begins. */
+  entry: number;
+  /** An inlined copy (DW_TAG_inlined_subroutine) rather than the out-of-line subprogram. */
+  inlined: boolean;
+  /** For an inlined copy: where its caller (the next entry of the chain) called it. */
+  callFile: string | null;
+  callLine: number | null;
+}
+
+/** A call instruction recorded by DW_TAG_call_site (DWARF 5) or DW_TAG_GNU_call_site. */
+export interface CallSite {
+  /** Link-time address just past the call (or the tail-call jump). */
+  returnPc: number;
+  tail: boolean;
+  /** The callee when known: its entry address, or (a declaration) its name for a symbol lookup. */
+  target: { entry: number } | { name: string } | null;
+}
+
+interface Subprogram {
+  begin: number;
+  end: number;
+  /** The function's entry: its first range (a hot/cold split function has several). */
+  entry: number;
+  die: number;
+}
+
+const MAX_ORIGIN_CHAIN = 16;
+const MAX_INLINE_DEPTH = 64;
+/** Children of these hold subprograms (C++ namespaces and classes); others are not searched. */
+const SCOPES = new Set<number>([C.DW_TAG_namespace, C.DW_TAG_class_type, C.DW_TAG_structure_type]);
+
+export class FunctionIndex {
+  private readonly byUnit = new Map<number, Subprogram[]>();
+  private readonly names = new Map<number, string | null>();
+  private readonly sites = new Map<number, CallSite[]>();
+
+  constructor(private readonly dwarf: Dwarf) {}
+
+  /**
+   * The functions at link-time address `address` in unit `unit` (or whichever unit covers it),
+   * innermost first: inlined copies, then the subprogram that holds them. [] when no DWARF
+   * subprogram covers the address (assembly, or a unit without function entries).
+   */
+  at(address: number, unit: Unit | null = null): FunctionAt[] {
+    const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
+    for (const u of units) {
+      const subs = this.subprograms(u);
+      const hit = find(subs, address);
+      if (hit === null) continue;
+      const info = this.dwarf.info;
+      const top = info.die(hit.die);
+      const chain: FunctionAt[] = [{ name: this.nameOf(top), entry: hit.entry, inlined: false, callFile: null, callLine: null }];
+      this.inlinedAt(top, address, chain, 0);
+      return chain.reverse();
+    }
+    return [];
+  }
+
+  /** The subprogram DIE holding `address` and its entry, or null. */
+  subprogramAt(address: number, unit: Unit | null = null): { die: Die; entry: number } | null {
+    const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
+    for (const u of units) {
+      const hit = find(this.subprograms(u), address);
+      if (hit) return { die: this.dwarf.info.die(hit.die), entry: hit.entry };
+    }
+    return null;
+  }
+
+  /** Every call site inside subprogram `die` (through inlined calls and blocks), read once. */
+  callSites(die: Die): CallSite[] {
+    const hit = this.sites.get(die.offset);
+    if (hit) return hit;
+    const out: CallSite[] = [];
+    this.collectSites(die, out, 0);
+    this.sites.set(die.offset, out);
+    return out;
+  }
+
+  private collectSites(die: Die, out: CallSite[], depth: number): void {
+    if (depth > MAX_INLINE_DEPTH) return;
+    const info = this.dwarf.info;
+    for (const d of info.children(die)) {
+      if (d.tag === C.DW_TAG_call_site || d.tag === C.DW_TAG_GNU_call_site) {
+        const pcV = d.attrs.get(C.DW_AT_call_return_pc) ?? (d.tag === C.DW_TAG_GNU_call_site ? d.attrs.get(C.DW_AT_low_pc) : undefined);
+        if (!pcV) continue;
+        const tail = Boolean(d.attrs.get(C.DW_AT_call_tail_call)?.value || d.attrs.get(C.DW_AT_GNU_tail_call)?.value);
+        out.push({ returnPc: info.attrAddress(d.unit, pcV), tail, target: this.callTarget(d) });
+      } else if (d.tag === C.DW_TAG_inlined_subroutine || d.tag === C.DW_TAG_lexical_block) this.collectSites(d, out, depth + 1);
+    }
+  }
+
+  /** A call site's callee: DW_AT_call_target as a constant address (DW_OP_addr), else DW_AT_call_origin (or abstract_origin for GNU). */
+  private callTarget(site: Die): CallSite['target'] {
+    const t = site.attrs.get(C.DW_AT_call_target);
+    if (t && Buffer.isBuffer(t.value) && t.value.length === 1 + site.unit.addrSize && t.value[0] === 0x03) return { entry: Number(t.value.readUIntLE(1, Math.min(6, site.unit.addrSize))) };
+    const o = site.attrs.get(C.DW_AT_call_origin) ?? site.attrs.get(C.DW_AT_abstract_origin);
+    if (!o || o.cls !== 'ref' || typeof o.value !== 'number') return null;
+    const callee = this.dwarf.info.die(o.value);
+    const ranges = callee.attrs.has(C.DW_AT_declaration) ? [] : this.dwarf.dieRanges(callee);
+    if (ranges.length > 0) return { entry: ranges[0].begin };
+    const name = this.nameOf(callee);
+    return name === null ? null : { name };
+  }
+
+  /** Descend from `die` into the inlined calls (and blocks) that hold `address`, appending each. */
+  private inlinedAt(die: Die, address: number, chain: FunctionAt[], depth: number): void {
+    if (depth > MAX_INLINE_DEPTH) fault('limit', SECTION_INFO, die.offset, `inlined calls nested deeper than ${MAX_INLINE_DEPTH}`);
+    for (const child of this.dwarf.info.children(die)) {
+      if (child.tag !== C.DW_TAG_inlined_subroutine && child.tag !== C.DW_TAG_lexical_block) continue;
+      const ranges = this.dwarf.dieRanges(child);
+      const r = ranges.find((x) => address >= x.begin && address < x.end);
+      // A block without ranges (rare) may still hold inlined calls that have them.
+      if (!r && ranges.length > 0) continue;
+      if (child.tag === C.DW_TAG_inlined_subroutine && r) {
+        const fileV = child.attrs.get(C.DW_AT_call_file);
+        const lineV = child.attrs.get(C.DW_AT_call_line);
+        const files = fileV ? this.dwarf.lineTable(child.unit)?.program.files : undefined;
+        chain.push({
+          name: this.nameOf(child),
+          entry: Math.min(...ranges.map((x) => x.begin)),
+          inlined: true,
+          callFile: files && typeof fileV!.value === 'number' ? (files[fileV!.value] ?? null) : null,
+          callLine: lineV && typeof lineV.value === 'number' ? lineV.value : null,
+        });
+      }
+      this.inlinedAt(child, address, chain, depth + 1);
+      if (r) return;
+    }
+  }
+
+  /** A function DIE's name: linkage name, else DW_AT_name, through abstract_origin/specification. */
+  nameOf(die: Die): string | null {
+    const hit = this.names.get(die.offset);
+    if (hit !== undefined) return hit;
+    const info = this.dwarf.info;
+    let d: Die = die;
+    let name: string | null = null;
+    for (let i = 0; i < MAX_ORIGIN_CHAIN; i++) {
+      const v = d.attrs.get(C.DW_AT_linkage_name) ?? d.attrs.get(C.DW_AT_MIPS_linkage_name) ?? d.attrs.get(C.DW_AT_name);
+      if (v) {
+        name = info.attrString(d.unit, v);
+        break;
+      }
+      const ref = d.attrs.get(C.DW_AT_abstract_origin) ?? d.attrs.get(C.DW_AT_specification);
+      if (!ref || ref.cls !== 'ref' || typeof ref.value !== 'number') break;
+      d = info.die(ref.value);
+    }
+    this.names.set(die.offset, name);
+    return name;
+  }
+
+  /** The unit's subprograms with code (abstract instances and declarations have none), sorted. */
+  private subprograms(u: Unit): Subprogram[] {
+    const hit = this.byUnit.get(u.offset);
+    if (hit) return hit;
+    const out: Subprogram[] = [];
+    const root = this.dwarf.info.readDie(u, u.firstDie);
+    if (root) this.collect(root, out, 0);
+    out.sort((a, b) => a.begin - b.begin || b.end - a.end);
+    this.byUnit.set(u.offset, out);
+    return out;
+  }
+
+  private collect(scope: Die, out: Subprogram[], depth: number): void {
+    if (depth > MAX_INLINE_DEPTH) return;
+    for (const d of this.dwarf.info.children(scope)) {
+      if (d.tag === C.DW_TAG_subprogram) {
+        const ranges = this.dwarf.dieRanges(d);
+        for (const r of ranges) if (r.end > r.begin) out.push({ begin: r.begin, end: r.end, entry: ranges[0].begin, die: d.offset });
+      } else if (SCOPES.has(d.tag)) this.collect(d, out, depth + 1);
+    }
+  }
+}
+
+/** The innermost subprogram range holding `address` (ranges do not overlap in practice; the last start wins). */
+function find(subs: Subprogram[], address: number): Subprogram | null {
+  let lo = 0;
+  let hi = subs.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (subs[mid].begin <= address) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let i = best; i >= 0 && i > best - 8; i--) if (address < subs[i].end) return subs[i];
+  return null;
+}
