@@ -93,6 +93,18 @@ describe('cores that are not what pycore needs', () => {
     });
   }
 
+  it('a core cut at 1 MB names the cut as the cause, for analyze and heap', () => {
+    const p = join(work, 'cut-1mb.core');
+    copyFileSync(plain312, p);
+    truncateSync(p, 1024 * 1024);
+    const expected = `pycore: the core is truncated (1048576 of ${statSync(plain312).size} bytes present) and the Python runtime's interpreter list lies past the cut; pass the whole core`;
+    for (const cmd of ['analyze', 'heap']) {
+      const r = pycore([cmd, p, '--sysroot', SYSROOT]);
+      expect(r.code).toBe(1);
+      expect(expectOneLineError(r).startsWith(expected)).toBe(true);
+    }
+  });
+
   it('a wrong --executable is refused with both build-ids named, and the right libpython still decodes', () => {
     const r = pycore(['analyze', plain312, '--sysroot', SYSROOT, '--executable', join(SYSROOT, 'usr/bin/sleep'), '--format', 'json']);
     const j = JSON.parse(r.stdout);

@@ -1,8 +1,11 @@
 // The command line itself: help, --versions, exit codes and one-line errors.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { versionSupport } from '../src/cpython-layouts/support.js';
-import { corpusCores } from './helpers/corpus.js';
-import { expectOneLineError, pycore } from './helpers/cli.js';
+import { CORES, ROOT, SYSROOT, corpusCores } from './helpers/corpus.js';
+import { expectOneLineError, expectUsageError, pycore } from './helpers/cli.js';
 
 describe('pycore', () => {
   it('--versions lists every version with what is verified', () => {
@@ -31,5 +34,76 @@ describe('pycore', () => {
     const r = pycore(['show', 'core', 'banana']);
     expect(r.code).toBe(2);
     expect(expectOneLineError(r)).toMatch(/banana: not an address; pass a hexadecimal address/);
+  });
+  it('--version prints the version in package.json', () => {
+    const r = pycore(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('help COMMAND is COMMAND --help', () => {
+    const r = pycore(['help', 'analyze']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: pycore analyze \[options\] <core>/);
+  });
+});
+
+describe('usage errors: one line naming the problem, one pointing at --help, exit 2', () => {
+  const cases: [string, string[], string, RegExp][] = [
+    ['a missing core', ['analyze'], 'pycore analyze --help', /^pycore: missing required argument 'core'$/],
+    ['an unknown command', ['analyse', 'core'], 'pycore --help', /^pycore: unknown command 'analyse'; the commands are analyze, show, /],
+    ['an unknown option', ['analyze', 'core', '--formt', 'json'], 'pycore analyze --help', /^pycore: unknown option '--formt' \(Did you mean --format\?\)$/],
+    ['an unknown top-level option', ['--bogus'], 'pycore --help', /^pycore: unknown option '--bogus'$/],
+    ['a bad choice', ['analyze', 'core', '--format', 'xml'], 'pycore analyze --help', /^pycore: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json, md\.$/],
+    ['a bad number', ['analyze', 'core', '--max-items', 'lots'], 'pycore analyze --help', /argument 'lots' is invalid\. expected a whole number/],
+    ['an extra argument', ['cache', 'clear', 'now'], 'pycore cache --help', /^pycore: too many arguments for 'clear'/],
+  ];
+  for (const [what, args, help, message] of cases) {
+    it(what, () => {
+      const r = pycore(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(expectUsageError(r, help)).toMatch(message);
+    });
+  }
+});
+
+/** Runs pycore with its stdout closed before it writes (a reader like `head` that has quit). */
+function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'pycore.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('output into a pipe whose reader has gone (`| head`)', () => {
+  const core = join(CORES, '3.12-segv-threads.core.gz');
+  const runs: [string, string[]][] = [
+    ['--versions', ['--versions']],
+    ['--help', ['--help']],
+    ['analyze', ['analyze', core, '--sysroot', SYSROOT, '--all-frames']],
+    ['analyze --format json', ['analyze', core, '--sysroot', SYSROOT, '--format', 'json']],
+    ['files', ['files', core, '--sysroot', SYSROOT]],
+    ['explain', ['explain', join(CORES, '3.12-debugmalloc-trace.stderr.txt')]],
+  ];
+  for (const [what, args] of runs) {
+    it(`${what} ends quietly with exit 0`, async () => {
+      const r = await withClosedStdout(args);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    });
+  }
+});
+
+describe('show', () => {
+  it('an address that holds no object is refused in one line with the reason, exit 2 (as refs, referrers and path do)', () => {
+    const r = pycore(['show', join(CORES, '3.12-locals.core.gz'), '0x10', '--sysroot', SYSROOT]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(expectOneLineError(r)).toBe('pycore: 0x10 is not an object (memory not readable); pass the address of a live object, as pycore heap, show or analyze --locals print them');
   });
 });

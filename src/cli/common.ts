@@ -20,6 +20,38 @@ export function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+/**
+ * A usage error (a missing argument, an unknown command or option, a bad option value): one
+ * line naming the problem, one pointing at the help that lists what to pass, exit 2.
+ */
+export function usageFail(message: string, help: string): never {
+  process.stderr.write(`pycore: ${escapeForTerminal(message.replace(/\s*\n\s*/g, ' ').trim())}\npycore: see \`${help}\` for usage\n`);
+  process.exit(EXIT.usage);
+}
+
+/**
+ * Output piped into `head` or a pager that quits: the reader is gone, nothing more can be shown
+ * and nothing went wrong, so the run ends quietly with 0 instead of Node's EPIPE stack trace.
+ */
+let pipeGuarded = false;
+export function quietOnClosedPipe(): void {
+  // Once per process: main() runs many times in one process under the fuzzer.
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(EXIT.ok);
+      if (stream === process.stdout) fail(`cannot write the output: ${e.message}; pass a writable destination`, EXIT.usage);
+      process.exit(EXIT.internal);
+    });
+  }
+}
+
+/** An address that holds no valid object (show, refs, referrers, path): one line, exit 2. */
+export function notAnObjectFail(address: number, reason: string): never {
+  fail(`0x${address.toString(16)} is not an object (${reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+}
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 10_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 10000000');

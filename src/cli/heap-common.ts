@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { openHeap, type HeapSession } from '../analysis/heap/session.js';
 import { parseAddress } from '../analysis/objects.js';
 import { Progress } from '../io/progress.js';
-import { EXIT, fail } from './common.js';
+import { EXIT, fail, notAnObjectFail } from './common.js';
 import { openCore, type CoreOptions } from './open-core.js';
 
 export function wholeNumber(v: string): number {
@@ -52,7 +52,7 @@ export function walkProgress(
 export function objectsOrFail(s: HeapSession, addresses: number[]): void {
   for (const a of addresses) {
     const v = s.objects.decoder.validate(a);
-    if (!v.ok) fail(`0x${a.toString(16)} is not an object (${v.reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+    if (!v.ok) notAnObjectFail(a, v.reason);
   }
 }
 
