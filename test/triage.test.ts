@@ -3,7 +3,7 @@
 // file; an empty file) groups exactly as CPython's ground truth says, and the bad files are listed
 // as failures without stopping the batch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -118,6 +118,36 @@ describe('triage of a mixed directory', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('pycore: none of the 2 files could be analyzed; pass core files (see the reasons above)');
   });
+});
+
+describe('triage of a crash tree', () => {
+  it('looks into subfolders (bounded depth), follows links but takes a directory or file once, and ends on a link loop', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'pycore-triage-tree-'));
+    try {
+      mkdirSync(join(tree, 'host1', '2026-01'), { recursive: true });
+      mkdirSync(join(tree, 'host2'));
+      copyFileSync(join(CORES, '3.12-segv-threads.core.gz'), join(tree, 'host1', '2026-01', 'core.gz'));
+      symlinkSync(tree, join(tree, 'host1', 'loop'));
+      symlinkSync(join(tree, 'host1', '2026-01', 'core.gz'), join(tree, 'host2', 'same-core.gz'));
+      writeFileSync(join(tree, 'notes.txt'), 'not a core\n');
+      const deep = join(tree, 'deep', '1', '2', '3', '4', '5', '6', '7');
+      mkdirSync(deep, { recursive: true });
+      writeFileSync(join(deep, 'too-deep.txt'), 'not reached\n');
+      const r = pycore(['triage', tree, '--sysroot', SYSROOT, '--format', 'json', '--jobs', '1']);
+      expect(r.code).toBe(0);
+      const rep = JSON.parse(r.stdout) as TriageReport;
+      expect(rep.analyzed).toBe(1);
+      expect(rep.groups.map((g) => g.cores)).toEqual([[join(tree, 'host1', '2026-01', 'core.gz')]]);
+      expect(rep.groups[0].signature.frames).toEqual(expectedFrames(truth('3.12-segv-threads')));
+      expect(rep.failed).toEqual([
+        { core: deep, reason: 'a directory more than 8 levels down: not searched; pass it as a DIR of its own' },
+        { core: join(tree, 'notes.txt'), reason: expect.stringMatching(/^not an ELF file; pass a core file/) },
+      ]);
+      expect(rep.total).toBe(3);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('triage reports', () => {

@@ -25,15 +25,47 @@ const positiveInt = (flag: string, v: string, what: string) => {
   return n;
 };
 
-/** The files to triage: each FILE as given, each DIR's regular files (not recursive), in name order. */
+/** How deep below a DIR triage looks (crash trees are a few levels: host/date/core). */
+const MAX_DEPTH = 8;
+
+/**
+ * The files to triage: each FILE as given, each DIR's regular files and those of its
+ * subdirectories (at most MAX_DEPTH levels down), in name order. Symbolic links are followed,
+ * but a directory or file already seen (by device and inode) is not taken again, so a link
+ * loop ends and a linked file is counted once.
+ */
 function collectInputs(args: string[]): { cores: string[]; missing: TriageEntry[] } {
   const cores: string[] = [];
   const missing: TriageEntry[] = [];
   const seen = new Set<string>();
-  const add = (p: string) => {
-    if (!seen.has(p)) {
-      seen.add(p);
-      cores.push(p);
+  const once = (st: { dev: number; ino: number }) => {
+    const key = `${st.dev}:${st.ino}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      missing.push({ core: dir, mtime_ms: null, status: 'failed', reason: `cannot list the directory (${(e as Error).message})` });
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // a dangling link or a file removed meanwhile
+      }
+      if (st.isDirectory()) {
+        if (!once(st)) continue;
+        if (depth < MAX_DEPTH) walk(p, depth + 1);
+        else missing.push({ core: p, mtime_ms: null, status: 'failed', reason: `a directory more than ${MAX_DEPTH} levels down: not searched; pass it as a DIR of its own` });
+      } else if (st.isFile() && once(st)) cores.push(p);
+      if (cores.length > MAX_INPUTS) fail(`more than ${MAX_INPUTS} files to triage; pass a directory of cores (or fewer files)`, EXIT.usage);
     }
   };
   for (const a of args) {
@@ -44,25 +76,9 @@ function collectInputs(args: string[]): { cores: string[]; missing: TriageEntry[
       missing.push({ core: a, mtime_ms: null, status: 'failed', reason: 'no such file or directory' });
       continue;
     }
-    if (!st.isDirectory()) {
-      add(a);
-      continue;
-    }
-    let names: string[] = [];
-    try {
-      names = readdirSync(a).sort();
-    } catch (e) {
-      missing.push({ core: a, mtime_ms: null, status: 'failed', reason: `cannot list the directory (${(e as Error).message})` });
-    }
-    for (const n of names) {
-      const p = join(a, n);
-      try {
-        if (statSync(p).isFile()) add(p);
-      } catch {
-        // a dangling link or a file removed meanwhile: skip
-      }
-      if (cores.length > MAX_INPUTS) fail(`more than ${MAX_INPUTS} files to triage; pass a directory of cores (or fewer files)`, EXIT.usage);
-    }
+    if (!once(st)) continue;
+    if (st.isDirectory()) walk(a, 1);
+    else cores.push(a);
   }
   return { cores, missing };
 }
@@ -71,7 +87,7 @@ export function register(program: Command): void {
   withCoreOptions(
     program
       .command('triage')
-      .argument('<paths...>', 'core files, or directories of them (e.g. /var/lib/systemd/coredump, /var/crash)')
+      .argument('<paths...>', `core files, or directories of them, searched ${MAX_DEPTH} levels deep (e.g. /var/lib/systemd/coredump, /var/crash)`)
       .description('analyze many cores in parallel and group them by crash signature (Python version, signal, top frames, crash site)'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
