@@ -107,3 +107,16 @@ describe('show', () => {
     expect(expectOneLineError(r)).toBe('pycore: 0x10 is not an object (memory not readable); pass the address of a live object, as pycore heap, show or analyze --locals print them');
   });
 });
+
+describe('a gcore snapshot (nothing was signalled)', () => {
+  const core = join(CORES, '3.12-gcore-live.core.gz');
+  it('says so, and which thread is current and why, without signal wording (text and Markdown)', () => {
+    const text = pycore(['analyze', core, '--sysroot', SYSROOT]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('\nSignal:     none (a snapshot of a live process, e.g. by gcore; current thread: the one holding the GIL)\n');
+    const md = pycore(['analyze', core, '--sysroot', SYSROOT, '--format', 'md']);
+    expect(md.stdout.split('\n')[0]).toBe('## pycore: Snapshot in Python 3.12.1 (pid 14356)');
+    expect(md.stdout).toContain('| Signal | none (a snapshot of a live process, e.g. by gcore; current thread: the one holding the GIL) |');
+    for (const out of [text.stdout, md.stdout]) expect(out).not.toMatch(/signall|received|Crash site|Fatal Python error/i);
+  });
+});

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupEntries, type CrashSignature, type TriageEntry, type TriageReport } from '../src/analysis/triage.js';
 import { renderTriageMarkdown } from '../src/reports/triage-md.js';
+import { renderTriageText } from '../src/reports/triage-text.js';
 import { pycore } from './helpers/cli.js';
 import { CORES, SYSROOT, type Truth } from './helpers/corpus.js';
 
@@ -173,5 +174,14 @@ describe('triage reports', () => {
     expect(row.split(/(?<!\\)\|/).length).toBe(7);
     expect(row).toContain('`` `x` (x.py:2) ``');
     expect(md).toContain('- `/c/bad`: `not an ELF file`');
+  });
+
+  it('says why a signature has no current thread in the words of its kind of core: signalled, or a gcore snapshot', () => {
+    const none = (signal: string | null): CrashSignature => ({ python: '3.12.1', signal, crash_site: null, frames: [], no_frames: 'no current thread' });
+    const r = groupEntries([entry('/c/crash', none('SIGSEGV'), 1), entry('/c/snapshot', none(null), 2)], 5);
+    const text = renderTriageText(r);
+    expect(text).toContain('(no current thread: the signalled thread was not running Python)');
+    expect(text).toContain('(no current thread: no thread held the GIL)');
+    expect(text.match(/signalled/g)).toHaveLength(1);
   });
 });
