@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allowProgress, progressStream } from '../src/cli/common.js';
 import { versionSupport } from '../src/cpython-layouts/support.js';
 import { CORES, ROOT, SYSROOT, corpusCores } from './helpers/corpus.js';
 import { expectOneLineError, expectUsageError, pycore } from './helpers/cli.js';
@@ -118,5 +119,23 @@ describe('a gcore snapshot (nothing was signalled)', () => {
     expect(md.stdout.split('\n')[0]).toBe('## pycore: Snapshot in Python 3.12.1 (pid 14356)');
     expect(md.stdout).toContain('| Signal | none (a snapshot of a live process, e.g. by gcore; current thread: the one holding the GIL) |');
     for (const out of [text.stdout, md.stdout]) expect(out).not.toMatch(/signall|received|Crash site|Fatal Python error/i);
+  });
+});
+
+describe('progressStream: where commands draw progress', () => {
+  const tty = { isTTY: true, write: () => true };
+  const pipe = { isTTY: false, write: () => true };
+  it('a terminal for text output; nothing for a pipe or for JSON', () => {
+    try {
+      allowProgress('text');
+      expect(progressStream(tty)).toBe(tty);
+      expect(progressStream(pipe)).toBeNull();
+      allowProgress(undefined);
+      expect(progressStream(tty)).toBe(tty);
+      allowProgress('json');
+      expect(progressStream(tty)).toBeNull();
+    } finally {
+      allowProgress(undefined);
+    }
   });
 });

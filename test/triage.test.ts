@@ -12,7 +12,7 @@ import { groupEntries, type CrashSignature, type TriageEntry, type TriageReport 
 import { renderTriageMarkdown } from '../src/reports/triage-md.js';
 import { renderTriageText } from '../src/reports/triage-text.js';
 import { pycore } from './helpers/cli.js';
-import { CORES, SYSROOT, type Truth } from './helpers/corpus.js';
+import { CORES, ROOT, SYSROOT, type Truth } from './helpers/corpus.js';
 
 const hasZstd = spawnSync('sh', ['-c', 'command -v zstd']).status === 0;
 let dir: string;
@@ -149,6 +149,35 @@ describe('triage of a crash tree', () => {
       rmSync(tree, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('triage progress', () => {
+  // `script` gives pycore a terminal for stderr (stdout goes to a file): progress is drawn there
+  // after a second of work, and never when the output is JSON.
+  it('is drawn on a terminal for text output, and not for JSON', () => {
+    const d = mkdtempSync(join(tmpdir(), 'pycore-triage-tty-'));
+    const outFile = `${d}.out`;
+    try {
+      const names = ['3.8-abort', '3.9-abort', '3.10-abort', '3.11-abort', '3.12-abort', '3.13-abort', '3.8-segv-threads', '3.9-segv-threads', '3.10-segv-threads', '3.11-segv-threads'];
+      for (const n of names) copyFileSync(join(CORES, `${n}.core.gz`), join(d, `${n}.core.gz`));
+      const run = (format: string) => {
+        const cmd = `'${process.execPath}' '${join(ROOT, 'bin', 'pycore.js')}' triage '${d}' --sysroot '${SYSROOT}' --jobs 1 --format ${format} > '${outFile}'`;
+        const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+        expect(r.status).toBe(0);
+        return { terminal: r.stdout, out: readFileSync(outFile, 'utf8') };
+      };
+      const text = run('text');
+      expect(text.terminal).toMatch(/\r\x1b\[Kpycore: triage: \d+ of 10 cores/);
+      expect(text.terminal.endsWith('\r\x1b[K')).toBe(true);
+      expect(text.out).toMatch(/^Triage of 10 cores/);
+      const json = run('json');
+      expect(json.terminal).toBe('');
+      expect(JSON.parse(json.out).analyzed).toBe(10);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+      rmSync(outFile, { force: true });
+    }
+  }, 120_000);
 });
 
 describe('triage reports', () => {

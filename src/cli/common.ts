@@ -1,6 +1,7 @@
 // What every command shares: core-locating options, exit codes and one-line failures.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultReprLimits, type ReprLimits } from '../cpython/objects/decoder.js';
+import type { ProgressStream } from '../io/progress.js';
 import { escapeForTerminal } from '../reports/sanitize.js';
 
 /** 0: something useful was shown; 1: no Python state found; 2: bad usage or unreadable input; 3: a bug. */
@@ -50,6 +51,26 @@ export function quietOnClosedPipe(): void {
 /** An address that holds no valid object (show, refs, referrers, path): one line, exit 2. */
 export function notAnObjectFail(address: number, reason: string): never {
   fail(`0x${address.toString(16)} is not an object (${reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+}
+
+let progressAllowed = true;
+
+/**
+ * Called before each command runs (main's preAction hook) with its --format: JSON is read by
+ * programs, so no progress is drawn beside it, whatever stderr is.
+ */
+export function allowProgress(format: unknown): void {
+  progressAllowed = format !== 'json';
+}
+
+/**
+ * Where progress of work that may take over a second goes (heap walks, triage, decompression,
+ * dominators): stderr when it is a terminal and the output is not JSON, else nowhere (never into
+ * a pipe or a file). Pass the result to `new Progress(...)` (src/io/progress.ts), which also
+ * waits a second before drawing anything and erases its line when done.
+ */
+export function progressStream(stderr: ProgressStream = process.stderr): ProgressStream | null {
+  return progressAllowed && stderr.isTTY ? stderr : null;
 }
 
 function positiveInt(v: string): number {

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { openHeap, type HeapSession } from '../analysis/heap/session.js';
 import { parseAddress } from '../analysis/objects.js';
 import { Progress } from '../io/progress.js';
-import { EXIT, fail, notAnObjectFail } from './common.js';
+import { EXIT, fail, notAnObjectFail, progressStream } from './common.js';
 import { openCore, type CoreOptions } from './open-core.js';
 
 export function wholeNumber(v: string): number {
@@ -29,12 +29,12 @@ export async function heapOrFail(core: string, o: CoreOptions): Promise<HeapSess
   return s;
 }
 
-/** Progress of heap walks on stderr (a terminal only, after a second). */
+/** Progress of heap walks on stderr (a terminal only, never beside JSON, after a second). */
 export function walkProgress(
   label: string,
   describe = (done: number, total: number) => `${done} of ${total} arenas`,
 ): { update: (done: number, total: number) => void; finish: () => void } {
-  const p = new Progress(process.stderr, label, 0, { describe });
+  const p = new Progress(progressStream(), label, 0, { describe });
   let phaseTotal = -1;
   return {
     update: (done, total) => {

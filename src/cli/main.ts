@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { versionSupport } from '../cpython-layouts/support.js';
-import { EXIT, fail, quietOnClosedPipe, usageFail } from './common.js';
+import { allowProgress, EXIT, fail, quietOnClosedPipe, usageFail } from './common.js';
 import { UsageError } from './open-core.js';
 
 type Register = (program: Command) => void;
@@ -46,6 +46,7 @@ export async function main(argvIn: string[]): Promise<void> {
     .option('-V, --version', "print pycore's version")
     .option('--versions', 'list the CPython versions pycore can decode')
     .exitOverride()
+    .hook('preAction', (_program, command) => allowProgress(command.opts().format))
     // Commander's own messages are reworded into pycore's one-line form in the catch below.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   const first = argv[2];

@@ -9,7 +9,7 @@ import { Progress } from '../../io/progress.js';
 import { renderTriageJson } from '../../reports/triage-json.js';
 import { renderTriageMarkdown } from '../../reports/triage-md.js';
 import { renderTriageText } from '../../reports/triage-text.js';
-import { EXIT, fail, withCoreOptions } from '../common.js';
+import { EXIT, fail, progressStream, withCoreOptions } from '../common.js';
 import type { CoreOptions } from '../open-core.js';
 import { runTriagePool } from '../triage-pool.js';
 
@@ -100,7 +100,7 @@ export function register(program: Command): void {
       const timeout = positiveInt('--timeout', o.timeout, 'a number of seconds, e.g. --timeout 300');
       const { cores, missing } = collectInputs(paths);
       if (cores.length === 0 && missing.length === 0) fail(`no files in ${paths.join(', ')}; pass core files or a directory that holds them`, EXIT.usage);
-      const progress = new Progress(process.stderr, 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
+      const progress = new Progress(progressStream(), 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
       const coreOptions: CoreOptions = { executable: o.executable, libPath: o.libPath, sysroot: o.sysroot };
       let entries: TriageEntry[];
       try {
