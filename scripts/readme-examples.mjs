@@ -23,7 +23,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BLOCK = /<!-- example: (.+?) -->\n[\s\S]*?<!-- \/example -->/g;
+// Markers start their line (an indented one, as in the README's own description, is text).
+const BLOCK = /^<!-- example: (.+?) -->\n[\s\S]*?^<!-- \/example -->/gm;
 
 /** ARGS and its filters: "analyze core --native | head 20" -> {args, filters}. */
 export function parseMarker(text) {
