@@ -105,6 +105,18 @@ describe('cores that are not what pycore needs', () => {
     }
   });
 
+  it('show of an object whose memory was lost to the cut says so', () => {
+    const full = gunzipSync(readFileSync(join(CORES, '3.12-locals.core.gz')));
+    const p = join(work, 'locals-cut.core');
+    writeFileSync(p, full.subarray(0, 1_000_000));
+    // The Plain instance the locals scenario made, as CPython's repr() recorded it.
+    const truth = JSON.parse(readFileSync(join(CORES, '3.12-locals.truth.json'), 'utf8'));
+    const address = /Plain object at (0x[0-9a-f]+)/.exec(JSON.stringify(truth))![1];
+    const r = pycore(['show', p, address, '--sysroot', SYSROOT]);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toBe(`pycore: ${address} is not an object (the core is truncated (1000000 of ${full.length} bytes present) and its memory there lies past the cut); pass the address of a live object, as pycore heap, show or analyze --locals print them`);
+  });
+
   it('a wrong --executable is refused with both build-ids named, and the right libpython still decodes', () => {
     const r = pycore(['analyze', plain312, '--sysroot', SYSROOT, '--executable', join(SYSROOT, 'usr/bin/sleep'), '--format', 'json']);
     const j = JSON.parse(r.stdout);

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultReprLimits, type ReprLimits } from '../cpython/objects/decoder.js';
 import type { ProgressStream } from '../io/progress.js';
+import type { Target } from '../target/target.js';
 import { escapeForTerminal } from '../reports/sanitize.js';
 
 /** 0: something useful was shown; 1: no Python state found; 2: bad usage or unreadable input; 3: a bug. */
@@ -48,9 +49,15 @@ export function quietOnClosedPipe(): void {
   }
 }
 
-/** An address that holds no valid object (show, refs, referrers, path): one line, exit 2. */
-export function notAnObjectFail(address: number, reason: string): never {
-  fail(`0x${address.toString(16)} is not an object (${reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+/**
+ * An address that holds no valid object (show, refs, referrers, path): one line, exit 2. In a
+ * truncated core, memory the core should hold but lost to the cut is named as such.
+ */
+export function notAnObjectFail(address: number, reason: string, target?: Target): never {
+  const t = target?.truncated;
+  const cut = t && target.memory.fault(address)?.kind === 'not-in-core';
+  const why = cut ? `the core is truncated (${t.present} of ${t.expected} bytes present) and its memory there lies past the cut` : reason;
+  fail(`0x${address.toString(16)} is not an object (${why}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
 }
 
 let progressAllowed = true;

@@ -52,7 +52,7 @@ export function walkProgress(
 export function objectsOrFail(s: HeapSession, addresses: number[]): void {
   for (const a of addresses) {
     const v = s.objects.decoder.validate(a);
-    if (!v.ok) notAnObjectFail(a, v.reason);
+    if (!v.ok) notAnObjectFail(a, v.reason, s.target);
   }
 }
 

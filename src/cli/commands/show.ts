@@ -31,7 +31,7 @@ export function register(program: Command): void {
       if (!rt.ok) fail(formatRuntimeError(rt.error, target.truncated), EXIT.noPython);
       const objects = Objects.create(rt.value, target, reprLimits(o));
       const valid = objects.decoder.validate(a);
-      if (!valid.ok) notAnObjectFail(a, valid.reason);
+      if (!valid.ok) notAnObjectFail(a, valid.reason, target);
       const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
       const trace = objectAllocation(objects.decoder, a, allocationTracer(rt.value, target, defaultLimits));
       if (trace?.state === 'traced') view.allocated_at = trace.frames;
