@@ -59,6 +59,9 @@ describe('usage errors: one line naming the problem, one pointing at --help, exi
     ['a bad choice', ['analyze', 'core', '--format', 'xml'], 'pycore analyze --help', /^pycore: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json, md\.$/],
     ['a bad number', ['analyze', 'core', '--max-items', 'lots'], 'pycore analyze --help', /argument 'lots' is invalid\. expected a whole number/],
     ['an extra argument', ['cache', 'clear', 'now'], 'pycore cache --help', /^pycore: too many arguments for 'clear'/],
+    ['a bad --jobs', ['triage', 'dir', '--jobs', '0'], 'pycore triage --help', /^pycore: option '--jobs <n>' argument '0' is invalid\. expected a whole number from 1 to 1024$/],
+    ['a bad --limit', ['show', 'core', '0x10', '--limit', '-1'], 'pycore show --help', /^pycore: option '--limit <n>' argument '-1' is invalid\. expected a whole number from 0 to 10000000$/],
+    ['a bad --top', ['heap', 'core', '--top', 'x'], 'pycore heap --help', /^pycore: option '--top <n>' argument 'x' is invalid\. expected a whole number from 0 to 1000000000$/],
   ];
   for (const [what, args, help, message] of cases) {
     it(what, () => {

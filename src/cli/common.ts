@@ -80,11 +80,16 @@ export function progressStream(stderr: ProgressStream = process.stderr): Progres
   return progressAllowed && stderr.isTTY ? stderr : null;
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 10_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 10000000');
-  return n;
+/** An option's parser for a whole number in [min, max]; a bad value is a usage error (commander words it). */
+export function wholeNumberArg(min: number, max = 10_000_000): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
+
+const positiveInt = wholeNumberArg(0);
 
 export interface ReprLimitArgs {
   maxDepth?: number;

@@ -1,18 +1,13 @@
 // What the heap commands (heap, refs, referrers, path) share: opening the heap of a core,
 // addresses on the command line, progress of arena scans and writing Graphviz files.
-import { InvalidArgumentError } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { openHeap, type HeapSession } from '../analysis/heap/session.js';
 import { parseAddress } from '../analysis/objects.js';
 import { Progress } from '../io/progress.js';
-import { EXIT, fail, notAnObjectFail, progressStream } from './common.js';
+import { EXIT, fail, notAnObjectFail, progressStream, wholeNumberArg } from './common.js';
 import { openCore, type CoreOptions } from './open-core.js';
 
-export function wholeNumber(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 1_000_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 1000000000');
-  return n;
-}
+export const wholeNumber = wholeNumberArg(0, 1_000_000_000);
 
 export function addressesOrFail(texts: string[]): number[] {
   return texts.map((t) => {

@@ -9,7 +9,7 @@ import { Progress } from '../../io/progress.js';
 import { renderTriageJson } from '../../reports/triage-json.js';
 import { renderTriageMarkdown } from '../../reports/triage-md.js';
 import { renderTriageText } from '../../reports/triage-text.js';
-import { EXIT, fail, progressStream, withCoreOptions } from '../common.js';
+import { EXIT, fail, progressStream, wholeNumberArg, withCoreOptions } from '../common.js';
 import type { CoreOptions } from '../open-core.js';
 import { runTriagePool } from '../triage-pool.js';
 
@@ -17,13 +17,7 @@ import { runTriagePool } from '../triage-pool.js';
 const MAX_INPUTS = 100_000;
 const WORKER_HEAP_MB = 1024;
 
-type TriageArgs = CoreOptions & { format: string; frames: string; jobs?: string; timeout: string };
-
-const positiveInt = (flag: string, v: string, what: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(`${flag} ${v}: not a whole number of at least 1; pass ${what}`, EXIT.usage);
-  return n;
-};
+type TriageArgs = CoreOptions & { format: string; frames: number; jobs?: number; timeout: number };
 
 /** How deep below a DIR triage looks (crash trees are a few levels: host/date/core). */
 const MAX_DEPTH = 8;
@@ -91,13 +85,12 @@ export function register(program: Command): void {
       .description('analyze many cores in parallel and group them by crash signature (Python version, signal, top frames, crash site)'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-    .option('--frames <n>', 'Python frames of the current thread in the signature', String(DEFAULT_SIGNATURE_FRAMES))
-    .option('--jobs <n>', `cores analyzed at once (default: the number of CPUs, ${availableParallelism()})`)
-    .option('--timeout <seconds>', 'give up on a core after this long (it is reported as failed)', '300')
+    .option('--frames <n>', 'Python frames of the current thread in the signature', wholeNumberArg(1, 1000), DEFAULT_SIGNATURE_FRAMES)
+    .option('--jobs <n>', `cores analyzed at once (default: the number of CPUs, ${availableParallelism()})`, wholeNumberArg(1, 1024))
+    .option('--timeout <seconds>', 'give up on a core after this long (it is reported as failed)', wholeNumberArg(1), 300)
     .action(async (paths: string[], o: TriageArgs) => {
-      const frames = positiveInt('--frames', o.frames, 'how many frames the signature keeps, e.g. --frames 5');
-      const jobs = o.jobs === undefined ? availableParallelism() : positiveInt('--jobs', o.jobs, 'how many cores to analyze at once, e.g. --jobs 4');
-      const timeout = positiveInt('--timeout', o.timeout, 'a number of seconds, e.g. --timeout 300');
+      const { frames, timeout } = o;
+      const jobs = o.jobs ?? availableParallelism();
       const { cores, missing } = collectInputs(paths);
       if (cores.length === 0 && missing.length === 0) fail(`no files in ${paths.join(', ')}; pass core files or a directory that holds them`, EXIT.usage);
       const progress = new Progress(progressStream(), 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
