@@ -23,6 +23,12 @@ describe('README examples', () => {
     expect(() => parseMarker('x | tail 3')).toThrow(/unknown example filter/);
   });
 
+  it('the first example is what `npm run demo` runs', () => {
+    const demo = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.demo as string;
+    const first = /^<!-- example: (.+?) -->$/m.exec(readme)![1];
+    expect(demo).toBe(`node bin/pycore.js ${first}`);
+  });
+
   it('every marked example is what pycore prints now (`npm run readme:examples` rewrites them)', async () => {
     const { text, blocks } = await regenerate(readme);
     expect(blocks.length).toBeGreaterThanOrEqual(20);
