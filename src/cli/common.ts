@@ -31,11 +31,12 @@ export function usageFail(message: string, help: string): never {
   process.exit(EXIT.usage);
 }
 
+let pipeGuarded = false;
+
 /**
  * Output piped into `head` or a pager that quits: the reader is gone, nothing more can be shown
  * and nothing went wrong, so the run ends quietly with 0 instead of Node's EPIPE stack trace.
  */
-let pipeGuarded = false;
 export function quietOnClosedPipe(): void {
   // Once per process: main() runs many times in one process under the fuzzer.
   if (pipeGuarded) return;

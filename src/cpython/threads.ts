@@ -54,7 +54,7 @@ export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpret
  */
 export function noInterpretersReason(rt: PythonRuntime, target: Target): string {
   const head = rt.runtimeAddress + field(rt.layout, 'runtime.interpreters_head');
-  if (target.truncated && target.memory.readCoreOnly(head, target.memory.pointerSize) === null) return truncationCause(target.truncated, "the Python runtime's interpreter list");
+  if (target.truncated && target.memory.readCoreOnly(head, target.memory.pointerSize) === null) return truncationCause(target.truncated, "the Python runtime's interpreter list lies past the cut");
   return 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)';
 }
 

@@ -73,6 +73,6 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
  * signalled, so the current thread is the GIL holder, and the line says which rule applied.
  */
 export function noSignalText(r: AnalyzeReport): string {
-  const current = r.current_thread_rule === 'gil-holder' ? 'current thread: the one holding the GIL' : r.python ? 'no thread held the GIL, so none is current' : null;
+  const current = r.current_thread_rule === 'gil-holder' ? 'current thread: the one holding the GIL' : r.threads.length ? 'no thread held the GIL, so none is current' : null;
   return `none (a snapshot of a live process, e.g. by gcore${current ? `; ${current}` : ''})`;
 }
