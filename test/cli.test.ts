@@ -92,6 +92,8 @@ describe('output into a pipe whose reader has gone (`| head`)', () => {
     ['analyze', ['analyze', core, '--sysroot', SYSROOT, '--all-frames']],
     ['analyze --format json', ['analyze', core, '--sysroot', SYSROOT, '--format', 'json']],
     ['files', ['files', core, '--sysroot', SYSROOT]],
+    ['show', ['show', join(CORES, '3.12-locals.core.gz'), '0x7f2791b38e00', '--sysroot', SYSROOT]],
+    ['triage', ['triage', core, '--sysroot', SYSROOT, '--jobs', '1']],
     ['explain', ['explain', join(CORES, '3.12-debugmalloc-trace.stderr.txt')]],
   ];
   for (const [what, args] of runs) {
