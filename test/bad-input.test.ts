@@ -93,6 +93,30 @@ describe('cores that are not what pycore needs', () => {
     });
   }
 
+  it('a core cut at 1 MB names the cut as the cause, for analyze and heap', () => {
+    const p = join(work, 'cut-1mb.core');
+    copyFileSync(plain312, p);
+    truncateSync(p, 1024 * 1024);
+    const expected = `pycore: the core is truncated (1048576 of ${statSync(plain312).size} bytes present) and the Python runtime's interpreter list lies past the cut; pass the whole core`;
+    for (const cmd of ['analyze', 'heap']) {
+      const r = pycore([cmd, p, '--sysroot', SYSROOT]);
+      expect(r.code).toBe(1);
+      expect(expectOneLineError(r).startsWith(expected)).toBe(true);
+    }
+  });
+
+  it('show of an object whose memory was lost to the cut says so', () => {
+    const full = gunzipSync(readFileSync(join(CORES, '3.12-locals.core.gz')));
+    const p = join(work, 'locals-cut.core');
+    writeFileSync(p, full.subarray(0, 1_000_000));
+    // The Plain instance the locals scenario made, as CPython's repr() recorded it.
+    const truth = JSON.parse(readFileSync(join(CORES, '3.12-locals.truth.json'), 'utf8'));
+    const address = /Plain object at (0x[0-9a-f]+)/.exec(JSON.stringify(truth))![1];
+    const r = pycore(['show', p, address, '--sysroot', SYSROOT]);
+    expect(r.code).toBe(2);
+    expect(expectOneLineError(r)).toBe(`pycore: ${address} is not an object (the core is truncated (1000000 of ${full.length} bytes present) and its memory there lies past the cut); pass the address of a live object, as pycore heap, show or analyze --locals print them`);
+  });
+
   it('a wrong --executable is refused with both build-ids named, and the right libpython still decodes', () => {
     const r = pycore(['analyze', plain312, '--sysroot', SYSROOT, '--executable', join(SYSROOT, 'usr/bin/sleep'), '--format', 'json']);
     const j = JSON.parse(r.stdout);

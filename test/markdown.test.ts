@@ -35,6 +35,9 @@ describe('analyze --format md', () => {
       expect(md.split('\n')[0]).toBe(`## pycore: ${t.signal!.name} in Python ${t.python.version} (pid ${t.process.pid})`);
       expect(md).toContain(`| Process | pid ${t.process.pid}: \`${t.process.argv.join(' ')}\` |`);
       expect(md).toMatch(/\| Crash site \| thread \d+ in `libc\.so\.6` at `/);
+      // Plain text stays plain: no backslash before punctuation that cannot act ("3.12.1", "SI_TKILL (").
+      expect(md).toContain(`| Python | ${t.python.version} (${t.python.build === 'debug' ? 'debug' : 'release'}) in \``);
+      expect(md).toMatch(/\| Signal \| SIG[A-Z]+ \(\d+\), SI_[A-Z]+ \(sent by [a-z/]+\)/);
       const [fatal, , ...rest] = t.faulthandler_text!.replace(/\n$/, '').split('\n');
       expect(md).toContain(`\`${fatal}\``);
       expect(fenced(md)).toEqual(rest);

@@ -3,15 +3,16 @@
 // file; an empty file) groups exactly as CPython's ground truth says, and the bad files are listed
 // as failures without stopping the batch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupEntries, type CrashSignature, type TriageEntry, type TriageReport } from '../src/analysis/triage.js';
 import { renderTriageMarkdown } from '../src/reports/triage-md.js';
+import { renderTriageText } from '../src/reports/triage-text.js';
 import { pycore } from './helpers/cli.js';
-import { CORES, SYSROOT, type Truth } from './helpers/corpus.js';
+import { CORES, ROOT, SYSROOT, type Truth } from './helpers/corpus.js';
 
 const hasZstd = spawnSync('sh', ['-c', 'command -v zstd']).status === 0;
 let dir: string;
@@ -120,6 +121,65 @@ describe('triage of a mixed directory', () => {
   });
 });
 
+describe('triage of a crash tree', () => {
+  it('looks into subfolders (bounded depth), follows links but takes a directory or file once, and ends on a link loop', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'pycore-triage-tree-'));
+    try {
+      mkdirSync(join(tree, 'host1', '2026-01'), { recursive: true });
+      mkdirSync(join(tree, 'host2'));
+      copyFileSync(join(CORES, '3.12-segv-threads.core.gz'), join(tree, 'host1', '2026-01', 'core.gz'));
+      symlinkSync(tree, join(tree, 'host1', 'loop'));
+      symlinkSync(join(tree, 'host1', '2026-01', 'core.gz'), join(tree, 'host2', 'same-core.gz'));
+      writeFileSync(join(tree, 'notes.txt'), 'not a core\n');
+      const deep = join(tree, 'deep', '1', '2', '3', '4', '5', '6', '7');
+      mkdirSync(deep, { recursive: true });
+      writeFileSync(join(deep, 'too-deep.txt'), 'not reached\n');
+      const r = pycore(['triage', tree, '--sysroot', SYSROOT, '--format', 'json', '--jobs', '1']);
+      expect(r.code).toBe(0);
+      const rep = JSON.parse(r.stdout) as TriageReport;
+      expect(rep.analyzed).toBe(1);
+      expect(rep.groups.map((g) => g.cores)).toEqual([[join(tree, 'host1', '2026-01', 'core.gz')]]);
+      expect(rep.groups[0].signature.frames).toEqual(expectedFrames(truth('3.12-segv-threads')));
+      expect(rep.failed).toEqual([
+        { core: deep, reason: 'a directory more than 8 levels down: not searched; pass it as a DIR of its own' },
+        { core: join(tree, 'notes.txt'), reason: expect.stringMatching(/^not an ELF file; pass a core file/) },
+      ]);
+      expect(rep.total).toBe(3);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('triage progress', () => {
+  // `script` gives pycore a terminal for stderr (stdout goes to a file): progress is drawn there
+  // after a second of work, and never when the output is JSON.
+  it('is drawn on a terminal for text output, and not for JSON', () => {
+    const d = mkdtempSync(join(tmpdir(), 'pycore-triage-tty-'));
+    const outFile = `${d}.out`;
+    try {
+      const names = ['3.8-abort', '3.9-abort', '3.10-abort', '3.11-abort', '3.12-abort', '3.13-abort', '3.8-segv-threads', '3.9-segv-threads', '3.10-segv-threads', '3.11-segv-threads'];
+      for (const n of names) copyFileSync(join(CORES, `${n}.core.gz`), join(d, `${n}.core.gz`));
+      const run = (format: string) => {
+        const cmd = `'${process.execPath}' '${join(ROOT, 'bin', 'pycore.js')}' triage '${d}' --sysroot '${SYSROOT}' --jobs 1 --format ${format} > '${outFile}'`;
+        const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+        expect(r.status).toBe(0);
+        return { terminal: r.stdout, out: readFileSync(outFile, 'utf8') };
+      };
+      const text = run('text');
+      expect(text.terminal).toMatch(/\r\x1b\[Kpycore: triage: \d+ of 10 cores/);
+      expect(text.terminal.endsWith('\r\x1b[K')).toBe(true);
+      expect(text.out).toMatch(/^Triage of 10 cores/);
+      const json = run('json');
+      expect(json.terminal).toBe('');
+      expect(JSON.parse(json.out).analyzed).toBe(10);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+      rmSync(outFile, { force: true });
+    }
+  }, 120_000);
+});
+
 describe('triage reports', () => {
   const sig = (python: string, frames: string[]): CrashSignature => ({
     python,
@@ -143,5 +203,14 @@ describe('triage reports', () => {
     expect(row.split(/(?<!\\)\|/).length).toBe(7);
     expect(row).toContain('`` `x` (x.py:2) ``');
     expect(md).toContain('- `/c/bad`: `not an ELF file`');
+  });
+
+  it('says why a signature has no current thread in the words of its kind of core: signalled, or a gcore snapshot', () => {
+    const none = (signal: string | null): CrashSignature => ({ python: '3.12.1', signal, crash_site: null, frames: [], no_frames: 'no current thread' });
+    const r = groupEntries([entry('/c/crash', none('SIGSEGV'), 1), entry('/c/snapshot', none(null), 2)], 5);
+    const text = renderTriageText(r);
+    expect(text).toContain('(no current thread: the signalled thread was not running Python)');
+    expect(text).toContain('(no current thread: no thread held the GIL)');
+    expect(text.match(/signalled/g)).toHaveLength(1);
   });
 });

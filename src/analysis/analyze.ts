@@ -5,7 +5,7 @@ import { CodeCache } from '../cpython/code.js';
 import { walkFrames, type FrameInfo, type FrameWalk } from '../cpython/frames.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
 import { findRuntime, formatRuntimeError, whyMissing, type PythonRuntime, type RuntimeOptions } from '../cpython/runtime.js';
-import { gilHolder, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
+import { gilHolder, noInterpretersReason, readInterpreters, type InterpreterInfo, type ThreadStateInfo } from '../cpython/threads.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
 import type { Target } from '../target/target.js';
@@ -100,7 +100,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
       report.native_threads = nativeOnlyThreads(target, unwinder, null, options.native);
       warnings.push(...cfiWarnings(unwinder));
     }
-    return { report, fatal: formatRuntimeError(found.error) };
+    return { report, fatal: formatRuntimeError(found.error, target.truncated) };
   }
   const rt = found.value;
   const L = rt.layout;
@@ -128,7 +128,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const { interpreters, end } = readInterpreters(rt, limits);
   if (end.reason) warnings.push(listProblem('interpreter list', end.reason, end.at, target));
   if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
-  if (interpreters.length === 0) return { report, fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
+  if (interpreters.length === 0) return { report, fatal: noInterpretersReason(rt, target) };
 
   // Frames left to walk over all threads (Limits.maxTotalFrames): many long chains in a corrupt
   // core must not multiply. Each thread is walked once; the memory check reuses the walks.

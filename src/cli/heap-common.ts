@@ -1,18 +1,13 @@
 // What the heap commands (heap, refs, referrers, path) share: opening the heap of a core,
 // addresses on the command line, progress of arena scans and writing Graphviz files.
-import { InvalidArgumentError } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { openHeap, type HeapSession } from '../analysis/heap/session.js';
 import { parseAddress } from '../analysis/objects.js';
 import { Progress } from '../io/progress.js';
-import { EXIT, fail } from './common.js';
+import { EXIT, fail, notAnObjectFail, progressStream, wholeNumberArg } from './common.js';
 import { openCore, type CoreOptions } from './open-core.js';
 
-export function wholeNumber(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 1_000_000_000) throw new InvalidArgumentError('expected a whole number from 0 to 1000000000');
-  return n;
-}
+export const wholeNumber = wholeNumberArg(0, 1_000_000_000);
 
 export function addressesOrFail(texts: string[]): number[] {
   return texts.map((t) => {
@@ -29,12 +24,12 @@ export async function heapOrFail(core: string, o: CoreOptions): Promise<HeapSess
   return s;
 }
 
-/** Progress of heap walks on stderr (a terminal only, after a second). */
+/** Progress of heap walks on stderr (a terminal only, never beside JSON, after a second). */
 export function walkProgress(
   label: string,
   describe = (done: number, total: number) => `${done} of ${total} arenas`,
 ): { update: (done: number, total: number) => void; finish: () => void } {
-  const p = new Progress(process.stderr, label, 0, { describe });
+  const p = new Progress(progressStream(), label, 0, { describe });
   let phaseTotal = -1;
   return {
     update: (done, total) => {
@@ -52,7 +47,7 @@ export function walkProgress(
 export function objectsOrFail(s: HeapSession, addresses: number[]): void {
   for (const a of addresses) {
     const v = s.objects.decoder.validate(a);
-    if (!v.ok) fail(`0x${a.toString(16)} is not an object (${v.reason}); pass the address of a live object, as pycore heap, show or analyze --locals print them`, EXIT.usage);
+    if (!v.ok) notAnObjectFail(a, v.reason, s.target);
   }
 }
 

@@ -2,8 +2,9 @@
 // (the TUI's ink/react) are imported only inside the commands that use them, so `analyze`
 // starts about as fast as node itself.
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { versionSupport } from '../cpython-layouts/support.js';
-import { EXIT, fail } from './common.js';
+import { allowProgress, EXIT, fail, quietOnClosedPipe, usageFail } from './common.js';
 import { UsageError } from './open-core.js';
 
 type Register = (program: Command) => void;
@@ -27,19 +28,40 @@ const commands: Record<string, () => Promise<{ register: Register }>> = {
   path: () => import('./commands/path.js'),
 };
 
-export async function main(argv: string[]): Promise<void> {
+/** The version in package.json (read only when asked: start-up stays one import lighter). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argvIn: string[]): Promise<void> {
+  quietOnClosedPipe();
+  // `pycore help [COMMAND]` is `pycore [COMMAND] --help` (commander adds no help command to a
+  // program that has its own action, as this one has for --version and --versions).
+  const argv = argvIn[2] === 'help' ? [...argvIn.slice(0, 2), ...argvIn.slice(3, 4), '--help'] : argvIn;
   const program = new Command();
   program
     .name('pycore')
     .description('Offline analyzer for CPython core dumps and fatal error logs')
+    .option('-V, --version', "print pycore's version")
     .option('--versions', 'list the CPython versions pycore can decode')
-    .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const named = argv[2] !== undefined && Object.hasOwn(commands, argv[2]) ? [argv[2]] : Object.keys(commands);
+    .hook('preAction', (_program, command) => allowProgress(command.opts().format))
+    // Commander's own messages are reworded into pycore's one-line form in the catch below.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
+  const first = argv[2];
+  const named = first !== undefined && Object.hasOwn(commands, first) ? [first] : Object.keys(commands);
+  // A word that is no command would otherwise reach the top level as "too many arguments".
+  if (first !== undefined && !first.startsWith('-') && !Object.hasOwn(commands, first)) {
+    usageFail(`unknown command '${first}'; the commands are ${Object.keys(commands).join(', ')}`, 'pycore --help');
+  }
   for (const name of named) (await commands[name]()).register(program);
 
-  program.action((o: { versions?: boolean }) => {
+  program.action((o: { version?: boolean; versions?: boolean }) => {
+    if (o.version) {
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
+    }
     if (o.versions) {
       for (const v of versionSupport) {
         process.stdout.write(`${v.version}\n`);
@@ -57,7 +79,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') process.exit(EXIT.ok);
-    if (code && code.startsWith('commander.')) process.exit(EXIT.usage);
+    if (code && code.startsWith('commander.')) usageFail((e as Error).message.replace(/^error: /, ''), named.length === 1 ? `pycore ${named[0]} --help` : 'pycore --help');
     if (e instanceof UsageError) fail(e.message, EXIT.usage);
     fail(`internal error: ${(e as Error).message} (this is a bug in pycore; please report it with the core if you can)`, EXIT.internal);
   }

@@ -2,6 +2,7 @@
 // unpacked into the cache first (src/io/core-intake.ts), and what was recorded beside the core
 // becomes target.origin; every failure becomes one line naming the problem and what to pass instead.
 import { cacheDir } from '../io/cache-dir.js';
+import { progressStream } from './common.js';
 import { formatIntakeError, intakeCore } from '../io/core-intake.js';
 import { openFile } from '../io/file-source.js';
 import { formatTargetError } from '../target/errors.js';
@@ -21,7 +22,7 @@ export interface CoreOptions {
 export class UsageError extends Error {}
 
 export async function openCore(path: string, o: CoreOptions): Promise<Target> {
-  const intake = await intakeCore(path, cacheDir(), { progress: o.progress === false ? null : process.stderr });
+  const intake = await intakeCore(path, cacheDir(), { progress: o.progress === false ? null : progressStream() });
   if (!intake.ok) throw new UsageError(intake.error.kind === 'io' ? formatTargetError({ kind: 'io', error: intake.error.error }) : formatIntakeError(intake.error));
   for (const [flag, p] of [['--executable', o.executable], ['--sysroot', o.sysroot], ...(o.libPath ?? []).map((d) => ['--lib-path', d])] as [string, string | undefined][]) {
     if (p === undefined) continue;

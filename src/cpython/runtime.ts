@@ -38,9 +38,16 @@ export type RuntimeError =
   | { kind: 'unknown-version'; module: string }
   | { kind: 'unsupported'; detail: string };
 
-export function formatRuntimeError(e: RuntimeError): string {
+/** The cut of a truncated core, as the one-line reason a command fails with. */
+export function truncationCause(t: { present: number; expected: number }, what: string): string {
+  return `the core is truncated (${t.present} of ${t.expected} bytes present) and ${what}; pass the whole core (check \`ulimit -c\`, free disk space, and systemd-coredump's ProcessSizeMax/ExternalSizeMax)`;
+}
+
+/** The one-line reason; in a truncated core where no interpreter was found, the cut comes first. */
+export function formatRuntimeError(e: RuntimeError, truncated: { present: number; expected: number } | null = null): string {
   switch (e.kind) {
     case 'no-python':
+      if (truncated) return truncationCause(truncated, `no Python interpreter was found in what is left (${e.detail}): it may lie past the cut`);
       return `no Python interpreter found in this core (${e.detail}); pass a core of a Python process`;
     case 'python-module-missing':
       return `the Python interpreter ${e.module} is needed but ${e.detail}; pass it with --executable PATH, --lib-path DIR or --sysroot DIR`;

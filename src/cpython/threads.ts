@@ -1,7 +1,8 @@
 // Interpreters and their thread states.
 import { field, type Layout } from '../cpython-layouts/layout.js';
+import type { Target } from '../target/target.js';
 import type { Limits } from './limits.js';
-import type { PythonRuntime } from './runtime.js';
+import { truncationCause, type PythonRuntime } from './runtime.js';
 import { followList, type WalkEnd } from './walk.js';
 
 export interface ThreadStateInfo {
@@ -44,6 +45,17 @@ export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpret
     out.push({ address: interp, id: idOff === undefined ? null : r.ssize(interp + idOff), threads, threadsEnd });
   }
   return { interpreters: out, end };
+}
+
+/**
+ * Why readInterpreters() found none. In a truncated core whose copy of _PyRuntime's interpreter
+ * list is past the cut (what is read there then comes from the binary's initial data), the cut
+ * is the cause and is named; otherwise the runtime's state.
+ */
+export function noInterpretersReason(rt: PythonRuntime, target: Target): string {
+  const head = rt.runtimeAddress + field(rt.layout, 'runtime.interpreters_head');
+  if (target.truncated && target.memory.readCoreOnly(head, target.memory.pointerSize) === null) return truncationCause(target.truncated, "the Python runtime's interpreter list lies past the cut");
+  return 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)';
 }
 
 function readThreadState(rt: PythonRuntime, L: Layout, address: number): ThreadStateInfo {

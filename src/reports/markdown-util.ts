@@ -18,9 +18,16 @@ export function mdCode(s: string): string {
   return `${ticks}${pad}${t}${pad}${ticks}`;
 }
 
-/** Plain text with Markdown's punctuation escaped (for sentences that quote core strings). */
+/**
+ * Plain text with the Markdown that could act escaped (for sentences that quote core strings):
+ * code, emphasis, links, HTML, tables and strikethrough anywhere; `_` only at a word's edge
+ * (GitHub ignores it inside words); headings, lists and rules only at the start. The rest of
+ * the punctuation stays as it is, so "3.12.1" and "SI_TKILL (sent by tkill/raise)" read plainly.
+ */
 export function mdText(s: string): string {
-  return escapeForTerminal(s).replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+  return escapeForTerminal(s)
+    .replace(/[\\`*{}[\]|<>&~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (c) => `\\${c}`)
+    .replace(/^(#+|[+=-]|\d+(?=[.)]))(?=[.)]?(\s|$))/, (c) => (/\d/.test(c) ? `${c}\\` : `\\${c}`));
 }
 
 /** A table cell: a pipe ends a cell even inside a code span, so escape it. */

@@ -6,6 +6,7 @@ import { allocationTracebackText } from './tracemalloc-text.js';
 import { faulthandlerSignalText } from '../analysis/signals.js';
 import type { AnalyzeReport } from '../analysis/view-model.js';
 import { faulthandlerBlock } from './faulthandler-text.js';
+import { noSignalText } from './text.js';
 import { mdCell, mdCode, mdFence, mdText } from './markdown-util.js';
 
 export function renderAnalyzeMarkdown(r: AnalyzeReport, options: { allFrames?: boolean } = {}): string {
@@ -22,7 +23,7 @@ export function renderAnalyzeMarkdown(r: AnalyzeReport, options: { allFrames?: b
     const s = r.signal;
     const extra = [s.code_text, s.address !== null ? `fault address ${s.address}` : null].filter((x): x is string => Boolean(x)).map(mdText).join(', ');
     rows.push(['Signal', `${s.name} (${s.number})${extra ? `, ${extra}` : ''}`]);
-  } else rows.push(['Signal', 'none (a snapshot of a live process)']);
+  } else rows.push(['Signal', mdText(noSignalText(r))]);
   if (r.crash_site) {
     const c = r.crash_site;
     rows.push(['Crash site', `thread ${c.thread_native_id} in ${mdCode(c.module)} at ${mdCode(c.symbol ? `${c.symbol}+${c.offset}` : `offset ${c.offset}`)} (${c.address})`]);

@@ -27,7 +27,7 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
     const s = r.signal;
     const extra = [s.code_text, s.address !== null ? `fault address ${s.address}` : null].filter(Boolean).join(', ');
     out.push(`Signal:     ${s.name} (${s.number})${extra ? `, ${extra}` : ''}`);
-  } else out.push('Signal:     none (a snapshot of a live process)');
+  } else out.push(`Signal:     ${noSignalText(r)}`);
   if (r.crash_site) {
     const c = r.crash_site;
     const where = c.symbol ? `${esc(c.symbol)}+${c.offset}` : `offset ${c.offset}`;
@@ -66,4 +66,13 @@ export function renderAnalyzeText(r: AnalyzeReport, options: { allFrames?: boole
   if (block.length) out.push('', ...block);
   if (r.tasks) out.push('', ...tasksBlock(r.tasks));
   return out.join('\n') + '\n';
+}
+
+/**
+ * The Signal line of a core no signal wrote (gcore, a debugger's snapshot): nothing was
+ * signalled, so the current thread is the GIL holder, and the line says which rule applied.
+ */
+export function noSignalText(r: AnalyzeReport): string {
+  const current = r.current_thread_rule === 'gil-holder' ? 'current thread: the one holding the GIL' : r.threads.length ? 'no thread held the GIL, so none is current' : null;
+  return `none (a snapshot of a live process, e.g. by gcore${current ? `; ${current}` : ''})`;
 }

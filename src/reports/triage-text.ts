@@ -16,7 +16,9 @@ export function triageSummary(r: TriageReport): string {
 
 export function noFramesText(g: TriageGroup): string | null {
   const n = g.signature.no_frames;
-  return n === null ? null : n === 'no current thread' ? '(no current thread: the signalled thread was not running Python)' : n === 'no Python' ? '(no Python state)' : '(the current thread has no Python frames)';
+  // A live snapshot (gcore) has no signal: its current thread is the GIL holder, if any.
+  const noCurrent = g.signature.signal === null ? '(no current thread: no thread held the GIL)' : '(no current thread: the signalled thread was not running Python)';
+  return n === null ? null : n === 'no current thread' ? noCurrent : n === 'no Python' ? '(no Python state)' : '(the current thread has no Python frames)';
 }
 
 export function renderTriageText(r: TriageReport): string {

@@ -22,3 +22,13 @@ export function expectOneLineError(r: CliResult): string {
   if (!lines[0].startsWith('pycore: ')) throw new Error(`not a pycore message: ${lines[0]}`);
   return lines[0];
 }
+
+/** A usage error: one line naming the problem, one pointing at the help (exit 2 is checked by the caller). */
+export function expectUsageError(r: CliResult, help: string): string {
+  const lines = r.stderr.trim().split('\n');
+  if (lines.length !== 2) throw new Error(`expected two lines on stderr, got:\n${r.stderr}`);
+  if (/^\s+at /m.test(r.stderr)) throw new Error(`stack trace on stderr:\n${r.stderr}`);
+  if (!lines[0].startsWith('pycore: ')) throw new Error(`not a pycore message: ${lines[0]}`);
+  if (lines[1] !== `pycore: see \`${help}\` for usage`) throw new Error(`no pointer at ${help}: ${lines[1]}`);
+  return lines[0];
+}

@@ -5,7 +5,7 @@ import { allocationTracer, objectAllocation } from '../../analysis/allocation-tr
 import { defaultLimits } from '../../cpython/limits.js';
 import { findRuntime, formatRuntimeError } from '../../cpython/runtime.js';
 import { renderObjectJson, renderObjectText } from '../../reports/object-text.js';
-import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
+import { EXIT, fail, notAnObjectFail, reprLimitOptions, reprLimits, wholeNumberArg, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
 
 export function register(program: Command): void {
@@ -17,20 +17,22 @@ export function register(program: Command): void {
       .description('one object: type, refcount, size, repr and its items or attributes'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--offset <n>', 'first item to list', (v) => Number(v), 0)
-    .option('--limit <n>', 'how many items to list', (v) => Number(v), 50)
+    .option('--offset <n>', 'first item to list', wholeNumberArg(0), 0)
+    .option('--limit <n>', 'how many items to list', wholeNumberArg(0), 50)
     .addOption(reprLimitOptions.depth)
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
     .action(async (core: string, address: string, o: CoreOptions & ReprLimitArgs & { format: string; offset: number; limit: number }) => {
-      if (parseAddress(address) === null) fail(`${address}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50`, EXIT.usage);
-      if (!Number.isInteger(o.offset) || o.offset < 0 || !Number.isInteger(o.limit) || o.limit < 0) fail('--offset and --limit take whole numbers', EXIT.usage);
+      const a = parseAddress(address);
+      if (a === null) fail(`${address}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50`, EXIT.usage);
       const target = await openCore(core, o);
       const rt = findRuntime(target);
-      if (!rt.ok) fail(formatRuntimeError(rt.error), EXIT.noPython);
+      if (!rt.ok) fail(formatRuntimeError(rt.error, target.truncated), EXIT.noPython);
       const objects = Objects.create(rt.value, target, reprLimits(o));
+      const valid = objects.decoder.validate(a);
+      if (!valid.ok) notAnObjectFail(a, valid.reason, target);
       const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
-      const trace = objectAllocation(objects.decoder, parseAddress(address)!, allocationTracer(rt.value, target, defaultLimits));
+      const trace = objectAllocation(objects.decoder, a, allocationTracer(rt.value, target, defaultLimits));
       if (trace?.state === 'traced') view.allocated_at = trace.frames;
       process.stdout.write(o.format === 'json' ? renderObjectJson(view) : renderObjectText(view));
     });

@@ -9,7 +9,7 @@ import { Progress } from '../../io/progress.js';
 import { renderTriageJson } from '../../reports/triage-json.js';
 import { renderTriageMarkdown } from '../../reports/triage-md.js';
 import { renderTriageText } from '../../reports/triage-text.js';
-import { EXIT, fail, withCoreOptions } from '../common.js';
+import { EXIT, fail, progressStream, wholeNumberArg, withCoreOptions } from '../common.js';
 import type { CoreOptions } from '../open-core.js';
 import { runTriagePool } from '../triage-pool.js';
 
@@ -17,23 +17,49 @@ import { runTriagePool } from '../triage-pool.js';
 const MAX_INPUTS = 100_000;
 const WORKER_HEAP_MB = 1024;
 
-type TriageArgs = CoreOptions & { format: string; frames: string; jobs?: string; timeout: string };
+type TriageArgs = CoreOptions & { format: string; frames: number; jobs?: number; timeout: number };
 
-const positiveInt = (flag: string, v: string, what: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(`${flag} ${v}: not a whole number of at least 1; pass ${what}`, EXIT.usage);
-  return n;
-};
+/** How deep below a DIR triage looks (crash trees are a few levels: host/date/core). */
+const MAX_DEPTH = 8;
 
-/** The files to triage: each FILE as given, each DIR's regular files (not recursive), in name order. */
+/**
+ * The files to triage: each FILE as given, each DIR's regular files and those of its
+ * subdirectories (at most MAX_DEPTH levels down), in name order. Symbolic links are followed,
+ * but a directory or file already seen (by device and inode) is not taken again, so a link
+ * loop ends and a linked file is counted once.
+ */
 function collectInputs(args: string[]): { cores: string[]; missing: TriageEntry[] } {
   const cores: string[] = [];
   const missing: TriageEntry[] = [];
   const seen = new Set<string>();
-  const add = (p: string) => {
-    if (!seen.has(p)) {
-      seen.add(p);
-      cores.push(p);
+  const once = (st: { dev: number; ino: number }) => {
+    const key = `${st.dev}:${st.ino}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      missing.push({ core: dir, mtime_ms: null, status: 'failed', reason: `cannot list the directory (${(e as Error).message})` });
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue; // a dangling link or a file removed meanwhile
+      }
+      if (st.isDirectory()) {
+        if (!once(st)) continue;
+        if (depth < MAX_DEPTH) walk(p, depth + 1);
+        else missing.push({ core: p, mtime_ms: null, status: 'failed', reason: `a directory more than ${MAX_DEPTH} levels down: not searched; pass it as a DIR of its own` });
+      } else if (st.isFile() && once(st)) cores.push(p);
+      if (cores.length > MAX_INPUTS) fail(`more than ${MAX_INPUTS} files to triage; pass a directory of cores (or fewer files)`, EXIT.usage);
     }
   };
   for (const a of args) {
@@ -44,25 +70,9 @@ function collectInputs(args: string[]): { cores: string[]; missing: TriageEntry[
       missing.push({ core: a, mtime_ms: null, status: 'failed', reason: 'no such file or directory' });
       continue;
     }
-    if (!st.isDirectory()) {
-      add(a);
-      continue;
-    }
-    let names: string[] = [];
-    try {
-      names = readdirSync(a).sort();
-    } catch (e) {
-      missing.push({ core: a, mtime_ms: null, status: 'failed', reason: `cannot list the directory (${(e as Error).message})` });
-    }
-    for (const n of names) {
-      const p = join(a, n);
-      try {
-        if (statSync(p).isFile()) add(p);
-      } catch {
-        // a dangling link or a file removed meanwhile: skip
-      }
-      if (cores.length > MAX_INPUTS) fail(`more than ${MAX_INPUTS} files to triage; pass a directory of cores (or fewer files)`, EXIT.usage);
-    }
+    if (!once(st)) continue;
+    if (st.isDirectory()) walk(a, 1);
+    else cores.push(a);
   }
   return { cores, missing };
 }
@@ -71,20 +81,19 @@ export function register(program: Command): void {
   withCoreOptions(
     program
       .command('triage')
-      .argument('<paths...>', 'core files, or directories of them (e.g. /var/lib/systemd/coredump, /var/crash)')
+      .argument('<paths...>', `core files, or directories of them, searched ${MAX_DEPTH} levels deep (e.g. /var/lib/systemd/coredump, /var/crash)`)
       .description('analyze many cores in parallel and group them by crash signature (Python version, signal, top frames, crash site)'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
-    .option('--frames <n>', 'Python frames of the current thread in the signature', String(DEFAULT_SIGNATURE_FRAMES))
-    .option('--jobs <n>', `cores analyzed at once (default: the number of CPUs, ${availableParallelism()})`)
-    .option('--timeout <seconds>', 'give up on a core after this long (it is reported as failed)', '300')
+    .option('--frames <n>', 'Python frames of the current thread in the signature', wholeNumberArg(1, 1000), DEFAULT_SIGNATURE_FRAMES)
+    .option('--jobs <n>', `cores analyzed at once (default: the number of CPUs, ${availableParallelism()})`, wholeNumberArg(1, 1024))
+    .option('--timeout <seconds>', 'give up on a core after this long (it is reported as failed)', wholeNumberArg(1), 300)
     .action(async (paths: string[], o: TriageArgs) => {
-      const frames = positiveInt('--frames', o.frames, 'how many frames the signature keeps, e.g. --frames 5');
-      const jobs = o.jobs === undefined ? availableParallelism() : positiveInt('--jobs', o.jobs, 'how many cores to analyze at once, e.g. --jobs 4');
-      const timeout = positiveInt('--timeout', o.timeout, 'a number of seconds, e.g. --timeout 300');
+      const { frames, timeout } = o;
+      const jobs = o.jobs ?? availableParallelism();
       const { cores, missing } = collectInputs(paths);
       if (cores.length === 0 && missing.length === 0) fail(`no files in ${paths.join(', ')}; pass core files or a directory that holds them`, EXIT.usage);
-      const progress = new Progress(process.stderr, 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
+      const progress = new Progress(progressStream(), 'triage', cores.length, { describe: (d, t) => `${d} of ${t} cores` });
       const coreOptions: CoreOptions = { executable: o.executable, libPath: o.libPath, sysroot: o.sysroot };
       let entries: TriageEntry[];
       try {
