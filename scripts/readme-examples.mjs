@@ -64,7 +64,10 @@ export function shape(output, filters) {
   }
   return lines
     .join('\n')
-    .replaceAll(`${ROOT}/`, '')
+    // Paths of files the checkout supplies (sysroot, debug files) are shown relative; paths recorded
+    // inside a core or log (the scenario's source file) are the core's own and stay as they are, even
+    // when the cores were made in a checkout at this same path.
+    .replace(new RegExp(`${ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(?!corpus/(?:scenarios|logs)/)`, 'g'), '')
     .replace(/\b\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b/g, 'YYYY-MM-DD hh:mm:ss');
 }
 
