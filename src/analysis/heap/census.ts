@@ -86,6 +86,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   const count: number[] = [];
   const bytes: number[] = [];
   const tracked: number[] = [];
+  const trackedBytes: number[] = [];
   let unsized = 0;
   const largest = new TopN(o.largest ?? 10);
   const containers = new TopN(o.largest ?? 10);
@@ -111,6 +112,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
         count[id] = 0;
         bytes[id] = 0;
         tracked[id] = 0;
+        trackedBytes[id] = 0;
       }
       count[id]++;
       const size = x.size;
@@ -119,6 +121,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
       const inGens = x.generation >= 0 && x.generation < 3;
       if (inGens) {
         tracked[id]++;
+        if (size !== null) trackedBytes[id] += size;
         leakObjects?.add(x.address, x.refcount, id);
       }
       if (o.type) {
@@ -146,7 +149,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     // An estimate is no measurement: it stays out of bytes_total.
     if (p.exact) bytesTotal += bytes[p.id];
     else bytesEstimated += bytes[p.id];
-    rows.push({ name: p.qualname, module: p.module, count: count[p.id], bytes: bytes[p.id], gc_tracked: tracked[p.id], estimated: !p.exact, type_address: hex(p.type.address) });
+    rows.push({ name: p.qualname, module: p.module, count: count[p.id], bytes: bytes[p.id], gc_tracked: tracked[p.id], gc_tracked_bytes: trackedBytes[p.id], estimated: !p.exact, type_address: hex(p.type.address) });
   }
   const sort = o.sort ?? 'bytes';
   rows.sort((a, b) => (sort === 'count' ? b.count - a.count || b.bytes - a.bytes : b.bytes - a.bytes || b.count - a.count) || a.name.localeCompare(b.name));
@@ -194,6 +197,10 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
 
   const threshold = o.threshold ?? 10_000;
   const garbage = gcGarbage(s);
+  if (o.type && garbage.view) {
+    const types = garbage.view.types.filter((t) => o.type === t.name || o.type === `${t.module}.${t.name}`);
+    garbage.view = { count: types.reduce((a, t) => a + t.count, 0), types };
+  }
   const leaks: LeakHintsView = {
     generations,
     gc_enabled: heap.gcStates.map((st) => st.enabled),

@@ -11,6 +11,8 @@ export interface CensusTypeView {
   bytes: number;
   /** Objects of the type in GC generations 0-2: what gc.get_objects() would count. */
   gc_tracked: number;
+  /** sys.getsizeof() summed over those: what sum(map(sys.getsizeof, gc.get_objects())) gives for the type. */
+  gc_tracked_bytes: number;
   /** `bytes` is partly estimated (basicsize + items) because the type has its own __sizeof__ pycore does not reproduce. */
   estimated: boolean;
   /** Address of the type object. */
