@@ -6,8 +6,7 @@ import { field, size, type Layout } from '../cpython-layouts/layout.js';
 import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
 import { HeapMemory, i64w, u64w } from './heap-memory.js';
 import type { ObjectDecoder } from './objects/decoder.js';
-import { implausibleType, preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
-import { isFailure, readUnicode } from './strings.js';
+import { preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
 
 /** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
 export interface HotOffsets {
@@ -229,8 +228,7 @@ export class HeapTypes {
         ok = true;
       }
     }
-    let t = ok && !(this.typesOutsideArenas && this.inArena?.(address)) ? this.decoder.types.get(address) : null;
-    if (typeof t === 'string') t = this.heapTypeWithoutName(address) ?? t;
+    const t = ok && !(this.typesOutsideArenas && this.inArena?.(address)) ? this.decoder.types.get(address) : null;
     if (!t || typeof t === 'string') {
       const set = ok ? this.implausible : this.rejected;
       if (set.size >= NEGATIVE_CACHE) set.clear();
@@ -250,43 +248,6 @@ export class HeapTypes {
   /** The profile of an already known type at `address` (no reads). */
   known(address: number): TypeProfile | undefined {
     return this.profiles.get(address);
-  }
-
-  /**
-   * A heap type whose tp_name cannot be read (it points into an extension module's read-only
-   * data, which cores leave out): its name is also in ht_name / ht_qualname, heap str objects.
-   */
-  private heapTypeWithoutName(address: number): TypeInfo | null {
-    const { mem, L } = this;
-    const flags = mem.u64(address + field(L, 'type.flags'));
-    if (flags === null || !(flags % 2 ** 32 & TPFLAGS.HEAPTYPE)) return null;
-    const str = (off: number) => {
-      const p = mem.u64(address + off);
-      const v = p ? readUnicode(this.decoder.r, L, p, 1024) : null;
-      return v && !isFailure(v) ? v.value : null;
-    };
-    const qualname = str(field(L, 'heaptype.qualname'));
-    const name = str(field(L, 'heaptype.name')) ?? qualname;
-    if (name === null) return null;
-    // ht_name is a real str: only control characters disqualify it (tp_name's UTF-8 check does not apply).
-    // eslint-disable-next-line no-control-regex
-    const shown = /[\x00-\x1f\x7f-\x9f]/.test(name) ? '' : name.length > 0 ? 'x' : '';
-    if (implausibleType(L, shown, flags % 2 ** 32, mem.i64(address + this.off.obRefcnt), mem.i64(address + field(L, 'type.basicsize')), mem.i64(address + field(L, 'type.itemsize')))) return null;
-    const word = (f: Parameters<typeof field>[1]) => mem.i64(address + field(L, f)) ?? 0;
-    return {
-      address,
-      name,
-      flags: flags % 2 ** 32,
-      basicsize: word('type.basicsize'),
-      itemsize: word('type.itemsize'),
-      dictoffset: word('type.dictoffset'),
-      members: word('type.members'),
-      base: word('type.base'),
-      dict: word('type.dict'),
-      heap: true,
-      qualname,
-      kind: null,
-    };
   }
 
   all(): TypeProfile[] {

@@ -87,11 +87,24 @@ export class TypeCache {
     if (address % 8 !== 0) return `type pointer 0x${address.toString(16)} is misaligned`;
     if (!this.isTypeObject(address)) return `type pointer 0x${address.toString(16)} is not a type object`;
     const namePtr = r.ptr(address + field(L, 'type.name'));
-    const name = namePtr ? r.cString(namePtr, 512) : null;
+    let name = namePtr ? r.cString(namePtr, 512) : null;
     const flags = r.u64(address + field(L, 'type.flags'));
-    if (name === null || flags === null) return `type object at 0x${address.toString(16)} is unreadable`;
+    if (flags === null) return `type object at 0x${address.toString(16)} is unreadable`;
     const f = Number(flags & 0xffffffffn);
-    const bad = implausibleType(L, name, f, r.ssize(address + field(L, 'object.refcnt')), r.ssize(address + field(L, 'type.basicsize')), r.ssize(address + field(L, 'type.itemsize')));
+    // tp_name as read: latin1, one char per byte (the plausibility check decodes it as UTF-8).
+    let rawName = name;
+    if (name === null && f & TPFLAGS.HEAPTYPE) {
+      // An extension's heap type (PyType_FromSpec) points tp_name into the module's read-only
+      // data, which cores leave out; ht_name, a str on the heap, holds the same (last) name.
+      const p = r.ptr(address + field(L, 'heaptype.name'));
+      const v = p ? readUnicode(r, L, p, 512) : null;
+      if (v && !isFailure(v)) {
+        name = v.value;
+        rawName = Buffer.from(v.value, 'utf8').toString('latin1');
+      }
+    }
+    if (name === null || rawName === null) return `type object at 0x${address.toString(16)} is unreadable`;
+    const bad = implausibleType(L, rawName, f, r.ssize(address + field(L, 'object.refcnt')), r.ssize(address + field(L, 'type.basicsize')), r.ssize(address + field(L, 'type.itemsize')));
     if (bad) return `type object at 0x${address.toString(16)} is implausible: ${bad}`;
     const heap = (f & TPFLAGS.HEAPTYPE) !== 0;
     let qualname: string | null = null;
