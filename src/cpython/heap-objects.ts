@@ -333,8 +333,9 @@ export class HeapTypes {
       const at = k + ((base + pre) >>> 2);
       const hi = w[at + rc + 1] | 0;
       if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at + rc] === 0)) {
-        // A real type behind an impossible refcount: an object being freed or built, or stale bytes.
-        if (why === null && this.profiles.get(u64w(w, at + (obType >>> 2)))?.pre === pre) why = hi === 0 && w[at + rc] === 0 ? 'dead' : 'refcount';
+        // A real type behind refcount 0: an object freed (kept on a free list) or being deallocated.
+        // (A word too big to be a refcount is mostly a pointer, a GC header's: not a candidate.)
+        if (why === null && hi === 0 && this.profile(u64w(w, at + (obType >>> 2)))?.pre === pre) why = 'dead';
         continue;
       }
       const tp = u64w(w, at + (obType >>> 2));
