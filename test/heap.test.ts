@@ -137,6 +137,8 @@ describe('heap', () => {
           expect(o, name).toBeDefined();
           expect(o!.size, name).toBe(b.size);
           expect(o!.type).toBe(b.type);
+          // `show` sizes them the same way (a 5000-entry dict's size used to be null there).
+          expect(s.objects.inspect(hex(b.id), 0, 1).size, `show ${name}`).toBe(b.size);
         }
         // Where each was found: big str/bytes live in malloc'ed memory no GC list holds; the big
         // tuple is GC-tracked but too big for pymalloc; the dict of ints is untracked.
