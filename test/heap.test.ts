@@ -137,6 +137,8 @@ describe('heap', () => {
           expect(o, name).toBeDefined();
           expect(o!.size, name).toBe(b.size);
           expect(o!.type).toBe(b.type);
+          // `show` sizes them the same way (a 5000-entry dict's size used to be null there).
+          expect(s.objects.inspect(hex(b.id), 0, 1).size, `show ${name}`).toBe(b.size);
         }
         // Where each was found: big str/bytes live in malloc'ed memory no GC list holds; the big
         // tuple is GC-tracked but too big for pymalloc; the dict of ints is untracked.
@@ -239,6 +241,34 @@ describe('heap command line', () => {
     expect(Object.keys(j)).toEqual(expect.arrayContaining(['types', 'objects_total', 'bytes_total', 'pymalloc']));
     expect(j.types).toEqual([expect.objectContaining({ name: 'Leaky', module: '__main__', count: 12345, bytes: truth().gc_types.find((t) => t[1] === 'Leaky')![4] })]);
     expect(j.objects_total).toBe(12345);
+  });
+
+  it('lists every type in JSON whatever --top says; --type filters every section and lists the instances, saying when it cut', () => {
+    const all = JSON.parse(pycore(['heap', core.core, '--sysroot', SYSROOT, '--format', 'json', '--top', '3']).stdout);
+    expect(all.types.length).toBe(all.types_total);
+    expect(all.types.length).toBeGreaterThan(100);
+    // Every class gc.get_objects() saw is there, with its count.
+    for (const [module, qualname, id, count] of truth().gc_types) {
+      const row = all.types.find((t: { type_address: string }) => Number(t.type_address) === id);
+      expect(row?.gc_tracked, `${module}.${qualname}`).toBe(count);
+    }
+    const r = pycore(['heap', core.core, '--sysroot', SYSROOT, '--format', 'json', '--type', '__main__.Saved', '--instances', '5', '--largest', '3', '--leaks']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const saved = truth().gc_garbage.filter((g) => g[1] === 'Saved').map((g) => g[3]);
+    expect(saved).toHaveLength(7);
+    expect(j.types.map((t: { name: string }) => t.name)).toEqual(['Saved']);
+    expect(j.largest).toHaveLength(3);
+    expect(j.largest.every((o: { type: string }) => o.type === '__main__.Saved')).toBe(true);
+    expect(j.largest_containers).toEqual([]);
+    expect(j.leaks.gc_garbage).toEqual({ count: 7, types: [{ name: 'Saved', module: '__main__', count: 7 }] });
+    expect(j.leaks.uncollected.types.every((t: { name: string }) => t.name === 'Saved')).toBe(true);
+    expect(j.instances.total).toBe(7);
+    expect(j.instances.limit).toBe(5);
+    expect(j.instances.listed).toHaveLength(5);
+    for (const x of j.instances.listed) expect(saved).toContain(Number(x.address));
+    const text = pycore(['heap', core.core, '--sysroot', SYSROOT, '--type', 'Saved', '--instances', '5']).stdout;
+    expect(text).toContain('Instances of Saved: 7 (first 5 listed; --instances N for more)');
   });
 
   it('sorts by count and keeps the top N in text', () => {

@@ -3,7 +3,10 @@
 // per type, gc.get_referrers(TARGET), sys._debugmallocstats() and the debug allocator's report.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CORES, corpusCores } from '../test/helpers/corpus.js';
+import { CORES, corpusCores, SYSROOT } from '../test/helpers/corpus.js';
+import { pycore } from '../test/helpers/cli.js';
+import type { HeapReport } from '../src/analysis/heap/view-model.js';
+import { censusTitle } from './screens/heap/census-screen.js';
 import { KEY, loadCore, renderTui, type CoreData, type Screen } from '../test/helpers/tui.js';
 import { join } from 'node:path';
 
@@ -178,4 +181,36 @@ describe('memory errors view', () => {
       for (const l of stderr.slice(start, stderr.indexOf('\n\n', start)).split('\n')) expect(text).toContain(l);
     });
   }
+});
+
+describe('heap census in the TUI and on the command line', () => {
+  // The same core through both: the TUI's census pane must show the very numbers `pycore heap
+  // --format json` prints (totals, estimates and rejected candidates apart, and each row).
+  const name = '3.12-census';
+  let core: CoreData;
+  let cli: HeapReport;
+  beforeAll(async () => {
+    core = await loadCore(name, { locals: false });
+    const r = pycore(['heap', join(CORES, `${name}.core.gz`), '--sysroot', SYSROOT, '--format', 'json']);
+    expect(r.code).toBe(0);
+    cli = JSON.parse(r.stdout) as HeapReport;
+  });
+
+  it('shows the CLI totals in its title and the CLI counts and bytes in every row it shows', async () => {
+    const s = await open(core);
+    await s.press('h');
+    const text = await s.waitFor('Heap census:', WALK_MS);
+    expect(cli.rejected.total).toBeGreaterThan(0);
+    expect(text).toContain(censusTitle(cli));
+    expect(text).toContain(`Heap census: ${cli.types_total} types, ${cli.objects_total} objects, ${cli.bytes_total} bytes (+~${cli.bytes_estimated} estimated, ${cli.rejected.total} rejected)`);
+    const rows = text.split('\n').map((l) => /^[›· ] (\S+)\s+(\d+)\s+(\d+)(~?)\s*$/.exec(l)).filter((m) => m !== null);
+    expect(rows.length).toBeGreaterThan(20);
+    const byName = new Map(cli.types.map((t) => [t.module === 'builtins' ? t.name : `${t.module}.${t.name}`, t]));
+    for (const m of rows) {
+      if (m![1].includes('…')) continue; // a name cut to fit the column
+      const t = byName.get(m![1]);
+      expect(t, m![1]).toBeDefined();
+      expect([Number(m![2]), Number(m![3]), m![4] === '~']).toEqual([t!.count, t!.bytes, t!.estimated]);
+    }
+  });
 });

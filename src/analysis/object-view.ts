@@ -17,8 +17,10 @@ export interface ObjectChild {
 
 export interface ObjectView extends ObjectSummary {
   refcount: number | null;
-  /** sys.getsizeof() rules, when known. */
+  /** sys.getsizeof(), when readable. */
   size: number | null;
+  /** `size` is an estimate (basicsize + items): the type has a __sizeof__ of its own that pycore does not reproduce. */
+  size_estimated?: boolean;
   gc_tracked: boolean | null;
   /** Items/attributes one level deep, paged: `children` holds [offset, offset+limit). */
   children: ObjectChild[];

@@ -5,10 +5,11 @@ import { frameLocals } from '../cpython/locals.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { dictItems, listItems, setItems, tupleItems } from '../cpython/objects/containers.js';
 import { defaultReprLimits, ObjectDecoder, type ReprLimits } from '../cpython/objects/decoder.js';
-import { preHeaderSize, type TypeInfo } from '../cpython/objects/types.js';
+import { type TypeInfo } from '../cpython/objects/types.js';
+import { HeapTypes } from '../cpython/heap-objects.js';
+import { HeapMemory } from '../cpython/heap-memory.js';
 import type { PythonRuntime } from '../cpython/runtime.js';
-import { field, size } from '../cpython-layouts/layout.js';
-import { unicodeSize } from '../cpython/strings.js';
+import { field } from '../cpython-layouts/layout.js';
 import { generatorState } from '../cpython/generators.js';
 import type { Target } from '../target/target.js';
 import type { ObjectChild, ObjectExplorer, ObjectSummary, ObjectView } from './object-view.js';
@@ -26,7 +27,7 @@ export class Objects implements ObjectExplorer {
 
   constructor(
     readonly rt: PythonRuntime,
-    target: Target,
+    private readonly target: Target,
     codes: CodeCache,
     readonly reprLimits: ReprLimits = defaultReprLimits,
     readonly limits: Limits = defaultLimits,
@@ -66,11 +67,13 @@ export class Objects implements ObjectExplorer {
     if (!v.ok) return { ...base, unreadable: v.reason };
     const t = v.type;
     const kids = this.children(address, t, offset, limit);
+    const sized = this.sizeof(address, t);
     return {
       ...base,
       type: this.typeName(address),
       refcount: v.refcount,
-      size: this.sizeof(address, t),
+      size: sized?.size ?? null,
+      ...(sized?.estimated ? { size_estimated: true } : {}),
       gc_tracked: this.gcTracked(address, t),
       children: typeof kids === 'string' ? [] : kids.items,
       children_total: typeof kids === 'string' ? null : kids.total,
@@ -125,48 +128,17 @@ export class Objects implements ObjectExplorer {
     }
   }
 
-  /** sys.getsizeof(): __sizeof__() plus the GC header and managed pre-header; null where not exact. */
-  sizeof(address: number, t: TypeInfo): number | null {
-    const d = this.decoder;
-    const { r, L } = d;
-    const pre = preHeaderSize(L, t);
-    const n = Math.abs(r.ssize(address + field(L, 'var.size')) ?? 0);
-    const kind = d.kind(t);
-    let own: number | null;
-    switch (kind) {
-      case 'int':
-      case 'bool': {
-        const v = d.int(address);
-        const bits = v === null ? 0 : (v < 0n ? -v : v).toString(2).length;
-        const digits = v === 0n ? (L.caps.intLayout === 'lv_tag' ? 1 : 0) : Math.ceil(bits / 30);
-        own = v === null ? null : field(L, 'long.digits') + 4 * digits;
-        break;
-      }
-      case 'str':
-        own = unicodeSize(r, L, address);
-        break;
-      case 'list': {
-        const alloc = r.ssize(address + field(L, 'list.allocated'));
-        own = alloc === null ? null : t.basicsize + 8 * alloc;
-        break;
-      }
-      case 'set':
-      case 'frozenset': {
-        const mask = r.ssize(address + field(L, 'set.mask'));
-        const table = r.ptr(address + field(L, 'set.table'));
-        const small = address + field(L, 'set.smalltable');
-        own = mask === null || table === null ? null : t.basicsize + (table !== small ? (mask + 1) * size(L, 'setentry') : 0);
-        break;
-      }
-      case 'dict':
-      case null:
-        // dict.__sizeof__ depends on key sharing; a heap type may define __sizeof__.
-        own = kind === null && !t.heap ? null : kind === 'dict' ? null : t.basicsize + t.itemsize * n;
-        break;
-      default:
-        own = t.basicsize + t.itemsize * n;
-    }
-    return own === null ? null : own + pre;
+  private heapTypes: HeapTypes | null = null;
+
+  /**
+   * sys.getsizeof(), computed as the heap census computes it (one implementation): exact for the
+   * types whose __sizeof__ pycore reproduces, an estimate (basicsize + items) for the others.
+   */
+  sizeof(address: number, t: TypeInfo): { size: number; estimated: boolean } | null {
+    this.heapTypes ??= new HeapTypes(this.decoder, new HeapMemory(this.target.memory));
+    const prof = this.heapTypes.profile(t.address);
+    const size = prof ? this.heapTypes.sizeof(address, prof, null, 0, 0) : null;
+    return prof && size !== null ? { size, estimated: !prof.exact } : null;
   }
 
   gcTracked(address: number, t: TypeInfo): boolean | null {

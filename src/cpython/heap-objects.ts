@@ -7,7 +7,6 @@ import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
 import { HeapMemory, i64w, u64w } from './heap-memory.js';
 import type { ObjectDecoder } from './objects/decoder.js';
 import { preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
-import { isFailure, readUnicode } from './strings.js';
 
 /** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
 export interface HotOffsets {
@@ -134,6 +133,18 @@ const NOT_COUNTED = new Set<string | null>(['frame', 'generator', 'coroutine', '
 /** Negative answers kept for candidate type pointers before the cache is cleared. */
 const NEGATIVE_CACHE = 1 << 20;
 
+/** Why a candidate that looked like an object at first sight is not counted as one. */
+export type RejectReason = 'not-type' | 'dead' | 'refcount' | 'exceeds-block' | 'size' | 'unreadable';
+
+export const REJECT_REASONS: Record<RejectReason, string> = {
+  'not-type': 'type pointer is not a type',
+  dead: 'refcount 0 (freed, on a free list, or being deallocated)',
+  refcount: 'refcount implausible',
+  'exceeds-block': 'object exceeds its pymalloc block or malloc chunk',
+  size: "size implausible (under a header, or over the core's memory)",
+  unreadable: 'header not in the core',
+};
+
 /** A debug-allocator block starts with the big-endian size, the API id ('o', 'm', 'r') and seven FORBIDDENBYTEs (0xfd). */
 const DEBUG_HEADER = 16;
 const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
@@ -141,6 +152,12 @@ const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
 export class HeapTypes {
   private readonly profiles = new Map<number, TypeProfile>();
   private readonly rejected = new Set<number>();
+  /** Rejected pointers to what looked like a type (its own type is a metatype) but failed the deeper checks. */
+  private readonly implausible = new Set<number>();
+  /** Tells whether an address is inside a pymalloc arena (set by the heap walk once the arenas are known). */
+  inArena: ((address: number) => boolean) | null = null;
+  /** A type object never sits in a pymalloc block: a heap type (PyHeapTypeObject) is bigger than the largest block. */
+  private readonly typesOutsideArenas: boolean;
   private readonly metatypes = new Set<number>();
   readonly L: Layout;
   readonly off: HotOffsets;
@@ -151,7 +168,7 @@ export class HeapTypes {
   /** str layout: field offsets and the bit positions of kind/compact/ascii in the 32-bit state word. */
   private readonly str: {
     length: number; state: number; kindShift: number; compactShift: number; asciiShift: number; asciiSize: number; compactSize: number;
-    data: number | null; wstr: number | null; wstrLength: number | null; utf8: number; utf8Length: number;
+    data: number | null; wstr: number | null; wstrLength: number | null; utf8: number; utf8Length: number; legacySize: number;
   };
   private lastTypePointer = -1;
   private lastProfile: TypeProfile | null = null;
@@ -181,9 +198,12 @@ export class HeapTypes {
       wstrLength: L.offsets['unicode.wstr_length'] ?? null,
       utf8: field(L, 'unicode.utf8'),
       utf8Length: field(L, 'unicode.utf8_length'),
+      legacySize: (L.offsets['unicode.data'] ?? size(L, 'PyCompactUnicodeObject')) + 8,
     };
     this.gcHead = size(this.L, 'PyGC_Head');
-    this.sizeofAddsPre = pymallocLayout(this.L.version)?.getsizeofHeader === 'pre-header';
+    const P = pymallocLayout(this.L.version);
+    this.sizeofAddsPre = P?.getsizeofHeader === 'pre-header';
+    this.typesOutsideArenas = P !== null && size(L, 'PyHeapTypeObject') > P.threshold;
     this.typeType = decoder.types.typeType;
     if (this.typeType !== null) this.metatypes.add(this.typeType);
   }
@@ -197,7 +217,7 @@ export class HeapTypes {
       this.lastProfile = p;
       return p;
     }
-    if (address === 0 || address % 8 !== 0 || this.rejected.has(address)) return null;
+    if (address === 0 || address % 8 !== 0 || this.rejected.has(address) || this.implausible.has(address)) return null;
     const meta = this.mem.u64(address + this.off.obType);
     let ok = meta !== null && this.metatypes.has(meta);
     if (!ok && meta !== null && meta % 8 === 0 && this.typeType !== null && this.mem.u64(meta + this.off.obType) === this.typeType) {
@@ -208,11 +228,11 @@ export class HeapTypes {
         ok = true;
       }
     }
-    let t = ok ? this.decoder.types.get(address) : null;
-    if (typeof t === 'string') t = this.heapTypeWithoutName(address) ?? t;
+    const t = ok && !(this.typesOutsideArenas && this.inArena?.(address)) ? this.decoder.types.get(address) : null;
     if (!t || typeof t === 'string') {
-      if (this.rejected.size >= NEGATIVE_CACHE) this.rejected.clear();
-      this.rejected.add(address);
+      const set = ok ? this.implausible : this.rejected;
+      if (set.size >= NEGATIVE_CACHE) set.clear();
+      set.add(address);
       return null;
     }
     const prof = this.build(t, this.profiles.size);
@@ -220,37 +240,14 @@ export class HeapTypes {
     return prof;
   }
 
-  /**
-   * A heap type whose tp_name cannot be read (it points into an extension module's read-only
-   * data, which cores leave out): its name is also in ht_name / ht_qualname, heap str objects.
-   */
-  private heapTypeWithoutName(address: number): TypeInfo | null {
-    const { mem, L } = this;
-    const flags = mem.u64(address + field(L, 'type.flags'));
-    if (flags === null || !(flags % 2 ** 32 & TPFLAGS.HEAPTYPE)) return null;
-    const str = (off: number) => {
-      const p = mem.u64(address + off);
-      const v = p ? readUnicode(this.decoder.r, L, p, 1024) : null;
-      return v && !isFailure(v) ? v.value : null;
-    };
-    const qualname = str(field(L, 'heaptype.qualname'));
-    const name = str(field(L, 'heaptype.name')) ?? qualname;
-    if (name === null) return null;
-    const word = (f: Parameters<typeof field>[1]) => mem.i64(address + field(L, f)) ?? 0;
-    return {
-      address,
-      name,
-      flags: flags % 2 ** 32,
-      basicsize: word('type.basicsize'),
-      itemsize: word('type.itemsize'),
-      dictoffset: word('type.dictoffset'),
-      members: word('type.members'),
-      base: word('type.base'),
-      dict: word('type.dict'),
-      heap: true,
-      qualname,
-      kind: null,
-    };
+  /** After profile() refused `address`: whether it looked like a type (its own type is a metatype) and failed only the deeper checks. */
+  typeLike(address: number): boolean {
+    return this.implausible.has(address);
+  }
+
+  /** The profile of an already known type at `address` (no reads). */
+  known(address: number): TypeProfile | undefined {
+    return this.profiles.get(address);
   }
 
   all(): TypeProfile[] {
@@ -331,20 +328,52 @@ export class HeapTypes {
     const base = (w[k + 2] >>> 8 === 0xfdfdfd && w[k + 3] === 0xfdfdfdfd && DEBUG_APIS.has(w[k + 2] & 0xff)) ? DEBUG_HEADER : 0;
     const { obRefcnt, obType, varSize } = this.off;
     const rc = obRefcnt >>> 2;
+    let why: RejectReason | null = null;
     for (let pre = 0; base + pre + obType + 8 <= blockSize && pre <= 32; pre += 16) {
       const at = k + ((base + pre) >>> 2);
       const hi = w[at + rc + 1] | 0;
-      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at + rc] === 0)) continue;
-      const prof = this.profile(u64w(w, at + (obType >>> 2)));
-      if (!prof || prof.pre !== pre) continue;
+      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at + rc] === 0)) {
+        // A real type behind refcount 0: an object freed (kept on a free list) or being deallocated.
+        // (A word too big to be a refcount is mostly a pointer, a GC header's: not a candidate.)
+        if (why === null && hi === 0 && this.profile(u64w(w, at + (obType >>> 2)))?.pre === pre) why = 'dead';
+        continue;
+      }
+      const tp = u64w(w, at + (obType >>> 2));
+      const prof = this.profile(tp);
+      if (!prof) {
+        if (why === null && this.implausible.has(tp)) why = 'not-type';
+        continue;
+      }
+      if (prof.pre !== pre) continue;
       const t = prof.type;
       let need = base + pre + t.basicsize;
-      if (t.itemsize > 0 && need - t.basicsize + varSize + 8 <= blockSize && prof.rule !== 'int' && !NOT_COUNTED.has(prof.kind)) need += Math.abs(i64w(w, at + (varSize >>> 2))) * t.itemsize;
-      if (need > blockSize) continue;
+      // A compact str is smaller than str's tp_basicsize (the legacy PyUnicodeObject): its header and characters.
+      if (prof.rule === 'str' && !t.heap) need = base + pre + this.strInline(w, at, blockSize - base - pre);
+      else if (t.itemsize > 0 && need - t.basicsize + varSize + 8 <= blockSize && prof.rule !== 'int' && !NOT_COUNTED.has(prof.kind)) need += Math.abs(i64w(w, at + (varSize >>> 2))) * t.itemsize;
+      if (need > blockSize) {
+        why ??= 'exceeds-block';
+        continue;
+      }
       this.foundPre = base + pre;
       return prof;
     }
+    this.blockRejected = why;
     return null;
+  }
+
+  /** Why the last objectInBlock() that found nothing refused a candidate object, or null when the block held none. */
+  blockRejected: RejectReason | null = null;
+
+  /**
+   * Bytes of the object at `address` that must lie in its own allocation: the pre-header, the
+   * fixed part and (for types whose ob_size counts items stored inline) the items. Null when unreadable.
+   */
+  inlineSize(address: number, prof: TypeProfile): number | null {
+    const t = prof.type;
+    if (prof.rule === 'str' && !t.heap) return prof.pre + this.strInline(null, 0, 0, address);
+    if (t.itemsize === 0 || prof.rule === 'int' || NOT_COUNTED.has(prof.kind)) return prof.pre + t.basicsize;
+    const n = this.mem.i64(address + this.off.varSize);
+    return n === null ? null : prof.pre + t.basicsize + Math.abs(n) * t.itemsize;
   }
 
   /**
@@ -463,6 +492,16 @@ export class HeapTypes {
     if (cached === null) return null;
     const k = cached ? this.keysSize(cached) : { bytes: 0 };
     return k === null ? null : size(L, 'PyHeapTypeObject') + k.bytes;
+  }
+
+  /** Bytes a str object holds in its own allocation: the compact header and characters, or the legacy object alone. */
+  private strInline(w: Uint32Array | null, k: number, avail: number, address = 0): number {
+    const S = this.str;
+    const length = this.word(address, S.length, w, k, avail) ?? 0;
+    const state = w && S.state + 4 <= avail ? w[k + (S.state >>> 2)] : (this.mem.u32(address + S.state) ?? 0);
+    if (!((state >>> S.compactShift) & 1)) return this.str.legacySize;
+    if ((state >>> S.asciiShift) & 1) return S.asciiSize + Math.abs(length) + 1;
+    return S.compactSize + (Math.abs(length) + 1) * ((state >>> S.kindShift) & 7);
   }
 
   /** str.__sizeof__: header and characters, plus a separately allocated UTF-8 copy and (<= 3.11) wchar_t copy. */

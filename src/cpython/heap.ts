@@ -16,7 +16,9 @@ import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc
 import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
-import { HeapTypes, type TypeProfile } from './heap-objects.js';
+import { HeapTypes, REJECT_REASONS, type RejectReason, type TypeProfile } from './heap-objects.js';
+import { mallocChunk } from './malloc-chunk.js';
+import { PT_LOAD } from '../elf/constants.js';
 import type { ObjectDecoder } from './objects/decoder.js';
 import { Referents, type Via } from './objects/referents.js';
 import { ArenaIndex, findPymalloc, markFreeBlocks, poolHeaderAt, poolOffsets, poolProblem, type PymallocFind } from './pymalloc.js';
@@ -38,6 +40,16 @@ export interface HeapObject {
   words: Uint32Array | null;
   at: number;
   avail: number;
+  /** sys.getsizeof(), or null when part of what it needs is unreadable. */
+  size: number | null;
+}
+
+/** Candidates refused for one reason: how many, and the first few addresses. */
+export interface RejectedCount {
+  count: number;
+  /** By the source that proposed them (SOURCE bits as names: gc, pymalloc, reachable, refchain). */
+  bySource: Record<'gc' | 'pymalloc' | 'reachable' | 'refchain', number>;
+  examples: number[];
 }
 
 export interface GenerationCount {
@@ -75,6 +87,11 @@ export interface HeapWalkSummary {
   objectBlocks: number;
   /** Objects found only because the GC lists name them though their block did not validate. */
   gcOnlyInArenas: number;
+  /**
+   * What looked like an object but failed validation (a type pointer that is no type, refcount 0,
+   * a size that cannot be), by reason: counted here and never in the objects.
+   */
+  rejected: Partial<Record<RejectReason, RejectedCount>>;
   problems: string[];
 }
 
@@ -89,6 +106,7 @@ export interface HeapWalkOptions {
 
 const SLOT = 16;
 const MAX_PROBLEMS = 20;
+const REJECT_EXAMPLES = 5;
 
 /** Where a walk run step by step (Heap.walkSteps) stands when it pauses. */
 export interface WalkProgress {
@@ -125,6 +143,10 @@ export class Heap {
   readonly gcStates: GcState[];
   readonly arenas: ArenaIndex;
   private readonly gcHead: number;
+  /** The core's memory (PT_LOAD sizes summed): no object is bigger. */
+  private readonly mappedBytes: number;
+  /** The smallest object: its header. */
+  private readonly minObject: number;
 
   constructor(
     readonly rt: PythonRuntime,
@@ -142,6 +164,9 @@ export class Heap {
     this.gcStates = readGcStates(rt, interpreters, this.mem);
     this.arenas = new ArenaIndex(this.pymalloc.heaps);
     this.gcHead = size(rt.layout, 'PyGC_Head');
+    this.types.inArena = (a) => this.arenas.find(a) >= 0;
+    this.mappedBytes = target.core.segments.reduce((a, p) => (p.type === PT_LOAD ? a + p.memsz : a), 0);
+    this.minObject = this.types.off.obType + 8;
   }
 
   /** Visits every object once. */
@@ -158,14 +183,20 @@ export class Heap {
     const hook = options.onReference;
     const summary: HeapWalkSummary = {
       objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0 }, refchain: null,
-      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [],
+      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, rejected: {}, problems: [],
+    };
+    const reject = (why: RejectReason, address: number, sources: number) => {
+      const r = (summary.rejected[why] ??= { count: 0, bySource: { gc: 0, pymalloc: 0, reachable: 0, refchain: 0 }, examples: [] });
+      r.count++;
+      for (const [name, bit] of Object.entries(SOURCE) as [keyof typeof SOURCE, number][]) if (sources & bit) r.bySource[name]++;
+      if (r.examples.length < REJECT_EXAMPLES) r.examples.push(address);
     };
     const problem = (p: string) => {
       if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(p);
       else if (summary.problems.length === MAX_PROBLEMS) summary.problems.push('(more problems not shown)');
     };
     if (this.pymalloc.unreadable) problem(`pymalloc: ${this.pymalloc.unreadable}`);
-    const o: HeapObject = { address: 0, profile: null as unknown as TypeProfile, refcount: 0, sources: 0, generation: -1, words: null, at: 0, avail: 0 };
+    const o: HeapObject = { address: 0, profile: null as unknown as TypeProfile, refcount: 0, sources: 0, generation: -1, words: null, at: 0, avail: 0, size: null };
     const outside = new Set<number>();
     const notObjects = new Set<number>();
     const pending: number[] = [];
@@ -188,6 +219,12 @@ export class Heap {
         chain.offChain++;
         return;
       }
+      const bytes = this.types.sizeof(address, prof, words, at, avail);
+      if (bytes !== null && (bytes < this.minObject || bytes > this.mappedBytes)) {
+        reject('size', address, sources);
+        return;
+      }
+      o.size = bytes;
       o.address = address;
       o.generation = generation;
       o.profile = prof;
@@ -231,20 +268,34 @@ export class Heap {
       if (set.size > 1 << 22) set.clear();
       set.add(p);
     };
-    const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | null => {
+    // An object outside the pymalloc blocks: a real type, a live refcount, and all of it in the
+    // core and (unless it is static, in a binary's image) inside the malloc chunk holding it.
+    const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | RejectReason => {
       const refcount = this.mem.i64(p + this.types.off.obRefcnt);
       const tp = this.mem.u64(p + this.types.off.obType);
-      if (refcount === null || tp === null || refcount <= 0 || refcount > 2 ** 48) return null;
+      if (refcount === null || tp === null) return 'unreadable';
       const prof = this.types.profile(tp);
-      return prof ? { prof, refcount } : null;
+      if (!prof) return 'not-type';
+      if (refcount === 0) return 'dead';
+      if (refcount < 0 || refcount > 2 ** 48) return 'refcount';
+      const inline = this.types.inlineSize(p, prof);
+      if (inline === null || this.mem.u32(p - prof.pre + inline - 4) === null) return 'unreadable';
+      if (!this.target.moduleAt(p)) {
+        const chunk = mallocChunk(this.decoder.r, p - prof.pre);
+        // An in-use chunk also owns the next chunk's prev_size word (malloc_usable_size() is size - 8).
+        if (chunk && !chunk.mmapped && p - prof.pre + inline > chunk.next + 8) return 'exceeds-block';
+      }
+      return { prof, refcount };
     };
     const drain = () => {
       while (pending.length > 0) {
         const p = pending.pop()!;
         const v = validateOutside(p);
-        if (!v) {
+        if (typeof v === 'string') {
           outside.delete(p);
           remember(notObjects, p);
+          // Only pointers to something with a type-like header are candidates; other words are not objects at all.
+          if (v !== 'not-type' || this.types.typeLike(this.mem.u64(p + this.types.off.obType) ?? 0)) reject(v, p, SOURCE.reachable);
           continue;
         }
         emit(p, v.prof, v.refcount, SOURCE.reachable, -1, null, 0, 0);
@@ -290,8 +341,9 @@ export class Heap {
     }
     for (const { address, generation } of listed) {
       const v = validateOutside(address);
-      if (!v) {
-        problem(`GC list entry 0x${address.toString(16)} is not a valid object`);
+      if (typeof v === 'string') {
+        reject(v, address, SOURCE.gc);
+        problem(`GC list entry 0x${address.toString(16)} is not a valid object (${REJECT_REASONS[v]})`);
         continue;
       }
       emit(address, v.prof, v.refcount, SOURCE.gc, generation, null, 0, 0);
@@ -345,7 +397,11 @@ export class Heap {
           if (free[i]) continue;
           const boff = poff + P.poolOverhead + i * h.blockSize;
           const prof = this.types.objectInBlock(words, boff >>> 2, h.blockSize);
-          if (!prof) continue;
+          if (!prof) {
+            const why = this.types.blockRejected;
+            if (why) reject(why, pool + P.poolOverhead + i * h.blockSize, bm && bitAt(bm, Math.floor((pool + P.poolOverhead + i * h.blockSize - base) / SLOT)) ? SOURCE.pymalloc | SOURCE.gc : SOURCE.pymalloc);
+            continue;
+          }
           const pre = this.types.foundPre;
           const address = pool + P.poolOverhead + i * h.blockSize + pre;
           let sources: number = SOURCE.pymalloc;
@@ -380,8 +436,9 @@ export class Heap {
           if (!(bm[byte] & (1 << bit))) continue;
           const address = arenas.starts[ai] + (byte * 8 + bit) * SLOT;
           const v = validateOutside(address);
-          if (!v) {
-            problem(`GC list entry 0x${address.toString(16)} is not a valid object`);
+          if (typeof v === 'string') {
+            reject(v, address, SOURCE.gc);
+            problem(`GC list entry 0x${address.toString(16)} is not a valid object (${REJECT_REASONS[v]})`);
             continue;
           }
           summary.gcOnlyInArenas++;
@@ -399,9 +456,10 @@ export class Heap {
       for (const address of onChain) {
         if (!onChain.has(address)) continue; // found meanwhile, through the references of one of these
         const v = validateOutside(address);
-        if (!v) {
+        if (typeof v === 'string') {
           onChain.delete(address);
-          problem(`refchain entry 0x${address.toString(16)} is not a valid object`);
+          reject(v, address, SOURCE.refchain);
+          problem(`refchain entry 0x${address.toString(16)} is not a valid object (${REJECT_REASONS[v]})`);
           continue;
         }
         outside.add(address);
@@ -444,8 +502,12 @@ export class Heap {
 
   /** sys.getsizeof() of a visited object, or null when it cannot be computed. */
   sizeof(o: HeapObject): number | null {
-    return this.types.sizeof(o.address, o.profile, o.words, o.at, o.avail);
+    return o.size;
   }
+}
+
+function bitAt(bits: Uint8Array, slot: number): boolean {
+  return (bits[slot >>> 3] & (1 << (slot & 7))) !== 0;
 }
 
 function generationAt(genBits: [(Uint8Array | undefined)[], (Uint8Array | undefined)[]], ai: number, slot: number): number {

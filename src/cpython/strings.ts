@@ -82,15 +82,3 @@ export function isFailure<T>(v: T | StringFailure): v is StringFailure {
   return typeof v === 'object' && v !== null && 'kind' in v && ((v as StringFailure).kind === 'unreadable' || (v as StringFailure).kind === 'invalid');
 }
 
-/** str.__sizeof__ for compact strings: the header plus (length + 1) code units. */
-export function unicodeSize(r: Reader, L: Layout, address: number): number | null {
-  const length = r.ssize(address + field(L, 'unicode.length'));
-  const stateOff = field(L, 'unicode.state');
-  const state = r.u32(address + stateOff);
-  if (length === null || state === null) return null;
-  const kind = bits(state, L.bitfields['unicode.kind'], stateOff, 2, 3);
-  const compact = bits(state, L.bitfields['unicode.compact'], stateOff, 5, 1);
-  const ascii = bits(state, L.bitfields['unicode.ascii'], stateOff, 6, 1);
-  if (!compact) return null;
-  return (ascii ? size(L, 'PyASCIIObject') : size(L, 'PyCompactUnicodeObject')) + (length + 1) * kind;
-}

@@ -9,22 +9,35 @@ const qualified = (t: { module: string; name: string }) => (t.module === 'builti
 export function renderHeapText(r: HeapReport): string {
   const out: string[] = [];
   const who = r.pid !== null ? `pid ${r.pid}, ` : '';
-  out.push(`Heap of ${who}Python ${esc(r.python)}: ${commas(r.objects_total)} objects, ${commas(r.bytes_total)} bytes (sys.getsizeof)`);
+  const estimated = r.bytes_estimated > 0 ? ` (+ ~${commas(r.bytes_estimated)} estimated)` : '';
+  out.push(`Heap of ${who}Python ${esc(r.python)}${r.instances ? ` (--type ${esc(r.instances.type)})` : ''}: ${commas(r.objects_total)} objects, ${commas(r.bytes_total)} bytes (sys.getsizeof)${estimated}`);
   const s = r.sources;
   out.push(`  found in GC lists ${commas(s.gc + s.gc_and_pymalloc)} (${commas(s.gc_and_pymalloc)} of them in pymalloc blocks), in pymalloc blocks only ${commas(s.pymalloc)}, through references ${commas(s.reachable)}`);
   const rc = s.refchain;
   if (rc && 'objects' in rc)
     out.push(`  on the refchain (Py_TRACE_REFS: every live object) ${commas(rc.objects)}, found by it alone ${commas(rc.only)}${rc.off_chain ? `; left out ${commas(rc.off_chain)} block${rc.off_chain === 1 ? '' : 's'} that looked like an object but is not on it` : ''}${rc.complete ? '' : ' (list not read to its end)'}`);
   out.push('');
-  if (r.types.length === 0) out.push('  no objects of that type');
+  const shown = r.top > 0 ? r.types.slice(0, r.top) : r.types;
+  if (shown.length === 0) out.push('  no objects of that type');
   else {
-    const cw = Math.max(5, ...r.types.map((t) => commas(t.count).length));
-    const bw = Math.max(5, ...r.types.map((t) => commas(t.bytes).length + 1));
+    const cw = Math.max(5, ...shown.map((t) => commas(t.count).length));
+    const bw = Math.max(5, ...shown.map((t) => commas(t.bytes).length + 1));
     out.push(`  ${'count'.padStart(cw)}  ${'bytes'.padStart(bw)}  type`);
-    for (const t of r.types) out.push(`  ${commas(t.count).padStart(cw)}  ${`${t.estimated ? '~' : ''}${commas(t.bytes)}`.padStart(bw)}  ${esc(qualified(t))}`);
-    const hints = [r.types.length < r.types_total ? '--top 0 for all' : '', r.sort === 'bytes' ? '--sort count' : '--sort bytes', '--type NAME'].filter(Boolean).join(', ');
-    out.push(`  (${r.types.length} of ${r.types_total} types, by ${r.sort}; ${hints})`);
-    if (r.types.some((t) => t.estimated)) out.push('  ~ an estimate (basicsize + items): the type has a __sizeof__ of its own');
+    for (const t of shown) out.push(`  ${commas(t.count).padStart(cw)}  ${`${t.estimated ? '~' : ''}${commas(t.bytes)}`.padStart(bw)}  ${esc(qualified(t))}`);
+    const hints = [shown.length < r.types_total ? '--top 0 for all' : '', r.sort === 'bytes' ? '--sort count' : '--sort bytes', '--type NAME'].filter(Boolean).join(', ');
+    out.push(`  (${shown.length} of ${r.types_total} types, by ${r.sort}; ${hints})`);
+    if (shown.some((t) => t.estimated)) out.push('  ~ an estimate (basicsize + items): the type has a __sizeof__ of its own; estimates are not in the bytes total');
+  }
+  if (r.instances) {
+    const i = r.instances;
+    out.push('');
+    out.push(`Instances of ${esc(i.type)}: ${commas(i.total)}${i.total > i.listed.length ? ` (first ${commas(i.listed.length)} listed; --instances N for more)` : ''}`);
+    for (const x of i.listed) out.push(`  ${x.address}  ${x.size === null ? '?' : commas(x.size)} bytes  (${x.found_by})`);
+  }
+  if (r.rejected.total > 0) {
+    out.push('');
+    out.push(`Rejected (looked like objects, are not; in no count): ${commas(r.rejected.total)}`);
+    for (const x of r.rejected.reasons) out.push(`  ${commas(x.count).padStart(8)}  ${x.reason}  (e.g. ${x.examples.slice(0, 3).join(', ')})`);
   }
   if (r.largest.length) {
     out.push('');

@@ -7,7 +7,7 @@ export function renderObjectText(v: ObjectView): string {
   out.push(`${v.address}  ${esc(v.type)}`);
   out.push(`  repr:       ${esc(v.repr)}`);
   if (v.refcount !== null) out.push(`  refcount:   ${v.refcount}`);
-  if (v.size !== null) out.push(`  size:       ${v.size} bytes (sys.getsizeof)`);
+  if (v.size !== null) out.push(`  size:       ${v.size_estimated ? `~${v.size} bytes (an estimate: the type has its own __sizeof__)` : `${v.size} bytes (sys.getsizeof)`}`);
   if (v.gc_tracked !== null) out.push(`  gc tracked: ${v.gc_tracked ? 'yes' : 'no'}`);
   for (const [k, val] of v.details) out.push(`  ${`${esc(k)}:`.padEnd(11)} ${esc(val)}`);
   if (v.unreadable) out.push(`  [!] ${esc(v.unreadable)}`);

@@ -2,21 +2,23 @@
 // objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
 // largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
 // walk over the heap; per object only a few numbers are added to per-type arrays.
-import { runSteps, SOURCE, type HeapObject, type WalkProgress } from '../../cpython/heap.js';
+import { runSteps, SOURCE, type HeapObject, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
-import { CONTAINER_KINDS, containerLengthOffset, type TypeProfile } from '../../cpython/heap-objects.js';
+import { CONTAINER_KINDS, containerLengthOffset, REJECT_REASONS, type RejectReason, type TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
 import { listItems } from '../../cpython/objects/containers.js';
 import { uncollectedSteps, TrackedObjects, type Uncollected, type UncollectedProgress } from './leaks.js';
 import { hex, mallocStatsViews, typeLabel, type HeapSession } from './session.js';
-import type { CensusTypeView, GenerationView, HeapReport, LeakHintsView, ObjectSizeView, PymallocView, TypeCountView } from './view-model.js';
+import type { CensusTypeView, GenerationView, HeapReport, InstancesView, LeakHintsView, ObjectSizeView, PymallocView, RejectedView, TypeCountView } from './view-model.js';
 
 export interface CensusOptions {
   sort?: 'bytes' | 'count';
   /** Types shown; 0 for all. */
   top?: number;
-  /** Only the type with this name (`Leaky`) or qualified name (`__main__.Leaky`). */
+  /** Only the type with this name (`Leaky`) or qualified name (`__main__.Leaky`): every section is filtered, and its instances listed. */
   type?: string;
+  /** With `type`: instances listed at most (default 100). */
+  instances?: number;
   /** Largest objects and containers listed. */
   largest?: number;
   /** Compute what a collection would free (a second pass over the GC-tracked objects). */
@@ -84,11 +86,18 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   const count: number[] = [];
   const bytes: number[] = [];
   const tracked: number[] = [];
+  const trackedBytes: number[] = [];
   let unsized = 0;
   const largest = new TopN(o.largest ?? 10);
   const containers = new TopN(o.largest ?? 10);
   const leakObjects = o.leaks ? new TrackedObjects() : null;
   const lengthOff = new Map([...CONTAINER_KINDS].map((k) => [k, containerLengthOffset(L, k)!]));
+  const wanted = (p: TypeProfile) => !o.type || o.type === p.qualname || o.type === `${p.module}.${p.qualname}`;
+  // Per type id: 1 wanted, 2 not (decided once per type).
+  const want: number[] = [];
+  const instanceLimit = o.instances ?? 100;
+  const instances: InstancesView['listed'] = [];
+  let instancesTotal = 0;
 
   const length = (x: HeapObject): number | null => {
     const off = x.profile.kind === null ? undefined : lengthOff.get(x.profile.kind);
@@ -103,15 +112,22 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
         count[id] = 0;
         bytes[id] = 0;
         tracked[id] = 0;
+        trackedBytes[id] = 0;
       }
       count[id]++;
-      const size = heap.sizeof(x);
+      const size = x.size;
       if (size === null) unsized++;
       else bytes[id] += size;
       const inGens = x.generation >= 0 && x.generation < 3;
       if (inGens) {
         tracked[id]++;
+        if (size !== null) trackedBytes[id] += size;
         leakObjects?.add(x.address, x.refcount, id);
+      }
+      if (o.type) {
+        if ((want[id] ??= wanted(x.profile) ? 1 : 2) === 2) return;
+        instancesTotal++;
+        if (instances.length < instanceLimit) instances.push({ address: hex(x.address), size, found_by: sourceNames(x.sources) });
       }
       if (size !== null && size > largest.floor()) largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null });
       if (x.profile.kind !== null && CONTAINER_KINDS.has(x.profile.kind)) {
@@ -123,7 +139,6 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   );
 
   const profiles = heap.types.all();
-  const wanted = (p: TypeProfile) => !o.type || o.type === p.qualname || o.type === `${p.module}.${p.qualname}`;
   const rows: CensusTypeView[] = [];
   let objectsTotal = 0;
   let bytesTotal = 0;
@@ -131,9 +146,10 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   for (const p of profiles) {
     if (!count[p.id] || !wanted(p)) continue;
     objectsTotal += count[p.id];
-    bytesTotal += bytes[p.id];
-    if (!p.exact) bytesEstimated += bytes[p.id];
-    rows.push({ name: p.qualname, module: p.module, count: count[p.id], bytes: bytes[p.id], gc_tracked: tracked[p.id], estimated: !p.exact, type_address: hex(p.type.address) });
+    // An estimate is no measurement: it stays out of bytes_total.
+    if (p.exact) bytesTotal += bytes[p.id];
+    else bytesEstimated += bytes[p.id];
+    rows.push({ name: p.qualname, module: p.module, count: count[p.id], bytes: bytes[p.id], gc_tracked: tracked[p.id], gc_tracked_bytes: trackedBytes[p.id], estimated: !p.exact, type_address: hex(p.type.address) });
   }
   const sort = o.sort ?? 'bytes';
   rows.sort((a, b) => (sort === 'count' ? b.count - a.count || b.bytes - a.bytes : b.bytes - a.bytes || b.count - a.count) || a.name.localeCompare(b.name));
@@ -164,6 +180,10 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
 
   const warnings = [...s.warnings, ...summary.problems];
   if (unsized > 0) warnings.push(`${unsized} objects could not be sized (part of them unreadable); they count 0 bytes`);
+  const rejected = rejectedView(summary);
+  if (rejected.total > 0)
+    warnings.push(`${rejected.total} candidates looked like objects but are not (${rejected.reasons.map((r) => `${r.reason}: ${r.count}`).join('; ')}); left out of every count`);
+  if (bytesEstimated > 0) warnings.push(`${bytesEstimated} more bytes are estimates (types with a __sizeof__ pycore does not reproduce), not in bytes_total`);
   const stats = mallocStatsViews(s);
   const pymalloc: PymallocView | null = stats.length
     ? {
@@ -177,13 +197,17 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
 
   const threshold = o.threshold ?? 10_000;
   const garbage = gcGarbage(s);
+  if (o.type && garbage.view) {
+    const types = garbage.view.types.filter((t) => o.type === t.name || o.type === `${t.module}.${t.name}`);
+    garbage.view = { count: types.reduce((a, t) => a + t.count, 0), types };
+  }
   const leaks: LeakHintsView = {
     generations,
     gc_enabled: heap.gcStates.map((st) => st.enabled),
     gc_garbage: garbage.view,
     threshold,
     classes_over_threshold: profiles
-      .filter((p) => p.type.heap && (count[p.id] ?? 0) >= threshold)
+      .filter((p) => p.type.heap && (count[p.id] ?? 0) >= threshold && wanted(p))
       .sort((a, b) => count[b.id] - count[a.id])
       .map((p) => ({ name: p.qualname, module: p.module, count: count[p.id], ...(p.finalizer ? { finalizer: true } : {}) })),
     uncollected: null,
@@ -194,7 +218,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     leaks.uncollected = {
       objects: u.objects,
       with_finalizers: u.withFinalizers,
-      types: [...u.byType].sort((a, b) => b[1] - a[1]).map(([id, n]) => ({ name: profiles[id].qualname, module: profiles[id].module, count: n, ...(profiles[id].finalizer ? { finalizer: true } : {}) })),
+      types: [...u.byType].filter(([id]) => wanted(profiles[id])).sort((a, b) => b[1] - a[1]).map(([id, n]) => ({ name: profiles[id].qualname, module: profiles[id].module, count: n, ...(profiles[id].finalizer ? { finalizer: true } : {}) })),
     };
   }
 
@@ -202,8 +226,9 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     core: s.target.corePath,
     python: s.version,
     pid: s.target.notes.process?.pid ?? null,
-    types: top > 0 ? rows.slice(0, top) : rows,
+    types: rows,
     types_total: rows.length,
+    top,
     objects_total: objectsTotal,
     bytes_total: bytesTotal,
     bytes_estimated: bytesEstimated,
@@ -221,12 +246,22 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     },
     largest: largest.items.map(describe),
     largest_containers: containers.items.map(describe),
+    ...(o.type ? { instances: { type: o.type, listed: instances, total: instancesTotal, limit: instanceLimit } } : {}),
+    rejected,
     generations,
     pymalloc,
     leaks,
     warnings,
   };
   return { report, finalizerObjects: u?.finalizerObjects ?? [], garbageObjects: garbage.objects };
+}
+
+/** The walk's rejected candidates, by reason (most first). */
+function rejectedView(summary: HeapWalkSummary): RejectedView {
+  const reasons = (Object.entries(summary.rejected) as [RejectReason, NonNullable<HeapWalkSummary['rejected'][RejectReason]>][])
+    .map(([code, r]) => ({ code, reason: REJECT_REASONS[code], count: r.count, by_source: r.bySource, examples: r.examples.map(hex) }))
+    .sort((a, b) => b.count - a.count);
+  return { total: reasons.reduce((a, r) => a + r.count, 0), reasons };
 }
 
 function sourceNames(sources: number): string {

@@ -11,6 +11,8 @@ export interface CensusTypeView {
   bytes: number;
   /** Objects of the type in GC generations 0-2: what gc.get_objects() would count. */
   gc_tracked: number;
+  /** sys.getsizeof() summed over those: what sum(map(sys.getsizeof, gc.get_objects())) gives for the type. */
+  gc_tracked_bytes: number;
   /** `bytes` is partly estimated (basicsize + items) because the type has its own __sizeof__ pycore does not reproduce. */
   estimated: boolean;
   /** Address of the type object. */
@@ -125,22 +127,51 @@ export interface HeapSources {
   refchain?: { objects: number; only: number; off_chain: number; complete: boolean } | { unreadable: string };
 }
 
+/** Candidates that looked like objects at first sight and failed validation: never in any count. */
+export interface RejectedView {
+  total: number;
+  reasons: {
+    /** not-type, dead, refcount, exceeds-block, size, unreadable. */
+    code: string;
+    reason: string;
+    count: number;
+    /** Which source proposed them (a pymalloc block in a GC list counts for both). */
+    by_source: { gc: number; pymalloc: number; reachable: number; refchain: number };
+    /** The first few addresses (of the block, for pymalloc candidates). */
+    examples: string[];
+  }[];
+}
+
+/** --type: the instances of the type(s) with that name, in walk order. */
+export interface InstancesView {
+  type: string;
+  listed: { address: string; size: number | null; found_by: string }[];
+  /** Instances in all; more than listed.length when cut at `limit`. */
+  total: number;
+  limit: number;
+}
+
 export interface HeapReport {
   core: string;
   python: string;
   pid: number | null;
-  /** Types after --type and --top. */
+  /** Every type (matching --type), in `sort` order; the text table shows the first `top`. */
   types: CensusTypeView[];
-  /** Types matching --type before --top. */
+  /** Types matching --type. */
   types_total: number;
+  /** Rows the text table shows (0: all). */
+  top: number;
   objects_total: number;
+  /** Sum of sys.getsizeof() over the objects whose size pycore computes exactly. */
   bytes_total: number;
-  /** Part of bytes_total that is estimated. */
+  /** Sum of the estimated sizes (types with a __sizeof__ pycore does not reproduce): not in bytes_total. */
   bytes_estimated: number;
   sort: 'bytes' | 'count';
   sources: HeapSources;
   largest: ObjectSizeView[];
   largest_containers: ObjectSizeView[];
+  instances?: InstancesView;
+  rejected: RejectedView;
   generations: GenerationView[];
   pymalloc: PymallocView | null;
   leaks: LeakHintsView;

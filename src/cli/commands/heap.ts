@@ -14,6 +14,7 @@ interface HeapArgs extends CoreOptions {
   sort: 'bytes' | 'count';
   top: number;
   type?: string;
+  instances: number;
   largest: number;
   mallocStats?: boolean;
   leaks?: boolean;
@@ -30,7 +31,8 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--sort <key>', 'order of the types').choices(['bytes', 'count']).default('bytes'))
     .option('--top <n>', 'how many types to list (0: all)', wholeNumber, 25)
-    .option('--type <name>', 'only this type: its name (Leaky) or qualified name (__main__.Leaky)')
+    .option('--type <name>', 'only this type (every section), and list its instances: its name (Leaky) or qualified name (__main__.Leaky)')
+    .option('--instances <n>', 'with --type: how many instances to list', wholeNumber, 100)
     .option('--largest <n>', 'how many of the largest objects and containers to list', wholeNumber, 10)
     .option('--malloc-stats', "print pymalloc's state as sys._debugmallocstats() would (PYTHONMALLOCSTATS), and nothing else")
     .option('--leaks', 'also find objects in uncollected reference cycles, the way gc.collect() would (a second pass over the GC-tracked objects)')
@@ -45,7 +47,7 @@ export function register(program: Command): void {
         return;
       }
       const progress = walkProgress('heap: scanning arenas');
-      const report = census(s, { sort: o.sort, top: o.top, type: o.type, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update });
+      const report = census(s, { sort: o.sort, top: o.top, type: o.type, instances: o.instances, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update });
       progress.finish();
       process.stdout.write(o.format === 'json' ? renderHeapJson(report) : renderHeapText(report));
     });

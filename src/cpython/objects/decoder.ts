@@ -84,6 +84,8 @@ export class ObjectDecoder {
     if (t.kind) return t.kind;
     const f = t.flags;
     if (f & TPFLAGS.BASE_EXC_SUBCLASS) return 'exception';
+    // A metatype of an extension (_ctypes.PyCFuncPtrType): its instances are types.
+    if (f & TPFLAGS.TYPE_SUBCLASS) return 'type';
     return null;
   }
 

@@ -22,6 +22,7 @@ export const builtinTypeSymbols: Record<string, BuiltinKind> = {
 
 export const TPFLAGS = {
   HEAPTYPE: 1 << 9,
+  READY: 1 << 12,
   HAVE_GC: 1 << 14,
   LONG_SUBCLASS: 1 << 24,
   LIST_SUBCLASS: 1 << 25,
@@ -86,10 +87,25 @@ export class TypeCache {
     if (address % 8 !== 0) return `type pointer 0x${address.toString(16)} is misaligned`;
     if (!this.isTypeObject(address)) return `type pointer 0x${address.toString(16)} is not a type object`;
     const namePtr = r.ptr(address + field(L, 'type.name'));
-    const name = namePtr ? r.cString(namePtr, 512) : null;
+    let name = namePtr ? r.cString(namePtr, 512) : null;
     const flags = r.u64(address + field(L, 'type.flags'));
-    if (name === null || flags === null) return `type object at 0x${address.toString(16)} is unreadable`;
+    if (flags === null) return `type object at 0x${address.toString(16)} is unreadable`;
     const f = Number(flags & 0xffffffffn);
+    // tp_name as read: latin1, one char per byte (the plausibility check decodes it as UTF-8).
+    let rawName = name;
+    if (name === null && f & TPFLAGS.HEAPTYPE) {
+      // An extension's heap type (PyType_FromSpec) points tp_name into the module's read-only
+      // data, which cores leave out; ht_name, a str on the heap, holds the same (last) name.
+      const p = r.ptr(address + field(L, 'heaptype.name'));
+      const v = p ? readUnicode(r, L, p, 512) : null;
+      if (v && !isFailure(v)) {
+        name = v.value;
+        rawName = Buffer.from(v.value, 'utf8').toString('latin1');
+      }
+    }
+    if (name === null || rawName === null) return `type object at 0x${address.toString(16)} is unreadable`;
+    const bad = implausibleType(L, rawName, f, r.ssize(address + field(L, 'object.refcnt')), r.ssize(address + field(L, 'type.basicsize')), r.ssize(address + field(L, 'type.itemsize')));
+    if (bad) return `type object at 0x${address.toString(16)} is implausible: ${bad}`;
     const heap = (f & TPFLAGS.HEAPTYPE) !== 0;
     let qualname: string | null = null;
     if (heap) {
@@ -111,6 +127,39 @@ export class TypeCache {
       qualname,
       kind: this.kindsByAddress.get(address) ?? null,
     };
+  }
+}
+
+/** The largest tp_basicsize / tp_itemsize believed (real ones are a few hundred bytes at most). */
+const MAX_BASICSIZE = 2 ** 20;
+const MAX_ITEMSIZE = 2 ** 16;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Why what looks like a type object (its own type is a metatype) cannot be one, or null: a live
+ * type has a positive refcount, a printable UTF-8 tp_name, sizes that fit an object header and
+ * has been through PyType_Ready(). Freed types and stale pointers into other blocks fail here.
+ * `name` is tp_name as read (latin1, one char per byte).
+ */
+export function implausibleType(L: Layout, name: string, flags: number, refcount: number | null, basicsize: number | null, itemsize: number | null): string | null {
+  if (refcount === null || refcount <= 0) return `refcount ${refcount ?? 'unreadable'}`;
+  if (!(flags & TPFLAGS.READY)) return 'not readied (no Py_TPFLAGS_READY)';
+  if (basicsize === null || basicsize < field(L, 'object.type') + 8 || basicsize > MAX_BASICSIZE) return `tp_basicsize ${basicsize ?? 'unreadable'}`;
+  if (itemsize === null || itemsize < 0 || itemsize > MAX_ITEMSIZE) return `tp_itemsize ${itemsize ?? 'unreadable'}`;
+  if (!printableName(name)) return 'tp_name is not printable text';
+  return null;
+}
+
+/** A type name as read from tp_name / ht_name (latin1 bytes): non-empty UTF-8 without control characters. */
+export function printableName(name: string): boolean {
+  if (name.length === 0 || name.length > 512) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) return false;
+  if (!/[\x80-\xff]/.test(name)) return true;
+  try {
+    return !/[\u0080-\u009f]/.test(utf8.decode(Buffer.from(name, 'latin1')));
+  } catch {
+    return false;
   }
 }
 

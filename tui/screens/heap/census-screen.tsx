@@ -68,7 +68,7 @@ function CensusTable({ report, heap, active, isActive, width, height }: ScreenPr
   const nameWidth = Math.max(width - 2 - 2 * NUMBER_WIDTH - 2, 10);
   const sortMark = (k: 'count' | 'bytes') => (state.sort === k ? `${k} ▼` : k);
   return (
-    <Pane title={`Heap census: ${report.types_total} types, ${report.objects_total} objects, ${report.bytes_total} bytes`} info={position(state.selected, types.length)} focused={active} height={height}>
+    <Pane title={censusTitle(report)} info={position(state.selected, types.length)} focused={active} height={height}>
       <Text wrap="truncate-end">
         {state.editing || state.filter ? (
           <Text color={theme.accent}>{`  filter: ${esc(state.filter)}${state.editing ? '█' : ''}`}</Text>
@@ -95,6 +95,12 @@ function CensusTable({ report, heap, active, isActive, width, height }: ScreenPr
       />
     </Pane>
   );
+}
+
+/** The census totals as `pycore heap` prints them: estimates and rejected candidates apart from the totals. */
+export function censusTitle(r: HeapReport): string {
+  const apart = [r.bytes_estimated > 0 ? `+~${r.bytes_estimated} estimated` : '', r.rejected.total > 0 ? `${r.rejected.total} rejected` : ''].filter(Boolean).join(', ');
+  return `Heap census: ${r.types_total} types, ${r.objects_total} objects, ${r.bytes_total} bytes${apart ? ` (${apart})` : ''}`;
 }
 
 export function CensusScreen(props: ScreenProps & { heap: HeapData }) {
