@@ -13,9 +13,9 @@ import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
-import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
+import { attachNativeStacks, cfiWarnings, crashFrames, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
-import { checkBlocks, checkMemory } from './memory-check.js';
+import { blockBeingChecked, checkBlocks, checkMemory } from './memory-check.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
@@ -82,7 +82,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (crashing && unwinder && report.crash_site) Object.assign(report.crash_site, crashFrames(unwinder.unwind(crashing), found.ok ? found.value.module : null));
   // SIGABRT from Py_FatalError: CPython printed its own message and turned faulthandler off, so
   // the "Fatal Python error: Aborted" a faulthandler dump would show was never printed.
-  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing).frames.map((f) => f.symbol?.name ?? null)) : null;
+  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing)) : null;
   if (fatalCaller) {
     report.fatal_error_from = fatalCaller;
     warnings.push(`the process aborted in Py_FatalError, called by ${fatalCaller}: CPython printed the fatal message to stderr itself (\`pycore explain\` reads that log); the threads below are what its dump would have shown`);
@@ -159,22 +159,15 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const blocks = function* () {
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
     };
-    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers });
+    // A Py_FatalError from the debug hooks: the block they were checking, and the API they checked it for.
+    const checking = crashing && unwinder && fatalCaller ? blockBeingChecked(rt.reader, unwinder.unwind(crashing), rt.module) : null;
+    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers, checking });
     if (report.memory_errors.length) attachAllocationTracebacks(report.memory_errors, allocationTracer(rt, target, limits));
     if (options.checkAddresses?.length) report.checked_blocks = checkBlocks(target, decoder, heap, options.checkAddresses);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);
   return { report, fatal: null };
-}
-
-const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
-
-/** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
-function fatalErrorCaller(symbols: (string | null)[]): string | null {
-  const last = symbols.map((s) => (s ? s.split('.')[0] : null)).reduce((acc, s, i) => (s && FATAL_ERROR_FUNCTIONS.has(s) ? i : acc), -1);
-  if (last < 0) return null;
-  return symbols.slice(last + 1).find((s) => s !== null) ?? null;
 }
 
 function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {

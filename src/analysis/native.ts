@@ -104,6 +104,27 @@ function interruptedIndex(stack: NativeStack): number | null {
   return t >= 0 && t + 1 < stack.frames.length ? t + 1 : null;
 }
 
+const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
+
+/** Py_FatalError and the functions it goes through on its way to abort(). */
+export function isFatalErrorFrame(f: NativeFrame): boolean {
+  return f.symbol !== null && FATAL_ERROR_FUNCTIONS.has(baseName(f.symbol.name));
+}
+
+/** Index of the oldest fatal-error frame (the one its caller called), or -1. */
+export function lastFatalErrorFrame(stack: NativeStack): number {
+  let last = -1;
+  stack.frames.forEach((f, i) => isFatalErrorFrame(f) && (last = i));
+  return last;
+}
+
+/** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
+export function fatalErrorCaller(stack: NativeStack): string | null {
+  const last = lastFatalErrorFrame(stack);
+  if (last < 0) return null;
+  return stack.frames.slice(last + 1).find((f) => f.symbol !== null)?.symbol?.name ?? null;
+}
+
 /** The interrupted frame and the likely culprit of the crashing thread's stack. */
 export function crashFrames(stack: NativeStack, interpreter: Module | null): { interrupted: NativeFrameRef | null; culprit: NativeFrameRef | null } {
   const i = interruptedIndex(stack);
