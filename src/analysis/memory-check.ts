@@ -266,7 +266,8 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     const problems = blockProblems(b, verified);
     if (problems.length === 0) return;
     const badId = problems[0] === 'bad-api-id' && verified !== undefined ? { verified_api: verified, checked_by: checking!.checker } : {};
-    out.push({ kind: problems[0], ...ctx.describe(p, b, problems), ...badId, found_via: via });
+    const { address, api, ...rest } = ctx.describe(p, b, problems);
+    out.push({ kind: problems[0], address, api, ...badId, ...rest, found_via: via });
   };
   for (const [p, via] of candidates) {
     const b = readDebugBlock(d.r, p);

@@ -118,11 +118,16 @@ export function lastFatalErrorFrame(stack: NativeStack): number {
   return last;
 }
 
-/** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
+/**
+ * The function that called Py_FatalError (or its internal variants), if the stack shows one. A
+ * caller without a symbol (a static function of a stripped build) is named by its address and
+ * module, as gdb's `??` frames are, not by the next named frame further up, which did not call it.
+ */
 export function fatalErrorCaller(stack: NativeStack): string | null {
   const last = lastFatalErrorFrame(stack);
-  if (last < 0) return null;
-  return stack.frames.slice(last + 1).find((f) => f.symbol !== null)?.symbol?.name ?? null;
+  const caller = last < 0 ? undefined : stack.frames[last + 1];
+  if (!caller) return null;
+  return caller.symbol?.name ?? `?? (${hex(caller.pc)}${caller.module ? ` in ${moduleBaseName(caller.module)}` : ''})`;
 }
 
 /** The interrupted frame and the likely culprit of the crashing thread's stack. */
