@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
+import { explainWithCore, type FindingCore } from '../src/analysis/explain-core.js';
+import { explainText } from '../src/analysis/log/explain.js';
 import type { MemoryErrorView } from '../src/analysis/memory-check.js';
 import { openCore } from '../src/cli/open-core.js';
 import { debugBlockText } from '../src/reports/debug-block-text.js';
@@ -83,6 +85,19 @@ describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
       });
     });
   }
+
+  it('explain LOG --core CORE ties the log\'s bad-ID block to the same finding in the core (3.12, Debian 3.11)', async () => {
+    for (const c of cores.filter((x) => x.truth.label === '3.12' || x.truth.label === 'debian-3.11')) {
+      const log = c.core.replace(/\.core\.gz$/, '.stderr.txt');
+      const cpython = printed(readFileSync(log, 'utf8'));
+      const report = explainText(log, readFileSync(log));
+      explainWithCore(report, await openCore(c.core, { sysroot: SYSROOT }), c.core);
+      const block = (report.findings.find((f) => f.kind === 'bad-api-id')!.details.core as FindingCore).block!;
+      expect(block.address, c.name).toBe(cpython.address);
+      expect(block.state, c.name).toBe('bad-api-id, trailing-pad');
+      expect(block.memory_error, c.name).toMatchObject({ kind: 'bad-api-id', api: cpython.allocated, verified_api: cpython.verified, requested: cpython.requested, bad_pads: cpython.badPads });
+    }
+  });
 
   it('says it in the text, Markdown and TUI reports', async () => {
     const c = cores.find((x) => x.truth.label === '3.12')!;
