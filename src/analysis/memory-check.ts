@@ -104,6 +104,8 @@ export interface BlockBeingChecked {
 const ALLOCATOR_FRAME = /^(_PyMem_Debug\w+|PyMem_(Raw)?(Free|Realloc)|PyObject_(Free|Realloc))$/;
 /** The hooks' frames below Py_FatalError: the check, the hook, the public entry, perhaps the GIL check. */
 const MAX_ALLOCATOR_FRAMES = 4;
+/** Frames above the hooks whose stack tells inherited register values from the hooks' own. */
+const CALLER_FRAMES = 2;
 
 /**
  * Which block the debug hooks were checking when Py_FatalError aborted the process, read from
@@ -133,7 +135,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   const words = r.bytes(start, end - start);
   if (!words) return null;
   const apis = new Set<string>();
-  const blocks = new Set<number>();
+  const blocks = new Map<number, DebugBlock>();
   for (let i = 0; i + 8 <= words.length; i += 8) {
     const w = Number(words.readBigUInt64LE(i));
     const api = debugHooksContextApi(r, w);
@@ -141,11 +143,25 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
     // The block's pointer: in the hooks' own frames.
     if (start + i < hooksStart) continue;
     const b = readDebugBlock(r, w);
-    if (b && looksLikeDebugBlock(b)) blocks.add(w);
+    if (b && looksLikeDebugBlock(b)) blocks.set(w, b);
   }
-  if (apis.size !== 1 || blocks.size !== 1) return null;
+  if (apis.size !== 1) return null;
+  const verifiedApi = [...apis][0];
+  // The hooks' frames also hold their callers' saved registers, which may point at other blocks.
+  // The check aborted on a block whose id is not the verified API, or whose id is and whose pads
+  // are damaged: an intact block of the verified API is a bystander.
+  let candidates = [...blocks].filter(([, b]) => { const problems = blockProblems(b, verifiedApi); return problems.length > 0; }).map(([p]) => p);
+  // A pointer the hooks' callers hold too (in their own frames) came in with their registers, not as the block being freed.
+  if (candidates.length > 1) {
+    const callerEnd = frames[last + 1 + CALLER_FRAMES]?.sp ?? null;
+    const callers = callerEnd !== null && callerEnd > end && callerEnd - end <= MAX_HOOK_STACK ? r.bytes(end, callerEnd - end) : null;
+    const held = new Set<number>();
+    for (let i = 0; callers && i + 8 <= callers.length; i += 8) held.add(Number(callers.readBigUInt64LE(i)));
+    candidates = candidates.filter((p) => !held.has(p));
+  }
+  if (candidates.length !== 1) return null;
   const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
-  return { p: [...blocks][0], verifiedApi: [...apis][0], checker };
+  return { p: candidates[0], verifiedApi, checker };
 }
 
 /** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
