@@ -71,15 +71,17 @@ SCENARIOS = {
     "tasks": ("tasks.py", "crash"),
     "tasks-py": ("tasks.py", "crash"),
     "wrong-api": ("wrong_api.py", "crash"),
+    "wrong-api-testcapi": ("wrong_api_testcapi.py", "crash"),
 }
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"},
-                "wrong-api": {"PYTHONMALLOC": "debug"}}
+                "wrong-api": {"PYTHONMALLOC": "debug"}, "wrong-api-testcapi": {"PYTHONMALLOC": "debug"}}
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
                "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
-               "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}
+               "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
+               "wrong-api-testcapi": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
 EXT_BUILD_ROOT = "/tmp/pycore-corpus-ext"
@@ -612,7 +614,7 @@ def run_crash(label, scenario, exe, script, tmpdir):
     }
     if census is not None:
         truth["refchain_census"] = census
-    if scenario == "wrong-api":
+    if scenario in ("wrong-api", "wrong-api-testcapi"):
         truth["debug_block_dump"] = wrong_api_dump(text, fatal_error, snap)
     return truth, snap, core, err
 
@@ -654,8 +656,8 @@ def wrong_api_dump(text, fatal_error, snap):
     if not b:
         raise GenError("fatal error is not a bad ID: %r" % fatal_error)
     out.update({"function": b.group(1), "allocated_api": b.group(2), "verified_api": b.group(3)})
-    facts = snap["extra"]["wrong_api"]["block"]
-    if (out["address"], out["requested"], out["allocated_api"]) != (facts["address"], facts["requested"], facts["api"]):
+    facts = snap["extra"]["wrong_api"].get("block")
+    if facts and (out["address"], out["requested"], out["allocated_api"]) != (facts["address"], facts["requested"], facts["api"]):
         raise GenError("the dump (%s, %s, %s) is not the block the program freed %s" % (out["address"], out["requested"], out["allocated_api"], facts))
     return out
 
