@@ -18,11 +18,13 @@ import { renderAnalyzeText } from '../src/reports/text.js';
 import { memoryErrorLines } from '../tui/screens/heap/report-lines.js';
 import { corpusCores, SYSROOT } from './helpers/corpus.js';
 
-const cores = corpusCores().filter((c) => c.truth.scenario === 'wrong-api');
+// wrong-api: ctypes calls PyMem_Malloc and PyMem_RawFree; wrong-api-testcapi: _testcapi.pymem_api_misuse() does, from C.
+const cores = corpusCores().filter((c) => c.truth.scenario === 'wrong-api' || c.truth.scenario === 'wrong-api-testcapi');
 
 interface Facts {
-  block: { address: string; requested: number; data: string; api: string };
-  clean: { address: string; requested: number; api: string };
+  /** wrong-api only: the testcapi block's address is only in CPython's dump. */
+  block?: { address: string; requested: number; data: string; api: string };
+  clean?: { address: string; requested: number; api: string };
 }
 const factsOf = (c: (typeof cores)[number]) => (c.truth as unknown as { snapshot: { extra: { wrong_api: Facts } } }).snapshot.extra.wrong_api;
 
@@ -42,8 +44,10 @@ function printed(stderr: string) {
 }
 
 describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
-  it('has a wrong-api core for 3.8 to 3.13 and Debian 3.11', () =>
-    expect(cores.map((c) => c.truth.label).sort()).toEqual(['3.10', '3.11', '3.12', '3.13', '3.8', '3.9', 'debian-3.11']));
+  it('has both wrong-api cores for 3.8 to 3.13 and Debian 3.11', () => {
+    for (const scenario of ['wrong-api', 'wrong-api-testcapi'])
+      expect(cores.filter((c) => c.truth.scenario === scenario).map((c) => c.truth.label).sort()).toEqual(['3.10', '3.11', '3.12', '3.13', '3.8', '3.9', 'debian-3.11']);
+  });
 
   for (const c of cores) {
     describe(c.name, () => {
@@ -51,13 +55,13 @@ describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
       const cpython = printed(readFileSync(c.core.replace(/\.core\.gz$/, '.stderr.txt'), 'utf8'));
       const run = (async () => {
         const t = await openCore(c.core, { sysroot: SYSROOT });
-        return analyze(t, { checkAddresses: [Number.parseInt(facts.clean.address, 16)] }).report;
+        return analyze(t, { checkAddresses: facts.clean ? [Number.parseInt(facts.clean.address, 16)] : [] }).report;
       })();
 
       it('reports the block CPython dumped with its API, the verifying API, its size and its pads, as CPython printed them', async () => {
         const report = await run;
         // The recorded stderr is the run the core is from: the dump is of the block the program freed.
-        expect([cpython.address, cpython.api, cpython.requested]).toEqual([facts.block.address, facts.block.api, facts.block.requested]);
+        if (facts.block) expect([cpython.address, cpython.api, cpython.requested]).toEqual([facts.block.address, facts.block.api, facts.block.requested]);
         const json = JSON.parse(renderAnalyzeJson(report)) as { memory_errors: MemoryErrorView[] };
         expect(json.memory_errors).toHaveLength(1);
         const e = json.memory_errors[0];
@@ -71,14 +75,19 @@ describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
         if (c.truth.label !== 'debian-3.11') expect(e.checked_by).toBe('_PyMem_DebugRawFree');
         // The dump itself, byte for byte.
         expect(debugBlockText(report.memory_errors[0]).join('\n')).toBe(cpython.dump);
+        // pymem_api_misuse never writes its block: CPython's dump shows only CLEANBYTE, and pycore names it.
+        const clean = /^ {4}Data at p:( cd| \.\.\.)+$/m.test(cpython.dump);
+        expect(clean).toBe(c.truth.scenario === 'wrong-api-testcapi');
+        expect(e.fill).toBe(clean ? 'clean' : undefined);
       });
 
       it('calls the block allocated and never written CLEANBYTE, not freed memory', async () => {
         const report = await run;
+        if (!facts.clean) return expect(c.truth.scenario).toBe('wrong-api-testcapi');
         const checked = report.checked_blocks![0];
         expect('error' in checked).toBe(false);
         if ('error' in checked) return;
-        expect(checked).toMatchObject({ address: facts.clean.address, ok: true, api: facts.clean.api, requested: facts.clean.requested, fill: 'clean', object: null });
+        expect(checked).toMatchObject({ address: facts.clean!.address, ok: true, api: facts.clean!.api, requested: facts.clean!.requested, fill: 'clean', object: null });
         const text = renderAnalyzeText(report);
         expect(text).toContain("    pycore: its data is all 0xcd: allocated and never written (the debug allocator's CLEANBYTE fill, 0xcd)");
         expect(text).not.toMatch(/freed memory/);
@@ -87,7 +96,7 @@ describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
   }
 
   it('explain LOG --core CORE ties the log\'s bad-ID block to the same finding in the core (3.12, Debian 3.11)', async () => {
-    for (const c of cores.filter((x) => x.truth.label === '3.12' || x.truth.label === 'debian-3.11')) {
+    for (const c of cores.filter((x) => x.truth.scenario === 'wrong-api' && (x.truth.label === '3.12' || x.truth.label === 'debian-3.11'))) {
       const log = c.core.replace(/\.core\.gz$/, '.stderr.txt');
       const cpython = printed(readFileSync(log, 'utf8'));
       const report = explainText(log, readFileSync(log));
@@ -100,7 +109,7 @@ describe('the debug hooks\' bad-ID abort (wrong-api cores)', () => {
   });
 
   it('says it in the text, Markdown and TUI reports', async () => {
-    const c = cores.find((x) => x.truth.label === '3.12')!;
+    const c = cores.find((x) => x.truth.scenario === 'wrong-api' && x.truth.label === '3.12')!;
     const report = analyze(await openCore(c.core, { sysroot: SYSROOT })).report;
     const line = "    pycore: bad ID: Allocated using API 'm', verified using API 'r' (the check that aborted, in _PyMem_DebugRawFree)";
     expect(renderAnalyzeText(report).split('\n')).toContain(line);

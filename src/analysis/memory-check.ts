@@ -106,6 +106,7 @@ const ALLOCATOR_FRAME = /^(_PyMem_Debug\w+|PyMem_(Raw)?(Free|Realloc)|PyObject_(
 const MAX_ALLOCATOR_FRAMES = 4;
 /** Frames above the hooks whose stack tells inherited register values from the hooks' own. */
 const CALLER_FRAMES = 2;
+const CALLER_WINDOW = 256;
 
 /**
  * Which block the debug hooks were checking when Py_FatalError aborted the process, read from
@@ -132,36 +133,61 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   const hooksStart = frames[fatal + 1]?.sp;
   const end = frames[last + 1]?.sp;
   if (last === fatal || start === null || hooksStart === null || hooksStart === undefined || end === null || end === undefined || end <= start || end - start > MAX_HOOK_STACK) return null;
+  const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
+  // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
+  // registers they saved for their callers (p and the context among them), not values passing through.
+  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => f.ownRegisterValues ?? []);
+  const byRegisters = chooseChecked(r, own, own);
+  if (byRegisters) return { ...byRegisters, checker };
   const words = r.bytes(start, end - start);
   if (!words) return null;
-  const apis = new Set<string>();
-  const blocks = new Map<number, DebugBlock>();
+  const all: number[] = [];
+  let hooksFrom = 0;
   for (let i = 0; i + 8 <= words.length; i += 8) {
-    const w = Number(words.readBigUInt64LE(i));
-    const api = debugHooksContextApi(r, w);
-    if (api) apis.add(api);
-    // The block's pointer: in the hooks' own frames.
-    if (start + i < hooksStart) continue;
-    const b = readDebugBlock(r, w);
-    if (b && looksLikeDebugBlock(b)) blocks.set(w, b);
+    if (start + i < hooksStart) hooksFrom = all.length + 1;
+    all.push(Number(words.readBigUInt64LE(i)));
   }
+  // Then the stack: contexts from the fatal-error frames up, the block's pointer in the hooks' own
+  // frames. These also hold the callers' saved registers, which may point at other blocks or at
+  // another hook's context: a pointer the two frames above the hooks hold too came in with those
+  // registers (without the callers' unwind tables, a fixed window above the hooks stands for them).
+  let held: Set<number> | null = null;
+  const inherited = (w: number) => {
+    if (!held) {
+      const unwound = frames[last + 1 + CALLER_FRAMES]?.sp ?? null;
+      const callerEnd = unwound !== null && unwound > end && unwound - end <= MAX_HOOK_STACK ? unwound : end + CALLER_WINDOW;
+      const callers = r.bytes(end, callerEnd - end);
+      held = new Set<number>();
+      for (let i = 0; callers && i + 8 <= callers.length; i += 8) held.add(Number(callers.readBigUInt64LE(i)));
+    }
+    return held.has(w);
+  };
+  const byStack = chooseChecked(r, all, all.slice(hooksFrom), inherited);
+  return byStack ? { ...byStack, checker } : null;
+}
+
+/**
+ * Of the contexts and debug blocks some words point at, the API the hooks verified and the block
+ * their check aborted on: exactly one of each, or null. The check aborts on a block whose id is
+ * not the verified API, or whose id is and whose pads are damaged: an intact block of the
+ * verified API is a bystander. `inherited` drops pointers that came in with a caller's registers.
+ */
+function chooseChecked(r: Reader, contextWords: number[], blockWords: number[], inherited?: (w: number) => boolean): { p: number; verifiedApi: string } | null {
+  const contexts = new Map<number, string>();
+  for (const w of contextWords) {
+    const api = debugHooksContextApi(r, w);
+    if (api) contexts.set(w, api);
+  }
+  let apis = new Set(contexts.values());
+  if (apis.size > 1 && inherited) apis = new Set([...contexts].filter(([w]) => !inherited(w)).map(([, api]) => api));
   if (apis.size !== 1) return null;
   const verifiedApi = [...apis][0];
-  // The hooks' frames also hold their callers' saved registers, which may point at other blocks.
-  // The check aborted on a block whose id is not the verified API, or whose id is and whose pads
-  // are damaged: an intact block of the verified API is a bystander.
-  let candidates = [...blocks].filter(([, b]) => { const problems = blockProblems(b, verifiedApi); return problems.length > 0; }).map(([p]) => p);
-  // A pointer the hooks' callers hold too (in their own frames) came in with their registers, not as the block being freed.
-  if (candidates.length > 1) {
-    const callerEnd = frames[last + 1 + CALLER_FRAMES]?.sp ?? null;
-    const callers = callerEnd !== null && callerEnd > end && callerEnd - end <= MAX_HOOK_STACK ? r.bytes(end, callerEnd - end) : null;
-    const held = new Set<number>();
-    for (let i = 0; callers && i + 8 <= callers.length; i += 8) held.add(Number(callers.readBigUInt64LE(i)));
-    candidates = candidates.filter((p) => !held.has(p));
-  }
-  if (candidates.length !== 1) return null;
-  const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
-  return { p: candidates[0], verifiedApi, checker };
+  let candidates = [...new Set(blockWords)].filter((w) => {
+    const b = readDebugBlock(r, w);
+    return b !== null && looksLikeDebugBlock(b) && blockProblems(b, verifiedApi).length > 0;
+  });
+  if (candidates.length > 1 && inherited) candidates = candidates.filter((p) => !inherited(p));
+  return candidates.length === 1 ? { p: candidates[0], verifiedApi } : null;
 }
 
 /** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
