@@ -71,14 +71,19 @@ SCENARIOS = {
     "tasks": ("tasks.py", "crash"),
     "tasks-py": ("tasks.py", "crash"),
     "census": ("census.py", "crash"),
+    "wrong-api": ("wrong_api.py", "crash"),
+    "wrong-api-testcapi": ("wrong_api_testcapi.py", "crash"),
 }
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
-                "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"}}
+                "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"},
+                "wrong-api": {"PYTHONMALLOC": "debug"}, "wrong-api-testcapi": {"PYTHONMALLOC": "debug"}}
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
                "census": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
-               "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")}
+               "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
+               "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
+               "wrong-api-testcapi": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
 EXT_BUILD_ROOT = "/tmp/pycore-corpus-ext"
@@ -611,7 +616,52 @@ def run_crash(label, scenario, exe, script, tmpdir):
     }
     if census is not None:
         truth["refchain_census"] = census
+    if scenario in ("wrong-api", "wrong-api-testcapi"):
+        truth["debug_block_dump"] = wrong_api_dump(text, fatal_error, snap)
     return truth, snap, core, err
+
+
+DUMP_HEAD_RE = re.compile(r"^Debug memory block at address p=(0x[0-9a-f]+): API '(.)'$")
+DUMP_PAD_RE = re.compile(r"^        at (p-\d|tail\+\d): 0x([0-9a-f]{2})( \*\*\* OUCH)?$")
+BAD_ID_RE = re.compile(r"^(?:(\w+): )?bad ID: Allocated using API '(.)', verified using API '(.)'$")
+
+
+def wrong_api_dump(text, fatal_error, snap):
+    """The wrong-api scenario's truth, from what CPython printed: _PyObject_DebugDumpAddress's
+    dump of the block (address, API id, bytes requested, every pad byte it listed, the data
+    line) and the fatal error's two API ids."""
+    lines = text.splitlines()
+    heads = [i for i, line in enumerate(lines) if DUMP_HEAD_RE.match(line)]
+    if len(heads) != 1:
+        raise GenError("expected one debug block dump on stderr, found %d" % len(heads))
+    i = heads[0]
+    m = DUMP_HEAD_RE.match(lines[i])
+    out = {"address": m.group(1), "api": m.group(2), "requested": None, "leading_intact": None,
+           "trailing_intact": None, "pads": [], "data": None}
+    for line in lines[i + 1:]:
+        if not line.startswith("    "):
+            break
+        r = re.match(r"^    (\d+) bytes originally requested$", line)
+        if r:
+            out["requested"] = int(r.group(1))
+        elif line.startswith("    The 7 pad bytes at p-7 "):
+            out["leading_intact"] = line.endswith("are FORBIDDENBYTE, as expected.")
+        elif line.startswith("    The 8 pad bytes at tail="):
+            out["trailing_intact"] = line.endswith("are FORBIDDENBYTE, as expected.")
+        elif line.startswith("    Data at p:"):
+            out["data"] = line[len("    Data at p:"):].strip()
+        else:
+            pad = DUMP_PAD_RE.match(line)
+            if pad:
+                out["pads"].append({"at": pad.group(1), "value": "0x" + pad.group(2), "bad": pad.group(3) is not None})
+    b = BAD_ID_RE.match(fatal_error or "")
+    if not b:
+        raise GenError("fatal error is not a bad ID: %r" % fatal_error)
+    out.update({"function": b.group(1), "allocated_api": b.group(2), "verified_api": b.group(3)})
+    facts = snap["extra"]["wrong_api"].get("block")
+    if facts and (out["address"], out["requested"], out["allocated_api"]) != (facts["address"], facts["requested"], facts["api"]):
+        raise GenError("the dump (%s, %s, %s) is not the block the program freed %s" % (out["address"], out["requested"], out["allocated_api"], facts))
+    return out
 
 
 REFCHAIN_RE = re.compile(r"^pycore-refchain: (\d+) (\d+) (\S+) (.*)$")

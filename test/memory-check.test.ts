@@ -80,6 +80,10 @@ describe('debug allocator checks', () => {
         // `del victim` (a bytes object, id() recorded) tripped the check while freeing it: its
         // refcount is 0, and pycore says what it was rather than "invalid".
         expect(byAddress.get(facts.victim.address)!.object).toEqual({ address: facts.victim.address, type: 'bytes', repr: `<bytes object at ${facts.victim.address} being deallocated (refcount 0)>` });
+        // The block the hooks were checking, when their frames show it, is the victim; and the
+        // API id of every block is right (the hooks checked it for 'o': no bad-ID finding).
+        for (const e of blocks) if (/was checking when/.test(e.found_via)) expect(e.address).toBe(facts.victim.address);
+        expect(blocks.filter((e) => e.kind === 'bad-api-id')).toEqual([]);
       });
 
       it('prints every other damaged block as CPython printed it when asked', async () => {

@@ -9,15 +9,13 @@ import { gilHolder, noInterpretersReason, readInterpreters, type InterpreterInfo
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { formatMemoryFault } from '../target/address-space.js';
 import type { Target } from '../target/target.js';
-import type { NativeFrame } from '../target/unwind.js';
-import { moduleBaseName } from '../target/modules.js';
 import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
-import { attachNativeStacks, cfiWarnings, crashFrames, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
+import { attachNativeStacks, cfiWarnings, crashFrames, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
-import { checkBlocks, checkMemory } from './memory-check.js';
+import { blockBeingChecked, checkBlocks, checkMemory } from './memory-check.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
@@ -90,7 +88,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   // SIGABRT from Py_FatalError: CPython printed its own message and turned faulthandler off, so
   // the "Fatal Python error: Aborted" a faulthandler dump would show was never printed.
-  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing).frames) : null;
+  const fatalCaller = crashing && unwinder && signal?.number === 6 ? fatalErrorCaller(unwinder.unwind(crashing)) : null;
   if (fatalCaller) {
     report.fatal_error_from = fatalCaller;
     warnings.push(`the process aborted in Py_FatalError, called by ${fatalCaller}: CPython printed the fatal message to stderr itself (\`pycore explain\` reads that log); the threads below are what its dump would have shown`);
@@ -167,27 +165,15 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const blocks = function* () {
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
     };
-    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers });
+    // A Py_FatalError from the debug hooks: the block they were checking, and the API they checked it for.
+    const checking = crashing && unwinder && fatalCaller ? blockBeingChecked(rt.reader, unwinder.unwind(crashing), rt.module) : null;
+    report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers, checking });
     if (report.memory_errors.length) attachAllocationTracebacks(report.memory_errors, allocationTracer(rt, target, limits));
     if (options.checkAddresses?.length) report.checked_blocks = checkBlocks(target, decoder, heap, options.checkAddresses);
   }
   if (signal && current === null && crashing)
     warnings.push(`the thread that received ${signal.name} (LWP ${crashing.tid}) has no Python thread state: it was running C code outside Python`);
   return { report, fatal: null };
-}
-
-const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
-
-/** The function that called Py_FatalError (or its internal variants), if the stack shows one. */
-function fatalErrorCaller(frames: NativeFrame[]): string | null {
-  const symbols = frames.map((f) => f.symbol?.name ?? null);
-  const last = symbols.map((s) => (s ? s.split('.')[0] : null)).reduce((acc, s, i) => (s && FATAL_ERROR_FUNCTIONS.has(s) ? i : acc), -1);
-  if (last < 0 || last + 1 >= frames.length) return null;
-  // The frame right below: an unnamed one (no symbol, no debug info) is not skipped, or a
-  // function further down would be named as the caller.
-  const caller = frames[last + 1];
-  if (caller.symbol) return caller.symbol.name;
-  return caller.module ? `an unnamed function at ${moduleBaseName(caller.module)}+${hex(caller.pc - caller.module.start)}` : `an unnamed function at ${hex(caller.pc)}`;
 }
 
 function listProblem(what: string, reason: string, at: number | undefined, target: Target): string {

@@ -132,7 +132,8 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
       const p = w.block;
       const e = errors.get(hex(p)) ?? null;
       const b = readDebugBlock(d.r, p);
-      const problems = b ? blockProblems(b) : [];
+      // The block the hooks were checking when they aborted is bad by the API they checked it for.
+      const problems = b ? blockProblems(b, e?.verified_api) : [];
       const state = !b ? 'not in the core' : !looksLikeDebugBlock(b) ? 'no debug-allocator header there (freed or reused since?)' : problems.length ? problems.join(', ') : 'intact';
       const object = e ? e.object : b ? objectIn(d, p) : null;
       // Its object and traceback are given once, at the block's level.

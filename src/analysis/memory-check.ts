@@ -6,7 +6,7 @@
 // Each damaged block comes with the block just before it (the likely source of an overflow into
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
-import { blockProblems, isDeadFill, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { containerLengthOffset } from '../cpython/heap-objects.js';
@@ -19,7 +19,11 @@ import { PoolLookup, type PoolBlock } from '../cpython/pymalloc.js';
 import { field } from '../cpython-layouts/layout.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
+import type { Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
+import type { NativeStack } from '../target/unwind.js';
+import type { Reader } from '../cpython/reader.js';
+import { isFatalErrorFrame, lastFatalErrorFrame } from './native.js';
 import { hex } from './view-model.js';
 import type { AllocationTraceView } from './allocation-traceback.js';
 
@@ -58,10 +62,16 @@ export interface MemoryErrorView {
   address: string;
   /** API id and bytes requested (null for use-after-free: the header is gone). */
   api: string | null;
+  /** bad-api-id: the API the hooks checked the block against (the one it was freed or reallocated with), as CPython's "verified using API" names it. */
+  verified_api?: string;
+  /** bad-api-id: the hook that checked it (CPython's fatal error starts with its name), when the binary names it. */
+  checked_by?: string | null;
   requested: number | null;
   bad_pads: { base: 'p' | 'tail'; offset: number; value: string }[];
-  /** The object in the block, when one validates there (use-after-free: its freed signature). */
+  /** The object in the block, when one validates there (use-after-free: its freed signature); null for a block that holds no object. */
   object: ObjectRefView | null;
+  /** The block's data is all one debug-allocator fill byte: 'clean' (allocated, never written), 'dead' (freed) or 'forbidden'. */
+  fill?: FillKind;
   /** Where pycore found the block: a local's object, a pointer on the crashing thread's stack, pymalloc's pools, the heap walk. */
   found_via: string;
   /** The block before it (damaged blocks; null when there is none or it is unknown). */
@@ -79,6 +89,107 @@ export interface MemoryErrorView {
   tracemalloc_unreadable?: string;
 }
 
+/**
+ * The block the crashing thread's debug hooks were checking when they aborted, and the API id
+ * they checked it against (the one the block was freed or reallocated with).
+ */
+export interface BlockBeingChecked {
+  p: number;
+  verifiedApi: string;
+  /** The hook that asked for the check (_PyMem_DebugRawFree, ...: the name CPython's fatal error starts with), when the binary names it. */
+  checker: string | null;
+}
+
+/** A frame of the debug hooks, or the public function that called them. */
+const ALLOCATOR_FRAME = /^(_PyMem_Debug\w+|PyMem_(Raw)?(Free|Realloc)|PyObject_(Free|Realloc))$/;
+/** The hooks' frames below Py_FatalError: the check, the hook, the public entry, perhaps the GIL check. */
+const MAX_ALLOCATOR_FRAMES = 4;
+/** Frames above the hooks whose stack tells inherited register values from the hooks' own. */
+const CALLER_FRAMES = 2;
+const CALLER_WINDOW = 256;
+
+/**
+ * Which block the debug hooks were checking when Py_FatalError aborted the process, read from
+ * the crashing thread's stack: above the fatal-error frames come the hooks' frames (named in a
+ * binary with symbols; in a stripped one, the unnamed frames of the interpreter's own module), and
+ * the areas of those frames hold the block's pointer p (the saved registers of the hook that
+ * still needs it) and the hooks' context (whose first byte is the API id the hook checks). The
+ * stack is read between the fatal-error frames and the hooks' caller only, so no stale pointer
+ * from older calls is taken for them. Null when the stack does not show exactly one of each.
+ */
+export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Module): BlockBeingChecked | null {
+  const frames = stack.frames;
+  const fatal = lastFatalErrorFrame(stack);
+  if (fatal < 0) return null;
+  let last = fatal;
+  while (last + 1 < frames.length && last - fatal < MAX_ALLOCATOR_FRAMES) {
+    const f = frames[last + 1];
+    const name = f.symbol?.name.split('.')[0];
+    if (name ? !ALLOCATOR_FRAME.test(name) : f.module !== interpreter) break;
+    last++;
+  }
+  const firstFatal = frames.findIndex(isFatalErrorFrame);
+  const start = frames[firstFatal].sp;
+  const hooksStart = frames[fatal + 1]?.sp;
+  const end = frames[last + 1]?.sp;
+  if (last === fatal || start === null || hooksStart === null || hooksStart === undefined || end === null || end === undefined || end <= start || end - start > MAX_HOOK_STACK) return null;
+  const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
+  // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
+  // registers they saved for their callers (p and the context among them), not values passing through.
+  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => f.ownRegisterValues ?? []);
+  const byRegisters = chooseChecked(r, own, own);
+  if (byRegisters) return { ...byRegisters, checker };
+  const words = r.bytes(start, end - start);
+  if (!words) return null;
+  const all: number[] = [];
+  let hooksFrom = 0;
+  for (let i = 0; i + 8 <= words.length; i += 8) {
+    if (start + i < hooksStart) hooksFrom = all.length + 1;
+    all.push(Number(words.readBigUInt64LE(i)));
+  }
+  // Then the stack: contexts from the fatal-error frames up, the block's pointer in the hooks' own
+  // frames. These also hold the callers' saved registers, which may point at other blocks or at
+  // another hook's context: a pointer the two frames above the hooks hold too came in with those
+  // registers (without the callers' unwind tables, a fixed window above the hooks stands for them).
+  let held: Set<number> | null = null;
+  const inherited = (w: number) => {
+    if (!held) {
+      const unwound = frames[last + 1 + CALLER_FRAMES]?.sp ?? null;
+      const callerEnd = unwound !== null && unwound > end && unwound - end <= MAX_HOOK_STACK ? unwound : end + CALLER_WINDOW;
+      const callers = r.bytes(end, callerEnd - end);
+      held = new Set<number>();
+      for (let i = 0; callers && i + 8 <= callers.length; i += 8) held.add(Number(callers.readBigUInt64LE(i)));
+    }
+    return held.has(w);
+  };
+  const byStack = chooseChecked(r, all, all.slice(hooksFrom), inherited);
+  return byStack ? { ...byStack, checker } : null;
+}
+
+/**
+ * Of the contexts and debug blocks some words point at, the API the hooks verified and the block
+ * their check aborted on: exactly one of each, or null. The check aborts on a block whose id is
+ * not the verified API, or whose id is and whose pads are damaged: an intact block of the
+ * verified API is a bystander. `inherited` drops pointers that came in with a caller's registers.
+ */
+function chooseChecked(r: Reader, contextWords: number[], blockWords: number[], inherited?: (w: number) => boolean): { p: number; verifiedApi: string } | null {
+  const contexts = new Map<number, string>();
+  for (const w of contextWords) {
+    const api = debugHooksContextApi(r, w);
+    if (api) contexts.set(w, api);
+  }
+  let apis = new Set(contexts.values());
+  if (apis.size > 1 && inherited) apis = new Set([...contexts].filter(([w]) => !inherited(w)).map(([, api]) => api));
+  if (apis.size !== 1) return null;
+  const verifiedApi = [...apis][0];
+  let candidates = [...new Set(blockWords)].filter((w) => {
+    const b = readDebugBlock(r, w);
+    return b !== null && looksLikeDebugBlock(b) && blockProblems(b, verifiedApi).length > 0;
+  });
+  if (candidates.length > 1 && inherited) candidates = candidates.filter((p) => !inherited(p));
+  return candidates.length === 1 ? { p: candidates[0], verifiedApi } : null;
+}
+
 /** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
 export type CheckedBlockView =
   | ({ given: string; ok: boolean; problems: BlockProblem[] } & Omit<MemoryErrorView, 'kind' | 'referrers' | 'freed'>)
@@ -89,9 +200,13 @@ export interface MemoryCheckOptions {
   heap?: Heap;
   /** Also find who refers to each damaged object (one more walk of the heap). */
   referrers?: boolean;
+  /** The block the debug hooks were checking when they aborted (blockBeingChecked). */
+  checking?: BlockBeingChecked | null;
 }
 
 const STACK_SCAN_BYTES = 256 * 1024;
+/** The fatal-error and debug hooks' frames take a few hundred bytes; more means the unwind went astray. */
+const MAX_HOOK_STACK = 64 * 1024;
 const MAX_CANDIDATES = 1_200_000;
 /** Freed addresses reported, and referrers listed per address, at most. */
 const MAX_FREED = 1000;
@@ -119,6 +234,8 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     if (candidates.size < MAX_CANDIDATES && !candidates.has(p)) candidates.set(p, via);
   };
   const freed = new FreedReferences(d, pools);
+  const checking = options.checking ?? null;
+  if (checking) add(checking.p, `the block ${checking.checker ? `${checking.checker} was` : 'the debug hooks were'} checking when ${checking.checker ? 'it' : 'they'} aborted (its pointer is in the hooks' frames on the crashing thread's stack)`);
   // Objects the threads' locals hold (and, without a heap walk, what those hold).
   const locals: { name: string; value: number; where: string }[] = [];
   for (const f of frames) {
@@ -187,8 +304,12 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   const ctx = new BlockContext(d, pools, candidates, target, heap ?? null);
   const out: MemoryErrorView[] = [];
   const report = (p: number, b: DebugBlock, via: string) => {
-    const problems = blockProblems(b);
-    if (problems.length > 0) out.push({ kind: problems[0], ...ctx.describe(p, b, problems), found_via: via });
+    const verified = checking && checking.p === p ? checking.verifiedApi : undefined;
+    const problems = blockProblems(b, verified);
+    if (problems.length === 0) return;
+    const badId = problems[0] === 'bad-api-id' && verified !== undefined ? { verified_api: verified, checked_by: checking!.checker } : {};
+    const { address, api, ...rest } = ctx.describe(p, b, problems);
+    out.push({ kind: problems[0], address, api, ...badId, ...rest, found_via: via });
   };
   for (const [p, via] of candidates) {
     const b = readDebugBlock(d.r, p);
@@ -247,6 +368,20 @@ function poolStateText(b: PoolBlock): string {
   }
 }
 
+/** Data bytes read to tell a filled block (CLEANBYTE: never written since it was allocated). */
+const MAX_FILL_CHECK = 4096;
+
+/** "all 0xcd: allocated and never written (...)": a block's data that is one fill byte. */
+export function fillText(kind: FillKind): string {
+  return `all 0x${FILL_BYTES[kind].toString(16)}: ${FILL_MEANING[kind]}`;
+}
+
+/** The fill byte all of a block's data holds (up to MAX_FILL_CHECK bytes of it), if one does. */
+function blockFill(r: Reader, b: DebugBlock): FillKind | null {
+  const data = b.requested > 0 ? r.bytes(b.address, Math.min(b.requested, MAX_FILL_CHECK)) : null;
+  return data ? bufferFill(data) : null;
+}
+
 /** What a block report adds to the bytes: the bad pads, the object inside, the block before it. */
 class BlockContext {
   /** System-malloc debug blocks by where their chunk ends: the block before a chunk starting there. */
@@ -281,7 +416,8 @@ class BlockContext {
     const bad: MemoryErrorView['bad_pads'] = [];
     b.leading.forEach((v, i) => v !== 0xfd && bad.push({ base: 'p', offset: -(7 - i), value: `0x${v.toString(16).padStart(2, '0')}` }));
     b.trailing?.forEach((v, i) => v !== 0xfd && bad.push({ base: 'tail', offset: i, value: `0x${v.toString(16).padStart(2, '0')}` }));
-    return { address: hex(p), api: String.fromCharCode(b.api), requested: b.requested, bad_pads: bad, object: objectIn(this.d, p), neighbor: this.neighbor(p, problems), block: b };
+    const fill = blockFill(this.d.r, b);
+    return { address: hex(p), api: String.fromCharCode(b.api), requested: b.requested, bad_pads: bad, object: objectIn(this.d, p), ...(fill ? { fill } : {}), neighbor: this.neighbor(p, problems), block: b };
   }
 
   private neighbor(p: number, problems: BlockProblem[]): NeighborView | null {
@@ -428,5 +564,6 @@ export function objectIn(d: ObjectDecoder, p: number): ObjectRefView | null {
         return { address: hex(p + off), type: d.typeNames(t).qualname, repr: `<${d.typeNames(t).qualname} object at ${hex(p + off)} being deallocated (refcount 0)>` };
     }
   }
-  return { address: hex(p), type: '<invalid>', repr: `<invalid object at ${hex(p)}: ${v.reason}>` };
+  // A block that holds no object (a buffer, or memory not written yet) gets no object diagnostics.
+  return null;
 }

@@ -106,6 +106,32 @@ function interruptedIndex(stack: NativeStack): number | null {
   return t >= 0 && t + 1 < stack.frames.length ? t + 1 : null;
 }
 
+const FATAL_ERROR_FUNCTIONS = new Set(['fatal_error', 'fatal_error_exit', '_Py_FatalErrorFunc', 'Py_FatalError', '_Py_FatalErrorFormat', '_Py_FatalError_TstateNULL']);
+
+/** Py_FatalError and the functions it goes through on its way to abort(). */
+export function isFatalErrorFrame(f: NativeFrame): boolean {
+  return f.symbol !== null && FATAL_ERROR_FUNCTIONS.has(baseName(f.symbol.name));
+}
+
+/** Index of the oldest fatal-error frame (the one its caller called), or -1. */
+export function lastFatalErrorFrame(stack: NativeStack): number {
+  let last = -1;
+  stack.frames.forEach((f, i) => isFatalErrorFrame(f) && (last = i));
+  return last;
+}
+
+/**
+ * The function that called Py_FatalError (or its internal variants), if the stack shows one. A
+ * caller without a symbol (a static function of a stripped build) is named by its address and
+ * module, as gdb's `??` frames are, not by the next named frame further up, which did not call it.
+ */
+export function fatalErrorCaller(stack: NativeStack): string | null {
+  const last = lastFatalErrorFrame(stack);
+  const caller = last < 0 ? undefined : stack.frames[last + 1];
+  if (!caller) return null;
+  return caller.symbol?.name ?? (caller.module ? `?? (${moduleBaseName(caller.module)}+${hex(caller.pc - caller.module.start)})` : `?? (${hex(caller.pc)})`);
+}
+
 /** The interrupted frame and the likely culprit of the crashing thread's stack. */
 export function crashFrames(stack: NativeStack, interpreter: Module | null): { interrupted: NativeFrameRef | null; culprit: NativeFrameRef | null } {
   const i = interruptedIndex(stack);

@@ -3,13 +3,54 @@
 // 16 bytes before the user pointer and the 8 after its data, like _PyMem_DebugCheckAddress.
 import type { Reader } from './reader.js';
 
-export const FORBIDDENBYTE = 0xfd;
-/** PYMEM_DEADBYTE, what the debug hooks fill a block with when it is freed: 0xDD in 3.8-3.13
- *  (Include/internal/pycore_pymem.h); CPython 3.7 and older used 0xDB, the byte of the
- *  well-known `<refcnt -2604246222170760229 at 0x...>` signature, accepted too. */
-export const DEADBYTE = 0xdd;
-const DEAD_BYTES = new Set([DEADBYTE, 0xdb]);
-export const CLEANBYTE = 0xcd;
+/**
+ * The debug hooks' fill bytes, one table for every reader (cores and logs): PYMEM_CLEANBYTE fills
+ * a block that was allocated and not written yet, PYMEM_DEADBYTE a block that was freed (header
+ * and pads included), PYMEM_FORBIDDENBYTE the pads around a live block's data. 0xCD/0xDD/0xFD
+ * since bpo-36389 (3.8, backported to 3.7.4; Include/internal/pycore_pymem.h); 3.6 and 3.7.0-3.7.3
+ * used 0xCB/0xDB/0xFB. Checked by running each interpreter here under PYTHONMALLOC=debug (3.6.15:
+ * 0xCB/0xDB/0xFB; 3.7.16 and 3.8-3.13: 0xCD/0xDD/0xFD). No 3.8+ source uses 0xDB (the comment
+ * in 3.13's Include/cpython/pymem.h that still says 0xCB/0xDB is stale). pycore reads cores of
+ * 3.8+ only, so a core's bytes are matched against the current values; a log may come from any
+ * version (`withOld`).
+ */
+export type FillKind = 'clean' | 'dead' | 'forbidden';
+export const FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
+const OLD_FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
+/** What each fill says about the memory, in CPython's terms. */
+export const FILL_MEANING: Readonly<Record<FillKind, string>> = {
+  clean: "allocated and never written (the debug allocator's CLEANBYTE fill, 0xcd)",
+  dead: "freed (the debug allocator's DEADBYTE fill, 0xdd)",
+  forbidden: "pad bytes around a block (the debug allocator's FORBIDDENBYTE, 0xfd)",
+};
+export const FORBIDDENBYTE = FILL_BYTES.forbidden;
+export const DEADBYTE = FILL_BYTES.dead;
+export const CLEANBYTE = FILL_BYTES.clean;
+
+/** Which fill `byte` is (with `withOld`, the pre-3.7.4 bytes count too), or null. */
+export function fillKind(byte: number, withOld = false): FillKind | null {
+  for (const table of withOld ? [FILL_BYTES, OLD_FILL_BYTES] : [FILL_BYTES])
+    for (const k of ['clean', 'dead', 'forbidden'] as const) if (table[k] === byte) return k;
+  return null;
+}
+
+/** A 64-bit word that is one fill byte repeated, within `slack` of it (a few INCREF/DECREFs on a refcount). */
+export function wordFill(v: bigint, withOld = false, slack = 0n): FillKind | null {
+  for (const table of withOld ? [FILL_BYTES, OLD_FILL_BYTES] : [FILL_BYTES])
+    for (const k of ['clean', 'dead', 'forbidden'] as const) {
+      const fill = BigInt(table[k]) * 0x0101010101010101n;
+      if ((v > fill ? v - fill : fill - v) <= slack) return k;
+    }
+  return null;
+}
+
+/** Bytes that are all one fill byte: which one, or null. */
+export function bufferFill(b: Buffer): FillKind | null {
+  if (b.length === 0) return null;
+  for (let i = 1; i < b.length; i++) if (b[i] !== b[0]) return null;
+  return fillKind(b[0]);
+}
+
 const API_IDS = new Set(['r', 'm', 'o'].map((c) => c.charCodeAt(0)));
 /** Larger requests are implausible for a header read from a core: treat them as not a block. */
 const MAX_REQUEST = 2 ** 32;
@@ -46,10 +87,14 @@ export function readDebugBlock(r: Reader, p: number): DebugBlock | null {
   return { address: p, api, requested, leading, trailing: trailingBytes ? [...trailingBytes] : null, dataHead: [...headData], dataTail: [...tailData] };
 }
 
-/** What CPython's check would complain about, in its order (API id, leading pad, trailing pad). */
-export function blockProblems(b: DebugBlock): BlockProblem[] {
+/**
+ * What CPython's check would complain about, in its order (API id, leading pad, trailing pad).
+ * The API id is bad when it is not the one the block is checked against (`verifiedApi`, known
+ * for the block the hooks were checking when they aborted), or else not an id at all.
+ */
+export function blockProblems(b: DebugBlock, verifiedApi?: string): BlockProblem[] {
   const out: BlockProblem[] = [];
-  if (!API_IDS.has(b.api)) out.push('bad-api-id');
+  if (verifiedApi !== undefined ? String.fromCharCode(b.api) !== verifiedApi : !API_IDS.has(b.api)) out.push('bad-api-id');
   if (b.leading.some((x) => x !== FORBIDDENBYTE)) out.push('leading-pad');
   if (b.trailing && b.trailing.some((x) => x !== FORBIDDENBYTE)) out.push('trailing-pad');
   return out;
@@ -66,11 +111,36 @@ export function looksLikeDebugBlock(b: DebugBlock): boolean {
   return API_IDS.has(b.api) && intactLeading >= 4;
 }
 
-/** Bytes that are all one dead-fill byte: memory freed under the debug hooks and not reused since. */
+/** Bytes that are all the dead fill: memory freed under the debug hooks and not reused since. */
 export function isDeadFill(b: Buffer): boolean {
-  if (b.length === 0 || !DEAD_BYTES.has(b[0])) return false;
-  for (let i = 1; i < b.length; i++) if (b[i] !== b[0]) return false;
-  return true;
+  return bufferFill(b) === 'dead';
+}
+
+/** The hooks' contexts, _PyMem_Debug's {raw, mem, obj} (3.12+: _PyRuntime.allocators.debug), in this order. */
+const CONTEXT_APIS = 'rmo';
+/** sizeof(debug_alloc_api_t): the char api_id, padded to 8, then PyMemAllocatorEx's ctx, malloc, calloc, realloc and free. */
+const CONTEXT_SIZE = 48;
+
+/**
+ * The API id of the debug hooks' context at `a`, when `a` is one: the ctx every hook receives
+ * (&_PyMem_Debug.raw, .mem or .obj), which _PyMem_DebugRawFree checks the block's id against.
+ * Told by its shape, so that stripped builds need no symbol: three 48-byte entries whose ids are
+ * 'r', 'm' and 'o', each followed by 7 zero padding bytes and non-null malloc, calloc, realloc
+ * and free pointers.
+ */
+export function debugHooksContextApi(r: Reader, a: number): string | null {
+  if (a % 8 !== 0) return null;
+  const first = r.bytes(a, 1);
+  const k = first ? CONTEXT_APIS.indexOf(String.fromCharCode(first[0])) : -1;
+  if (k < 0) return null;
+  const all = r.bytes(a - k * CONTEXT_SIZE, CONTEXT_APIS.length * CONTEXT_SIZE);
+  if (!all) return null;
+  for (let i = 0; i < CONTEXT_APIS.length; i++) {
+    const e = all.subarray(i * CONTEXT_SIZE, (i + 1) * CONTEXT_SIZE);
+    if (e[0] !== CONTEXT_APIS.charCodeAt(i) || e.subarray(1, 8).some((x) => x !== 0)) return null;
+    for (let off = 16; off < CONTEXT_SIZE; off += 8) if (e.readBigUInt64LE(off) === 0n) return null;
+  }
+  return CONTEXT_APIS[k];
 }
 
 /** PYMEM_DEBUG_EXTRA_BYTES: the header and trailing pads the hooks add to every request (3.8+). */

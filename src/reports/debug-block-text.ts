@@ -1,5 +1,5 @@
 // A damaged debug-allocator block in CPython's own words (_PyObject_DebugDumpAddress, 3.8+).
-import { referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
+import { fillText, referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
 const h2 = (b: number) => b.toString(16).padStart(2, '0');
@@ -39,9 +39,17 @@ export function debugBlockText(e: Pick<MemoryErrorView, 'address' | 'freed' | 'o
   return out;
 }
 
-/** What pycore adds under a block: the block before it and its object, and who refers to the object. */
-export function pycoreBlockLines(e: Pick<MemoryErrorView, 'neighbor' | 'referrers' | 'kind'>): string[] {
+/** CPython's fatal error for a block checked against another API than its own (_PyMem_DebugCheckAddress). */
+export function badIdText(e: Pick<MemoryErrorView, 'api' | 'verified_api'>): string | null {
+  return e.verified_api === undefined || e.api === null ? null : `bad ID: Allocated using API '${esc(e.api)}', verified using API '${esc(e.verified_api)}'`;
+}
+
+/** What pycore adds under a block: why the hooks aborted on it, what its data is, the block before it and its object, and who refers to the object. */
+export function pycoreBlockLines(e: Pick<MemoryErrorView, 'neighbor' | 'referrers' | 'kind' | 'api' | 'verified_api' | 'checked_by' | 'fill'>): string[] {
   const out: string[] = [];
+  const badId = badIdText(e);
+  if (badId) out.push(`    pycore: ${badId} (the check that aborted${e.checked_by ? `, in ${esc(e.checked_by)}` : ''})`);
+  if (e.fill) out.push(`    pycore: its data is ${fillText(e.fill)}`);
   if (e.neighbor) out.push(`    pycore: ${neighborText(e.neighbor)}`);
   else if (e.neighbor === null && e.kind !== 'use-after-free') out.push('    pycore: the block before it is unknown (first block of its pool, or a malloc chunk pycore did not find)');
   if (e.referrers) {

@@ -2,6 +2,7 @@
 // objects and threads the log named. Strings from the core are escaped.
 import type { CoreBlock, CoreObject, CoreReferrers, CoreThread, ExplainCoreSummary, FindingCore } from '../analysis/explain-core.js';
 import type { Finding } from '../analysis/findings.js';
+import { badIdText } from './debug-block-text.js';
 import { stackLines } from './native-text.js';
 import { escapeForTerminal as esc, faulthandlerAscii } from './sanitize.js';
 
@@ -32,6 +33,8 @@ function referrerLines(r: CoreReferrers | undefined, indent: string): string[] {
 function blockLines(b: CoreBlock): string[] {
   const how = b.memory_error ? ` (analyze's memory check found it via ${esc(b.memory_error.found_via)})` : '';
   const out = [`      Block p=${b.address}: ${esc(b.state)}${how}`];
+  const badId = b.memory_error ? badIdText(b.memory_error) : null;
+  if (badId) out.push(`        ${badId}${b.memory_error?.checked_by ? ` (in ${esc(b.memory_error.checked_by)})` : ''}`);
   if (b.object) out.push(`        holds ${esc(b.object.type)} ${esc(b.object.repr)}`);
   return [...out, ...allocated(b.allocated_at, '        '), ...referrerLines(b.referrers, '        ')];
 }

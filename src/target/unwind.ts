@@ -44,6 +44,11 @@ export interface NativeFrame {
   callSite: { file: string | null; line: number } | null;
   /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
   offset: number | null;
+  /**
+   * Values this frame held in the registers its CFI says it saved for its caller (the registers it
+   * may have changed itself, so not its caller's values passing through); absent without CFI.
+   */
+  ownRegisterValues?: number[];
 }
 
 export type StopReason = 'outermost' | 'limit' | 'loop' | 'unreadable' | 'no-unwind-info' | 'bad-registers';
@@ -155,6 +160,7 @@ export class NativeUnwinder {
         break;
       }
       const step = this.step(arch, frame, regs);
+      if ('own' in step && step.own) frame.ownRegisterValues = step.own;
       if ('stop' in step) {
         stack.stop = step.stop;
         break;
@@ -339,7 +345,7 @@ export class NativeUnwinder {
   }
 
   /** One frame up: the caller's registers and pc, or why there is none. */
-  private step(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
+  private step(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery; own?: number[] } | { stop: NativeStack['stop'] } {
     const sp = regs.get(arch.sp);
     if (this.isSigreturn(arch, frame.pc) && sp !== undefined) {
       frame.signalTrampoline = true;
@@ -363,7 +369,7 @@ export class NativeUnwinder {
     return this.framePointerStep(arch, frame, regs);
   }
 
-  private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
+  private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery; own: number[] } | { stop: NativeStack['stop'] } {
     const where = `${m.path} (CFI row 0x${row.start.toString(16)}..0x${row.end.toString(16)})`;
     const answer = (req: ExprRequest): bigint | null => {
       if (req.kind === 'register') {
@@ -386,7 +392,10 @@ export class NativeUnwinder {
     const out: Registers = new Map(regs);
     out.set(arch.sp, cfa);
     const ra = row.returnAddressRegister;
+    const own: number[] = [];
     for (const [reg, rule] of row.registers) {
+      const mine = reg !== ra && rule.kind !== 'same-value' && rule.kind !== 'undefined' ? regs.get(reg) : undefined;
+      if (mine !== undefined) own.push(mine);
       if (rule.kind === 'undefined') {
         if (reg === ra) return { stop: { reason: 'outermost', detail: 'the return address is marked undefined (the outermost frame)' } };
         out.delete(reg);
@@ -401,7 +410,7 @@ export class NativeUnwinder {
     let pc = out.get(ra) ?? regs.get(ra);
     if (pc === undefined) return { stop: { reason: 'unreadable', detail: `${where}: no rule gives the return address` } };
     if (arch.addressBits !== null && (row.returnAddressSigned || pc >= 2 ** arch.addressBits)) pc = pc % 2 ** arch.addressBits;
-    return { regs: out, pc, recovery: 'cfi' };
+    return { regs: out, pc, recovery: 'cfi', own };
   }
 
   private ruleValue(rule: RegisterRule, cfa: number, regs: Registers, answer: (req: ExprRequest) => bigint | null): number | null {

@@ -3,6 +3,7 @@
 // continuation lines. Several can be open at once and each tolerates one foreign line, so the
 // interleaved output of two processes still yields its parts; closed blocks leave in the order
 // they started. Work per line is constant apart from the line's own length.
+import { wordFill } from '../../cpython/debug-allocator.js';
 import type { FrameRef, MemoryBlockDetails, ObjectDumpDetails, ThreadRef } from '../findings.js';
 import type { LogLimits } from './limits.js';
 import type { LogLine } from './lines.js';
@@ -232,18 +233,9 @@ function emptyObject(): ObjectDumpDetails {
 export function refcountPattern(refcount: string | null): ObjectDumpDetails['refcount_pattern'] {
   if (refcount === null || !/^-?[0-9]{1,20}$/.test(refcount)) return null;
   const v = BigInt.asUintN(64, BigInt(refcount));
-  for (const [byte, name] of [
-    [0xddn, 'dead-bytes'],
-    [0xdbn, 'dead-bytes'],
-    [0xcdn, 'clean-bytes'],
-    [0xcbn, 'clean-bytes'],
-    [0xfdn, 'forbidden-bytes'],
-    [0xfbn, 'forbidden-bytes'],
-  ] as const) {
-    const fill = byte * 0x0101010101010101n;
-    const d = v > fill ? v - fill : fill - v;
-    if (d <= 64n) return name;
-  }
+  // A log may come from any version: the pre-3.7.4 fill bytes count too.
+  const fill = wordFill(v, true, 64n);
+  if (fill) return `${fill}-bytes`;
   return refcount.startsWith('-') ? 'negative' : null;
 }
 

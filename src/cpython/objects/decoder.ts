@@ -3,6 +3,7 @@
 import { field, type Layout } from '../../cpython-layouts/layout.js';
 import type { Target } from '../../target/target.js';
 import type { CodeCache } from '../code.js';
+import { FILL_MEANING, wordFill } from '../debug-allocator.js';
 import type { Reader } from '../reader.js';
 import type { PythonRuntime } from '../runtime.js';
 import { isFailure, readBytes, readUnicode } from '../strings.js';
@@ -30,10 +31,12 @@ export type Validated = { ok: true; type: TypeInfo; refcount: number } | { ok: f
 
 const hex = (a: number) => `0x${a.toString(16)}`;
 
-function isFreedPattern(v: bigint): boolean {
-  // The debug allocator fills freed memory with 0xDD (and 0xCD/0xFD for clean/forbidden bytes).
-  return v === 0xddddddddddddddddn || v === 0xcdcdcdcdcdcdcdcdn || v === 0xfdfdfdfdfdfdfdfdn;
-}
+/** Why memory holding the debug allocator's fill is no object: freed, never written, or pads. */
+const FILL_REASON = {
+  dead: `freed memory (${FILL_MEANING.dead})`,
+  clean: `not an object: memory ${FILL_MEANING.clean}`,
+  forbidden: `not an object: ${FILL_MEANING.forbidden}`,
+} as const;
 
 export class ObjectDecoder {
   readonly r: Reader;
@@ -70,7 +73,8 @@ export class ObjectDecoder {
     const refcnt = this.r.u64(address + field(this.L, 'object.refcnt'));
     const typePtr = this.r.u64(address + field(this.L, 'object.type'));
     if (refcnt === null || typePtr === null) return { ok: false, reason: 'memory not readable' };
-    if (isFreedPattern(refcnt) || isFreedPattern(typePtr)) return { ok: false, reason: 'freed memory (debug allocator fill pattern)' };
+    const fill = wordFill(refcnt) ?? wordFill(typePtr);
+    if (fill) return { ok: false, reason: FILL_REASON[fill] };
     const rc = BigInt.asIntN(64, refcnt);
     if (rc <= 0n) return { ok: false, reason: `refcount ${rc}` };
     if (rc > 1n << 48n) return { ok: false, reason: `refcount ${rc} is implausible` };
