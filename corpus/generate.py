@@ -37,6 +37,8 @@ SYSROOT = os.path.join(HERE, "sysroot")
 
 PYENV = "/root/.pyenv/versions"
 LABELS = {
+    "3.6": PYENV + "/3.6.15/bin/python3.6",
+    "3.7": PYENV + "/3.7.16/bin/python3.7",
     "3.8": PYENV + "/3.8.18/bin/python3.8",
     "3.9": PYENV + "/3.9.18/bin/python3.9",
     "3.10": PYENV + "/3.10.13/bin/python3.10",

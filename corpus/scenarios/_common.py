@@ -1,7 +1,7 @@
 """Shared helpers for the corpus scenario programs.
 
 Imported by the scenario scripts (their directory is sys.path[0]); never run
-directly.  Runs unchanged on CPython 3.8 .. 3.13.
+directly.  Runs unchanged on CPython 3.6 .. 3.13.
 
 Environment variables (set by corpus/generate.py; all optional, so every
 scenario can also be run by hand):
@@ -21,6 +21,26 @@ import time
 import types
 
 _qualname_cache = {}
+
+if not hasattr(threading, "get_native_id"):
+    # 3.6/3.7 lack threading.get_native_id and Thread.native_id: ask the kernel (gettid) in the
+    # new thread itself, from the ident setter its bootstrap calls before run() (no extra frame).
+    import ctypes
+
+    _syscall = ctypes.CDLL(None, use_errno=True).syscall
+    _SYS_gettid = 186  # x86_64
+
+    def _gettid():
+        return _syscall(_SYS_gettid)
+
+    threading.get_native_id = _gettid
+    _orig_set_ident = threading.Thread._set_ident
+
+    def _set_ident(self):
+        _orig_set_ident(self)
+        self.native_id = _gettid()
+
+    threading.Thread._set_ident = _set_ident
 
 
 def _func_qualname(code):

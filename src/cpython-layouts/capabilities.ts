@@ -13,7 +13,25 @@ export type FreeListSpec =
   | { name: SizedStruct; count: { field: FieldName } | { loadedBy: string } }
   | { name: 'tuple'; count: { field: FieldName } | { staticArray: string }; lengths: number; indexOfLength1: number };
 
+/**
+ * Static variables that hold what 3.7+ keep in `_PyRuntime` (2.7, 3.6), by LOCAL symbol name in
+ * libpython's .symtab: the interpreter list of pystate.c, the current thread state, the GIL of
+ * ceval_gil.h (3.x; 2.7's GIL is an opaque semaphore) and the GC state of gcmodule.c.
+ */
+export interface RuntimeStatics {
+  interpretersHead: string;
+  tstateCurrent: string;
+  gilLastHolder: string | null;
+  gilLocked: string | null;
+  gcGenerations: string;
+  gcEnabled: string;
+  gcCollecting: string;
+  gcGarbage: string;
+}
+
 export interface Capabilities {
+  /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
+  runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
   frameModel: 'frame-object' | 'interpreter-frame';
   /**
@@ -86,6 +104,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 
 // Each version is the previous one with what changed: reading down the table shows the history.
 const v38: Capabilities = {
+  runtimeState: { kind: 'struct' },
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
   stackRefs: 'plain',
@@ -193,4 +212,20 @@ const v314: Capabilities = {
   skippedFrameOwners: [3, 4],
 };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+// Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
+// 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives).
+const v37: Capabilities = { ...v38 };
+const STATICS_36: RuntimeStatics = {
+  interpretersHead: 'interp_head',
+  tstateCurrent: '_PyThreadState_Current',
+  gilLastHolder: 'gil_last_holder',
+  gilLocked: 'gil_locked',
+  gcGenerations: 'generations',
+  gcEnabled: 'enabled',
+  gcCollecting: 'collecting',
+  gcGarbage: 'garbage',
+};
+// 3.6: no _PyRuntime yet.
+const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 } };
+
+export const capabilitiesByMinor: Record<string, Capabilities> = { '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
