@@ -30,6 +30,8 @@ export interface RuntimeStatics {
 }
 
 export interface Capabilities {
+  /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
+  exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
   runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
@@ -105,6 +107,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 // Each version is the previous one with what changed: reading down the table shows the history.
 const v38: Capabilities = {
   runtimeState: { kind: 'struct' },
+  exceptionRepr: 'single-arg-bare',
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
   stackRefs: 'plain',
@@ -226,6 +229,6 @@ const STATICS_36: RuntimeStatics = {
   gcGarbage: 'garbage',
 };
 // 3.6: no _PyRuntime yet.
-const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 } };
+const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 }, exceptionRepr: 'args-tuple' };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

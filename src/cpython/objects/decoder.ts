@@ -333,7 +333,7 @@ export class ObjectDecoder {
         const name = this.shortTypeName(t);
         const items = args ? tupleItems(r, L, args, lim.maxItems) : { items: [], total: 0 };
         if (typeof items === 'string') return `<invalid object at ${hex(address)}: exception args ${items}>`;
-        if (items.total === 1) return `${name}(${sub(items.items[0])})`;
+        if (items.total === 1 && L.caps.exceptionRepr === 'single-arg-bare') return `${name}(${sub(items.items[0])})`;
         return `${name}${join(mapItems(items, sub), '(', ')', true)}`;
       }
       case 'NoneType':
