@@ -30,6 +30,11 @@ export interface RuntimeStatics {
 }
 
 export interface Capabilities {
+  /**
+   * Whether pycore decodes this version's objects (locals, show, heap, the memory check), or only
+   * its threads and frames (2.7: its str, int, dict and old-style classes have no decoders yet).
+   */
+  objects: 'decoded' | 'frames-only';
   /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
@@ -55,6 +60,13 @@ export interface Capabilities {
   nativeThreadId: boolean;
   /** Where the GIL's state lives: in _PyRuntime (<= 3.11) or behind interp->ceval.gil (3.12+). */
   gil: 'runtime' | 'interpreter-pointer';
+  /**
+   * What the `str` type is: PEP 393 unicode (3.x), or 2.7's PyStringObject (bytes: ob_sval after
+   * ob_shash and ob_sstate; code names and filenames are of this type).
+   */
+  str: 'unicode' | 'bytes';
+  /** co_lnotab line increments: signed bytes (3.6+) or unsigned (2.7, which never goes back a line). */
+  lnotabDeltas: 'signed' | 'unsigned';
   /** str objects: legacy (wstr) fields exist before 3.12. */
   unicode: 'with-wstr' | 'compact-only';
   /** _Py_DebugOffsets at the start of _PyRuntime. */
@@ -108,6 +120,9 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 const v38: Capabilities = {
   runtimeState: { kind: 'struct' },
   exceptionRepr: 'single-arg-bare',
+  objects: 'decoded',
+  str: 'unicode',
+  lnotabDeltas: 'signed',
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
   stackRefs: 'plain',
@@ -231,4 +246,14 @@ const STATICS_36: RuntimeStatics = {
 // 3.6: no _PyRuntime yet.
 const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 }, exceptionRepr: 'args-tuple' };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+// 2.7: no GIL statics (its GIL is an opaque semaphore), str is bytes, unsigned lnotab deltas; no
+// faulthandler (the truth of its cores is sys._current_frames()).
+const v27: Capabilities = {
+  ...v36,
+  runtimeState: { kind: 'statics', symbols: { ...STATICS_36, gilLastHolder: null, gilLocked: null } },
+  str: 'bytes',
+  lnotabDeltas: 'unsigned',
+  objects: 'frames-only',
+};
+
+export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

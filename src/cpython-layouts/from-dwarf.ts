@@ -59,7 +59,9 @@ export const STRUCT_SPECS: StructSpec[] = [
   all('PyVarObject', ['PyVarObject']),
   all('PyTypeObject', ['PyTypeObject', 'struct _typeobject']),
   all('PyHeapTypeObject', ['PyHeapTypeObject', 'struct _heaptypeobject'], 1),
-  ...['PyASCIIObject', 'PyCompactUnicodeObject', 'PyUnicodeObject', 'PyBytesObject', 'PyByteArrayObject', 'PyTupleObject', 'PyListObject'].map((n) => all(n, [n])),
+  ...['PyASCIIObject', 'PyCompactUnicodeObject', 'PyUnicodeObject', 'PyByteArrayObject', 'PyTupleObject', 'PyListObject'].map((n) => all(n, [n])),
+  // 2.7's str is PyStringObject, the struct 3.x renamed PyBytesObject.
+  all('PyBytesObject', ['PyBytesObject', 'PyStringObject']),
   all('PyLongObject', ['PyLongObject', 'struct _longobject']),
   all('PyFloatObject', ['PyFloatObject']),
   all('PyComplexObject', ['PyComplexObject']),

@@ -79,8 +79,9 @@ function requiredFields(c: Capabilities): FieldName[] {
   const req: FieldName[] = [
     ...(c.runtimeState.kind === 'struct' ? (['runtime.interpreters_head'] as const) : []),
     'interp.next', 'interp.threads_head', 'tstate.next', 'tstate.interp', 'tstate.thread_id',
-    'code.filename', 'code.name', 'code.firstlineno', 'code.linetable', 'object.type', 'var.size', 'type.name', 'unicode.length', 'unicode.state', 'bytes.sval',
+    'code.filename', 'code.name', 'code.firstlineno', 'code.linetable', 'object.type', 'var.size', 'type.name', 'bytes.sval',
   ];
+  if (c.str === 'unicode') req.push('unicode.length', 'unicode.state');
   if (c.frameModel === 'frame-object') req.push('frame.f_back', 'frame.f_code', 'frame.f_lasti', 'frame.f_lineno');
   else req.push('iframe.code', 'iframe.previous', 'iframe.instr', 'iframe.owner', 'code.code_adaptive');
   if (c.currentFrame === 'tstate.frame') req.push('tstate.frame');

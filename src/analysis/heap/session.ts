@@ -24,6 +24,11 @@ export interface HeapSession {
   warnings: string[];
 }
 
+/** Why a version's objects cannot be shown (2.7: threads and frames only), for a one-line refusal. */
+export function objectsNotDecoded(rt: PythonRuntime): string {
+  return `pycore reads only the threads and frames of Python ${formatVersion(rt.layout.version)} (its objects are not decoded yet); use \`pycore analyze\` without --locals`;
+}
+
 /** Opens the heap of a core, or says in one line why there is none. */
 export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): HeapSession | { fatal: string } {
   return runSteps(openHeapSteps(target, reprLimits, limits));
@@ -41,6 +46,7 @@ export function* openHeapSteps(target: Target, reprLimits?: ReprLimits, limits: 
   const found = findRuntime(target);
   if (!found.ok) return { fatal: formatRuntimeError(found.error) };
   const rt = found.value;
+  if (rt.layout.caps.objects !== 'decoded') return { fatal: objectsNotDecoded(rt) };
   yield 'interpreters';
   const { interpreters } = readInterpreters(rt, limits);
   if (interpreters.length === 0) return { fatal: 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)' };
