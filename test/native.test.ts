@@ -133,7 +133,7 @@ describe('merged stacks match CPython’s gdb extension', () => {
 });
 
 describe('crash culprit', () => {
-  const SYSTEM = /\/(libc\.so\.6|ld-linux-x86-64\.so\.2|libpython3\.\d+\.so\.1\.0)$/;
+  const SYSTEM = /\/(libc\.so\.6|ld-linux-x86-64\.so\.2|libpython[23]\.\d+m?\.so\.1\.0)$/;
   for (const c of cores.filter((x) => x.scenario === 'extension' || x.scenario === 'segv-threads' || x.scenario === 'abort')) {
     it(`${c.name}: the first frame below the signal frame outside the interpreter and libc, as gdb shows it`, async () => {
       const text = readFileSync(gdbBacktracePath(c.name), 'utf8').split('\n');

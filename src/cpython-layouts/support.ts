@@ -12,6 +12,12 @@ export interface VersionSupport {
 
 export const versionSupport: VersionSupport[] = [
   {
+    version: '2.7',
+    verified: ["release, threads and frames only (pyenv 2.7.18; corpus cores 2.7-segv-threads, 2.7-abort vs sys._current_frames() recorded on the crash's own line)"],
+    unverified: [],
+    unsupported: ['objects: locals, show, heap, referrers, the memory check (str/int/dict/old-style classes of 2.7 are not decoded yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
+  },
+  {
     version: '3.6',
     verified: ['release (pyenv 3.6.15; corpus cores 3.6-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())'],
     unverified: ['debug'],
