@@ -158,6 +158,10 @@ export const fieldSources = {
   'tstate.curexc_traceback': ['PyThreadState', 'curexc_traceback'],
   'tstate.current_exception': ['PyThreadState', 'current_exception'],
   'tstate.exc_info': ['PyThreadState', 'exc_info'],
+  /** 2.7, 3.6: the exception being handled sits in the thread state itself (3.7 made it the exc_info stack). */
+  'tstate.exc_type': ['PyThreadState', 'exc_type'],
+  'tstate.exc_value': ['PyThreadState', 'exc_value'],
+  'tstate.exc_traceback': ['PyThreadState', 'exc_traceback'],
   'errstack.exc_type': ['_PyErr_StackItem', 'exc_type'],
   'errstack.exc_value': ['_PyErr_StackItem', 'exc_value'],
   'errstack.exc_traceback': ['_PyErr_StackItem', 'exc_traceback'],

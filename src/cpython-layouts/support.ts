@@ -25,9 +25,9 @@ export const versionSupport: VersionSupport[] = [
   },
   {
     version: '3.7',
-    verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())'],
+    verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['debug'],
-    unsupported: ['no binary at all (the interpreter-state scan does not try 3.7)', 'Py_TRACE_REFS'],
+    unsupported: ['Py_TRACE_REFS'],
   },
   { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
   { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },

@@ -26,7 +26,7 @@ export interface HeapSession {
 
 /** Why a version's objects cannot be shown (2.7: threads and frames only), for a one-line refusal. */
 export function objectsNotDecoded(rt: PythonRuntime): string {
-  return `pycore reads only the threads and frames of Python ${formatVersion(rt.layout.version)} (its objects are not decoded yet); use \`pycore analyze\` without --locals`;
+  return `only the threads and frames of Python ${formatVersion(rt.layout.version)} are read (its objects are not decoded yet); use \`pycore analyze\` without --locals`;
 }
 
 /** Opens the heap of a core, or says in one line why there is none. */
