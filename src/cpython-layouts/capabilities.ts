@@ -37,6 +37,8 @@ export interface Capabilities {
   objects: 'decoded' | 'frames-only';
   /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
+  /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
+  evalLoop: '_PyEval_EvalFrameDefault' | 'PyEval_EvalFrameEx';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
   runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
@@ -119,6 +121,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 // Each version is the previous one with what changed: reading down the table shows the history.
 const v38: Capabilities = {
   runtimeState: { kind: 'struct' },
+  evalLoop: '_PyEval_EvalFrameDefault',
   exceptionRepr: 'single-arg-bare',
   objects: 'decoded',
   str: 'unicode',
@@ -254,6 +257,7 @@ const v27: Capabilities = {
   str: 'bytes',
   lnotabDeltas: 'unsigned',
   objects: 'frames-only',
+  evalLoop: 'PyEval_EvalFrameEx',
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
