@@ -78,7 +78,9 @@ SCENARIOS = {
 # own scenario variants write on the crash's own line (see recorded_threads()).
 NO_FAULTHANDLER = {"2.7"}
 # Scenario script per (label, scenario) where a label needs its own variant.
-SCRIPT_FOR = {("2.7", "segv-threads"): "segv_threads27.py", ("2.7", "abort"): "abort27.py"}
+SCRIPT_FOR = {("2.7", "segv-threads"): "segv_threads27.py", ("2.7", "abort"): "abort27.py",
+              # as is: its side file is recorded from the spin loop, whose line is the line at gcore time
+              ("2.7", "gcore-live"): "gcore_live.py"}
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"}}
@@ -675,7 +677,7 @@ def run_gcore(label, scenario, exe, script, tmpdir):
     side = os.path.join(tmpdir, "side.json")
     ready = os.path.join(tmpdir, "ready")
     dump = os.path.join(tmpdir, "faulthandler-dump.txt")
-    argv = [exe, "-S", "-X", "faulthandler", script]
+    argv = [exe, "-S", script] if label in NO_FAULTHANDLER else [exe, "-S", "-X", "faulthandler", script]
     errpath = os.path.join(tmpdir, "stderr.txt")
     with open(errpath, "wb") as errf:
         proc = subprocess.Popen(argv, cwd=tmpdir,
@@ -708,10 +710,14 @@ def run_gcore(label, scenario, exe, script, tmpdir):
         snap = json.load(f)
     if snap["pid"] != proc.pid:
         raise GenError("pid mismatch")
-    with open(dump, encoding="utf-8", errors="surrogateescape") as f:
-        dump_text = f.read()
-    _block, _reason, dump_threads = parse_faulthandler(dump_text, fatal=False)
-    threads = gcore_threads(dump_threads, snap)
+    if label in NO_FAULTHANDLER:
+        dump_text = None
+        threads = recorded_threads(snap)
+    else:
+        with open(dump, encoding="utf-8", errors="surrogateescape") as f:
+            dump_text = f.read()
+        _block, _reason, dump_threads = parse_faulthandler(dump_text, fatal=False)
+        threads = gcore_threads(dump_threads, snap)
     truth = {
         "label": label, "scenario": scenario,
         "python": python_info(snap),

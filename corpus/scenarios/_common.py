@@ -296,7 +296,7 @@ def at_spin(spin_frame):
                            "spin_function": spin_frame.f_code.co_name},
                     current_top=spin_frame)
     dump = os.environ.get("PYCORE_FH_DUMP")
-    if dump:
+    if dump and faulthandler is not None:
         with open(dump, "w") as f:
             faulthandler.dump_traceback(file=f, all_threads=True)
     ready = os.environ.get("PYCORE_READY_FILE")

@@ -66,8 +66,12 @@ export function gilHolder(rt: PythonRuntime, interp: InterpreterInfo): number | 
   let lockedOff: number | undefined;
   if (L.caps.runtimeState.kind === 'statics') {
     // ceval_gil.h's statics gil_last_holder and gil_locked (_Py_atomic_address/_int: the value first).
-    const { gilLastHolder, gilLocked } = rt.statics;
-    if (gilLastHolder === undefined || gilLocked === undefined) return null;
+    const { gilLastHolder, gilLocked, tstateCurrent } = rt.statics;
+    if (gilLastHolder === undefined || gilLocked === undefined) {
+      // 2.7's GIL is an opaque semaphore; _PyThreadState_Current is the running thread's state
+      // while it holds the GIL and NULL while it has let it go (PyEval_SaveThread).
+      return tstateCurrent === undefined ? null : r.ptr(tstateCurrent) || null;
+    }
     gil = 0;
     holderOff = gilLastHolder;
     lockedOff = gilLocked;
