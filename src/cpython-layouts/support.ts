@@ -13,7 +13,7 @@ export interface VersionSupport {
 export const versionSupport: VersionSupport[] = [
   {
     version: '2.7',
-    verified: ["release, threads and frames only (pyenv 2.7.18; corpus cores 2.7-segv-threads, 2.7-abort vs sys._current_frames() recorded on the crash's own line)"],
+    verified: ["release, threads and frames only (pyenv 2.7.18; corpus cores 2.7-segv-threads, -abort, -gcore-live vs sys._current_frames() recorded on the crash's own line or the spin loop's)"],
     unverified: [],
     unsupported: ['objects: locals, show, heap, referrers, the memory check (str/int/dict/old-style classes of 2.7 are not decoded yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
   },
