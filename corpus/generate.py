@@ -80,7 +80,7 @@ NO_FAULTHANDLER = {"2.7"}
 # Scenario script per (label, scenario) where a label needs its own variant.
 SCRIPT_FOR = {("2.7", "segv-threads"): "segv_threads27.py", ("2.7", "abort"): "abort27.py",
               # as is: its side file is recorded from the spin loop, whose line is the line at gcore time
-              ("2.7", "gcore-live"): "gcore_live.py"}
+              ("2.7", "gcore-live"): "gcore_live.py", ("2.7", "locals"): "locals27.py"}
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"}}

@@ -115,9 +115,9 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
-  // 2.7: threads and frames only; say so once rather than leave out the locals and the memory check silently.
+  // 2.7: objects are read for repr() only; say so once rather than leave out the memory check silently.
   const objectsDecoded = L.caps.objects === 'decoded';
-  if (!objectsDecoded) warnings.push(`Python ${formatVersion(L.version)}: only threads and frames are read (its objects are not decoded yet: no locals, no tasks, no memory check)`);
+  if (!objectsDecoded) warnings.push(`Python ${formatVersion(L.version)}: objects are read for repr() only (no heap walk yet: no memory check, no tasks)`);
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
@@ -131,7 +131,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const allFrames: FrameInfo[] = [];
   const { current, rule } = currentThreadState(rt, target, interpreters, crashing);
   report.current_thread_rule = rule;
-  const objects = options.locals && objectsDecoded ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
+  const objects = options.locals ? new Objects(rt, target, codes, options.reprLimits, limits) : null;
   const pairs: { view: ThreadView; ts: ThreadStateInfo }[] = [];
   for (const interp of interpreters) {
     if (interp.threadsEnd.reason) warnings.push(listProblem(`thread list of interpreter ${interp.id ?? hex(interp.address)}`, interp.threadsEnd.reason, interp.threadsEnd.at, target));

@@ -136,6 +136,11 @@ export class Objects implements ObjectExplorer {
     switch (kind) {
       case 'int':
       case 'bool': {
+        // 2.7's int is fixed-size (a C long).
+        if (L.caps.str === 'bytes') {
+          own = t.basicsize;
+          break;
+        }
         const v = d.int(address);
         const bits = v === null ? 0 : (v < 0n ? -v : v).toString(2).length;
         const digits = v === 0n ? (L.caps.intLayout === 'lv_tag' ? 1 : 0) : Math.ceil(bits / 30);
@@ -143,8 +148,15 @@ export class Objects implements ObjectExplorer {
         break;
       }
       case 'str':
-        own = unicodeSize(r, L, address);
+        // 2.7's str is bytes: the header, then ob_size bytes and the NUL (tp_basicsize counts the NUL).
+        own = L.caps.str === 'bytes' ? t.basicsize + t.itemsize * n : unicodeSize(r, L, address);
         break;
+      case 'unicode': {
+        // 2.7 unicode.__sizeof__: the object plus its buffer of length + 1 Py_UNICODE.
+        const len = r.ssize(address + field(L, 'unicode.length27'));
+        own = len === null || len < 0 ? null : t.basicsize + d.unicodeUnit * (len + 1);
+        break;
+      }
       case 'list': {
         const alloc = r.ssize(address + field(L, 'list.allocated'));
         own = alloc === null ? null : t.basicsize + 8 * alloc;

@@ -31,10 +31,10 @@ export interface RuntimeStatics {
 
 export interface Capabilities {
   /**
-   * Whether pycore decodes this version's objects (locals, show, heap, the memory check), or only
-   * its threads and frames (2.7: its str, int, dict and old-style classes have no decoders yet).
+   * How far pycore decodes this version's objects: everything (locals, show, heap, referrers, the
+   * memory check), or their repr() only (2.7: locals and show; its heap is not walked yet).
    */
-  objects: 'decoded' | 'frames-only';
+  objects: 'decoded' | 'repr-only';
   /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
@@ -76,7 +76,7 @@ export interface Capabilities {
   /** int: signed digit count in ob_size (<= 3.11) or the tagged lv_tag (3.12+). */
   intLayout: 'ob_size' | 'lv_tag';
   /** dict keys: dk_size with entries after size*width index bytes (<= 3.10), or log2 sizes and key kinds (3.11+). */
-  dictKeys: 'dk_size' | 'dk_log2';
+  dictKeys: 'dk_size' | 'dk_log2' | 'ma_table';
   /** Order of a split dict's values: entry order (<= 3.10), order bytes before the values (3.11, 3.12), after values[capacity] (3.13). */
   splitOrder: 'entry-order' | 'prefix-bytes' | 'after-capacity';
   /** Where instances keep their attributes when the type manages the dict. */
@@ -256,8 +256,9 @@ const v27: Capabilities = {
   runtimeState: { kind: 'statics', symbols: { ...STATICS_36, gilLastHolder: null, gilLocked: null } },
   str: 'bytes',
   lnotabDeltas: 'unsigned',
-  objects: 'frames-only',
+  objects: 'repr-only',
   evalLoop: 'PyEval_EvalFrameEx',
+  dictKeys: 'ma_table',
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

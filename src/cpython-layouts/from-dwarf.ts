@@ -62,12 +62,14 @@ export const STRUCT_SPECS: StructSpec[] = [
   ...['PyASCIIObject', 'PyCompactUnicodeObject', 'PyUnicodeObject', 'PyByteArrayObject', 'PyTupleObject', 'PyListObject'].map((n) => all(n, [n])),
   // 2.7's str is PyStringObject, the struct 3.x renamed PyBytesObject.
   all('PyBytesObject', ['PyBytesObject', 'PyStringObject']),
+  // 2.7 only: int (a C long), old-style classes and their instances.
+  ...['PyIntObject', 'PyClassObject', 'PyInstanceObject'].map((n) => all(n, [n])),
   all('PyLongObject', ['PyLongObject', 'struct _longobject']),
   all('PyFloatObject', ['PyFloatObject']),
   all('PyComplexObject', ['PyComplexObject']),
   all('PyDictObject', ['PyDictObject']),
   all('PyDictKeysObject', ['PyDictKeysObject', 'struct _dictkeysobject']),
-  all('PyDictKeyEntry', ['PyDictKeyEntry']),
+  all('PyDictKeyEntry', ['PyDictKeyEntry', 'PyDictEntry']),
   all('PyDictUnicodeEntry', ['PyDictUnicodeEntry']),
   all('PyDictValues', ['PyDictValues', 'struct _dictvalues']),
   all('PySetObject', ['PySetObject']),

@@ -24,9 +24,9 @@ export interface HeapSession {
   warnings: string[];
 }
 
-/** Why a version's objects cannot be shown (2.7: threads and frames only), for a one-line refusal. */
+/** Why a version's heap cannot be walked (2.7: objects are read for repr() only), for a one-line refusal. */
 export function objectsNotDecoded(rt: PythonRuntime): string {
-  return `only the threads and frames of Python ${formatVersion(rt.layout.version)} are read (its objects are not decoded yet); use \`pycore analyze\` without --locals`;
+  return `the heap of Python ${formatVersion(rt.layout.version)} is not walked yet (its objects are read for repr() only); use \`pycore analyze --locals\` or \`pycore show\``;
 }
 
 /** Opens the heap of a core, or says in one line why there is none. */

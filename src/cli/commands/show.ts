@@ -4,7 +4,6 @@ import { Objects, parseAddress } from '../../analysis/objects.js';
 import { allocationTracer, objectAllocation } from '../../analysis/allocation-traceback.js';
 import { defaultLimits } from '../../cpython/limits.js';
 import { findRuntime, formatRuntimeError } from '../../cpython/runtime.js';
-import { objectsNotDecoded } from '../../analysis/heap/session.js';
 import { renderObjectJson, renderObjectText } from '../../reports/object-text.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
 import { openCore, type CoreOptions } from '../open-core.js';
@@ -29,7 +28,6 @@ export function register(program: Command): void {
       const target = await openCore(core, o);
       const rt = findRuntime(target);
       if (!rt.ok) fail(formatRuntimeError(rt.error), EXIT.noPython);
-      if (rt.value.layout.caps.objects !== 'decoded') fail(objectsNotDecoded(rt.value), EXIT.noPython);
       const objects = Objects.create(rt.value, target, reprLimits(o));
       const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
       const trace = objectAllocation(objects.decoder, parseAddress(address)!, allocationTracer(rt.value, target, defaultLimits));

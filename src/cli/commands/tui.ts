@@ -38,7 +38,7 @@ export function register(program: Command): void {
       const { report, fatal } = analyze(target, { locals: true, reprLimits: limits });
       if (fatal) fail(fatal, EXIT.noPython);
       const rt = findRuntime(target);
-      const explorer = rt.ok && rt.value.layout.caps.objects === 'decoded' ? Objects.create(rt.value, target, limits) : null;
+      const explorer = rt.ok ? Objects.create(rt.value, target, limits) : null;
       const { runTui, createSourceReader, HeapData } = await tui;
       const heap = new HeapData(() => openHeapSteps(target, limits));
       await runTui({ report, explorer, heap, sources: createSourceReader((file) => { const p = o.sysroot ? pathUnder(o.sysroot, file) : file; return p === null ? [] : [p]; }) });

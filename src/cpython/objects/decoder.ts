@@ -5,10 +5,10 @@ import type { Target } from '../../target/target.js';
 import type { CodeCache } from '../code.js';
 import type { Reader } from '../reader.js';
 import type { PythonRuntime } from '../runtime.js';
-import { isFailure, readBytes, readUnicode } from '../strings.js';
+import { isFailure, readBytes, readUnicode, readUnicode27 } from '../strings.js';
 import { attributeItems, dictItems, instanceDict, listItems, setItems, slotItems, tupleItems, type Entries } from './containers.js';
-import { intFromDigits, reprByteArray, reprBytes, reprComplex, reprFloat, reprStr } from './format.js';
-import { builtinTypeSymbols, TPFLAGS, TypeCache, type BuiltinKind, type TypeInfo } from './types.js';
+import { intFromDigits, reprByteArray, reprBytes, reprComplex, reprFloat, reprStr, reprUnicode27 } from './format.js';
+import { builtinTypeSymbols, builtinTypeSymbols27, TPFLAGS, TypeCache, type BuiltinKind, type TypeInfo } from './types.js';
 
 export interface ReprLimits {
   maxDepth: number;
@@ -41,6 +41,8 @@ export class ObjectDecoder {
   readonly types: TypeCache;
   private readonly singletons = new Map<number, string>();
   private readonly setDummy: number | null;
+  /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
+  readonly unicodeUnit: 2 | 4;
 
   constructor(
     readonly rt: PythonRuntime,
@@ -51,7 +53,7 @@ export class ObjectDecoder {
     this.r = rt.reader;
     this.L = rt.layout;
     const kinds = new Map<number, BuiltinKind>();
-    for (const [sym, kind] of Object.entries(builtinTypeSymbols)) {
+    for (const [sym, kind] of Object.entries(this.L.caps.str === 'bytes' ? builtinTypeSymbols27 : builtinTypeSymbols)) {
       const a = target.symbolAddress(rt.module, sym);
       if (a && !kinds.has(a.address)) kinds.set(a.address, kind);
     }
@@ -59,6 +61,7 @@ export class ObjectDecoder {
       const a = target.symbolAddress(rt.module, sym);
       if (a) this.singletons.set(a.address, text);
     }
+    this.unicodeUnit = target.symbolAddress(rt.module, 'PyUnicodeUCS2_FromString', true) ? 2 : 4;
     const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
     this.setDummy = dummy ? this.r.ptr(dummy.address) : null;
     this.types = new TypeCache(this.r, this.L, kinds);
@@ -129,6 +132,16 @@ export class ObjectDecoder {
     if (!b) return null;
     const digits = Array.from({ length: n }, (_, i) => b.readUInt32LE(i * 4));
     return intFromDigits(digits, negative);
+  }
+
+  /** 2.7 old-style class: its name (cl_name) and __module__ (in cl_dict). */
+  classNames(cls: number): { module: string; name: string } {
+    const { r, L } = this;
+    const namePtr = cls ? r.ptr(cls + field(L, 'class.name')) : null;
+    const dict = cls ? r.ptr(cls + field(L, 'class.dict')) : null;
+    const module = dict ? this.lookupStr(dict, '__module__') : null;
+    const name = namePtr ? this.str(namePtr, 1024) : null;
+    return { module: module ?? '?', name: name?.value ?? '?' };
   }
 
   /** A str key's value in a dict, for names like __module__ and __file__. */
@@ -210,9 +223,30 @@ export class ObjectDecoder {
 
     switch (kind) {
       case 'bool':
-      case 'int': {
+      case 'int':
+      case 'long': {
+        if (kind !== 'long' && L.caps.str === 'bytes') {
+          // 2.7's int is a C long (ob_ival); bool is an int subclass whose objects are the singletons.
+          const b = r.bytes(address + field(L, 'int.ival'), 8);
+          return b ? b.readBigInt64LE(0).toString() : `<invalid object at ${hex(address)}: unreadable>`;
+        }
         const n = this.int(address);
-        return n === null ? `<invalid object at ${hex(address)}: int digits unreadable>` : n.toString();
+        if (n === null) return `<invalid object at ${hex(address)}: int digits unreadable>`;
+        return kind === 'long' ? `${n}L` : n.toString();
+      }
+      case 'unicode': {
+        const s = readUnicode27(r, L, address, lim.maxStr, this.unicodeUnit);
+        if (isFailure(s)) return `<invalid object at ${hex(address)}: ${s.what}>`;
+        return s.truncated ? `${reprUnicode27(s.value)}...` : reprUnicode27(s.value);
+      }
+      case 'classobj': {
+        const n = this.classNames(address);
+        return `<class ${n.module}.${n.name} at ${hex(address)}>`;
+      }
+      case 'instance': {
+        const cls = r.ptr(address + field(L, 'instance.class')) ?? 0;
+        const n = this.classNames(cls);
+        return `<${n.module}.${n.name} instance at ${hex(address)}>`;
       }
       case 'float': {
         const b = r.bytes(address + field(L, 'float.value'), 8);
@@ -224,6 +258,11 @@ export class ObjectDecoder {
         return re && im ? reprComplex(re.readDoubleLE(0), im.readDoubleLE(0)) : `<invalid object at ${hex(address)}: unreadable>`;
       }
       case 'str': {
+        if (L.caps.str === 'bytes') {
+          // 2.7's str is bytes, shown like 3.x's bytes without the b prefix.
+          const b = readBytes(r, L, address, Math.max(lim.maxStr, 0));
+          return isFailure(b) ? `<invalid object at ${hex(address)}: ${b.what}>` : reprBytes(b).slice(1);
+        }
         const s = this.str(address);
         if (!s) return `<invalid object at ${hex(address)}: str data unreadable>`;
         return s.truncated ? `${reprStr(s.value)}...` : reprStr(s.value);
@@ -274,7 +313,7 @@ export class ObjectDecoder {
         return `slice(${sub(a)}, ${sub(b)}, ${sub(c)})`;
       }
       case 'function': {
-        const q = r.ptr(address + field(L, 'func.qualname'));
+        const q = r.ptr(address + (L.offsets['func.qualname'] ?? field(L, 'func.name')));
         const s = q ? this.str(q, 1024) : null;
         return `<function ${s ? s.value : '?'} at ${hex(address)}>`;
       }
