@@ -13,9 +13,12 @@ export interface VersionSupport {
 export const versionSupport: VersionSupport[] = [
   {
     version: '2.7',
-    verified: ["release, threads and frames only (pyenv 2.7.18; corpus cores 2.7-segv-threads, -abort, -gcore-live vs sys._current_frames() recorded on the crash's own line or the spin loop's)"],
-    unverified: [],
-    unsupported: ['objects: locals, show, heap, referrers, the memory check (str/int/dict/old-style classes of 2.7 are not decoded yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
+    verified: [
+      "release: tracebacks (pyenv 2.7.18; corpus cores 2.7-segv-threads, -abort, -gcore-live, -locals vs sys._current_frames() recorded on the crash's own line or the spin loop's)",
+      'release: locals and show (2.7-locals vs repr() and sys.getsizeof(); int, long, str, unicode, float, list, tuple, dict, new- and old-style classes and instances, functions)',
+    ],
+    unverified: ['UCS2 builds (unicode read as UTF-16 when libpython exports PyUnicodeUCS2_*)'],
+    unsupported: ['heap, referrers, path, refs, the memory check (the heap walk does not know 2.7 objects yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
   },
   {
     version: '3.6',
