@@ -93,7 +93,7 @@ describe('merged stacks match CPython’s gdb extension', () => {
   const withPy = cores.filter((c) => existsSync(join(CORES, `${c.name}.gdb-py.json`)));
 
   it('has a record for every pyenv core', () => {
-    const pyenv = cores.filter((c) => /^3\.\d+-/.test(c.name));
+    const pyenv = cores.filter((c) => /^(2\.7|3\.\d+)-/.test(c.name));
     expect(withPy.map((c) => c.name)).toEqual(pyenv.map((c) => c.name));
   });
 
