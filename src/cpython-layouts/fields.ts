@@ -81,6 +81,8 @@ export const fieldSources = {
   'dict.mask': ['PyDictObject', 'ma_mask'],
   'dict.table': ['PyDictObject', 'ma_table'],
   'keyentry.key': ['PyDictKeyEntry', 'me_key'],
+  /** setentry: { key, hash } in 3.x, { hash, key } in 2.7. */
+  'setentry.key': ['setentry', 'key'],
   'keyentry.value': ['PyDictKeyEntry', 'me_value'],
   // 2.7: int, unicode's separate buffer, old-style classes and instances.
   'int.ival': ['PyIntObject', 'ob_ival'],

@@ -160,7 +160,10 @@ function tableDictItems(r: Reader, L: Layout, address: number, max: number): Ent
   return { items, total: used };
 }
 
-export function setItems(r: Reader, L: Layout, address: number, max: number, dummy: number | null): Entries<number> | string {
+/** `dummy`: the key(s) that mark a deleted slot (2.7's dict and set each keep a static `dummy` str). */
+export function setItems(r: Reader, L: Layout, address: number, max: number, dummy: number | null | ReadonlySet<number>): Entries<number> | string {
+  const isDummy = dummy === null || typeof dummy === 'number' ? (k: number) => k === dummy : (k: number) => dummy.has(k);
+  const keyOff = L.offsets['setentry.key'] ?? 0;
   const used = r.ssize(address + field(L, 'set.used'));
   const mask = r.ssize(address + field(L, 'set.mask'));
   const table = r.ptr(address + field(L, 'set.table'));
@@ -173,8 +176,8 @@ export function setItems(r: Reader, L: Layout, address: number, max: number, dum
     const b = r.bytes(table + start * esize, count * esize);
     if (!b) return 'set table unreadable';
     for (let i = 0; i < count && items.length < Math.min(used, max); i++) {
-      const key = Number(b.readBigUInt64LE(i * esize));
-      if (key && key !== dummy) items.push(key);
+      const key = Number(b.readBigUInt64LE(i * esize + keyOff));
+      if (key && !isDummy(key)) items.push(key);
     }
   }
   return { items, total: used };

@@ -40,7 +40,7 @@ export class ObjectDecoder {
   readonly L: Layout;
   readonly types: TypeCache;
   private readonly singletons = new Map<number, string>();
-  private readonly setDummy: number | null;
+  private readonly setDummy: number | null | ReadonlySet<number>;
   /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
   readonly unicodeUnit: 2 | 4;
 
@@ -63,7 +63,8 @@ export class ObjectDecoder {
     }
     this.unicodeUnit = target.symbolAddress(rt.module, 'PyUnicodeUCS2_FromString', true) ? 2 : 4;
     const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
-    this.setDummy = dummy ? this.r.ptr(dummy.address) : null;
+    // 2.7: setobject.c's static `dummy` (a str); dictobject.c has one of the same name: skip both.
+    this.setDummy = dummy ? this.r.ptr(dummy.address) : this.L.caps.str === 'bytes' ? new Set(target.symbolsNamed(rt.module, 'dummy').map((s) => this.r.ptr(s.address) ?? 0).filter((a) => a !== 0)) : null;
     this.types = new TypeCache(this.r, this.L, kinds);
   }
 
@@ -297,6 +298,7 @@ export class ObjectDecoder {
       case 'frozenset': {
         const name = kind;
         const items = setItems(r, L, address, lim.maxItems, this.setDummy);
+        if (L.caps.str === 'bytes') return cyclic(`${name}(`, ')', () => `${name}(${join(mapItems(items, sub), '[', ']')})`); // 2.7: set([1, 2])
         if (typeof items !== 'string' && items.total === 0) return `${name}()`;
         return cyclic(`${name}(`, ')', () => {
           const body = join(mapItems(items, sub), '{', '}');

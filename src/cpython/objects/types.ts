@@ -24,7 +24,9 @@ export const builtinTypeSymbols: Record<string, BuiltinKind> = {
 
 /** 2.7's names for its built-in types, where they differ from 3.x's (its str is PyString_Type). */
 export const builtinTypeSymbols27: Record<string, BuiltinKind> = {
-  ...builtinTypeSymbols,
+  // Not xrange (start, step, len), generators (no gi_qualname) or bound methods (im_class): 2.7
+  // shapes their 3.x decoders do not read; they show as `<xrange object at 0x...>`.
+  ...Object.fromEntries(Object.entries(builtinTypeSymbols).filter(([s]) => !['PyRange_Type', 'PyGen_Type', 'PyCoro_Type', 'PyAsyncGen_Type', 'PyMethod_Type'].includes(s))),
   PyInt_Type: 'int', PyLong_Type: 'long', PyString_Type: 'str', PyUnicode_Type: 'unicode', PyClass_Type: 'classobj', PyInstance_Type: 'instance',
 };
 
