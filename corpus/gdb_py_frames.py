@@ -43,7 +43,7 @@ for inf in gdb.inferiors():
         while f is not None:
             if f.type() != gdb.INLINE_FRAME:
                 fr = Frame(f)
-                if fr.is_evalframe():
+                if (fr.is_evalframe() if hasattr(fr, "is_evalframe") else fr.is_evalframeex()):  # 2.7: is_evalframeex
                     buf = io.StringIO()
                     saved, sys.stdout = sys.stdout, buf
                     try:

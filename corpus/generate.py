@@ -37,6 +37,9 @@ SYSROOT = os.path.join(HERE, "sysroot")
 
 PYENV = "/root/.pyenv/versions"
 LABELS = {
+    "2.7": PYENV + "/2.7.18/bin/python2.7",
+    "3.6": PYENV + "/3.6.15/bin/python3.6",
+    "3.7": PYENV + "/3.7.16/bin/python3.7",
     "3.8": PYENV + "/3.8.18/bin/python3.8",
     "3.9": PYENV + "/3.9.18/bin/python3.9",
     "3.10": PYENV + "/3.10.13/bin/python3.10",
@@ -74,6 +77,13 @@ SCENARIOS = {
     "wrong-api": ("wrong_api.py", "crash"),
     "wrong-api-testcapi": ("wrong_api_testcapi.py", "crash"),
 }
+# Labels without faulthandler (2.7): no -X faulthandler; the truth is the side file, which their
+# own scenario variants write on the crash's own line (see recorded_threads()).
+NO_FAULTHANDLER = {"2.7"}
+# Scenario script per (label, scenario) where a label needs its own variant.
+SCRIPT_FOR = {("2.7", "segv-threads"): "segv_threads27.py", ("2.7", "abort"): "abort27.py",
+              # as is: its side file is recorded from the spin loop, whose line is the line at gcore time
+              ("2.7", "gcore-live"): "gcore_live.py", ("2.7", "locals"): "locals27.py"}
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"},
@@ -559,9 +569,29 @@ def debug_dump_function(exe):
     return None
 
 
+def recorded_threads(snap):
+    """2.7: every thread's stack as sys._current_frames() recorded it on the crash's own line
+    (the crash itself is a C call, so no Python frame is above the recording one). Ordered as
+    the interpreter lists thread states: PyThreadState_New puts a new one at the head, so the
+    newest started thread comes first and the main thread last."""
+    order = list(reversed(snap["started_idents"])) + [t["ident"] for t in snap["threads"] if t["ident"] not in snap["started_idents"]]
+    by_ident = {t["ident"]: t for t in snap["threads"]}
+    if sorted(order) != sorted(by_ident):
+        raise GenError("threads other than the main thread and the started workers: %s" % sorted(by_ident))
+    out = []
+    for ident in order:
+        st = by_ident[ident]
+        frames = [{"function": f["co_name"], "qualname": None, "file": f["co_filename"], "line": f["f_lineno"]} for f in st["frames"]]
+        out.append({"thread_id": st["ident_hex"], "native_id": st["native_id"], "name": st["name"], "current": st["is_current"],
+                    "frames": frames, "faulthandler_truncated": False, "depth": len(frames)})
+    if sum(1 for t in out if t["current"]) != 1:
+        raise GenError("expected exactly one current thread")
+    return out
+
+
 def run_crash(label, scenario, exe, script, tmpdir):
     side = os.path.join(tmpdir, "side.json")
-    argv = [exe, "-S", "-X", "faulthandler", script]
+    argv = [exe, "-S", script] if label in NO_FAULTHANDLER else [exe, "-S", "-X", "faulthandler", script]
     shell = ["bash", "-c", 'ulimit -c unlimited && exec "$@"', "bash"] + argv
     env = {"PYCORE_SIDE_FILE": side}
     if scenario == "extension":
@@ -595,8 +625,19 @@ def run_crash(label, scenario, exe, script, tmpdir):
     if snap["pid"] != proc.pid:
         raise GenError("pid mismatch: side file %d, process %d" % (snap["pid"], proc.pid))
     text = err.decode("utf-8", errors="surrogateescape")
-    block, reason, fh_threads = parse_faulthandler(text, fatal=True)
     signo = -rc
+    if label in NO_FAULTHANDLER:
+        truth = {
+            "label": label, "scenario": scenario,
+            "python": python_info(snap),
+            "process": {"pid": proc.pid, "argv": argv},
+            "signal": {"number": signo, "name": signal.Signals(signo).name},
+            "faulthandler_text": None, "fatal_error": None, "fatal_error_text": None,
+            "threads": recorded_threads(snap),
+            "truth_source": "sys._current_frames() recorded on the crash's own source line",
+        }
+        return truth, snap, core, err
+    block, reason, fh_threads = parse_faulthandler(text, fatal=True)
     # Py_FatalError (e.g. the debug allocator's "bad trailing pad byte") prints its own dump,
     # turns faulthandler off and aborts: SIGABRT with a message rather than a signal name.
     fatal_error = reason if reason not in FATAL_SIGNALS and signo == signal.SIGABRT else None
@@ -688,7 +729,7 @@ def run_gcore(label, scenario, exe, script, tmpdir):
     side = os.path.join(tmpdir, "side.json")
     ready = os.path.join(tmpdir, "ready")
     dump = os.path.join(tmpdir, "faulthandler-dump.txt")
-    argv = [exe, "-S", "-X", "faulthandler", script]
+    argv = [exe, "-S", script] if label in NO_FAULTHANDLER else [exe, "-S", "-X", "faulthandler", script]
     errpath = os.path.join(tmpdir, "stderr.txt")
     with open(errpath, "wb") as errf:
         proc = subprocess.Popen(argv, cwd=tmpdir,
@@ -721,10 +762,14 @@ def run_gcore(label, scenario, exe, script, tmpdir):
         snap = json.load(f)
     if snap["pid"] != proc.pid:
         raise GenError("pid mismatch")
-    with open(dump, encoding="utf-8", errors="surrogateescape") as f:
-        dump_text = f.read()
-    _block, _reason, dump_threads = parse_faulthandler(dump_text, fatal=False)
-    threads = gcore_threads(dump_threads, snap)
+    if label in NO_FAULTHANDLER:
+        dump_text = None
+        threads = recorded_threads(snap)
+    else:
+        with open(dump, encoding="utf-8", errors="surrogateescape") as f:
+            dump_text = f.read()
+        _block, _reason, dump_threads = parse_faulthandler(dump_text, fatal=False)
+        threads = gcore_threads(dump_threads, snap)
     truth = {
         "label": label, "scenario": scenario,
         "python": python_info(snap),
@@ -772,7 +817,7 @@ def finish(name, truth, snap, core, stderr_bytes, executable, expect_signal):
 def generate_one(label, scenario, keep_tmp):
     exe = LABELS[label]
     script_name, kind = SCENARIOS[scenario]
-    script = os.path.join(SCENARIO_DIR, script_name)
+    script = os.path.join(SCENARIO_DIR, SCRIPT_FOR.get((label, scenario), script_name))
     name = "%s-%s" % (label, scenario)
     last = None
     for attempt in range(1, ATTEMPTS + 1):
@@ -873,6 +918,8 @@ def main():
         for scenario in scenarios:
             if label not in ONLY_LABELS.get(scenario, (label,)):
                 continue
+            if label in NO_FAULTHANDLER and (label, scenario) not in SCRIPT_FOR:
+                continue  # scenarios whose truth needs faulthandler
             if not generate_one(label, scenario, args.keep_tmp):
                 failed.append("%s-%s" % (label, scenario))
     if want_nonpython:

@@ -4,7 +4,7 @@
 For every code object compiled from a fixed set of sources, each interpreter writes its raw
 line table (co_lnotab before 3.10, co_linetable after), co_firstlineno, and the line CPython
 itself assigns to every instruction offset: from co_lines() (3.10+, the same ranges
-PyCode_Addr2Line walks) or dis.findlinestarts() (3.8/3.9). Output: corpus/linetables/<label>.json.
+PyCode_Addr2Line walks) or dis.findlinestarts() (2.7, 3.6-3.9). Output: corpus/linetables/<label>.json.
 Usage: python3 corpus/make_linetables.py
 """
 import glob
@@ -24,13 +24,15 @@ def walk(co):
     yield co
     for c in co.co_consts:
         if isinstance(c, types.CodeType):
-            yield from walk(c)
+            for x in walk(c):  # (not `yield from`: 2.7 runs this too)
+                yield x
 out = []
 srcs = sys.argv[1:]
 import threading, json as _j, textwrap
 srcs_code = [(p, open(p).read()) for p in srcs]
-srcs_code.append((threading.__file__, open(threading.__file__).read()))
-srcs_code.append((textwrap.__file__, open(textwrap.__file__).read()))
+for mod in (threading, textwrap):
+    src = mod.__file__[:-1] if mod.__file__.endswith(".pyc") else mod.__file__  # 2.7 names the .pyc
+    srcs_code.append((src, open(src).read()))
 for path, text in srcs_code:
     top = compile(text, path, "exec")
     for co in walk(top):
@@ -52,7 +54,8 @@ for path, text in srcs_code:
                     if a <= off:
                         cur = l
                 lines.append(cur)
-        out.append({"name": co.co_name, "firstlineno": co.co_firstlineno, "table": table.hex(), "lines": lines})
+        hexed = table.hex() if hasattr(table, "hex") else table.encode("hex")  # 2.7: str
+        out.append({"name": co.co_name, "firstlineno": co.co_firstlineno, "table": hexed, "lines": lines})
         if len(out) >= 400:
             break
 print(json.dumps({"version": sys.version.split()[0], "codes": out[:400]}))
@@ -61,9 +64,9 @@ print(json.dumps({"version": sys.version.split()[0], "codes": out[:400]}))
 
 def interpreters():
     found = {}
-    for path in sorted(glob.glob("/root/.pyenv/versions/3.*/bin/python3.*")):
-        m = re.search(r"/(3\.(\d+))\.\d+/bin/python3\.\d+$", path)
-        if m and int(m.group(2)) >= 8:
+    for path in sorted(glob.glob("/root/.pyenv/versions/[23].*/bin/python[23].*")):
+        m = re.search(r"/([23]\.(\d+))\.\d+/bin/python[23]\.\d+$", path)
+        if m and (m.group(1) == "2.7" or int(m.group(2)) >= 6):
             found[m.group(1)] = path
     return found
 

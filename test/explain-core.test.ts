@@ -55,7 +55,8 @@ describe('explain --core: debug blocks, objects and threads of the log, in the c
     });
   }
 
-  for (const c of corpusCores().filter((x) => x.truth.scenario === 'segv-threads')) {
+  // (2.7 has no faulthandler: its crash log holds no thread dump to pair with the core.)
+  for (const c of corpusCores().filter((x) => x.truth.scenario === 'segv-threads' && x.truth.faulthandler_text !== null)) {
     it(`${c.name}: every thread faulthandler printed is found, with its kernel id and its whole stack`, async () => {
       const r = await explainPaired(c);
       expect(r.core).toMatchObject({ threads_matched: c.truth.threads.length, threads_in_log: c.truth.threads.length });

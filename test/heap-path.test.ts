@@ -94,8 +94,9 @@ describe('path roots', () => {
       if (recordsRoots) {
         it("finds a thread's frame local as a root: the frame sys._current_frames() gave for that thread", () => {
           const t = truth.thread!;
-          // CPython: only the running frame holds it, and a running frame's locals are invisible to gc.get_referrers().
-          expect(t.referrers.held).toEqual([]);
+          // CPython: only the running frame holds it, and (3.7+) a running frame's locals are invisible to
+          // gc.get_referrers(); 3.6's gc.get_referrers() reports that frame itself.
+          expect(t.referrers.held.map((x) => x[3]).filter((a) => a !== t.frame)).toEqual([]);
           expect(t.frame_function).toBe('thread_worker');
           expect(t.frame_varnames).toContain('held');
           const p = path(s, t.held);
@@ -131,7 +132,7 @@ describe('path roots', () => {
           const got = referrers(s, names.map((n) => t[n]));
           names.forEach((n, i) => {
             const want = t.referrers[n].map((x) => hex(x[3]));
-            if (n === 'held') want.push(hex(t.frame));
+            if (n === 'held' && !want.includes(hex(t.frame))) want.push(hex(t.frame));
             expect(got[i].references.map((x) => x.address).sort(), n).toEqual(want.sort());
           });
         });

@@ -47,7 +47,12 @@ describe.each(BUILDS)('layout table %s against gdb at generation time', (key, mi
           expect(st.fields[`${p}.__elem_size`], `${spec.key}.${p}.__elem_size`).toBe(es ?? undefined);
         }
       } else {
-        const name = spec.names.find((n) => printed(sections, `print/d sizeof(${n})`) !== null)!;
+        const name = spec.names.find((n) => printed(sections, `print/d sizeof(${n})`) !== null);
+        if (!name) {
+          // 2.7 and 3.6 have no _PyRuntimeState.
+          expect(st, `${spec.key} absent in gdb's output`).toBeUndefined();
+          continue;
+        }
         expect(st.size).toBe(printed(sections, `print/d sizeof(${name})`));
         for (const p of spec.paths) expect(st.fields[p], `${spec.key}.${p}`).toBe(printed(sections, `print/d (long)&((${name} *)0)->${p}`) ?? undefined);
       }

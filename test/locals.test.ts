@@ -70,7 +70,8 @@ describe('locals and objects', () => {
 });
 
 describe('generators and exception chains', () => {
-  for (const c of cores) {
+  // (2.7 has no exception chaining, and its locals scenario records no facts.)
+  for (const c of cores.filter((x) => x.truth.label !== '2.7')) {
     it(`${c.name}: a suspended generator's line and an exception's cause and context`, async () => {
       const facts = (c.truth as unknown as { snapshot: { extra: { facts: { generator: { id: string; line: number; function: string }; chained: { id: string; cause: string; context: string } } } } }).snapshot.extra.facts;
       const target = await openCore(c.core, { sysroot: SYSROOT });

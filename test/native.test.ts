@@ -93,7 +93,7 @@ describe('merged stacks match CPython’s gdb extension', () => {
   const withPy = cores.filter((c) => existsSync(join(CORES, `${c.name}.gdb-py.json`)));
 
   it('has a record for every pyenv core', () => {
-    const pyenv = cores.filter((c) => /^3\.\d+-/.test(c.name));
+    const pyenv = cores.filter((c) => /^(2\.7|3\.\d+)-/.test(c.name));
     expect(withPy.map((c) => c.name)).toEqual(pyenv.map((c) => c.name));
   });
 
@@ -133,7 +133,7 @@ describe('merged stacks match CPython’s gdb extension', () => {
 });
 
 describe('crash culprit', () => {
-  const SYSTEM = /\/(libc\.so\.6|ld-linux-x86-64\.so\.2|libpython3\.\d+\.so\.1\.0)$/;
+  const SYSTEM = /\/(libc\.so\.6|ld-linux-x86-64\.so\.2|libpython[23]\.\d+m?\.so\.1\.0)$/;
   for (const c of cores.filter((x) => x.scenario === 'extension' || x.scenario === 'segv-threads' || x.scenario === 'abort')) {
     it(`${c.name}: the first frame below the signal frame outside the interpreter and libc, as gdb shows it`, async () => {
       const text = readFileSync(gdbBacktracePath(c.name), 'utf8').split('\n');

@@ -1,4 +1,4 @@
-// 3.8-3.12 cores analyzed with every binary hidden: no symbols and no _Py_DebugOffsets, so the
+// 3.7-3.12 cores analyzed with every binary hidden: no symbols and no _Py_DebugOffsets, so the
 // interpreter is found by scanning writable memory for an interpreter state whose thread states
 // point back at it, the version from the layout that decodes the whole chain and sys.version.
 // Tracebacks must still equal faulthandler's, and _PyRuntime must be where its symbol says.
@@ -12,10 +12,10 @@ import { findRuntime } from '../src/cpython/runtime.js';
 import { analyzeCore, corpusCores, SYSROOT } from './helpers/corpus.js';
 
 const empty = mkdtempSync(join(tmpdir(), 'pycore-empty-sysroot-'));
-const SCANNED = ['3.8', '3.9', '3.10', '3.11', '3.12', 'debian-3.11'];
+const SCANNED = ['3.7', '3.8', '3.9', '3.10', '3.11', '3.12', 'debian-3.11'];
 const cores = corpusCores().filter((c) => SCANNED.includes(c.truth.label));
 
-describe('3.8-3.12 without binaries', () => {
+describe('3.7-3.12 without binaries', () => {
   it('has release and stripped Debian cores of every version', () => {
     for (const label of SCANNED) expect(cores.filter((c) => c.truth.label === label).length, label).toBeGreaterThanOrEqual(4);
   });

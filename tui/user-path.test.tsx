@@ -7,7 +7,7 @@ import { corpusCores } from '../test/helpers/corpus.js';
 import { KEY, loadCore, renderTui, type Screen } from '../test/helpers/tui.js';
 
 const WALK_MS = 30_000;
-const VERSIONS = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
+const VERSIONS = ['3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13'];
 
 interface LocalsTruth {
   objects: Record<string, { id: string; repr: string; type: string }>;

@@ -1,7 +1,8 @@
 """Shared helpers for the corpus scenario programs.
 
 Imported by the scenario scripts (their directory is sys.path[0]); never run
-directly.  Runs unchanged on CPython 3.8 .. 3.13.
+directly.  Runs unchanged on CPython 2.7 and 3.6 .. 3.13 (2.7 has no faulthandler,
+threading.get_ident, time.monotonic or os.replace: stand-ins below).
 
 Environment variables (set by corpus/generate.py; all optional, so every
 scenario can also be run by hand):
@@ -12,7 +13,10 @@ scenario can also be run by hand):
 Deliberately imports only modules the scenarios need anyway (no json, re,
 traceback, ...) so that the cores stay small.
 """
-import faulthandler
+try:
+    import faulthandler
+except ImportError:  # 2.7
+    faulthandler = None
 import gc
 import os
 import sys
@@ -22,6 +26,32 @@ import types
 
 _qualname_cache = {}
 
+if sys.version_info[0] == 2:
+    threading.get_ident = threading._get_ident
+    time.monotonic = time.time  # only for timeouts
+    os.replace = os.rename
+    _STR = basestring  # noqa: F821 (2.7)
+    _INT = (int, long)  # noqa: F821 (2.7)
+else:
+    _STR = str
+    _INT = int
+
+if not hasattr(threading, "get_native_id"):
+    # 3.6/3.7 lack threading.get_native_id and Thread.native_id: the kernel's id of the calling
+    # thread is the last part of /proc/thread-self (no ctypes: it would add its types to the heap),
+    # read in the new thread itself from the ident setter its bootstrap calls before run().
+    def _gettid():
+        return int(os.readlink("/proc/thread-self").rsplit("/", 1)[1])
+
+    threading.get_native_id = _gettid
+    _orig_set_ident = threading.Thread._set_ident
+
+    def _set_ident(self):
+        _orig_set_ident(self)
+        self.native_id = _gettid()
+
+    threading.Thread._set_ident = _set_ident
+
 
 def _func_qualname(code):
     """__qualname__ of the function(s) owning `code` (works before 3.11)."""
@@ -30,7 +60,7 @@ def _func_qualname(code):
         names = set()
         for obj in gc.get_referrers(code):
             if isinstance(obj, types.FunctionType) and obj.__code__ is code:
-                names.add(obj.__qualname__)
+                names.add(getattr(obj, "__qualname__", None))  # 3.3+
         _qualname_cache[key] = names.pop() if len(names) == 1 else None
     return _qualname_cache[key]
 
@@ -93,6 +123,7 @@ def snapshot(current_top, extra=None):
         "trace_refs": hasattr(sys, "getobjects"),
         "current_ident": me,
         "current_native_id": threading.get_native_id(),
+        "started_idents": list(STARTED),
         "threads": threads,
         "extra": extra or {},
     }
@@ -124,11 +155,11 @@ def to_json(obj, indent=0):
         return "true"
     if obj is False:
         return "false"
-    if isinstance(obj, int):
+    if isinstance(obj, _INT):
         return str(obj)
     if isinstance(obj, float):
         return repr(obj)
-    if isinstance(obj, str):
+    if isinstance(obj, _STR):
         return _json_str(obj)
     if isinstance(obj, (list, tuple)):
         if not obj:
@@ -172,12 +203,17 @@ def extra_code(*funcs):
     return out
 
 
+# Idents of the threads start_worker() started, in order (2.7's truth orders threads by it).
+STARTED = []
+
+
 def start_worker(name, target, *args):
     """Start a daemon thread running target(ready, *args); return (thread, ready)."""
     ready = threading.Event()
     t = threading.Thread(name=name, target=target, args=(ready,) + args)
     t.daemon = True
     t.start()
+    STARTED.append(t.ident)
     return t, ready
 
 
@@ -260,7 +296,7 @@ def at_spin(spin_frame):
                            "spin_function": spin_frame.f_code.co_name},
                     current_top=spin_frame)
     dump = os.environ.get("PYCORE_FH_DUMP")
-    if dump:
+    if dump and faulthandler is not None:
         with open(dump, "w") as f:
             faulthandler.dump_traceback(file=f, all_threads=True)
     ready = os.environ.get("PYCORE_READY_FILE")

@@ -289,6 +289,13 @@ def finished_frame():
     return sys._getframe()
 
 
+def make_traceback():
+    try:
+        return types.TracebackType(None, finished_frame(), 0, 0)
+    except TypeError:  # 3.6: "cannot create 'traceback' instances"
+        return None
+
+
 def build_more():
     """A generator and objects of C types (SAMPLES), and gc.get_referents() of each, recorded
     before the snapshot (so counted in it). Called through C (functools.partial) from the module:
@@ -316,7 +323,7 @@ def build_more():
         "classmethod": WithDescriptors.__dict__["cm"],
         "staticmethod": WithDescriptors.__dict__["sm"],
         "property": WithDescriptors.__dict__["prop"],
-        "traceback": types.TracebackType(None, finished_frame(), 0, 0),
+        "traceback": make_traceback(),
         # (to a class, with a callback: a weak reference to TARGET made 3.13 free a 48-byte block
         # after sys._debugmallocstats() had printed, so the recorded stats no longer matched the core)
         "weakref": weakref.ref(Holder, make_closure),
@@ -327,7 +334,7 @@ def build_more():
         "structseq": sys.flags,
         "deque": collections.deque([TARGET, "held"]),
         "partial": functools.partial(make_closure, TARGET, k="held"),
-        "_abc_data": MyABC._abc_impl,
+        "_abc_data": getattr(MyABC, "_abc_impl", None),  # 3.7+ (C _abc)
         "TextIOWrapper": IO_TEXT,
         "BufferedReader": IO_TEXT.buffer,
         "FileIO": IO_TEXT.buffer.raw,
@@ -339,6 +346,9 @@ def build_more():
         "_tee": TEE[0],
         "_tee_dataobject": None,
     }
+    for name in ("traceback", "_abc_data"):  # 3.6 cannot make a traceback by hand, has no C _abc
+        if SAMPLES[name] is None:
+            del SAMPLES[name]
     next(SAMPLES["cycle"])
     next(SAMPLES["chain"])
     next(SAMPLES["groupby"])
@@ -378,9 +388,12 @@ def crash_here():
     del o
     dict_sizes = [0] * (2 * ndicts)  # id, sys.getsizeof() of every GC-tracked dict
     k = 0
-    gens[0] = len(gc.get_objects(generation=0))
-    gens[1] = len(gc.get_objects(generation=1))
-    gens[2] = len(gc.get_objects(generation=2))
+    if sys.version_info >= (3, 8):  # gc.get_objects(generation=) is 3.8+
+        gens[0] = len(gc.get_objects(generation=0))
+        gens[1] = len(gc.get_objects(generation=1))
+        gens[2] = len(gc.get_objects(generation=2))
+    else:
+        gens = None
     objs = gc.get_objects()
     for o in objs:
         t = type(o)
@@ -396,7 +409,7 @@ def crash_here():
     me = sys._getframe()
     data = {
         "gc_types": [type_key(t) + [n, sizes[t]] for t, n in counts.items() if isinstance(t, type)],
-        "gc_generations": list(gens),
+        "gc_generations": None if gens is None else list(gens),
         "dict_sizes": dict_sizes[:k],
         "gc_enabled": gc.isenabled(),
         "referrers": {

@@ -30,6 +30,7 @@ export function nativeUnwinder(target: Target, o: { maxFrames?: number; debugDir
   return new NativeUnwinder(target, { maxFrames: o.maxFrames ?? DEFAULT_NATIVE_FRAMES, debugDirs: o.debugDirs });
 }
 
+/** The eval loop's C function (layout.caps.evalLoop names it per version: 2.7's is PyEval_EvalFrameEx). */
 const EVAL_LOOP = '_PyEval_EvalFrameDefault';
 
 /** pystack's list of call plumbing (src/pystack/types.py SYMBOL_IGNORELIST), matched as prefixes. */
@@ -61,17 +62,17 @@ export function isCLibrary(m: Module | null): boolean {
   return m !== null && /^(libc|libpthread|libm|libdl|librt|ld-linux[\w.-]*|ld-musl[\w.-]*)([.-]|$)/.test(moduleBaseName(m));
 }
 
-function role(f: NativeFrame, interpreter: Module | null): NativeFrameView['role'] {
+function role(f: NativeFrame, interpreter: Module | null, evalLoop: string): NativeFrameView['role'] {
   if (!isInterpreter(f.module, interpreter)) return 'other';
   if (!f.symbol) return 'internal';
   const name = baseName(f.symbol.name);
   // The eval loop's own frame runs the Python frames; an inlined copy of it (never seen in CPython) would count twice.
-  if (name === EVAL_LOOP) return f.inlined ? 'internal' : 'eval';
+  if (name === evalLoop) return f.inlined ? 'internal' : 'eval';
   if (name.startsWith('PyEval') || name.startsWith('_PyEval') || name.startsWith('_Py') || name.toLowerCase().includes('vectorcall')) return 'internal';
   return PLUMBING.some((p) => name.startsWith(p)) ? 'internal' : 'other';
 }
 
-export function nativeFrameView(f: NativeFrame, interpreter: Module | null): NativeFrameView {
+export function nativeFrameView(f: NativeFrame, interpreter: Module | null, evalLoop = EVAL_LOOP): NativeFrameView {
   return {
     kind: 'native',
     index: f.index,
@@ -85,7 +86,7 @@ export function nativeFrameView(f: NativeFrame, interpreter: Module | null): Nat
     line: null,
     recovery: f.recovery,
     signal_frame: f.signalTrampoline,
-    role: role(f, interpreter),
+    role: role(f, interpreter, evalLoop),
   };
 }
 
@@ -156,6 +157,7 @@ export function mergeStacks(
   interpreter: Module | null,
   all: boolean,
   lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
+  evalLoop = EVAL_LOOP,
 ): NativeStackView {
   const out: StackFrameView[] = [];
   const keep = new Set<number>([0]);
@@ -167,7 +169,7 @@ export function mergeStacks(
   let folded = 0;
   let evalFrames = 0;
   // A physical frame and the calls inlined into it (listed before it) are shown or folded together.
-  const views = stack.frames.map((f) => nativeFrameView(f, interpreter));
+  const views = stack.frames.map((f) => nativeFrameView(f, interpreter, evalLoop));
   const shown = (i: number) => views[i].role === 'other' || all || keep.has(i) || stack.frames[i].signalTrampoline;
   let group: { start: number; show: boolean } | null = null;
   for (let i = 0; i < stack.frames.length; i++) {
@@ -237,7 +239,7 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
     // The walk is the one the view came from; it also says where each eval-loop call began.
     const walk: FrameInfo[] = walkFrames(rt, ts, codes, limits).frames;
     const entries = walk.length === view.frames.length ? walk.map((f) => f.entry) : view.frames.map(() => undefined);
-    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f));
+    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f), rt.layout.caps.evalLoop);
   }
   report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options, used);
 }

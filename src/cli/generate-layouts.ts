@@ -20,8 +20,12 @@ import { DEFAULT_DEBUG_DIRS, openDebugInfo } from '../target/debug-info.js';
 import { ELEM_SIZE, extractLayoutData, formatExtractionError, STRUCT_SPECS, ENUM_SPECS } from '../cpython-layouts/from-dwarf.js';
 import { renderIndex, renderLayoutModule } from '../cpython-layouts/generator/render.js';
 
-/** (layout key, micro version, module name[, libpython when not pyenv's]) */
+/** (layout key, micro version, module name[, libpython: a file name under pyenv's lib/, or an absolute path]) */
 export const BUILDS: [string, string, string, string?][] = [
+  // pyenv's 2.7/3.6/3.7 (--enable-shared) name libpython with the ABI flag 'm' (none on 2.7).
+  ['2.7', '2.7.18', 'py27', 'libpython2.7.so.1.0'],
+  ['3.6', '3.6.15', 'py36', 'libpython3.6m.so.1.0'],
+  ['3.7', '3.7.16', 'py37', 'libpython3.7m.so.1.0'],
   ['3.8', '3.8.18', 'py38'],
   ['3.9', '3.9.18', 'py39'],
   ['3.10', '3.10.13', 'py310'],
@@ -35,7 +39,9 @@ export const BUILDS: [string, string, string, string?][] = [
 /** Where a build's libpython (with DWARF) lives on the machine that generates the tables. */
 export function buildLibrary(build: (typeof BUILDS)[number], pyenvRoot: string): string {
   const [key, micro, , lib] = build;
-  return lib ?? join(pyenvRoot, 'versions', micro, 'lib', `libpython${key}.so.1.0`);
+  const libDir = join(pyenvRoot, 'versions', micro, 'lib');
+  if (lib) return lib.startsWith('/') ? lib : join(libDir, lib);
+  return join(libDir, `libpython${key}.so.1.0`);
 }
 
 /** Extra modules written with --binary that index.ts lists when present. */

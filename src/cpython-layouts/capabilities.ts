@@ -13,7 +13,34 @@ export type FreeListSpec =
   | { name: SizedStruct; count: { field: FieldName } | { loadedBy: string } }
   | { name: 'tuple'; count: { field: FieldName } | { staticArray: string }; lengths: number; indexOfLength1: number };
 
+/**
+ * Static variables that hold what 3.7+ keep in `_PyRuntime` (2.7, 3.6), by LOCAL symbol name in
+ * libpython's .symtab: the interpreter list of pystate.c, the current thread state, the GIL of
+ * ceval_gil.h (3.x; 2.7's GIL is an opaque semaphore) and the GC state of gcmodule.c.
+ */
+export interface RuntimeStatics {
+  interpretersHead: string;
+  tstateCurrent: string;
+  gilLastHolder: string | null;
+  gilLocked: string | null;
+  gcGenerations: string;
+  gcEnabled: string;
+  gcCollecting: string;
+  gcGarbage: string;
+}
+
 export interface Capabilities {
+  /**
+   * How far pycore decodes this version's objects: everything (locals, show, heap, referrers, the
+   * memory check), or their repr() only (2.7: locals and show; its heap is not walked yet).
+   */
+  objects: 'decoded' | 'repr-only';
+  /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
+  exceptionRepr: 'single-arg-bare' | 'args-tuple';
+  /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
+  evalLoop: '_PyEval_EvalFrameDefault' | 'PyEval_EvalFrameEx';
+  /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
+  runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
   frameModel: 'frame-object' | 'interpreter-frame';
   /**
@@ -35,6 +62,13 @@ export interface Capabilities {
   nativeThreadId: boolean;
   /** Where the GIL's state lives: in _PyRuntime (<= 3.11) or behind interp->ceval.gil (3.12+). */
   gil: 'runtime' | 'interpreter-pointer';
+  /**
+   * What the `str` type is: PEP 393 unicode (3.x), or 2.7's PyStringObject (bytes: ob_sval after
+   * ob_shash and ob_sstate; code names and filenames are of this type).
+   */
+  str: 'unicode' | 'bytes';
+  /** co_lnotab line increments: signed bytes (3.6+) or unsigned (2.7, which never goes back a line). */
+  lnotabDeltas: 'signed' | 'unsigned';
   /** str objects: legacy (wstr) fields exist before 3.12. */
   unicode: 'with-wstr' | 'compact-only';
   /** _Py_DebugOffsets at the start of _PyRuntime. */
@@ -42,7 +76,7 @@ export interface Capabilities {
   /** int: signed digit count in ob_size (<= 3.11) or the tagged lv_tag (3.12+). */
   intLayout: 'ob_size' | 'lv_tag';
   /** dict keys: dk_size with entries after size*width index bytes (<= 3.10), or log2 sizes and key kinds (3.11+). */
-  dictKeys: 'dk_size' | 'dk_log2';
+  dictKeys: 'dk_size' | 'dk_log2' | 'ma_table';
   /** Order of a split dict's values: entry order (<= 3.10), order bytes before the values (3.11, 3.12), after values[capacity] (3.13). */
   splitOrder: 'entry-order' | 'prefix-bytes' | 'after-capacity';
   /** Where instances keep their attributes when the type manages the dict. */
@@ -86,6 +120,12 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 
 // Each version is the previous one with what changed: reading down the table shows the history.
 const v38: Capabilities = {
+  runtimeState: { kind: 'struct' },
+  evalLoop: '_PyEval_EvalFrameDefault',
+  exceptionRepr: 'single-arg-bare',
+  objects: 'decoded',
+  str: 'unicode',
+  lnotabDeltas: 'signed',
   frameModel: 'frame-object',
   currentFrame: 'tstate.frame',
   stackRefs: 'plain',
@@ -193,4 +233,32 @@ const v314: Capabilities = {
   skippedFrameOwners: [3, 4],
 };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+// Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
+// 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives).
+const v37: Capabilities = { ...v38 };
+const STATICS_36: RuntimeStatics = {
+  interpretersHead: 'interp_head',
+  tstateCurrent: '_PyThreadState_Current',
+  gilLastHolder: 'gil_last_holder',
+  gilLocked: 'gil_locked',
+  gcGenerations: 'generations',
+  gcEnabled: 'enabled',
+  gcCollecting: 'collecting',
+  gcGarbage: 'garbage',
+};
+// 3.6: no _PyRuntime yet.
+const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 }, exceptionRepr: 'args-tuple' };
+
+// 2.7: no GIL statics (its GIL is an opaque semaphore), str is bytes, unsigned lnotab deltas; no
+// faulthandler (the truth of its cores is sys._current_frames()).
+const v27: Capabilities = {
+  ...v36,
+  runtimeState: { kind: 'statics', symbols: { ...STATICS_36, gilLastHolder: null, gilLocked: null } },
+  str: 'bytes',
+  lnotabDeltas: 'unsigned',
+  objects: 'repr-only',
+  evalLoop: 'PyEval_EvalFrameEx',
+  dictKeys: 'ma_table',
+};
+
+export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

@@ -24,7 +24,7 @@ export function detectVersion(f: VersionFacts): DetectedVersion | null {
   const dbg = f.debugOffsetsHex !== null ? versionFromHex(f.debugOffsetsHex) : null;
   if (dbg) return { version: dbg, from: '_Py_DebugOffsets' };
   const s = f.versionString ? parseVersionString(f.versionString) : null;
-  if (s && s.major === 3) return { version: s, from: 'Py_GetVersion buffer' };
+  if (s && (s.major === 3 || (s.major === 2 && s.minor === 7))) return { version: s, from: 'Py_GetVersion buffer' };
   const n = minorFromFileName(f.modulePath);
   if (n) return { version: { major: n.major, minor: n.minor, micro: null, level: 0xf, serial: 0 }, from: 'file name' };
   return null;

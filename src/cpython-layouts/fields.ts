@@ -77,6 +77,22 @@ export const fieldSources = {
   'list.items': ['PyListObject', 'ob_item'],
   'list.allocated': ['PyListObject', 'allocated'],
   'dict.used': ['PyDictObject', 'ma_used'],
+  /** 2.7: the dict's own open-addressing table of PyDictEntry (ma_mask + 1 slots). */
+  'dict.mask': ['PyDictObject', 'ma_mask'],
+  'dict.table': ['PyDictObject', 'ma_table'],
+  'keyentry.key': ['PyDictKeyEntry', 'me_key'],
+  /** setentry: { key, hash } in 3.x, { hash, key } in 2.7. */
+  'setentry.key': ['setentry', 'key'],
+  'keyentry.value': ['PyDictKeyEntry', 'me_value'],
+  // 2.7: int, unicode's separate buffer, old-style classes and instances.
+  'int.ival': ['PyIntObject', 'ob_ival'],
+  'unicode.str': ['PyUnicodeObject', 'str'],
+  'unicode.length27': ['PyUnicodeObject', 'length'],
+  'class.name': ['PyClassObject', 'cl_name'],
+  'class.dict': ['PyClassObject', 'cl_dict'],
+  'class.bases': ['PyClassObject', 'cl_bases'],
+  'instance.class': ['PyInstanceObject', 'in_class'],
+  'instance.dict': ['PyInstanceObject', 'in_dict'],
   'dict.keys': ['PyDictObject', 'ma_keys'],
   'dict.values': ['PyDictObject', 'ma_values'],
   'keys.size': ['PyDictKeysObject', 'dk_size'],
@@ -158,6 +174,10 @@ export const fieldSources = {
   'tstate.curexc_traceback': ['PyThreadState', 'curexc_traceback'],
   'tstate.current_exception': ['PyThreadState', 'current_exception'],
   'tstate.exc_info': ['PyThreadState', 'exc_info'],
+  /** 2.7, 3.6: the exception being handled sits in the thread state itself (3.7 made it the exc_info stack). */
+  'tstate.exc_type': ['PyThreadState', 'exc_type'],
+  'tstate.exc_value': ['PyThreadState', 'exc_value'],
+  'tstate.exc_traceback': ['PyThreadState', 'exc_traceback'],
   'errstack.exc_type': ['_PyErr_StackItem', 'exc_type'],
   'errstack.exc_value': ['_PyErr_StackItem', 'exc_value'],
   'errstack.exc_traceback': ['_PyErr_StackItem', 'exc_traceback'],

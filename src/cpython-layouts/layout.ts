@@ -6,7 +6,7 @@ import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type Bitfi
 import { type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
 import { layoutTables, unverifiedTables } from './tables.js';
 import { applyDebugOffsets } from './debug-offsets.js';
-import { formatVersion, hasDebugOffsets, isSupported, minorKey, type PythonVersion } from './version.js';
+import { formatVersion, hasDebugOffsets, isSupported, minorKey, supportedRange, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
 
@@ -34,7 +34,7 @@ export type LayoutError =
 
 export function formatLayoutError(e: LayoutError): string {
   if (e.kind === 'unsupported-version')
-    return `Python ${e.version} is not supported (pycore reads 3.8 to 3.14); see \`pycore --versions\``;
+    return `Python ${e.version} is not supported (pycore reads ${supportedRange()}); see \`pycore --versions\``;
   if (e.kind === 'unavailable') return `--layouts ${e.source}: ${e.reason}; pass another --layouts source (dwarf, debug-offsets or builtin)`;
   if (e.source === 'debug-offsets') return `the built-in layout for Python ${e.version} with the core's _Py_DebugOffsets still lacks ${e.missing.join(', ')}`;
   return `the ${e.source === 'dwarf' ? 'DWARF' : 'built-in'} layout for Python ${e.version} lacks ${e.missing.join(', ')}${unverifiedTables[e.version] ? ' (this table needs the _Py_DebugOffsets of the core: do not force --layouts builtin)' : ''}`;
@@ -77,9 +77,11 @@ function resolve(g: GeneratedLayout) {
 /** Fields each strategy needs; selection fails early rather than a decoder failing late. */
 function requiredFields(c: Capabilities): FieldName[] {
   const req: FieldName[] = [
-    'runtime.interpreters_head', 'interp.next', 'interp.threads_head', 'tstate.next', 'tstate.interp', 'tstate.thread_id',
-    'code.filename', 'code.name', 'code.firstlineno', 'code.linetable', 'object.type', 'var.size', 'type.name', 'unicode.length', 'unicode.state', 'bytes.sval',
+    ...(c.runtimeState.kind === 'struct' ? (['runtime.interpreters_head'] as const) : []),
+    'interp.next', 'interp.threads_head', 'tstate.next', 'tstate.interp', 'tstate.thread_id',
+    'code.filename', 'code.name', 'code.firstlineno', 'code.linetable', 'object.type', 'var.size', 'type.name', 'bytes.sval',
   ];
+  if (c.str === 'unicode') req.push('unicode.length', 'unicode.state');
   if (c.frameModel === 'frame-object') req.push('frame.f_back', 'frame.f_code', 'frame.f_lasti', 'frame.f_lineno');
   else req.push('iframe.code', 'iframe.previous', 'iframe.instr', 'iframe.owner', 'code.code_adaptive');
   if (c.currentFrame === 'tstate.frame') req.push('tstate.frame');
@@ -197,6 +199,8 @@ export function scanCandidateLayouts(): Layout[] {
     const [major, minor] = key.split('.').map(Number);
     const version: PythonVersion = { major, minor, micro: null, level: 0xf, serial: 0 };
     if (hasDebugOffsets(version)) continue;
+    // The scan looks for the runtime struct's interpreter list; 2.7/3.6 keep it in a static.
+    if (capabilitiesByMinor[key]?.runtimeState.kind !== 'struct') continue;
     const L = builtinLayout(version);
     if (L.ok) out.push(L.value);
   }

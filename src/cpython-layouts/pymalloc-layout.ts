@@ -88,8 +88,13 @@ const MAP_310 = { rootBytes: 8192, midBytes: 8192, botBytes: 2048 };
 const MAP_311 = { rootBytes: 262144, midBytes: 262144, botBytes: 131072 };
 const COMMON = { poolOverhead: 48, alignment: 16, threshold: 512, stateOffsets: STATE_OFFSETS };
 
+const V38: PymallocLayout = { ...COMMON, ...SMALL, state: { kind: 'statics', allocatedBlocks: 'counter' }, arenaMap: null, symbols: { ...STATIC_SYMBOLS, allocatedBlocks: '_Py_AllocatedBlocks' }, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' };
+
 const byMinor: Record<string, PymallocLayout> = {
-  '3.8': { ...COMMON, ...SMALL, state: { kind: 'statics', allocatedBlocks: 'counter' }, arenaMap: null, symbols: { ...STATIC_SYMBOLS, allocatedBlocks: '_Py_AllocatedBlocks' }, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' },
+  '3.8': V38,
+  // pyenv's 3.6.15 and 3.7.16 align to 16 bytes like 3.8 (their sys._debugmallocstats() prints 32 size classes).
+  '3.7': V38,
+  '3.6': V38,
   '3.9': { ...COMMON, ...SMALL, state: { kind: 'statics', allocatedBlocks: 'raw-plus-pools' }, arenaMap: null, symbols: STATIC_SYMBOLS, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' },
   '3.10': { ...COMMON, ...BIG, state: { kind: 'statics', allocatedBlocks: 'raw-plus-pools' }, arenaMap: MAP_310, symbols: STATIC_SYMBOLS, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' },
   '3.11': { ...COMMON, ...BIG, state: { kind: 'statics', allocatedBlocks: 'raw-plus-pools' }, arenaMap: MAP_311, symbols: STATIC_SYMBOLS, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'pre-header' },

@@ -11,6 +11,27 @@ export interface VersionSupport {
 }
 
 export const versionSupport: VersionSupport[] = [
+  {
+    version: '2.7',
+    verified: [
+      "release: tracebacks (pyenv 2.7.18; corpus cores 2.7-segv-threads, -abort, -gcore-live, -locals vs sys._current_frames() recorded on the crash's own line or the spin loop's)",
+      'release: locals and show (2.7-locals vs repr() and sys.getsizeof(); int, long, str, unicode, float, list, tuple, dict, new- and old-style classes and instances, functions)',
+    ],
+    unverified: ['UCS2 builds (unicode read as UTF-16 when libpython exports PyUnicodeUCS2_*)'],
+    unsupported: ['heap, referrers, path, refs, the memory check (the heap walk does not know 2.7 objects yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
+  },
+  {
+    version: '3.6',
+    verified: ['release (pyenv 3.6.15; corpus cores 3.6-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())'],
+    unverified: ['debug'],
+    unsupported: ['no binary at all (its runtime roots are static variables found by symbol only)', 'Py_TRACE_REFS'],
+  },
+  {
+    version: '3.7',
+    verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'no binary at all (found by an interpreter-state scan)'],
+    unverified: ['debug'],
+    unsupported: ['Py_TRACE_REFS'],
+  },
   { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
   { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
   { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },

@@ -36,12 +36,18 @@ export function minorKey(v: PythonVersion): string {
   return `${v.major}.${v.minor}`;
 }
 
-export const OLDEST_SUPPORTED = { major: 3, minor: 8 };
+export const OLDEST_SUPPORTED = { major: 3, minor: 6 };
 export const NEWEST_SUPPORTED = { major: 3, minor: 14 };
 
 export function isSupported(v: PythonVersion): boolean {
+  if (v.major === 2) return v.minor === 7;
   const n = v.major * 100 + v.minor;
   return n >= OLDEST_SUPPORTED.major * 100 + OLDEST_SUPPORTED.minor && n <= NEWEST_SUPPORTED.major * 100 + NEWEST_SUPPORTED.minor;
+}
+
+/** The versions pycore reads, for messages ("2.7 and 3.6 to 3.14"). */
+export function supportedRange(): string {
+  return `2.7 and ${OLDEST_SUPPORTED.major}.${OLDEST_SUPPORTED.minor} to ${NEWEST_SUPPORTED.major}.${NEWEST_SUPPORTED.minor}`;
 }
 
 /** Versions that carry `_Py_DebugOffsets` at the start of `_PyRuntime`. */

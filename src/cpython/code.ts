@@ -76,7 +76,7 @@ export class CodeCache {
     if (code.firstLine === null || code.lineTable === null) return null;
     switch (this.L.caps.lineTable) {
       case 'lnotab':
-        return lnotabLine(code.lineTable, code.firstLine, offset);
+        return lnotabLine(code.lineTable, code.firstLine, offset, this.L.caps.lnotabDeltas === 'unsigned');
       case 'linetable-310':
         return linetable310Line(code.lineTable, code.firstLine, offset);
       case 'locations-311':

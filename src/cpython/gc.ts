@@ -32,18 +32,47 @@ export interface GcState {
   garbage: number;
 }
 
-export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem: HeapMemory): GcState[] {
+/** Where one GC state's parts are: a _gc_runtime_state struct, or gcmodule.c's statics (2.7, 3.6). */
+interface GcPlace {
+  address: number;
+  interp: InterpreterInfo | null;
+  generations: number;
+  permanent: number | null;
+  enabled: number | null;
+  collecting: number | null;
+  garbage: number | null;
+}
+
+function gcPlaces(rt: PythonRuntime, interps: InterpreterInfo[]): GcPlace[] {
   const L = rt.layout;
+  if (L.caps.runtimeState.kind === 'statics') {
+    const s = rt.statics;
+    if (s.gcGenerations === undefined) return [];
+    return [{ address: s.gcGenerations, interp: null, generations: s.gcGenerations, permanent: null, enabled: s.gcEnabled ?? null, collecting: s.gcCollecting ?? null, garbage: s.gcGarbage ?? null }];
+  }
   const at: { address: number; interp: InterpreterInfo | null }[] = [];
   const interpGc = L.offsets['interp.gc'];
   const runtimeGc = L.offsets['runtime.gc'];
   if (interpGc !== undefined) for (const i of interps) at.push({ address: i.address + interpGc, interp: i });
   else if (runtimeGc !== undefined) at.push({ address: rt.runtimeAddress + runtimeGc, interp: null });
+  const rel = (name: 'gcstate.permanent' | 'gcstate.collecting', base: number) => (L.offsets[name] === undefined ? null : base + L.offsets[name]!);
+  return at.map(({ address, interp }) => ({
+    address,
+    interp,
+    generations: address + field(L, 'gcstate.generations'),
+    permanent: rel('gcstate.permanent', address),
+    enabled: address + field(L, 'gcstate.enabled'),
+    collecting: rel('gcstate.collecting', address),
+    garbage: address + field(L, 'gcstate.garbage'),
+  }));
+}
+
+export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem: HeapMemory): GcState[] {
+  const L = rt.layout;
   const genSize = size(L, 'gc_generation');
-  const gens = field(L, 'gcstate.generations');
   const headOff = field(L, 'gcgen.head');
   const out: GcState[] = [];
-  for (const { address, interp } of at) {
+  for (const p of gcPlaces(rt, interps)) {
     const generations: GcGeneration[] = [];
     const gen = (index: number, base: number) => ({
       index,
@@ -51,18 +80,17 @@ export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem:
       threshold: mem.i32(base + field(L, 'gcgen.threshold')),
       count: mem.i32(base + field(L, 'gcgen.count')),
     });
-    for (let g = 0; g < GENERATIONS; g++) generations.push(gen(g, address + gens + g * genSize));
-    const perm = L.offsets['gcstate.permanent'];
-    if (perm !== undefined) generations.push(gen(GENERATIONS, address + perm));
-    const enabled = mem.i32(address + field(L, 'gcstate.enabled'));
-    const collecting = L.offsets['gcstate.collecting'] === undefined ? 0 : mem.i32(address + L.offsets['gcstate.collecting']!);
+    for (let g = 0; g < GENERATIONS; g++) generations.push(gen(g, p.generations + g * genSize));
+    if (p.permanent !== null) generations.push(gen(GENERATIONS, p.permanent));
+    const enabled = p.enabled === null ? null : mem.i32(p.enabled);
+    const collecting = p.collecting === null ? 0 : mem.i32(p.collecting);
     out.push({
-      address,
-      interp,
+      address: p.address,
+      interp: p.interp,
       enabled: enabled === null ? null : enabled !== 0,
       collecting: collecting !== null && collecting !== 0,
       generations,
-      garbage: mem.u64(address + field(L, 'gcstate.garbage')) ?? 0,
+      garbage: p.garbage === null ? 0 : (mem.u64(p.garbage) ?? 0),
     });
   }
   return out;

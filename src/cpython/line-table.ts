@@ -1,14 +1,14 @@
 // Code-object line tables, decoded as CPython's PyCode_Addr2Line does. Pure functions of bytes:
 // `offset` is a byte offset into the bytecode in every format.
 
-/** 3.8/3.9 co_lnotab: (address increment, signed line increment) byte pairs. */
-export function lnotabLine(table: Uint8Array, firstLine: number, offset: number): number {
+/** 3.6-3.9 co_lnotab: (address increment, signed line increment) byte pairs; 2.7's increments are unsigned. */
+export function lnotabLine(table: Uint8Array, firstLine: number, offset: number, unsigned = false): number {
   let line = firstLine;
   let addr = 0;
   for (let i = 0; i + 1 < table.length; i += 2) {
     addr += table[i];
     if (addr > offset) break;
-    line += (table[i + 1] << 24) >> 24;
+    line += unsigned ? table[i + 1] : (table[i + 1] << 24) >> 24;
   }
   return line;
 }

@@ -8,6 +8,7 @@ import { dwarfLayoutCached } from '../cpython-layouts/layout-cache.js';
 import { decideScannedVersion, detectVersion, type DetectedVersion } from '../cpython-layouts/detect.js';
 import { formatLayoutError, scanCandidateLayouts, selectLayout, type Layout, type LayoutChoice } from '../cpython-layouts/layout.js';
 import type { GeneratedLayout } from '../cpython-layouts/generated/types.js';
+import type { RuntimeStatics } from '../cpython-layouts/capabilities.js';
 import { formatVersion, hasDebugOffsets, minorFromFileName, minorKey } from '../cpython-layouts/version.js';
 import { cacheDir } from '../io/cache-dir.js';
 import { err, ok, type Result } from '../io/result.js';
@@ -25,7 +26,10 @@ export interface PythonRuntime {
   foundBy: 'symbol' | 'scan';
   /** With `foundBy: 'scan'`: what was scanned for (the 3.13+ cookie, or an interpreter state before 3.13). */
   scannedFor?: '_Py_DebugOffsets' | 'interpreter state';
+  /** Address of _PyRuntime; for versions without it (2.7, 3.6), of the static interpreter list head. */
   runtimeAddress: number;
+  /** Versions without _PyRuntime: addresses of the statics that hold its roots (those found). */
+  statics: Partial<Record<keyof RuntimeStatics, number>>;
   detected: DetectedVersion;
   build: BuildFlavour;
   layout: Layout;
@@ -81,7 +85,7 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
       if (looksLikePython(m) && !missingPython) missingPython = m;
       continue;
     }
-    const rt = target.symbolAddress(m, '_PyRuntime');
+    const rt = target.symbolAddress(m, '_PyRuntime') ?? oldRuntimeSymbol(target, m);
     if (!rt) continue;
     return describe(target, reader, m, rt.address, options);
   }
@@ -104,6 +108,27 @@ export function findRuntime(target: Target, options: RuntimeOptions = {}): Resul
   if (missingPython) return err({ kind: 'python-module-missing', module: missingPython.path, detail: whyMissing(target, missingPython) });
   const names = target.modules.map((m) => m.path.split('/').pop()).slice(0, 4).join(', ');
   return err({ kind: 'no-python', detail: `no mapped file defines _PyRuntime${names ? `; mapped: ${names}${target.modules.length > 4 ? ', ...' : ''}` : ''}` });
+}
+
+/**
+ * 2.7 and 3.6 have no _PyRuntime: pystate.c's static `interp_head` stands for it, in a module
+ * that also exports _PyThreadState_Current (so an unrelated library's `interp_head` is not taken).
+ */
+function oldRuntimeSymbol(target: Target, m: Module): { address: number } | null {
+  if (!target.symbolAddress(m, '_PyThreadState_Current', true)) return null;
+  return target.symbolAddress(m, 'interp_head');
+}
+
+/** Addresses of the statics a version without _PyRuntime keeps its roots in. */
+function resolveStatics(target: Target, m: Module, layout: Layout): PythonRuntime['statics'] {
+  const out: PythonRuntime['statics'] = {};
+  const rs = layout.caps.runtimeState;
+  if (rs.kind !== 'statics') return out;
+  for (const [root, name] of Object.entries(rs.symbols) as [keyof RuntimeStatics, string | null][]) {
+    const a = name ? target.symbolAddress(m, name) : null;
+    if (a) out[root] = a.address;
+  }
+  return out;
 }
 
 /** Why a module's file is not available locally, for messages. */
@@ -152,7 +177,7 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
     dwarf: () => dwarfLayoutOf(target, m, detected.version, options),
   });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
-  return ok({ module: m, foundBy: 'symbol', runtimeAddress, detected, build, layout: layout.value, reader });
+  return ok({ module: m, foundBy: 'symbol', runtimeAddress, statics: resolveStatics(target, m, layout.value), detected, build, layout: layout.value, reader });
 }
 
 function describeScanned(reader: Reader, m: Module, runtimeAddress: number, header: DebugOffsetsHeader, options: RuntimeOptions): Result<PythonRuntime, RuntimeError> {
@@ -163,7 +188,7 @@ function describeScanned(reader: Reader, m: Module, runtimeAddress: number, head
   const layout = selectLayout({ version: header.version, debugOffsets, force: options.layouts, dwarf: () => err('no binary with debug info') });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
   // Without the binary, whether this is a debug build cannot be told; the published offsets still hold.
-  return ok({ module: m, foundBy: 'scan', scannedFor: '_Py_DebugOffsets', runtimeAddress, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
+  return ok({ module: m, foundBy: 'scan', scannedFor: '_Py_DebugOffsets', runtimeAddress, statics: {}, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
 }
 
 /** 3.8-3.12 with no binary: the scan of writable memory (src/cpython/interpreter-scan.ts); null when it found nothing. */
@@ -179,7 +204,7 @@ function describeInterpreterScan(target: Target, reader: Reader, m: Module, opti
     });
   const layout = selectLayout({ version: decided.detected.version, debugOffsets: null, force: options.layouts, dwarf: () => err('no binary with debug info') });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
-  return ok({ module: staticOwner(target, runtimeAddress) ?? m, foundBy: 'scan', scannedFor: 'interpreter state', runtimeAddress, detected: decided.detected, build: 'release', layout: layout.value, reader });
+  return ok({ module: staticOwner(target, runtimeAddress) ?? m, foundBy: 'scan', scannedFor: 'interpreter state', runtimeAddress, statics: {}, detected: decided.detected, build: 'release', layout: layout.value, reader });
 }
 
 /**

@@ -20,6 +20,7 @@ function bits(state: number, bf: { bitOffset: number; bitSize: number; byteOffse
 
 /** A str object's text, at most `max` characters. */
 export function readUnicode(r: Reader, L: Layout, address: number, max: number): DecodedString | StringFailure {
+  if (L.caps.str === 'bytes') return readByteString(r, L, address, max);
   const length = r.ssize(address + field(L, 'unicode.length'));
   const stateOff = field(L, 'unicode.state');
   const state = r.u32(address + stateOff);
@@ -76,6 +77,35 @@ export function readBytes(r: Reader, L: Layout, address: number, max: number): B
   if (n < 0 || n > max) return { kind: 'invalid', address, what: `bytes size ${n}` };
   const b = r.bytes(address + field(L, 'bytes.sval'), n);
   return b ?? { kind: 'unreadable', address, what: 'bytes data' };
+}
+
+/** 2.7's str (PyStringObject): bytes, shown as UTF-8 (what a 2.7 source file's names are in practice). */
+function readByteString(r: Reader, L: Layout, address: number, max: number): DecodedString | StringFailure {
+  const length = r.ssize(address + field(L, 'bytes.size'));
+  if (length === null) return { kind: 'unreadable', address, what: 'str header' };
+  if (length < 0 || length > 2 ** 40) return { kind: 'invalid', address, what: `str length ${length}` };
+  const n = Math.min(length, max);
+  const raw = r.bytes(address + field(L, 'bytes.sval'), n);
+  if (!raw) return { kind: 'unreadable', address, what: 'str data' };
+  return { value: new TextDecoder('utf-8').decode(raw), truncated: n < length, length };
+}
+
+/**
+ * 2.7's unicode object: `length` Py_UNICODE units in a separate buffer (`str`): 4 bytes each in a
+ * UCS4 build, 2 in a UCS2 one (astral characters as surrogate pairs).
+ */
+export function readUnicode27(r: Reader, L: Layout, address: number, max: number, unit: 2 | 4): DecodedString | StringFailure {
+  const length = r.ssize(address + field(L, 'unicode.length27'));
+  const data = r.ptr(address + field(L, 'unicode.str'));
+  if (length === null || data === null) return { kind: 'unreadable', address, what: 'unicode header' };
+  if (length < 0 || length > 2 ** 40) return { kind: 'invalid', address, what: `unicode length ${length}` };
+  const n = Math.min(length, max);
+  const raw = n === 0 ? Buffer.alloc(0) : r.bytes(data, n * unit);
+  if (!raw) return { kind: 'unreadable', address, what: `unicode data at 0x${data.toString(16)}` };
+  if (unit === 2) return { value: raw.toString('utf16le'), truncated: n < length, length };
+  const cps: number[] = new Array(n);
+  for (let i = 0; i < n; i++) cps[i] = raw.readUInt32LE(i * 4);
+  return { value: String.fromCodePoint(...cps.map((c) => (c > 0x10ffff ? 0xfffd : c))), truncated: n < length, length };
 }
 
 export function isFailure<T>(v: T | StringFailure): v is StringFailure {

@@ -25,7 +25,8 @@ export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpret
   const { reader: r, layout: L } = rt;
   const end: WalkEnd = {};
   const out: InterpreterInfo[] = [];
-  const head = r.ptr(rt.runtimeAddress + field(L, 'runtime.interpreters_head'));
+  const headAt = L.caps.runtimeState.kind === 'struct' ? rt.runtimeAddress + field(L, 'runtime.interpreters_head') : rt.runtimeAddress;
+  const head = r.ptr(headAt);
   for (const interp of followList(head, (a) => r.ptr(a + field(L, 'interp.next')), limits.maxInterpreters, end)) {
     const idOff = L.offsets['interp.id'];
     const threadsEnd: WalkEnd = {};
@@ -75,17 +76,28 @@ export function gilHolder(rt: PythonRuntime, interp: InterpreterInfo): number | 
   let gil: number | null = null;
   let holderOff: number | undefined;
   let lockedOff: number | undefined;
-  if (L.caps.gil === 'runtime') {
+  if (L.caps.runtimeState.kind === 'statics') {
+    // ceval_gil.h's statics gil_last_holder and gil_locked (_Py_atomic_address/_int: the value first).
+    const { gilLastHolder, gilLocked, tstateCurrent } = rt.statics;
+    if (gilLastHolder === undefined || gilLocked === undefined) {
+      // 2.7's GIL is an opaque semaphore; _PyThreadState_Current is the running thread's state
+      // while it holds the GIL and NULL while it has let it go (PyEval_SaveThread).
+      return tstateCurrent === undefined ? null : r.ptr(tstateCurrent) || null;
+    }
+    gil = 0;
+    holderOff = gilLastHolder;
+    lockedOff = gilLocked;
+  } else if (L.caps.gil === 'runtime') {
     gil = rt.runtimeAddress;
     holderOff = L.offsets['runtime.gil_last_holder'];
     lockedOff = L.offsets['runtime.gil_locked'];
   } else {
     const p = L.offsets['interp.gil_ptr'];
-    gil = p === undefined ? null : r.ptr(interp.address + p);
+    gil = p === undefined ? null : r.ptr(interp.address + p) || null;
     holderOff = L.offsets['gil.last_holder'];
     lockedOff = L.offsets['gil.locked'];
   }
-  if (!gil || holderOff === undefined || lockedOff === undefined) return null;
+  if (gil === null || holderOff === undefined || lockedOff === undefined) return null;
   // last_holder is not cleared on release: it names the holder only while `locked` is set.
   const locked = r.i32(gil + lockedOff);
   const holder = r.ptr(gil + holderOff);

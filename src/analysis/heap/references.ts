@@ -121,6 +121,9 @@ export function pathRoots(s: HeapSession): Map<number, Root> {
       add(at(ts.address, 'tstate.curexc_value'), `${state}, current exception`);
       add(at(ts.address, 'tstate.curexc_type'), `${state}, current exception type`);
       add(at(ts.address, 'tstate.curexc_traceback'), `${state}, current exception traceback`);
+      add(at(ts.address, 'tstate.exc_value'), `${state}, exc_info value`);
+      add(at(ts.address, 'tstate.exc_type'), `${state}, exc_info type`);
+      add(at(ts.address, 'tstate.exc_traceback'), `${state}, exc_info traceback`);
       // exc_info: the stack of exceptions being handled (sys.exc_info()), newest first.
       let item = at(ts.address, 'tstate.exc_info');
       const items = new Set<number>();

@@ -5,6 +5,9 @@
 // struct _dictkeysobject), otherwise the struct tag without 'struct ' (_gc_runtime_state,
 // gc_generation, pool_header, arena_object, _gil_runtime_state).
 import type { GeneratedLayout } from './types.js';
+import { layout as py27 } from './py27.js';
+import { layout as py36 } from './py36.js';
+import { layout as py37 } from './py37.js';
 import { layout as py38 } from './py38.js';
 import { layout as py39 } from './py39.js';
 import { layout as py310 } from './py310.js';
@@ -16,6 +19,9 @@ import { layout as py312_tracerefs } from './py312_tracerefs.js';
 export type { BitFieldLayout, GeneratedLayout, StructLayout } from './types.js';
 
 export const generatedLayouts: Record<string, GeneratedLayout> = {
+  "2.7": py27,
+  "3.6": py36,
+  "3.7": py37,
   "3.8": py38,
   "3.9": py39,
   "3.10": py310,

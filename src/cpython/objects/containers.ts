@@ -108,6 +108,7 @@ function splitItems(r: Reader, L: Layout, t: KeysTable, values: number, max: num
 }
 
 export function dictItems(r: Reader, L: Layout, address: number, max: number): Entries<[number, number]> | string {
+  if (L.caps.dictKeys === 'ma_table') return tableDictItems(r, L, address, max);
   const used = r.ssize(address + field(L, 'dict.used'));
   const keys = r.ptr(address + field(L, 'dict.keys'));
   const values = r.ptr(address + field(L, 'dict.values'));
@@ -134,7 +135,35 @@ export function dictItems(r: Reader, L: Layout, address: number, max: number): E
   return { items, total: used };
 }
 
-export function setItems(r: Reader, L: Layout, address: number, max: number, dummy: number | null): Entries<number> | string {
+/** 2.7: ma_mask + 1 PyDictEntry slots in ma_table, in iteration order; a slot is live when its value is set. */
+function tableDictItems(r: Reader, L: Layout, address: number, max: number): Entries<[number, number]> | string {
+  const used = r.ssize(address + field(L, 'dict.used'));
+  const mask = r.ssize(address + field(L, 'dict.mask'));
+  const table = r.ptr(address + field(L, 'dict.table'));
+  if (used === null || mask === null || table === null) return 'dict header unreadable';
+  if (used < 0 || mask < 0 || mask > MAX_ENTRIES || used > mask + 1) return `impossible dict size ${used} (mask ${mask})`;
+  if (used === 0) return { items: [], total: 0 };
+  const esize = size(L, 'PyDictKeyEntry');
+  const keyOff = field(L, 'keyentry.key');
+  const valueOff = field(L, 'keyentry.value');
+  const items: [number, number][] = [];
+  for (let start = 0; start <= mask && items.length < Math.min(used, max); start += 256) {
+    const count = Math.min(256, mask + 1 - start);
+    const b = r.bytes(table + start * esize, count * esize);
+    if (!b) return `dict table at 0x${(table + start * esize).toString(16)} unreadable`;
+    for (let i = 0; i < count && items.length < Math.min(used, max); i++) {
+      const key = Number(b.readBigUInt64LE(i * esize + keyOff));
+      const value = Number(b.readBigUInt64LE(i * esize + valueOff));
+      if (key && value) items.push([key, value]);
+    }
+  }
+  return { items, total: used };
+}
+
+/** `dummy`: the key(s) that mark a deleted slot (2.7's dict and set each keep a static `dummy` str). */
+export function setItems(r: Reader, L: Layout, address: number, max: number, dummy: number | null | ReadonlySet<number>): Entries<number> | string {
+  const isDummy = dummy === null || typeof dummy === 'number' ? (k: number) => k === dummy : (k: number) => dummy.has(k);
+  const keyOff = L.offsets['setentry.key'] ?? 0;
   const used = r.ssize(address + field(L, 'set.used'));
   const mask = r.ssize(address + field(L, 'set.mask'));
   const table = r.ptr(address + field(L, 'set.table'));
@@ -147,8 +176,8 @@ export function setItems(r: Reader, L: Layout, address: number, max: number, dum
     const b = r.bytes(table + start * esize, count * esize);
     if (!b) return 'set table unreadable';
     for (let i = 0; i < count && items.length < Math.min(used, max); i++) {
-      const key = Number(b.readBigUInt64LE(i * esize));
-      if (key && key !== dummy) items.push(key);
+      const key = Number(b.readBigUInt64LE(i * esize + keyOff));
+      if (key && !isDummy(key)) items.push(key);
     }
   }
   return { items, total: used };

@@ -6,10 +6,10 @@ import type { CodeCache } from '../code.js';
 import { FILL_MEANING, wordFill } from '../debug-allocator.js';
 import type { Reader } from '../reader.js';
 import type { PythonRuntime } from '../runtime.js';
-import { isFailure, readBytes, readUnicode } from '../strings.js';
+import { isFailure, readBytes, readUnicode, readUnicode27 } from '../strings.js';
 import { attributeItems, dictItems, instanceDict, listItems, setItems, slotItems, tupleItems, type Entries } from './containers.js';
-import { intFromDigits, reprByteArray, reprBytes, reprComplex, reprFloat, reprStr } from './format.js';
-import { builtinTypeSymbols, TPFLAGS, TypeCache, type BuiltinKind, type TypeInfo } from './types.js';
+import { intFromDigits, reprByteArray, reprBytes, reprComplex, reprFloat, reprStr, reprUnicode27 } from './format.js';
+import { builtinTypeSymbols, builtinTypeSymbols27, TPFLAGS, TypeCache, type BuiltinKind, type TypeInfo } from './types.js';
 
 export interface ReprLimits {
   maxDepth: number;
@@ -43,7 +43,9 @@ export class ObjectDecoder {
   readonly L: Layout;
   readonly types: TypeCache;
   private readonly singletons = new Map<number, string>();
-  private readonly setDummy: number | null;
+  private readonly setDummy: number | null | ReadonlySet<number>;
+  /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
+  readonly unicodeUnit: 2 | 4;
 
   constructor(
     readonly rt: PythonRuntime,
@@ -54,7 +56,7 @@ export class ObjectDecoder {
     this.r = rt.reader;
     this.L = rt.layout;
     const kinds = new Map<number, BuiltinKind>();
-    for (const [sym, kind] of Object.entries(builtinTypeSymbols)) {
+    for (const [sym, kind] of Object.entries(this.L.caps.str === 'bytes' ? builtinTypeSymbols27 : builtinTypeSymbols)) {
       const a = target.symbolAddress(rt.module, sym);
       if (a && !kinds.has(a.address)) kinds.set(a.address, kind);
     }
@@ -62,8 +64,10 @@ export class ObjectDecoder {
       const a = target.symbolAddress(rt.module, sym);
       if (a) this.singletons.set(a.address, text);
     }
+    this.unicodeUnit = target.symbolAddress(rt.module, 'PyUnicodeUCS2_FromString', true) ? 2 : 4;
     const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
-    this.setDummy = dummy ? this.r.ptr(dummy.address) : null;
+    // 2.7: setobject.c's static `dummy` (a str); dictobject.c has one of the same name: skip both.
+    this.setDummy = dummy ? this.r.ptr(dummy.address) : this.L.caps.str === 'bytes' ? new Set(target.symbolsNamed(rt.module, 'dummy').map((s) => this.r.ptr(s.address) ?? 0).filter((a) => a !== 0)) : null;
     this.types = new TypeCache(this.r, this.L, kinds);
   }
 
@@ -135,6 +139,16 @@ export class ObjectDecoder {
     if (!b) return null;
     const digits = Array.from({ length: n }, (_, i) => b.readUInt32LE(i * 4));
     return intFromDigits(digits, negative);
+  }
+
+  /** 2.7 old-style class: its name (cl_name) and __module__ (in cl_dict). */
+  classNames(cls: number): { module: string; name: string } {
+    const { r, L } = this;
+    const namePtr = cls ? r.ptr(cls + field(L, 'class.name')) : null;
+    const dict = cls ? r.ptr(cls + field(L, 'class.dict')) : null;
+    const module = dict ? this.lookupStr(dict, '__module__') : null;
+    const name = namePtr ? this.str(namePtr, 1024) : null;
+    return { module: module ?? '?', name: name?.value ?? '?' };
   }
 
   /** A str key's value in a dict, for names like __module__ and __file__. */
@@ -216,9 +230,30 @@ export class ObjectDecoder {
 
     switch (kind) {
       case 'bool':
-      case 'int': {
+      case 'int':
+      case 'long': {
+        if (kind !== 'long' && L.caps.str === 'bytes') {
+          // 2.7's int is a C long (ob_ival); bool is an int subclass whose objects are the singletons.
+          const b = r.bytes(address + field(L, 'int.ival'), 8);
+          return b ? b.readBigInt64LE(0).toString() : `<invalid object at ${hex(address)}: unreadable>`;
+        }
         const n = this.int(address);
-        return n === null ? `<invalid object at ${hex(address)}: int digits unreadable>` : n.toString();
+        if (n === null) return `<invalid object at ${hex(address)}: int digits unreadable>`;
+        return kind === 'long' ? `${n}L` : n.toString();
+      }
+      case 'unicode': {
+        const s = readUnicode27(r, L, address, lim.maxStr, this.unicodeUnit);
+        if (isFailure(s)) return `<invalid object at ${hex(address)}: ${s.what}>`;
+        return s.truncated ? `${reprUnicode27(s.value)}...` : reprUnicode27(s.value);
+      }
+      case 'classobj': {
+        const n = this.classNames(address);
+        return `<class ${n.module}.${n.name} at ${hex(address)}>`;
+      }
+      case 'instance': {
+        const cls = r.ptr(address + field(L, 'instance.class')) ?? 0;
+        const n = this.classNames(cls);
+        return `<${n.module}.${n.name} instance at ${hex(address)}>`;
       }
       case 'float': {
         const b = r.bytes(address + field(L, 'float.value'), 8);
@@ -230,6 +265,11 @@ export class ObjectDecoder {
         return re && im ? reprComplex(re.readDoubleLE(0), im.readDoubleLE(0)) : `<invalid object at ${hex(address)}: unreadable>`;
       }
       case 'str': {
+        if (L.caps.str === 'bytes') {
+          // 2.7's str is bytes, shown like 3.x's bytes without the b prefix.
+          const b = readBytes(r, L, address, Math.max(lim.maxStr, 0));
+          return isFailure(b) ? `<invalid object at ${hex(address)}: ${b.what}>` : reprBytes(b).slice(1);
+        }
         const s = this.str(address);
         if (!s) return `<invalid object at ${hex(address)}: str data unreadable>`;
         return s.truncated ? `${reprStr(s.value)}...` : reprStr(s.value);
@@ -264,6 +304,7 @@ export class ObjectDecoder {
       case 'frozenset': {
         const name = kind;
         const items = setItems(r, L, address, lim.maxItems, this.setDummy);
+        if (L.caps.str === 'bytes') return cyclic(`${name}(`, ')', () => `${name}(${join(mapItems(items, sub), '[', ']')})`); // 2.7: set([1, 2])
         if (typeof items !== 'string' && items.total === 0) return `${name}()`;
         return cyclic(`${name}(`, ')', () => {
           const body = join(mapItems(items, sub), '{', '}');
@@ -280,7 +321,7 @@ export class ObjectDecoder {
         return `slice(${sub(a)}, ${sub(b)}, ${sub(c)})`;
       }
       case 'function': {
-        const q = r.ptr(address + field(L, 'func.qualname'));
+        const q = r.ptr(address + (L.offsets['func.qualname'] ?? field(L, 'func.name')));
         const s = q ? this.str(q, 1024) : null;
         return `<function ${s ? s.value : '?'} at ${hex(address)}>`;
       }
@@ -339,7 +380,7 @@ export class ObjectDecoder {
         const name = this.shortTypeName(t);
         const items = args ? tupleItems(r, L, args, lim.maxItems) : { items: [], total: 0 };
         if (typeof items === 'string') return `<invalid object at ${hex(address)}: exception args ${items}>`;
-        if (items.total === 1) return `${name}(${sub(items.items[0])})`;
+        if (items.total === 1 && L.caps.exceptionRepr === 'single-arg-bare') return `${name}(${sub(items.items[0])})`;
         return `${name}${join(mapItems(items, sub), '(', ')', true)}`;
       }
       case 'NoneType':

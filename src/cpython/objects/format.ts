@@ -25,6 +25,22 @@ export function reprStr(s: string): string {
   return out + quote;
 }
 
+/** 2.7's repr(unicode): u'...', every character outside printable ASCII escaped. */
+export function reprUnicode27(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = 'u' + quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += '\\' + ch;
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c >= 0x7f) out += c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
+    else out += ch;
+  }
+  return out + quote;
+}
+
 /** repr(bytearray): bytearray_repr picks quotes like bytes but always escapes single quotes. */
 export function reprByteArray(b: Uint8Array): string {
   return `bytearray(${reprBytes(b, true)})`;

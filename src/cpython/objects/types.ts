@@ -7,7 +7,9 @@ import { isFailure, readUnicode } from '../strings.js';
 export type BuiltinKind =
   | 'int' | 'bool' | 'float' | 'complex' | 'str' | 'bytes' | 'bytearray' | 'tuple' | 'list' | 'dict' | 'set' | 'frozenset'
   | 'range' | 'slice' | 'function' | 'method' | 'builtin_function' | 'code' | 'frame' | 'cell' | 'module' | 'type' | 'object'
-  | 'generator' | 'coroutine' | 'async_generator' | 'NoneType' | 'NotImplementedType' | 'ellipsis';
+  | 'generator' | 'coroutine' | 'async_generator' | 'NoneType' | 'NotImplementedType' | 'ellipsis'
+  // 2.7: long (repr ends in L), unicode (u'...'), old-style classes and their instances.
+  | 'long' | 'unicode' | 'classobj' | 'instance';
 
 /** Symbol of each built-in type object. */
 export const builtinTypeSymbols: Record<string, BuiltinKind> = {
@@ -18,6 +20,14 @@ export const builtinTypeSymbols: Record<string, BuiltinKind> = {
   PyFrame_Type: 'frame', PyCell_Type: 'cell', PyModule_Type: 'module', PyType_Type: 'type', PyBaseObject_Type: 'object',
   PyGen_Type: 'generator', PyCoro_Type: 'coroutine', PyAsyncGen_Type: 'async_generator', _PyNone_Type: 'NoneType',
   _PyNotImplemented_Type: 'NotImplementedType', PyEllipsis_Type: 'ellipsis',
+};
+
+/** 2.7's names for its built-in types, where they differ from 3.x's (its str is PyString_Type). */
+export const builtinTypeSymbols27: Record<string, BuiltinKind> = {
+  // Not xrange (start, step, len), generators (no gi_qualname) or bound methods (im_class): 2.7
+  // shapes their 3.x decoders do not read; they show as `<xrange object at 0x...>`.
+  ...Object.fromEntries(Object.entries(builtinTypeSymbols).filter(([s]) => !['PyRange_Type', 'PyGen_Type', 'PyCoro_Type', 'PyAsyncGen_Type', 'PyMethod_Type'].includes(s))),
+  PyInt_Type: 'int', PyLong_Type: 'long', PyString_Type: 'str', PyUnicode_Type: 'unicode', PyClass_Type: 'classobj', PyInstance_Type: 'instance',
 };
 
 export const TPFLAGS = {
@@ -108,8 +118,8 @@ export class TypeCache {
     if (bad) return `type object at 0x${address.toString(16)} is implausible: ${bad}`;
     const heap = (f & TPFLAGS.HEAPTYPE) !== 0;
     let qualname: string | null = null;
-    if (heap) {
-      const q = r.ptr(address + field(L, 'heaptype.qualname'));
+    if (heap && L.offsets['heaptype.qualname'] !== undefined) {
+      const q = r.ptr(address + L.offsets['heaptype.qualname']);
       const s = q ? readUnicode(r, L, q, 1024) : null;
       qualname = s && !isFailure(s) ? s.value : null;
     }
