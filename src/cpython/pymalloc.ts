@@ -209,13 +209,16 @@ function scanForArenaTable(L: Layout, P: PymallocLayout, target: Target, rt: Pyt
     if (poolAddress > firstPool && mem.u32(firstPool + arenaIndexAt) !== i) return null;
     return { index: i, address, poolAddress, nfreepools, ntotalpools, firstPool, end: address + P.arenaSize };
   };
+  // The table is malloc'd and its arenas are anonymous mappings: both are in the core's own
+  // memory. Words pointing elsewhere are dismissed before anything is read there.
+  const inCore = new RangeIndex(target.memory.coreRegions);
   let best: { table: number; maxarenas: number; arenas: Arena[] } | null = null;
   for (const r of regions) {
     for (let a = r.start; a + 8 <= r.end; a += 8) {
       const table = mem.u64(a);
-      if (!table || table % 8 !== 0 || (best && table === best.table)) continue;
+      if (!table || table % 8 !== 0 || (best && table === best.table) || inCore.find(table) < 0) continue;
       const first = mem.u64(table);
-      if (first === null || first % 4096 !== 0) continue;
+      if (first === null || first % 4096 !== 0 || (first !== 0 && inCore.find(first) < 0)) continue;
       const arenas: Arena[] = [];
       let consistent = 0;
       for (let n = 16; n <= MAX_ARENA_SLOTS; n *= 2) {
