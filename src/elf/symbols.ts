@@ -1,7 +1,7 @@
 // .symtab / .dynsym: name -> symbol and address -> nearest symbol. The entries stay in typed
 // columns read straight from the sections (a libc's .symtab is tens of thousands of entries, and
 // a small core needs a handful of them): names are decoded only for the symbols asked about,
-// by-name lookups go through a hash of the name bytes, and the address order is an index sort.
+// by-name lookups search the string table, and the address order is an index sort.
 import { SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from './constants.js';
 import type { Fields } from './fields.js';
 import { cString } from './sections.js';
@@ -25,21 +25,20 @@ export interface RawSymbolSection {
 
 /** Names are cut at this many bytes (as cString cuts them). */
 const MAX_NAME = 1024;
+const ZERO = Buffer.alloc(1);
 
 export class SymbolTable {
   /** Symbols with a name, in section order: column i is one symbol. */
   readonly count: number;
-  private readonly values: Float64Array;
-  private readonly sizes: Float64Array;
-  private readonly nameOffs: Uint32Array;
-  private readonly infos: Uint8Array;
-  private readonly shndxs: Uint16Array;
+  readonly values: Float64Array;
+  readonly sizes: Float64Array;
+  readonly nameOffs: Uint32Array;
+  readonly infos: Uint8Array;
+  readonly shndxs: Uint16Array;
   /** Which section (index into `sections`) each symbol came from. */
-  private readonly from: Uint8Array;
-  private readonly sections: readonly RawSymbolSection[];
+  readonly from: Uint8Array;
+  readonly sections: readonly RawSymbolSection[];
   private all: ElfSymbol[] | null = null;
-  private heads: Int32Array | null = null;
-  private chain: Int32Array | null = null;
   private byAddress: Uint32Array | null = null;
 
   constructor(sections: readonly RawSymbolSection[], f: Fields, maxSymbols: number) {
@@ -123,13 +122,6 @@ export class SymbolTable {
     return 0;
   }
 
-  private hashAt(strings: Buffer, off: number): number {
-    let h = 0x811c9dc5;
-    const end = Math.min(strings.length, off + MAX_NAME);
-    for (let p = off; p < end && strings[p] !== 0; p++) h = Math.imul(h ^ strings[p], 0x01000193);
-    return h >>> 0;
-  }
-
   /** Whether symbol i's name begins with `prefix` ('equal': is exactly it), without decoding it. */
   nameStartsWith(i: number, prefix: Buffer): 'no' | 'prefix' | 'equal' {
     const s = this.sections[this.from[i]].strings;
@@ -145,31 +137,53 @@ export class SymbolTable {
 
   /** A defined symbol by exact name; .symtab entries win over .dynsym ones (same value anyway). */
   lookup(name: string): ElfSymbol | undefined {
-    if (!this.heads) {
-      const size = 1 << Math.max(4, Math.ceil(Math.log2(this.count * 2 + 1)));
-      const heads = new Int32Array(size).fill(-1);
-      const chain = new Int32Array(this.count);
-      // Inserted backwards so that each chain lists symbols in section order.
-      for (let i = this.count - 1; i >= 0; i--) {
-        if (this.shndxs[i] === SHN_UNDEF) {
-          chain[i] = -1;
-          continue;
-        }
-        const h = this.hashAt(this.sections[this.from[i]].strings, this.nameOffs[i]) & (size - 1);
-        chain[i] = heads[h];
-        heads[h] = i;
-      }
-      this.heads = heads;
-      this.chain = chain;
-    }
-    const want = Buffer.from(name, 'latin1').subarray(0, MAX_NAME);
+    const want = Buffer.from(name, 'latin1');
+    // Where the name sits in each string table (a native search), then which entries point
+    // there: no name is decoded or hashed. Tables share suffixes, so every place counts.
+    const places = this.sections.map((sec) => {
+      const at = new Set<number>();
+      if (want.length === 0 || want.length >= MAX_NAME) return null;
+      const needle = Buffer.concat([want, ZERO]);
+      for (let p = sec.strings.indexOf(needle); p >= 0; p = sec.strings.indexOf(needle, p + 1)) at.add(p);
+      // The last name of a table missing its NUL still reads to the end.
+      if (sec.strings.length >= want.length && sec.strings.subarray(sec.strings.length - want.length).equals(want)) at.add(sec.strings.length - want.length);
+      return at;
+    });
     let first = -1;
-    for (let i = this.heads[this.hashAt(want, 0) & (this.heads.length - 1)]; i >= 0; i = this.chain![i]) {
-      if (!this.nameIs(i, want)) continue;
+    for (let i = 0; i < this.count; i++) {
+      if (this.shndxs[i] === SHN_UNDEF) continue;
+      const at = places[this.from[i]];
+      if (at ? !at.has(this.nameOffs[i]) : !this.nameIs(i, want.subarray(0, MAX_NAME))) continue;
       if (this.table(i) === '.symtab') return this.symbol(i);
       if (first < 0) first = i;
     }
     return first < 0 ? undefined : this.symbol(first);
+  }
+
+  /**
+   * `indexes` sorted by value, ties by `tie` (then section order): a native sort of
+   * value * 2^17 + position when every value allows it (link-time addresses of libraries and
+   * executables do), the comparator sort otherwise.
+   */
+  sortByValue(indexes: number[], tie: (a: number, b: number) => number): Uint32Array {
+    const v = this.values;
+    const n = indexes.length;
+    const SHIFT = 131072;
+    const packable = n < SHIFT && indexes.every((i) => v[i] >= 0 && v[i] < 2 ** 36);
+    if (!packable) return Uint32Array.from(indexes).sort((a, b) => v[a] - v[b] || tie(a, b) || a - b);
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = v[indexes[k]] * SHIFT + k;
+    keys.sort();
+    const out = new Uint32Array(n);
+    for (let k = 0; k < n; k++) out[k] = indexes[keys[k] % SHIFT];
+    // Runs of one value: ordered by the tie-break (indexes came in section order, kept at a tie).
+    for (let a = 0; a < n; ) {
+      let b = a + 1;
+      while (b < n && v[out[b]] === v[out[a]]) b++;
+      if (b - a > 1) out.subarray(a, b).sort((x, y) => tie(x, y) || x - y);
+      a = b;
+    }
+    return out;
   }
 
   /** The function or object symbol covering `value` (a link-time address), or the nearest below it. */
@@ -180,9 +194,8 @@ export class SymbolTable {
         const t = this.type(i);
         if (this.shndxs[i] !== SHN_UNDEF && this.values[i] !== 0 && (t === STT_FUNC || t === STT_OBJECT || t === STT_GNU_IFUNC)) keep.push(i);
       }
-      const v = this.values;
       const sz = this.sizes;
-      this.byAddress = Uint32Array.from(keep).sort((a, b) => v[a] - v[b] || sz[b] - sz[a] || a - b);
+      this.byAddress = this.sortByValue(keep, (a, b) => sz[b] - sz[a]);
     }
     const arr = this.byAddress;
     const v = this.values;

@@ -42,17 +42,17 @@ export class ModuleSymbols {
   private table(): Uint32Array {
     if (this.syms) return this.syms;
     const st = this.st;
-    let fromSymtab = false;
-    for (let i = 0; i < st.count && !fromSymtab; i++) fromSymtab = st.table(i) === '.symtab';
-    const want = fromSymtab ? '.symtab' : '.dynsym';
+    const want = st.sections.findIndex((x, si) => x.table === '.symtab' && st.from.includes(si)) >= 0 ? '.symtab' : '.dynsym';
+    const fromWanted = st.sections.map((x) => x.table === want);
     const keep: number[] = [];
     for (let i = 0; i < st.count; i++) {
-      const shndx = st.shndx(i);
-      const type = st.type(i);
-      if (st.table(i) !== want || shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || type === STT_SECTION || type === STT_FILE || type === STT_TLS || st.nameStartsWith(i, EMPTY) === 'equal' || st.nameStartsWith(i, DOT_L) !== 'no') continue;
+      const shndx = st.shndxs[i];
+      const type = st.infos[i] & 0xf;
+      if (!fromWanted[st.from[i]] || shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || type === STT_SECTION || type === STT_FILE || type === STT_TLS) continue;
+      if (st.nameStartsWith(i, EMPTY) === 'equal' || st.nameStartsWith(i, DOT_L) !== 'no') continue;
       keep.push(i);
     }
-    const out = Uint32Array.from(keep).sort((a, b) => st.value(a) - st.value(b) || st.compareNames(a, b) || a - b);
+    const out = st.sortByValue(keep, (a, b) => st.compareNames(a, b));
     // gdb keeps one of each (address, name) pair (.symtab often lists a global twice).
     let n = 0;
     for (const s of out) if (n === 0 || st.value(out[n - 1]) !== st.value(s) || st.compareNames(out[n - 1], s) !== 0) out[n++] = s;
