@@ -3,9 +3,9 @@
 // (dist/cli/main.js), not 230 modules: node resolves, reads and compiles each module file on its
 // own, which cost `pycore analyze` more time than the analysis of a small core. Commands are
 // split into chunks loaded on demand (the TUI and triage's workers are not read by `analyze`);
-// npm packages stay outside the bundle, loaded from node_modules as before.
+// npm packages other than commander stay outside the bundle, loaded from node_modules as before.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +22,13 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // commander (plain CommonJS, read by every command) goes into the bundle: node's CommonJS
+  // loader and its export scan cost more than the few KB; the other packages stay in node_modules.
+  external: Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies).filter((d) => d !== 'commander'),
   minifyWhitespace: true,
   minifySyntax: true,
   chunkNames: 'chunk-[hash]',
+  // commander's require() of node's own modules, inside an ES module.
+  banner: { js: "import { createRequire as __pycoreRequire } from 'node:module'; const require = __pycoreRequire(import.meta.url);" },
   logLevel: 'warning',
 });
