@@ -9,6 +9,19 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// commander requires node:child_process at load (for executable subcommands, which pycore has
+// none of); loading it pulls in net and dgram too. It gets a stand-in that loads it on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, 'dist', 'cli');
 rmSync(outdir, { recursive: true, force: true });
@@ -31,4 +44,5 @@ await build({
   // commander's require() of node's own modules, inside an ES module.
   banner: { js: "import { createRequire as __pycoreRequire } from 'node:module'; const require = __pycoreRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [lazyChildProcess],
 });
