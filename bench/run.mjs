@@ -8,6 +8,7 @@
 // process is killed. Cores are cached under os.tmpdir() and reused while still valid.
 
 import { spawn } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import {
   accessSync, constants as fsc, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync,
@@ -21,7 +22,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.dirname(BENCH_DIR);
 const WORKLOAD = path.join(BENCH_DIR, 'workload.py');
 const RESULTS_FILE = path.join(BENCH_DIR, 'last-run.json');
-const DIST_MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+const DIST_MAIN = path.join(REPO, 'dist', 'cli', 'main.js');
 const DEFAULT_PYTHON = '/root/.pyenv/versions/3.12.1/bin/python3.12';
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -44,13 +45,17 @@ function usage() {
   --rebuild-cores     ignore cached cores and build them again
   --cache-dir DIR     where cores are kept (default: a directory under ${os.tmpdir()})
   --strict            exit 1 when a goal is missed
+  --corpus-only       only the corpus cores against pystack (no workload cores, no gcore needed)
+  --no-corpus         skip the corpus cores against pystack
+  --pystack PATH      pystack to compare with (default: ~/.cache/pycore-anchors/venv/bin/pystack, else on PATH; env PYCORE_BENCH_PYSTACK)
   -h, --help          this text
 `;
 }
 
 function parseArgs(argv) {
   const o = {
-    quick: false, sizeGib: 2, smallMib: 100, runs: 5, gdb: true, rebuild: false, strict: false,
+    quick: false, sizeGib: 2, smallMib: 100, runs: 5, gdb: true, rebuild: false, strict: false, corpus: true, corpusOnly: false,
+    pystack: process.env.PYCORE_BENCH_PYSTACK || null,
     python: process.env.PYCORE_BENCH_PYTHON || DEFAULT_PYTHON, libpython: process.env.PYCORE_BENCH_LIBPYTHON || null, cacheDir: null,
   };
   const num = (name, v, min) => {
@@ -73,6 +78,9 @@ function parseArgs(argv) {
       case '--rebuild-cores': o.rebuild = true; break;
       case '--cache-dir': o.cacheDir = value(); break;
       case '--strict': o.strict = true; break;
+      case '--corpus-only': o.corpusOnly = true; break;
+      case '--no-corpus': o.corpus = false; break;
+      case '--pystack': o.pystack = value(); break;
       case '-h': case '--help': process.stdout.write(usage()); process.exit(0); break;
       default: die(`unknown option ${a}\n\n${usage()}`, 2);
     }
@@ -423,6 +431,92 @@ function checkReport(stdout, stderr, code, coreInfo) {
 }
 
 // --------------------------------------------------------------------------------------------
+// Corpus cores against pystack: the issue's goals are ratios to pystack 1.6.0 on the same
+// uncompressed core, measured in the same interleaved rounds as `node -e 0` and gdb.
+
+const CORPUS_CASES = [
+  { name: '3.12-segv-threads', goal: 1.3 },
+  { name: 'debian-3.11-segv-threads', goal: 1.5 },
+];
+const CORPUS_GOALS = { nativeRatio: 1.0, rssBytes: 50 * MIB };
+
+function findPystack(explicit) {
+  if (explicit) return isExecutable(explicit) ? explicit : null;
+  return [path.join(os.homedir(), '.cache', 'pycore-anchors', 'venv', 'bin', 'pystack'), which('pystack')].find((p) => p && isExecutable(p)) ?? null;
+}
+
+async function corpusBench(o, snap) {
+  const cacheDir = path.join(o.cacheDir ? path.resolve(o.cacheDir) : os.tmpdir(), 'pycore-bench-corpus');
+  mkdirSync(cacheDir, { recursive: true });
+  const pystack = findPystack(o.pystack);
+  const gdbBin = o.gdb ? which('gdb') : null;
+  const node = process.execPath;
+  const sysroot = path.join(REPO, 'corpus', 'sysroot');
+  const notes = [];
+  if (!pystack) notes.push(`pystack not found (${o.pystack ? `--pystack ${o.pystack}` : 'build it with ../shared/anchors/build-pystack.sh, or pass --pystack PATH'}): ratios to pystack not measured`);
+  const commands = [{ key: 'baseline', label: 'node -e 0 (baseline)', cmd: node, args: ['-e', '0'] }];
+  const cases = [];
+  for (const c of CORPUS_CASES) {
+    const gz = path.join(REPO, 'corpus', 'cores', `${c.name}.core.gz`);
+    const truth = JSON.parse(readFileSync(gz.replace(/\.core\.gz$/, '.truth.json'), 'utf8'));
+    // Both tools read one uncompressed file: pycore's unpacking of .gz is not what is compared.
+    const core = path.join(cacheDir, `${c.name}.core`);
+    if (!existsSync(core) || statSync(core).size !== truth.core.size) {
+      writeFileSync(`${core}.tmp`, gunzipSync(readFileSync(gz)));
+      renameSync(`${core}.tmp`, core);
+    }
+    const exe = truth.python.executable;
+    const c2 = { ...c, core, exe };
+    cases.push(c2);
+    // pystack and gdb read the binaries at the paths the core names; pycore is given the corpus sysroot (the same build ids).
+    const haveExe = isExecutable(exe);
+    if (!haveExe) notes.push(`${c.name}: ${exe} is not on this machine: pystack and gdb not run on it`);
+    const pc = [snap.cli, 'analyze', core, '--sysroot', sysroot];
+    for (const native of [false, true]) {
+      const m = native ? ' --native' : '';
+      commands.push({ key: `${c.name}/pycore${m}`, label: `pycore analyze${m}, ${c.name}`, cmd: node, args: native ? [...pc, '--native'] : pc, tool: 'pycore', case: c2, native });
+      if (pystack && haveExe) commands.push({ key: `${c.name}/pystack${m}`, label: `pystack core${m}, ${c.name}`, cmd: pystack, args: ['core', core, exe, ...(native ? ['--native'] : [])], tool: 'pystack', case: c2, native });
+    }
+    if (gdbBin && haveExe) {
+      const found = findLibpythonGdb(exe, null);
+      if (found.path) commands.push({ key: `${c.name}/gdb`, label: `gdb + python-gdb py-bt, ${c.name}`, cmd: gdbBin, args: gdbArgs(exe, core, found.path), tool: 'gdb', case: c2 });
+      else notes.push(`${c.name}: gdb not run: ${found.reason}`);
+    }
+  }
+  process.stdout.write(`\ncorpus cores against pystack (${pystack ?? 'no pystack'}): 1 warm-up + ${o.runs} timed runs each, interleaved\n`);
+  for (const c of commands) {
+    const r = await measure(c.cmd, c.args);
+    if (r.code !== 0) notes.push(`${c.label}: warm-up exited ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 300)}`);
+  }
+  const samples = Object.fromEntries(commands.map((c) => [c.key, []]));
+  for (let i = 0; i < o.runs; i++) for (const c of commands) samples[c.key].push(await measure(c.cmd, c.args));
+  const results = Object.fromEntries(commands.map((c) => [c.key, { label: c.label, command: [c.cmd, ...c.args].join(' '), ...summarize(samples[c.key]) }]));
+  const base = results.baseline.wall_median_s;
+  const rows = [['command', 'median wall', 'min', 'max', 'peak RSS', '× node -e 0', '× pystack']];
+  for (const c of commands) {
+    const r = results[c.key];
+    const ref = c.case ? results[`${c.case.name}/pystack${c.native ? ' --native' : ''}`] : null;
+    const vsPystack = ref && c.tool !== 'pystack' ? r.wall_median_s / ref.wall_median_s : null;
+    r.ratio_node = r.wall_median_s / base;
+    r.ratio_pystack = vsPystack;
+    rows.push([r.label, fmtS(r.wall_median_s), fmtS(r.wall_min_s), fmtS(r.wall_max_s), fmtMiB(r.rss_median_bytes), `${r.ratio_node.toFixed(2)}×`, c.tool === 'pystack' ? '1.00×' : vsPystack === null ? 'n/a' : `${vsPystack.toFixed(2)}×`]);
+  }
+  process.stdout.write(`\n${table(rows)}\n`);
+  const goals = [];
+  for (const c of cases) {
+    const a = results[`${c.name}/pycore`], n = results[`${c.name}/pycore --native`];
+    if (a.ratio_pystack !== null) goals.push({ goal: `analyze <= ${c.goal}× pystack on ${c.name}`, value: `${a.ratio_pystack.toFixed(2)}×`, pass: a.ratio_pystack <= c.goal });
+    if (n.ratio_pystack !== null) goals.push({ goal: `analyze --native <= ${CORPUS_GOALS.nativeRatio}× pystack --native on ${c.name}`, value: `${n.ratio_pystack.toFixed(2)}×`, pass: n.ratio_pystack <= CORPUS_GOALS.nativeRatio });
+    goals.push({ goal: `analyze peak RSS <= ${fmtMiB(CORPUS_GOALS.rssBytes)} on ${c.name}`, value: fmtMiB(a.rss_median_bytes), pass: a.rss_median_bytes <= CORPUS_GOALS.rssBytes });
+  }
+  process.stdout.write('\ncorpus goals\n');
+  for (const g of goals) process.stdout.write(`  [${g.pass ? 'PASS' : 'FAIL'}] ${g.goal}: ${g.value}\n`);
+  for (const n of notes) process.stdout.write(`  note: ${n}\n`);
+  const failed = Object.values(samples).flat().some((x) => x.code !== 0);
+  return { pystack, results, goals, notes, failed, loadavg: os.loadavg() };
+}
+
+// --------------------------------------------------------------------------------------------
 // Formatting
 
 function log(s) { process.stdout.write(`  ${s}\n`); }
@@ -431,6 +525,7 @@ function fmtBytes(n) {
   if (n >= GIB) return `${(n / GIB).toFixed(2)} GiB`;
   return `${(n / MIB).toFixed(1)} MiB`;
 }
+function fmtMiB(n) { return n == null ? 'n/a' : `${(n / MIB).toFixed(1)} MiB`; }
 function fmtMB(n) { return n == null ? 'n/a' : `${(n / 1e6).toFixed(1)} MB`; }
 function fmtS(s) { return s == null ? 'n/a' : s < 10 ? `${s.toFixed(3)} s` : `${s.toFixed(1)} s`; }
 function median(xs) {
@@ -463,15 +558,24 @@ async function main() {
   const started = new Date();
   process.stdout.write(`pycore bench — ${started.toISOString()}\n`);
 
-  // Preconditions: interpreter and gcore are needed to build cores at all.
-  if (!isExecutable(o.python)) skip(`CPython interpreter ${o.python} not found (set --python or PYCORE_BENCH_PYTHON)`);
-  const gcore = which('gcore');
-  if (!gcore) skip('gcore (from gdb) not found on PATH; it is needed to snapshot the workload process');
   if (!existsSync(DIST_MAIN)) die(`${path.relative(REPO, DIST_MAIN)} is missing: build first (npm run build)`);
   const snap = await snapshotCli();
   log(`CLI under test: dist/ as built at ${snap.distBuilt}, copied to ${snap.dir}`);
   const distStale = newestMtime(path.join(REPO, 'src')) > Date.parse(snap.distBuilt) ? newestTs(path.join(REPO, 'src')) : null;
   if (distStale) log(`note: ${distStale} is newer than dist/ — the bench runs the compiled dist/; rebuild (npm run build) to measure current src/`);
+  log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} on ${os.cpus().length} CPUs`);
+  const corpus = o.corpus ? await corpusBench(o, snap) : null;
+  if (o.corpusOnly) {
+    writeFileSync(RESULTS_FILE, JSON.stringify({ date: started.toISOString(), node: process.version, git_commit: gitHead(), runs: o.runs, corpus }, null, 2) + '\n');
+    if (corpus?.failed) die('some runs exited non-zero (see notes above); figures are not meaningful');
+    if (o.strict && corpus?.goals.some((g) => !g.pass)) die('goal(s) missed (--strict)');
+    return;
+  }
+
+  // Preconditions: interpreter and gcore are needed to build cores at all.
+  if (!isExecutable(o.python)) skip(`CPython interpreter ${o.python} not found (set --python or PYCORE_BENCH_PYTHON)`);
+  const gcore = which('gcore');
+  if (!gcore) skip('gcore (from gdb) not found on PATH; it is needed to snapshot the workload process');
 
   const cacheDir = o.cacheDir
     ? path.resolve(o.cacheDir)
@@ -599,7 +703,7 @@ async function main() {
   const out = {
     env, options: { quick: o.quick, size_gib: o.sizeGib, small_mib: o.smallMib, runs: o.runs, python: o.python },
     cores: Object.fromEntries(Object.entries(cores).map(([k, c]) => [k, { path: c.core, core_size: c.core_size, target_bytes: c.target_bytes, workload_rss: c.workload?.rss, workload: c.workload, reused: c.reused, gcore_seconds: c.gcore_seconds, created: c.created }])),
-    results, gdb, goals, checks: Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, c.notes])),
+    results, gdb, goals, checks: Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, c.notes])), corpus,
   };
   writeFileSync(RESULTS_FILE, JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE}; cores kept in ${cacheDir} (delete it to reclaim ${fmtBytes(Object.values(cores).reduce((s, c) => s + c.core_size, 0))})\n`);

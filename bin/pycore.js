@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import('../dist/src/cli/main.js').then(
+// Entry point: the bundled CLI lives in dist/cli/ (built by `npm ci` through the prepare script:
+// tsc, then scripts/bundle.mjs).
+import('../dist/cli/main.js').then(
   (m) => m.main(process.argv),
   (e) => {
     const missing = e && e.code === 'ERR_MODULE_NOT_FOUND';

@@ -11,7 +11,7 @@ export class WorkerPool {
   /** `mainUrl`: the module whose main(argv) is run (default: pycore's CLI under `root`). */
   constructor(root, { size = 1, budgetMs = 20000, memoryMb = 512, recycleAfter = 400, mainUrl } = {}) {
     this.workerUrl = new URL('./worker.mjs', import.meta.url);
-    this.mainUrl = mainUrl ?? pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href;
+    this.mainUrl = mainUrl ?? pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href;
     this.budgetMs = budgetMs;
     this.memoryMb = memoryMb;
     this.recycleAfter = recycleAfter;

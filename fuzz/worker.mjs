@@ -1,4 +1,4 @@
-// One long-lived fuzz worker thread: runs pycore's own CLI (dist/src/cli/main.js) in-process on
+// One long-lived fuzz worker thread: runs pycore's own CLI (the bundle dist/cli/main.js, what bin/pycore.js runs) in-process on
 // each input it is sent, with stdout/stderr captured and process.exit turned into a value, so an
 // input costs the command's work alone, not a node start (~0.3 s). The parent's watchdog
 // terminates the thread when an input overruns the time budget; resourceLimits cap its heap.

@@ -18,9 +18,11 @@ function newest(dir: string): number {
 
 export default function setup(): void {
   const root = join(import.meta.dirname, '..');
-  const stamp = join(root, 'dist', 'src', 'cli', 'main.js');
+  // The bundle bin/pycore.js runs (scripts/bundle.mjs, from tsc's output): what users run.
+  const stamp = join(root, 'dist', 'cli', 'main.js');
   if (!existsSync(stamp) || statSync(stamp).mtimeMs < Math.max(newest(join(root, 'src')), newest(join(root, 'tui')))) {
     execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
   }
   const cache = join(tmpdir(), `pycore-test-cache-${createHash('sha1').update(root).digest('hex').slice(0, 8)}`);
   mkdirSync(cache, { recursive: true });

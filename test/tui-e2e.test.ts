@@ -27,9 +27,10 @@ function newest(dir: string): number {
 
 /** The global setup rebuilds dist/ when src/ changed; the TUI's sources live in tui/. */
 function ensureTuiBuilt(): void {
-  const stamp = join(ROOT, 'dist', 'tui', 'index.js');
+  const stamp = join(ROOT, 'dist', 'cli', 'main.js');
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest(join(ROOT, 'tui'))) return;
   spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'inherit' });
 }
 
 function screen(session: string): string {

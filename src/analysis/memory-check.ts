@@ -6,7 +6,7 @@
 // Each damaged block comes with the block just before it (the likely source of an overflow into
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
-import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { containerLengthOffset } from '../cpython/heap-objects.js';
@@ -20,6 +20,8 @@ import { field } from '../cpython-layouts/layout.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Module } from '../target/modules.js';
+import { PF_W, PT_LOAD } from '../elf/constants.js';
+import { RangeIndex } from '../cpython/range-index.js';
 import type { Target } from '../target/target.js';
 import type { NativeStack } from '../target/unwind.js';
 import type { Reader } from '../cpython/reader.js';
@@ -216,6 +218,8 @@ const MAX_VERDICTS = 1 << 20;
 const REPR_MAX = 200;
 /** Without a heap walk, the locals' containers' items are checked for freed memory only up to this many in all. */
 const MAX_LOCAL_ITEMS = 5_000;
+/** Blocks in use in pymalloc's pools looked at to tell whether the debug hooks were on. */
+const POOL_SAMPLE = 64;
 
 
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
@@ -247,8 +251,33 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
       add(l.value - preHeader(d, v.type), `local ${l.name} in ${f.function ?? '?'}`);
     }
   }
+  // malloc hands out writable memory only: a header elsewhere (code, read-only data, what a
+  // stack word points at in a library) is no block, and is turned away before any read there.
+  const writable = new RangeIndex(target.core.segments.filter((s) => s.type === PT_LOAD && s.flags & PF_W).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz })));
+  const mayBeBlock = (p: number) => writable.find(p - 16) >= 0 && mayBeDebugBlock(d.r, p);
+  // With the debug hooks on (some object's block carries an intact debug header), every block in
+  // use in pymalloc's pools is a debug block too, and so is every object's block outside them:
+  // check them all, not only those we can name. The locals' objects tell first; else the first
+  // blocks in use in the pools (with the hooks off their 16 bytes before are the previous
+  // block's data, which never reads as an intact header).
+  const intact = (p: number) => {
+    if (!mayBeBlock(p)) return false;
+    const b = readDebugBlock(d.r, p);
+    return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0;
+  };
+  let hooksOn = [...candidates.keys()].some(intact);
+  let sampled = false;
+  if (!hooksOn && pymallocBlocks) {
+    let n = 0;
+    for (const { block } of pymallocBlocks()) {
+      sampled = true;
+      if (intact(block + 16)) hooksOn = true;
+      if (hooksOn || ++n >= POOL_SAMPLE) break;
+    }
+  }
   // Pointers on the crashing thread's stack: the block being freed or reallocated is there.
-  if (crashing) {
+  // Without the hooks no block has a header to check, and the scan (thousands of reads) is skipped.
+  if (crashing && (hooksOn || !sampled)) {
     const spName = stackPointerName(target.core.header.machine);
     const sp = spName ? crashing.registers[spName] : undefined;
     if (sp !== undefined) {
@@ -256,19 +285,14 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
         const page = target.memory.read(sp + off, 4096);
         if (!page) break;
         for (let i = 0; i + 8 <= page.length; i += 8) {
-          const w = Number(page.readBigUInt64LE(i));
-          if (w % 16 === 0 && w > 0x10000) add(w, `a pointer on the stack of thread ${crashing.tid}`);
+          const w = page.readUInt32LE(i) + page.readUInt32LE(i + 4) * 4294967296;
+          if (w % 16 === 0 && w > 0x10000 && writable.find(w - 16) >= 0) add(w, `a pointer on the stack of thread ${crashing.tid}`);
         }
       }
     }
   }
-  // With the debug hooks on (some object's block carries an intact debug header), every block in
-  // use in pymalloc's pools is a debug block too, and so is every object's block outside them:
-  // check them all, not only those we can name.
-  const hooksOn = [...candidates.keys()].some((p) => {
-    const b = readDebugBlock(d.r, p);
-    return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0;
-  });
+  // Pool blocks decided nothing (no pymalloc, e.g. PYTHONMALLOC=malloc_debug): the stack's blocks decide.
+  if (!hooksOn && !sampled) hooksOn = [...candidates.keys()].some(intact);
   if (hooksOn && pymallocBlocks) for (const { block } of pymallocBlocks()) add(block + 16, "pymalloc's pools (a block in use)");
   if (hooksOn && heap) {
     heap.walk(
@@ -312,6 +336,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     out.push({ kind: problems[0], address, api, ...badId, ...rest, found_via: via });
   };
   for (const [p, via] of candidates) {
+    if (!mayBeBlock(p)) continue;
     const b = readDebugBlock(d.r, p);
     if (!b || !looksLikeDebugBlock(b)) continue;
     report(p, b, via);

@@ -2,17 +2,18 @@
 // ($XDG_CACHE_HOME/pycore/layouts/<build-id>.<spec>.json), so that the second analysis of a core
 // from the same build skips the DWARF entirely. The key includes a hash of what is extracted
 // (STRUCT_SPECS, ELEM_SIZE, ENUM_SPECS): changing that list invalidates old entries.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { err, ok, type Result } from '../io/result.js';
+import { xxh32 } from '../io/xxhash32.js';
 import { ELEM_SIZE, ENUM_SPECS, formatExtractionError, layoutFromDwarf, STRUCT_SPECS } from './from-dwarf.js';
 import type { GeneratedLayout } from './generated/types.js';
 
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
-export const specHash = createHash('sha256').update(JSON.stringify({ STRUCT_SPECS, ELEM_SIZE, ENUM_SPECS, v: 1 })).digest('hex').slice(0, 12);
+// A checksum, not a digest: it only tells spec lists apart (and node's crypto costs every run a few ms to load).
+export const specHash = xxh32(Buffer.from(JSON.stringify({ STRUCT_SPECS, ELEM_SIZE, ENUM_SPECS, v: 1 }))).toString(16).padStart(8, '0');
 
 export function layoutCachePath(cacheRoot: string, buildId: string): string {
   return join(cacheRoot, 'layouts', `${buildId}.${specHash}.json`);

@@ -111,6 +111,20 @@ export function looksLikeDebugBlock(b: DebugBlock): boolean {
   return API_IDS.has(b.api) && intactLeading >= 4;
 }
 
+/**
+ * Whether the header before `p` can pass looksLikeDebugBlock, from its second word alone (the
+ * API id and the 7 leading pad bytes): one small read that turns away most candidates (pointers
+ * found on a stack) before readDebugBlock's four.
+ */
+export function mayBeDebugBlock(r: Reader, p: number): boolean {
+  if (p % 8 !== 0) return false;
+  const w = r.bytes(p - 8, 8);
+  if (!w || !API_IDS.has(w[0])) return false;
+  let intact = 0;
+  for (let i = 1; i < 8; i++) if (w[i] === FORBIDDENBYTE) intact++;
+  return intact >= 4;
+}
+
 /** Bytes that are all the dead fill: memory freed under the debug hooks and not reused since. */
 export function isDeadFill(b: Buffer): boolean {
   return bufferFill(b) === 'dead';

@@ -209,13 +209,21 @@ function scanForArenaTable(L: Layout, P: PymallocLayout, target: Target, rt: Pyt
     if (poolAddress > firstPool && mem.u32(firstPool + arenaIndexAt) !== i) return null;
     return { index: i, address, poolAddress, nfreepools, ntotalpools, firstPool, end: address + P.arenaSize };
   };
+  // The table is malloc'd and its arenas are anonymous mappings: both are in the core's own
+  // memory. Words pointing elsewhere are dismissed before anything is read there.
+  const inCore = new RangeIndex(target.memory.coreRegions);
+  // Many words point at the same place: each candidate table is judged once.
+  const tried = new Set<number>();
   let best: { table: number; maxarenas: number; arenas: Arena[] } | null = null;
   for (const r of regions) {
+    // The region's words in one read (a few MiB at most), else word by word.
+    const whole = r.end - r.start <= 64 << 20 ? mem.mem.read(r.start, r.end - r.start) : null;
     for (let a = r.start; a + 8 <= r.end; a += 8) {
-      const table = mem.u64(a);
-      if (!table || table % 8 !== 0 || (best && table === best.table)) continue;
+      const table = whole ? u64At(whole, a - r.start) : mem.u64(a);
+      if (!table || table % 8 !== 0 || inCore.find(table) < 0 || tried.has(table)) continue;
+      tried.add(table);
       const first = mem.u64(table);
-      if (first === null || first % 4096 !== 0) continue;
+      if (first === null || first % 4096 !== 0 || (first !== 0 && inCore.find(first) < 0)) continue;
       const arenas: Arena[] = [];
       let consistent = 0;
       for (let n = 16; n <= MAX_ARENA_SLOTS; n *= 2) {

@@ -12,14 +12,15 @@ export class Reader {
     const b = this.mem.read(address, this.mem.pointerSize);
     if (!b) return null;
     if (this.mem.pointerSize === 4) return this.mem.littleEndian ? b.readUInt32LE(0) : b.readUInt32BE(0);
-    return Number(this.mem.littleEndian ? b.readBigUInt64LE(0) : b.readBigUInt64BE(0));
+    // Two 32-bit halves, not a BigInt: the same number (one rounding either way), no allocation.
+    return this.mem.littleEndian ? b.readUInt32LE(0) + b.readUInt32LE(4) * 4294967296 : b.readUInt32BE(0) * 4294967296 + b.readUInt32BE(4);
   }
   /** A signed machine word (Py_ssize_t). */
   ssize(address: number): number | null {
     const b = this.mem.read(address, this.mem.pointerSize);
     if (!b) return null;
     if (this.mem.pointerSize === 4) return this.mem.littleEndian ? b.readInt32LE(0) : b.readInt32BE(0);
-    return Number(this.mem.littleEndian ? b.readBigInt64LE(0) : b.readBigInt64BE(0));
+    return this.mem.littleEndian ? b.readUInt32LE(0) + b.readInt32LE(4) * 4294967296 : b.readInt32BE(0) * 4294967296 + b.readUInt32BE(4);
   }
   u64(address: number): bigint | null {
     const b = this.mem.read(address, 8);

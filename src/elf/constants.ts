@@ -14,6 +14,8 @@ export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
 
 export const PT_LOAD = 1;
+/** Program header flag: the segment is writable. */
+export const PF_W = 2;
 export const PT_DYNAMIC = 2;
 export const PT_NOTE = 4;
 

@@ -7,7 +7,7 @@ import { parseHeader, type ElfHeader } from './header.js';
 import { parseNotes, type Note } from './notes.js';
 import { readProgramHeaders, type ProgramHeader } from './segments.js';
 import { readSectionData, readSectionHeaders, readSectionZero, type SectionHeader } from './sections.js';
-import { SymbolTable } from './symbols.js';
+import { SymbolTable, type RawSymbolSection } from './symbols.js';
 
 export interface ElfLimits {
   maxSectionBytes: number;
@@ -108,7 +108,7 @@ export class ElfFile {
    * .symtab's size; only names missing there (local statics) cost parsing .symtab.
    */
   lookupSymbol(name: string, exportedOnly = false) {
-    this.dynamicCache ??= new SymbolTable(this.parseTables([SHT_DYNSYM]));
+    this.dynamicCache ??= new SymbolTable(this.parseTables([SHT_DYNSYM]), this.header.fields, this.limits.maxSymbols);
     const hit = this.dynamicCache.lookup(name);
     if (hit || exportedOnly) return hit;
     return this.symbols().lookup(name);
@@ -116,12 +116,12 @@ export class ElfFile {
 
   /** .symtab and .dynsym together; empty when neither is present (fully stripped). */
   symbols(): SymbolTable {
-    this.symbolCache ??= new SymbolTable(this.parseTables([SHT_SYMTAB, SHT_DYNSYM]));
+    this.symbolCache ??= new SymbolTable(this.parseTables([SHT_SYMTAB, SHT_DYNSYM]), this.header.fields, this.limits.maxSymbols);
     return this.symbolCache;
   }
 
-  private parseTables(types: number[]) {
-    const all = [];
+  private parseTables(types: number[]): RawSymbolSection[] {
+    const all: RawSymbolSection[] = [];
     const secs = this.sections();
     if (secs.ok) {
       for (const s of secs.value) {
@@ -131,7 +131,7 @@ export class ElfFile {
         const entries = this.sectionData(s);
         const strings = this.sectionData(strtab);
         if (!entries.ok || !strings.ok) continue;
-        all.push(...SymbolTable.parse(entries.value, strings.value, this.header.fields, s.type === SHT_SYMTAB ? '.symtab' : '.dynsym', this.limits.maxSymbols));
+        all.push({ entries: entries.value, strings: strings.value, table: s.type === SHT_SYMTAB ? '.symtab' : '.dynsym' });
       }
     }
     return all;

@@ -25,7 +25,9 @@ export class Fields {
     return this.littleEndian ? b.readInt32LE(o) : b.readInt32BE(o);
   }
   u64(b: Buffer, o: number): number {
-    return Number(this.littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+    // Two 32-bit halves, not a BigInt: the same number (one rounding either way), without an
+    // allocation per read (symbol tables and DWARF read millions).
+    return this.littleEndian ? b.readUInt32LE(o) + b.readUInt32LE(o + 4) * 4294967296 : b.readUInt32BE(o) * 4294967296 + b.readUInt32BE(o + 4);
   }
   u64big(b: Buffer, o: number): bigint {
     return this.littleEndian ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o);

@@ -1,5 +1,5 @@
 // Section headers (Shdr) and their names; section contents, including SHF_COMPRESSED ones.
-import { inflateSync } from 'node:zlib';
+import { zlib } from '../io/lazy-zlib.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { err, ok, type Result } from '../io/result.js';
 import { SHF_COMPRESSED, SHT_NOBITS } from './constants.js';
@@ -113,7 +113,7 @@ export function readSectionData(src: ByteSource, h: ElfHeader, s: SectionHeader,
   if (type !== 1) return err({ kind: 'unsupported', file: src.name, what: `section ${s.name} compressed with type ${type}` });
   if (size > maxBytes) return err({ kind: 'malformed', file: src.name, what: `section ${s.name} inflates to ${size} bytes`, offset: s.offset });
   try {
-    return ok(inflateSync(raw.subarray(hdr), { maxOutputLength: Math.max(1, size) }));
+    return ok(zlib().inflateSync(raw.subarray(hdr), { maxOutputLength: Math.max(1, size) }));
   } catch (e) {
     return err({ kind: 'malformed', file: src.name, what: `zlib data of ${s.name}: ${(e as Error).message}`, offset: s.offset });
   }

@@ -2,7 +2,7 @@
 // its cache directory (PYCORE_CACHE_DIR may point anywhere, so nothing else is ever touched).
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORES_SUBDIR } from './decompress.js';
+import { CORES_SUBDIR } from './compression.js';
 
 /** A cache entry pycore made: a decompressed core, its container metadata, or an unfinished one. */
 const OWN_FILE = /^[0-9a-f]{32}\.(core|apport\.json)$|\.partial$/;

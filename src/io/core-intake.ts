@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ApportError, apportCoreDump, looksLikeApport, splitProcCmdline } from './apport.js';
-import { compressionOfHead, decode, decompressToCache, formatDecompressError, inCache, writeAtomically, type Compression, type DecompressError } from './decompress.js';
+import { compressionOfHead, formatDecompressError, type Compression, type DecompressError } from './compression.js';
 import { openFile, type IoError } from './file-source.js';
 import type { ProgressStream } from './progress.js';
 import { err, ok, type Result } from './result.js';
@@ -62,6 +62,8 @@ export async function intakeCore(path: string, cacheRoot: string, options: Intak
   const systemd = systemdMetadata(path);
   const compression = compressionOfHead(head);
   if (compression) {
+    // The decoders are loaded only for a compressed core.
+    const { decompressToCache } = await import('./decompress.js');
     const plain = await decompressToCache(path, compression, cacheRoot, options);
     if (!plain.ok) return plain;
     return ok({ path: plain.value, origin: { container: systemd ? 'systemd-coredump' : 'compressed', compression, metadata: systemd } });
@@ -130,6 +132,7 @@ export function apportMetadata(fields: Map<string, string>): OriginMetadata {
 }
 
 async function unpackApport(path: string, cacheRoot: string, options: IntakeOptions): Promise<Result<Intake, IntakeError>> {
+  const { decode, inCache, writeAtomically } = await import('./decompress.js');
   return inCache<Intake, IntakeError>(path, cacheRoot, options, async (job) => {
     const target = join(job.dir, `${job.key}.core`);
     const metaPath = join(job.dir, `${job.key}.apport.json`);

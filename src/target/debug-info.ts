@@ -2,7 +2,7 @@
 // handled by src/elf; `.zdebug_*` is handled here), and the search for a separate debug file:
 // DIR/.build-id/ab/cdef….debug under each debug directory, then `.gnu_debuglink` next to the
 // file, in its .debug/ folder and under each debug directory (as gdb looks for them).
-import { inflateSync } from 'node:zlib';
+import { zlib } from '../io/lazy-zlib.js';
 import { dirname, join } from 'node:path';
 import { isRegularFile, openFile } from '../io/file-source.js';
 import { err, ok, type Result } from '../io/result.js';
@@ -18,7 +18,7 @@ export function inflateZdebug(raw: Buffer, name: string): Result<Buffer, string>
   const size = Number(raw.readBigUInt64BE(4));
   if (size > MAX_ZDEBUG_BYTES) return err(`${name}: inflates to ${size} bytes`);
   try {
-    const out = inflateSync(raw.subarray(12), { maxOutputLength: Math.max(1, size) });
+    const out = zlib().inflateSync(raw.subarray(12), { maxOutputLength: Math.max(1, size) });
     return out.length === size ? ok(out) : err(`${name}: inflated to ${out.length} bytes, header says ${size}`);
   } catch (e) {
     return err(`${name}: ${(e as Error).message}`);

@@ -6,7 +6,7 @@
 // than the name of the exported function that happens to precede it.
 import { SHN_UNDEF, STT_GNU_IFUNC } from '../elf/constants.js';
 import type { ElfFile } from '../elf/elf-file.js';
-import type { ElfSymbol } from '../elf/symbols.js';
+import type { SymbolTable } from '../elf/symbols.js';
 
 const SHF_ALLOC = 0x2;
 const SHN_LORESERVE = 0xff00;
@@ -14,6 +14,9 @@ const STT_SECTION = 3;
 const STT_FILE = 4;
 const STT_TLS = 6;
 const STB_LOCAL = 0;
+/** Assembler-local labels (.L...), which gdb never names a function after. */
+const DOT_L = Buffer.from('.L', 'latin1');
+const EMPTY = Buffer.alloc(0);
 
 export interface NativeSymbol {
   name: string;
@@ -22,45 +25,41 @@ export interface NativeSymbol {
   size: number;
 }
 
-interface MinSym extends NativeSymbol {
-  shndx: number;
-  /** gdb's mst_text (global function) vs mst_file_text / mst_text_gnu_ifunc: preferred at a tie. */
-  text: boolean;
-}
-
-const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** One module's symbols, sorted for address lookups (built on first use). */
+/** One module's symbols, sorted for address lookups (built on first use): indexes into the
+ *  module's SymbolTable, whose names are decoded only for the symbol a lookup returns. */
 export class ModuleSymbols {
-  private syms: MinSym[] | null = null;
+  private syms: Uint32Array | null = null;
+  /** gdb's mst_text (global function) vs mst_file_text / mst_text_gnu_ifunc: preferred at a tie. */
+  private text: Uint8Array | null = null;
   private sections: { start: number; end: number; index: number }[] | null = null;
 
   constructor(private readonly elf: ElfFile) {}
 
-  private table(): MinSym[] {
+  private get st(): SymbolTable {
+    return this.elf.symbols();
+  }
+
+  private table(): Uint32Array {
     if (this.syms) return this.syms;
-    const all = this.elf.symbols().symbols;
-    const fromSymtab = all.some((s) => s.table === '.symtab');
-    const keep = (s: ElfSymbol) =>
-      s.table === (fromSymtab ? '.symtab' : '.dynsym') &&
-      s.name !== '' &&
-      s.shndx !== SHN_UNDEF &&
-      s.shndx < SHN_LORESERVE &&
-      s.type !== STT_SECTION &&
-      s.type !== STT_FILE &&
-      s.type !== STT_TLS &&
-      !s.name.startsWith('.L');
-    const out: MinSym[] = [];
-    for (const s of all) {
-      if (keep(s)) out.push({ name: s.name, value: s.value, size: s.size, shndx: s.shndx, text: s.bind !== STB_LOCAL && s.type !== STT_GNU_IFUNC });
+    const st = this.st;
+    const want = st.sections.findIndex((x, si) => x.table === '.symtab' && st.from.includes(si)) >= 0 ? '.symtab' : '.dynsym';
+    const fromWanted = st.sections.map((x) => x.table === want);
+    const keep: number[] = [];
+    for (let i = 0; i < st.count; i++) {
+      const shndx = st.shndxs[i];
+      const type = st.infos[i] & 0xf;
+      if (!fromWanted[st.from[i]] || shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || type === STT_SECTION || type === STT_FILE || type === STT_TLS) continue;
+      if (st.nameStartsWith(i, EMPTY) === 'equal' || st.nameStartsWith(i, DOT_L) !== 'no') continue;
+      keep.push(i);
     }
-    out.sort((a, b) => a.value - b.value || byteOrder(a.name, b.name));
+    const out = st.sortByValue(keep, (a, b) => st.compareNames(a, b));
     // gdb keeps one of each (address, name) pair (.symtab often lists a global twice).
     let n = 0;
-    for (const s of out) if (n === 0 || out[n - 1].value !== s.value || out[n - 1].name !== s.name) out[n++] = s;
-    out.length = n;
-    this.syms = out;
-    return out;
+    for (const s of out) if (n === 0 || st.value(out[n - 1]) !== st.value(s) || st.compareNames(out[n - 1], s) !== 0) out[n++] = s;
+    this.syms = out.subarray(0, n);
+    this.text = new Uint8Array(n);
+    for (let k = 0; k < n; k++) this.text[k] = st.bind(this.syms[k]) !== STB_LOCAL && st.type(this.syms[k]) !== STT_GNU_IFUNC ? 1 : 0;
+    return this.syms;
   }
 
   private sectionOf(pc: number): number | null {
@@ -73,52 +72,58 @@ export class ModuleSymbols {
 
   /** Link-time address of the function symbol named `name` (the first of that name), or null. */
   addressOf(name: string): number | null {
-    return this.table().find((s) => s.name === name)?.value ?? null;
+    const want = Buffer.from(name, 'latin1');
+    const idx = this.table();
+    for (let k = 0; k < idx.length; k++) if (this.st.nameStartsWith(idx[k], want) === 'equal') return this.st.value(idx[k]);
+    return null;
   }
 
   /** The symbol gdb would name for link-time address `pc`, or null (gdb prints `??`). */
   lookup(pc: number): NativeSymbol | null {
     const section = this.sectionOf(pc);
-    const syms = this.table();
-    if (section === null || syms.length === 0 || pc < syms[0].value) return null;
+    const idx = this.table();
+    const st = this.st;
+    const text = this.text!;
+    const value = (k: number) => st.value(idx[k]);
+    const size = (k: number) => st.size(idx[k]);
+    const shndx = (k: number) => st.shndx(idx[k]);
+    if (section === null || idx.length === 0 || pc < value(0)) return null;
     let lo = 0;
-    let hi = syms.length - 1;
+    let hi = idx.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (syms[mid].value <= pc) lo = mid;
+      if (value(mid) <= pc) lo = mid;
       else hi = mid - 1;
     }
     hi = lo;
     let zeroSized = -1;
     while (hi >= 0) {
-      const s = syms[hi];
-      if (s.shndx !== section) {
+      if (shndx(hi) !== section) {
         hi--;
         continue;
       }
-      const prev = hi > 0 ? syms[hi - 1] : null;
-      if (prev && !s.text && prev.text && prev.size === s.size && prev.value === s.value && prev.shndx === s.shndx) {
+      const prev = hi > 0 ? hi - 1 : -1;
+      if (prev >= 0 && !text[hi] && text[prev] && size(prev) === size(hi) && value(prev) === value(hi) && shndx(prev) === shndx(hi)) {
         hi--;
         continue;
       }
-      if (s.size === 0) {
+      if (size(hi) === 0) {
         if (zeroSized === -1) zeroSized = hi;
         hi--;
         continue;
       }
-      if (prev && pc >= s.value + s.size && pc < prev.value + prev.size) {
+      if (prev >= 0 && pc >= value(hi) + size(hi) && pc < value(prev) + size(prev)) {
         hi--;
         continue;
       }
       break;
     }
-    if (zeroSized !== -1 && (hi < 0 || syms[hi].size === 0)) hi = zeroSized;
-    if (hi >= 0 && syms[hi].size !== 0 && pc >= syms[hi].value + syms[hi].size) {
+    if (zeroSized !== -1 && (hi < 0 || size(hi) === 0)) hi = zeroSized;
+    if (hi >= 0 && size(hi) !== 0 && pc >= value(hi) + size(hi)) {
       if (zeroSized === -1) return null;
       hi = zeroSized;
     }
     if (hi < 0) return null;
-    const s = syms[hi];
-    return { name: s.name, value: s.value, size: s.size };
+    return { name: st.name(idx[hi]), value: value(hi), size: size(hi) };
   }
 }
