@@ -153,7 +153,7 @@ describe('triage of a crash tree', () => {
 
 describe('triage progress', () => {
   // `script` gives pycore a terminal for stderr (stdout goes to a file): progress is drawn there
-  // after a second of work, and never when the output is JSON.
+  // (after a second of work; PYCORE_PROGRESS_DELAY_MS=0 here, as the cores take less), and never when the output is JSON.
   it('is drawn on a terminal for text output, and not for JSON', () => {
     const d = mkdtempSync(join(tmpdir(), 'pycore-triage-tty-'));
     const outFile = `${d}.out`;
@@ -162,7 +162,7 @@ describe('triage progress', () => {
       for (const n of names) copyFileSync(join(CORES, `${n}.core.gz`), join(d, `${n}.core.gz`));
       const run = (format: string) => {
         const cmd = `'${process.execPath}' '${join(ROOT, 'bin', 'pycore.js')}' triage '${d}' --sysroot '${SYSROOT}' --jobs 1 --format ${format} > '${outFile}'`;
-        const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+        const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PYCORE_PROGRESS_DELAY_MS: '0' } });
         expect(r.status).toBe(0);
         return { terminal: r.stdout, out: readFileSync(outFile, 'utf8') };
       };

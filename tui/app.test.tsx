@@ -387,13 +387,16 @@ describe('tui on every version: traceback, locals, inspector', () => {
   for (const c of corpusCores().filter((x) => x.truth.scenario === 'locals')) {
     it(c.name, async () => {
       const current = c.truth.threads.find((t) => t.current)!;
-      const nested = (c.truth as unknown as { snapshot: { extra: { objects: Record<string, { id: string; repr: string }> } } }).snapshot.extra.objects.nested;
+      const objects = (c.truth as unknown as { snapshot: { extra: { objects: Record<string, { id: string; repr: string }> } } }).snapshot.extra.objects;
+      // 2.7's locals scenario (locals27.py) has its own variables: its dict is `mapping`.
+      const dictName = objects.nested ? 'nested' : 'mapping';
+      const nested = objects[dictName];
       const s = await open(await loadCore(c.name), { columns: 120, rows: 30 });
       const first = await s.waitFor(`Frames of Thread ${current.thread_id}`);
       for (const [i, f] of current.frames.entries()) expect(first).toMatch(new RegExp(`#${i} +\\S*${f.function.replace(/[<>]/g, '.')} .*:${f.line}\\b`));
       const frame = current.frames.findIndex((f) => f.function === 'crash_here');
-      await s.press(...Array.from({ length: frame }, () => KEY.down), KEY.enter, '/', ...'nested', KEY.enter);
-      await s.waitFor('› nested (dict)');
+      await s.press(...Array.from({ length: frame }, () => KEY.down), KEY.enter, '/', ...dictName, KEY.enter);
+      await s.waitFor(`› ${dictName} (dict)`);
       await s.press(KEY.enter);
       const text = await s.waitFor(`dict at ${nested.id}`);
       expect(text).toContain(nested.repr);

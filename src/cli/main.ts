@@ -30,8 +30,16 @@ const commands: Record<string, () => Promise<{ register: Register }>> = {
 
 /** The version in package.json (read only when asked: start-up stays one import lighter). */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  // The nearest package.json above this module: dist/cli/ (the bundle users run) or dist/src/cli/ (tsc's output).
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'pycore' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argvIn: string[]): Promise<void> {

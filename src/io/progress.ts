@@ -16,6 +16,11 @@ export interface ProgressOptions {
   describe?: (done: number, total: number) => string;
 }
 
+function progressDelayFromEnv(): number | null {
+  const v = Number(process.env.PYCORE_PROGRESS_DELAY_MS);
+  return process.env.PYCORE_PROGRESS_DELAY_MS !== undefined && Number.isFinite(v) && v >= 0 ? v : null;
+}
+
 export class Progress {
   private readonly started: number;
   private lastDraw = -Infinity;
@@ -32,7 +37,8 @@ export class Progress {
     options: ProgressOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.delayMs = options.delayMs ?? 1000;
+    // PYCORE_PROGRESS_DELAY_MS: how long work runs before progress shows (tests set 0: fast work would otherwise never show it).
+    this.delayMs = options.delayMs ?? progressDelayFromEnv() ?? 1000;
     this.intervalMs = options.intervalMs ?? 100;
     this.describe = options.describe ?? ((done, total) => `${total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0}% of ${formatBytes(total)}`);
     this.started = this.now();

@@ -1,7 +1,7 @@
 // sys.getsizeof() on CPython 2.7, whose objects the heap census does not walk (its pymalloc and
 // size rules differ), so `show` sizes them here: int is a fixed-size C long, str is bytes
 // (the header, ob_size bytes and the NUL tp_basicsize already counts), unicode keeps a separate
-// buffer of length + 1 Py_UNICODE units. A dict's size depends on its table: left unknown.
+// buffer of length + 1 Py_UNICODE units, a dict its table once it outgrew the small one.
 import { field, size } from '../../cpython-layouts/layout.js';
 import type { ObjectDecoder } from './decoder.js';
 import { preHeaderSize, type TypeInfo } from './types.js';
@@ -36,9 +36,15 @@ export function sizeof27(d: ObjectDecoder, address: number, t: TypeInfo): number
       own = mask === null || table === null ? null : t.basicsize + (table !== small ? (mask + 1) * size(L, 'setentry') : 0);
       break;
     }
-    case 'dict':
-      own = null;
+    case 'dict': {
+      // dict.__sizeof__: the object, plus its table when it outgrew ma_smalltable, which follows
+      // ma_table and ma_lookup; a PyDictEntry is three words (me_hash, me_key, me_value).
+      const mask = r.ssize(address + field(L, 'dict.mask'));
+      const table = r.ptr(address + field(L, 'dict.table'));
+      const small = address + field(L, 'dict.table') + 16;
+      own = mask === null || table === null || mask < 0 || mask > 2 ** 40 ? null : t.basicsize + (table !== small ? (mask + 1) * 24 : 0);
       break;
+    }
     case null:
       // A heap type may define __sizeof__.
       own = t.heap ? t.basicsize + t.itemsize * n : null;
