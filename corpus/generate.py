@@ -70,12 +70,14 @@ SCENARIOS = {
     "debugmalloc-trace": ("debugmalloc_trace.py", "crash"),
     "tasks": ("tasks.py", "crash"),
     "tasks-py": ("tasks.py", "crash"),
+    "retained": ("retained.py", "crash"),
 }
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"}}
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
+               "retained": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")}
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
