@@ -17,6 +17,7 @@ import { grow } from './leaks.js';
 import { chainHops, pathRoots } from './references.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
 import type { PathHop } from './view-model.js';
+import type { ObjectView } from '../object-view.js';
 
 export type RootKind = 'thread' | 'module' | 'interpreter' | 'type' | 'c-held';
 
@@ -32,6 +33,20 @@ class Chunked {
     this.chunks[c][this.length & (CHUNK - 1)] = v;
     this.length++;
   }
+}
+
+/** Position of `p` in the sorted `a`, or -1. */
+function indexIn(a: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid];
+    if (v === p) return mid;
+    if (v < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Size of an object pycore cannot compute (sys.getsizeof() unknown). */
@@ -96,16 +111,13 @@ export class DominatorTree {
 
   /** Preorder position of the object at `address`, or -1 (not an object found, or unreachable). */
   find(address: number): number {
-    const a = this.addr;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid] === address) return this.pre[mid];
-      if (a[mid] < address) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    const k = indexIn(this.addr, address);
+    return k < 0 ? -1 : this.pre[k];
+  }
+
+  /** Whether the heap walk found an object at `address` (reachable or not). */
+  known(address: number): boolean {
+    return indexIn(this.addr, address) >= 0;
   }
 
   address(p: number): number {
@@ -251,18 +263,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
 
   // 2. Number objects by address: sort the addresses, and for each visit position find its number.
   const addr = addrV.slice(0, n).sort();
-  const numberOf = (p: number): number => {
-    let lo = 0;
-    let hi = n - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const v = addr[mid];
-      if (v === p) return mid;
-      if (v < p) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
-  };
+  const numberOf = (p: number): number => indexIn(addr, p);
   // visitOf: object number -> visit position (the CSR below stays in visit order).
   const visitOf = new Int32Array(n);
   const type = new Uint32Array(n);
@@ -620,4 +621,11 @@ export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, thr
     leak_suspects: leak,
     warnings,
   };
+}
+
+/** What `show --retained` adds to an object: its retained size, or why it has none. */
+export function retainedOf(t: DominatorTree, address: number): Pick<ObjectView, 'retained_bytes' | 'retained_objects' | 'retained_estimated_bytes' | 'retained_unsized_objects' | 'retained_unknown'> {
+  const p = t.find(address);
+  if (p > 0) return { retained_bytes: t.bytes[p], retained_objects: t.count[p], retained_estimated_bytes: t.estimated[p], retained_unsized_objects: t.unsized[p] };
+  return { retained_unknown: t.known(address) ? 'no root reaches it (uncollected cyclic garbage, or held by references pycore does not read)' : 'the heap walk found no object at this address' };
 }
