@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<{ register: Register }>> = {
   refs: () => import('./commands/refs.js'),
   referrers: () => import('./commands/referrers.js'),
   path: () => import('./commands/path.js'),
+  report: () => import('./commands/report.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

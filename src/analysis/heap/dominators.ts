@@ -629,3 +629,33 @@ export function retainedOf(t: DominatorTree, address: number): Pick<ObjectView, 
   if (p > 0) return { retained_bytes: t.bytes[p], retained_objects: t.count[p], retained_estimated_bytes: t.estimated[p], retained_unsized_objects: t.unsized[p] };
   return { retained_unknown: t.known(address) ? 'no root reaches it (uncollected cyclic garbage, or held by references pycore does not read)' : 'the heap walk found no object at this address' };
 }
+
+/** One cell of the retained-size treemap: a type of a module, with what its top-level objects retain. */
+export interface RetainedByTypeView {
+  module: string;
+  type: string;
+  /** Exact retained bytes of the objects of this type that only roots dominate (together they partition the heap). */
+  bytes: number;
+  objects: number;
+}
+
+/**
+ * Retained size by type and module: the objects directly under the virtual root (dominated by no
+ * other object) grouped by their type, each with what it retains, so every object of the heap is
+ * counted once, in the cell of the outermost object that keeps it alive.
+ */
+export function retainedByType(t: DominatorTree): RetainedByTypeView[] {
+  const by = new Map<number, { bytes: number; objects: number }>();
+  for (let p = 1; p < t.size; p++) {
+    if (t.idom[p] !== 0) continue;
+    const id = t.type[t.vertex[p]];
+    const e = by.get(id) ?? { bytes: 0, objects: 0 };
+    e.bytes += t.bytes[p];
+    e.objects += t.count[p];
+    by.set(id, e);
+  }
+  return [...by]
+    .map(([id, e]) => ({ module: t.profiles[id].module, type: t.profiles[id].qualname, ...e }))
+    .filter((c) => c.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
