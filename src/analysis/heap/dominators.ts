@@ -152,8 +152,20 @@ export class DominatorTree {
   private childStart: Int32Array | null = null;
   private childList: Int32Array | null = null;
 
+  /** How many objects `p` immediately dominates. */
+  childCount(p: number): number {
+    this.indexChildren();
+    return this.childStart![p + 1] - this.childStart![p];
+  }
+
   /** What `p` immediately dominates, largest retained size first. */
   children(p: number): number[] {
+    this.indexChildren();
+    const out = Array.from(this.childList!.subarray(this.childStart![p], this.childStart![p + 1]));
+    return out.sort((a, b) => this.bytes[b] - this.bytes[a] || this.count[b] - this.count[a]);
+  }
+
+  private indexChildren(): void {
     if (!this.childStart) {
       const n = this.size;
       const start = new Int32Array(n + 1);
@@ -165,8 +177,6 @@ export class DominatorTree {
       this.childStart = start;
       this.childList = list;
     }
-    const out = Array.from(this.childList!.subarray(this.childStart[p], this.childStart[p + 1]));
-    return out.sort((a, b) => this.bytes[b] - this.bytes[a] || this.count[b] - this.count[a]);
   }
 
   /** Types of the objects `p` dominates (itself included): objects and exact bytes per type profile id, largest first. */
