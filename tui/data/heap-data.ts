@@ -8,7 +8,6 @@ import { dominatorSteps, type DominatorProgress, type DominatorTree } from '../.
 import { hex, mallocStatsViews, typeLabel, type HeapSession, type OpenStep } from '../../src/analysis/heap/session.js';
 import type { HeapReport, MallocStatsView, PathReport, RefsReport } from '../../src/analysis/heap/view-model.js';
 import { runInSlices, type Watch, type WorkProgress } from './steps.js';
-import type { WalkProgress } from '../../src/cpython/heap.js';
 
 /** Opens the heap step by step (openHeapSteps): the first use of the heap runs it in slices too. */
 export type HeapOpener = () => Generator<OpenStep, HeapSession | { fatal: string }, void>;
@@ -117,7 +116,7 @@ export class HeapData {
   dominators(watch: Watch = {}): Promise<DominatorTree> {
     const session = () => this.session();
     const progress = (p: DominatorProgress | OpenStep): WorkProgress =>
-      typeof p === 'string' ? walkProgress(p) : p.phase === 'walk' && p.objects !== undefined ? walkProgress(p as WalkProgress) : { objects: 0, where: p.phase === 'graph' ? 'numbering the objects and their references' : 'computing dominators and retained sizes' };
+      typeof p === 'string' ? walkProgress(p) : p.phase === 'walk' && p.objects !== undefined ? walkProgress(p as CensusProgress) : { objects: 0, where: p.phase === 'graph' ? 'numbering the objects and their references' : 'computing dominators and retained sizes' };
     return this.keep('dominators', () => runInSlices(function* () { return yield* dominatorSteps(yield* session()); }, progress, watch));
   }
 
