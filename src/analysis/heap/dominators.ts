@@ -13,7 +13,6 @@
 // simplification of Lengauer-Tarjan), iteratively; retained sizes are summed bottom-up.
 import { runSteps, type WalkProgress } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
-import { grow } from './leaks.js';
 import { chainHops, pathRoots } from './references.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
 import type { PathHop } from './view-model.js';
@@ -21,18 +20,31 @@ import type { ObjectView } from '../object-view.js';
 
 export type RootKind = 'thread' | 'module' | 'interpreter' | 'type' | 'c-held';
 
-/** Growable Float64Array built in fixed chunks (so no copy of the whole array on growth). */
-const CHUNK = 1 << 20;
+/** Per-object columns grow in chunks of 2^20 entries (no doubling copies of tens of millions of entries). */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
 
-class Chunked {
-  chunks: Float64Array[] = [];
-  length = 0;
-  push(v: number): void {
-    const c = this.length >>> 20;
-    if (c === this.chunks.length) this.chunks.push(new Float64Array(CHUNK));
-    this.chunks[c][this.length & (CHUNK - 1)] = v;
-    this.length++;
+class Column<T extends Float64Array | Uint32Array | Int32Array> {
+  private readonly chunks: (T | null)[] = [];
+  constructor(private readonly make: (n: number) => T) {}
+  set(i: number, v: number): void {
+    const c = i >>> CHUNK_BITS;
+    while (c >= this.chunks.length) this.chunks.push(this.make(CHUNK));
+    this.chunks[c]![i & (CHUNK - 1)] = v;
   }
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)];
+  }
+  /** Frees chunk `c` (its entries are not read again). */
+  drop(c: number): void {
+    this.chunks[c] = null;
+  }
+}
+
+const HELD_LABEL = 'held from outside the objects pycore reads (its refcount exceeds the references found to it)';
+
+function rootLabel(roots: Map<number, { kind: RootKind; label: string }>, held: Uint8Array, k: number): { kind: RootKind; label: string } | undefined {
+  return roots.get(k) ?? (held[k] ? { kind: 'c-held', label: HELD_LABEL } : undefined);
 }
 
 /** Position of `p` in the sorted `a`, or -1. */
@@ -88,8 +100,10 @@ export class DominatorTree {
     readonly type: Uint32Array,
     readonly pre: Int32Array,
     readonly profiles: TypeProfile[],
-    /** Root object number -> kind and label. */
+    /** Root object number -> kind and label, for the named roots (`path`'s, type objects); objects held from outside are marked in `held`. */
     readonly roots: Map<number, { kind: RootKind; label: string }>,
+    /** Object number -> 1 when it is a root because its refcount exceeds the references found to it. */
+    private readonly held: Uint8Array,
     readonly summary: DominatorSummary,
     /** Object number -> sys.getsizeof() (NO_SIZE: unknown; NO_SIZE - 1: see `huge`), and whether each type profile's sizes are exact. */
     private readonly sizes: Uint32Array,
@@ -204,7 +218,7 @@ export class DominatorTree {
   }
 
   rootOf(p: number): { kind: RootKind; label: string } | undefined {
-    return this.roots.get(this.vertex[p]);
+    return rootLabel(this.roots, this.held, this.vertex[p]);
   }
 }
 
@@ -220,95 +234,93 @@ export function dominators(s: HeapSession): DominatorTree {
 /** dominators() that pauses during its walk (see Heap.walkSteps). */
 export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, DominatorTree, void> {
   const { heap } = s;
-  // 1. One walk: per object its address, type, size, refcount, and its references' addresses.
-  let cap = 1 << 16;
-  let addrV = new Float64Array(cap);
-  let sizeV = new Uint32Array(cap);
-  let typeV = new Uint32Array(cap);
-  let refsV = new Int32Array(cap);
-  let startV = new Uint32Array(cap + 1);
+  // 1. One walk: per object its address, type, size, refcount, and its references' addresses,
+  // in columns of fixed chunks (no doubling copies: the peak stays near what is stored).
+  const addrV = new Column((k) => new Float64Array(k));
+  const sizeV = new Column((k) => new Uint32Array(k));
+  const typeV = new Column((k) => new Uint32Array(k));
+  const refsV = new Column((k) => new Int32Array(k));
+  const startV = new Column((k) => new Float64Array(k));
   const exactOf: boolean[] = [];
   const profiles: TypeProfile[] = [];
   const huge = new Map<number, number>();
-  const targets = new Chunked();
+  const targets = new Column((k) => new Float64Array(k));
+  let E = 0;
   let n = 0;
   let typeObjects: number[] = [];
   const walk = heap.walkSteps(
     (o) => {
-      if (n === cap) {
-        cap *= 2;
-        addrV = grow(addrV, cap);
-        sizeV = grow(sizeV, cap);
-        typeV = grow(typeV, cap);
-        refsV = grow(refsV, cap);
-        startV = grow(startV, cap + 1);
-      }
-      startV[n] = targets.length;
-      addrV[n] = o.address;
+      startV.set(n, E);
+      addrV.set(n, o.address);
       const sz = heap.sizeof(o);
       // A size beyond the address space comes from a block that only looks like an object.
-      if (sz === null || sz > MAX_SIZE) sizeV[n] = NO_SIZE;
+      if (sz === null || sz > MAX_SIZE) sizeV.set(n, NO_SIZE);
       else if (sz >= NO_SIZE) {
-        sizeV[n] = NO_SIZE - 1;
+        sizeV.set(n, NO_SIZE - 1);
         huge.set(o.address, sz);
-      } else sizeV[n] = sz;
+      } else sizeV.set(n, sz);
       const id = o.profile.id;
       if (profiles[id] === undefined) {
         profiles[id] = o.profile;
         exactOf[id] = o.profile.exact;
       }
-      typeV[n] = id;
-      refsV[n] = Math.min(Math.max(0, o.refcount), 0x7fffffff);
+      typeV.set(n, id);
+      refsV.set(n, Math.min(Math.max(0, o.refcount), 0x7fffffff));
       if (o.profile.kind === 'type') typeObjects.push(o.address);
       n++;
     },
-    { onReference: (_from, target) => targets.push(target) },
+    { onReference: (_from, target) => targets.set(E++, target) },
   );
   let r = walk.next();
   for (; !r.done; r = walk.next()) yield { phase: 'walk', ...r.value };
   const walked = r.value;
-  startV[n] = targets.length;
-  const E = targets.length;
   yield { phase: 'graph' };
 
-  // 2. Number objects by address: sort the addresses, and for each visit position find its number.
-  const addr = addrV.slice(0, n).sort();
+  // 2. Number objects by address: sort the addresses, and for each visit position find its number
+  // (the visit-order columns are read once, in order, and each chunk dropped once read).
+  const addr = new Float64Array(n);
+  for (let v = 0; v < n; v++) addr[v] = addrV.get(v);
+  addr.sort();
   const numberOf = (p: number): number => indexIn(addr, p);
   // visitOf: object number -> visit position (the CSR below stays in visit order).
-  const visitOf = new Int32Array(n);
+  let visitOf = new Int32Array(n);
   const type = new Uint32Array(n);
   const size = new Uint32Array(n);
-  const excess = new Int32Array(n);
+  let excess = new Int32Array(n);
+  let startV_ = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) {
-    const k = numberOf(addrV[v]);
+    const k = numberOf(addrV.get(v));
     visitOf[k] = v;
-    type[k] = typeV[v];
-    size[k] = sizeV[v];
-    excess[k] = refsV[v];
+    type[k] = typeV.get(v);
+    size[k] = sizeV.get(v);
+    excess[k] = refsV.get(v);
+    startV_[v] = startV.get(v);
+    if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [addrV, sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
   }
-  addrV = sizeV = typeV = refsV = null as never;
+  startV_[n] = E;
   // References as object numbers (references to non-objects dropped: -1), chunk by chunk.
-  const to = new Int32Array(E);
+  let to = new Int32Array(E);
   let last = -1;
   let lastK = -1;
-  for (let c = 0; c < targets.chunks.length; c++) {
-    const chunk = targets.chunks[c];
+  for (let c = 0; c * CHUNK < E; c++) {
     const base = c * CHUNK;
     const len = Math.min(CHUNK, E - base);
     for (let i = 0; i < len; i++) {
-      const p = chunk[i];
+      const p = targets.get(base + i);
       const k = p === last ? lastK : numberOf(p);
       last = p;
       lastK = k;
       to[base + i] = k;
       if (k >= 0) excess[k]--;
     }
-    targets.chunks[c] = null as never;
+    targets.drop(c);
     if (c % 8 === 7) yield { phase: 'graph' };
   }
 
   // 3. Roots.
+  // Named roots in a Map (a few thousand); the many objects held from outside only as a flag.
   const roots = new Map<number, { kind: RootKind; label: string }>();
+  const held = new Uint8Array(n);
   const addRoot = (address: number, kind: RootKind, label: string) => {
     const k = numberOf(address);
     if (k >= 0 && !roots.has(k)) roots.set(k, { kind, label });
@@ -320,9 +332,17 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   for (const t of typeObjects) addRoot(t, 'type', 'type object');
   typeObjects = [];
   for (let k = 0; k < n; k++) {
-    if (excess[k] > 0 && !roots.has(k)) roots.set(k, { kind: 'c-held', label: `held from outside the objects pycore reads (its refcount exceeds the references found to it by ${excess[k]})` });
+    if (excess[k] > 0 && !roots.has(k)) held[k] = 1;
   }
-  const rootList = Int32Array.from(roots.keys());
+  excess = null as never;
+  let heldCount = 0;
+  for (let k = 0; k < n; k++) heldCount += held[k];
+  const rootList = new Int32Array(roots.size + heldCount);
+  {
+    let i = 0;
+    for (const k of roots.keys()) rootList[i++] = k;
+    for (let k = 0; k < n; k++) if (held[k]) rootList[i++] = k;
+  }
   yield { phase: 'dominators' };
 
   // 4. Depth-first preorder from the virtual root (position 0), iteratively: each root starts a
@@ -330,8 +350,9 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   const pre = new Int32Array(n).fill(-1);
   const vertex = new Int32Array(n + 1);
   const parent = new Int32Array(n + 1);
-  const stackNode = new Int32Array(n + 1);
-  const stackEdge = new Int32Array(n + 1);
+  // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
+  let stackNode = new Int32Array(1 << 16);
+  let stackEdge = new Int32Array(1 << 16);
   vertex[0] = -1;
   let m = 1;
   for (let ri = 0; ri < rootList.length; ri++) {
@@ -343,10 +364,10 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     m++;
     let sp = 0;
     stackNode[0] = root;
-    stackEdge[0] = startV[visitOf[root]];
+    stackEdge[0] = startV_[visitOf[root]];
     while (sp >= 0) {
       const k = stackNode[sp];
-      const end = startV[visitOf[k] + 1];
+      const end = startV_[visitOf[k] + 1];
       let e = stackEdge[sp];
       let w = -1;
       while (e < end) {
@@ -366,8 +387,17 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       parent[m] = pre[k];
       m++;
       sp++;
+      if (sp === stackNode.length) {
+        const bigger = (a: Int32Array) => {
+          const b = new Int32Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        stackNode = bigger(stackNode);
+        stackEdge = bigger(stackEdge);
+      }
       stackNode[sp] = w;
-      stackEdge[sp] = startV[visitOf[w]];
+      stackEdge[sp] = startV_[visitOf[w]];
     }
     if ((ri & 0x3ff) === 0x3ff) yield { phase: 'dominators' };
   }
@@ -380,7 +410,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     for (let q = 1; q < m; q++) {
       const k = vertex[q];
       const v = visitOf[k];
-      for (let e = startV[v]; e < startV[v + 1]; e++) {
+      for (let e = startV_[v]; e < startV_[v + 1]; e++) {
         const w = to[e];
         if (w >= 0 && pre[w] > 0) visit(q, pre[w]);
       }
@@ -400,7 +430,8 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   }
   const bfsParent = new Int32Array(m).fill(-2);
   {
-    const queue = stackNode; // free now
+    stackNode = stackEdge = null as never;
+    const queue = new Int32Array(m);
     let head = 0;
     let tail = 0;
     bfsParent[0] = -1;
@@ -414,7 +445,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     while (head < tail) {
       const q = queue[head++];
       const v = visitOf[vertex[q]];
-      for (let e = startV[v]; e < startV[v + 1]; e++) {
+      for (let e = startV_[v]; e < startV_[v + 1]; e++) {
         const w = to[e];
         if (w < 0) continue;
         const t = pre[w];
@@ -425,6 +456,8 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       }
     }
   }
+  // The forward graph is not needed any more: free it before the semi-NCA arrays.
+  to = startV_ = visitOf = null as never;
   yield { phase: 'dominators' };
 
   // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
@@ -506,6 +539,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   for (let k = 0; k < n; k++) if (pre[k] < 0 && size[k] !== NO_SIZE && exactOf[type[k]]) unreachableBytes += size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? 0 : size[k];
   const rootCounts: Record<RootKind, number> = { thread: 0, module: 0, interpreter: 0, type: 0, 'c-held': 0 };
   for (const root of roots.values()) rootCounts[root.kind]++;
+  rootCounts['c-held'] += heldCount;
   const tree = new DominatorTree(
     vertex.slice(0, m),
     idom.slice(),
@@ -519,6 +553,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     pre,
     profiles,
     roots,
+    held,
     {
       objects: n,
       edges: E,
@@ -576,7 +611,6 @@ export function dominatorView(s: HeapSession, t: DominatorTree, p: number): Domi
   const prof = t.profile(p);
   const root = t.rootOf(p);
   const chain = t.chain(p).map((q) => t.address(q));
-  const first = t.vertex[t.chain(p)[0]];
   return {
     address: hex(t.address(p)),
     type: typeLabel(prof.module, prof.qualname),
@@ -587,7 +621,7 @@ export function dominatorView(s: HeapSession, t: DominatorTree, p: number): Domi
     retained_unsized_objects: t.unsized[p],
     heap_fraction: t.summary.heapBytes > 0 ? t.bytes[p] / t.summary.heapBytes : 0,
     ...(root ? { root } : {}),
-    path: { root: t.roots.get(first)?.label ?? null, hops: chainHops(s, chain) },
+    path: { root: t.rootOf(t.chain(p)[0])?.label ?? null, hops: chainHops(s, chain) },
   };
 }
 
