@@ -95,7 +95,7 @@ export class DominatorTree {
     readonly estimated: Float64Array,
     readonly count: Uint32Array,
     readonly unsized: Uint32Array,
-    /** Object number -> address (sorted), type profile id, preorder position (-1: unreachable). */
+    /** Object number (visit order) -> address, type profile id, preorder position (-1: unreachable). Lookups by address scan `addr` (a few per run). */
     readonly addr: Float64Array,
     readonly type: Uint32Array,
     readonly pre: Int32Array,
@@ -125,13 +125,13 @@ export class DominatorTree {
 
   /** Preorder position of the object at `address`, or -1 (not an object found, or unreachable). */
   find(address: number): number {
-    const k = indexIn(this.addr, address);
+    const k = this.addr.indexOf(address);
     return k < 0 ? -1 : this.pre[k];
   }
 
   /** Whether the heap walk found an object at `address` (reachable or not). */
   known(address: number): boolean {
-    return indexIn(this.addr, address) >= 0;
+    return this.addr.indexOf(address) >= 0;
   }
 
   address(p: number): number {
@@ -276,28 +276,30 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   const walked = r.value;
   yield { phase: 'graph' };
 
-  // 2. Number objects by address: sort the addresses, and for each visit position find its number
-  // (the visit-order columns are read once, in order, and each chunk dropped once read).
+  // 2. Objects are numbered in visit order: the columns become flat arrays (each chunk dropped once
+  // copied), and a sorted copy of the addresses with its permutation maps an address to its number
+  // while the references are converted (then both are dropped).
   const addr = new Float64Array(n);
-  for (let v = 0; v < n; v++) addr[v] = addrV.get(v);
-  addr.sort();
-  const numberOf = (p: number): number => indexIn(addr, p);
-  // visitOf: object number -> visit position (the CSR below stays in visit order).
-  let visitOf = new Int32Array(n);
   const type = new Uint32Array(n);
   const size = new Uint32Array(n);
   let excess = new Int32Array(n);
   let startV_ = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) {
-    const k = numberOf(addrV.get(v));
-    visitOf[k] = v;
-    type[k] = typeV.get(v);
-    size[k] = sizeV.get(v);
-    excess[k] = refsV.get(v);
+    addr[v] = addrV.get(v);
+    type[v] = typeV.get(v);
+    size[v] = sizeV.get(v);
+    excess[v] = refsV.get(v);
     startV_[v] = startV.get(v);
     if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [addrV, sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
   }
   startV_[n] = E;
+  let sorted = addr.slice().sort();
+  let perm = new Int32Array(n);
+  for (let v = 0; v < n; v++) perm[indexIn(sorted, addr[v])] = v;
+  const numberOf = (p: number): number => {
+    const i = indexIn(sorted, p);
+    return i < 0 ? -1 : perm[i];
+  };
   // References as object numbers (references to non-objects dropped: -1), chunk by chunk.
   let to = new Int32Array(E);
   let last = -1;
@@ -335,6 +337,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     if (excess[k] > 0 && !roots.has(k)) held[k] = 1;
   }
   excess = null as never;
+  sorted = perm = null as never;
   let heldCount = 0;
   for (let k = 0; k < n; k++) heldCount += held[k];
   const rootList = new Int32Array(roots.size + heldCount);
@@ -364,10 +367,10 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     m++;
     let sp = 0;
     stackNode[0] = root;
-    stackEdge[0] = startV_[visitOf[root]];
+    stackEdge[0] = startV_[root];
     while (sp >= 0) {
       const k = stackNode[sp];
-      const end = startV_[visitOf[k] + 1];
+      const end = startV_[k + 1];
       let e = stackEdge[sp];
       let w = -1;
       while (e < end) {
@@ -397,7 +400,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
         stackEdge = bigger(stackEdge);
       }
       stackNode[sp] = w;
-      stackEdge[sp] = startV_[visitOf[w]];
+      stackEdge[sp] = startV_[w];
     }
     if ((ri & 0x3ff) === 0x3ff) yield { phase: 'dominators' };
   }
@@ -409,8 +412,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     for (let e = 0; e < rootList.length; e++) visit(0, pre[rootList[e]]);
     for (let q = 1; q < m; q++) {
       const k = vertex[q];
-      const v = visitOf[k];
-      for (let e = startV_[v]; e < startV_[v + 1]; e++) {
+      for (let e = startV_[k]; e < startV_[k + 1]; e++) {
         const w = to[e];
         if (w >= 0 && pre[w] > 0) visit(q, pre[w]);
       }
@@ -444,7 +446,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     }
     while (head < tail) {
       const q = queue[head++];
-      const v = visitOf[vertex[q]];
+      const v = vertex[q];
       for (let e = startV_[v]; e < startV_[v + 1]; e++) {
         const w = to[e];
         if (w < 0) continue;
@@ -457,7 +459,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     }
   }
   // The forward graph is not needed any more: free it before the semi-NCA arrays.
-  to = startV_ = visitOf = null as never;
+  to = startV_ = null as never;
   yield { phase: 'dominators' };
 
   // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
