@@ -95,10 +95,9 @@ export class DominatorTree {
     readonly estimated: Float64Array,
     readonly count: Uint32Array,
     readonly unsized: Uint32Array,
-    /** Object number (visit order) -> address, type profile id, preorder position (-1: unreachable). Lookups by address scan `addr` (a few per run). */
+    /** Object number (visit order) -> address and type profile id. Lookups by address scan `addr` and `vertex` (a few per run). */
     readonly addr: Float64Array,
     readonly type: Uint32Array,
-    readonly pre: Int32Array,
     readonly profiles: TypeProfile[],
     /** Root object number -> kind and label, for the named roots (`path`'s, type objects); objects held from outside are marked in `held`. */
     readonly roots: Map<number, { kind: RootKind; label: string }>,
@@ -126,7 +125,7 @@ export class DominatorTree {
   /** Preorder position of the object at `address`, or -1 (not an object found, or unreachable). */
   find(address: number): number {
     const k = this.addr.indexOf(address);
-    return k < 0 ? -1 : this.pre[k];
+    return k < 0 ? -1 : this.vertex.indexOf(k);
   }
 
   /** Whether the heap walk found an object at `address` (reachable or not). */
@@ -350,7 +349,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
 
   // 4. Depth-first preorder from the virtual root (position 0), iteratively: each root starts a
   // search whose tree hangs under the virtual root.
-  const pre = new Int32Array(n).fill(-1);
+  let pre = new Int32Array(n).fill(-1);
   const vertex = new Int32Array(n + 1);
   const parent = new Int32Array(n + 1);
   // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
@@ -406,7 +405,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   }
 
   // Predecessors in preorder space (reached objects only), and a breadth-first parent for paths.
-  const predStart = new Int32Array(m + 1);
+  let predStart = new Int32Array(m + 1);
   let reachedEdges = 0;
   const eachEdge = (visit: (fromPre: number, toPre: number) => void) => {
     for (let e = 0; e < rootList.length; e++) visit(0, pre[rootList[e]]);
@@ -423,7 +422,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     reachedEdges++;
   });
   for (let i = 0; i < m; i++) predStart[i + 1] += predStart[i];
-  const preds = new Int32Array(reachedEdges);
+  let preds = new Int32Array(reachedEdges);
   {
     const fill = predStart.slice(0, m);
     eachEdge((f, t) => {
@@ -464,9 +463,9 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
 
   // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
   // then each immediate dominator as the nearest common ancestor of its parent and semidominator.
-  const semi = new Int32Array(m);
-  const label = new Int32Array(m);
-  const ancestor = new Int32Array(m).fill(-1);
+  let semi = new Int32Array(m);
+  let label = new Int32Array(m);
+  let ancestor = new Int32Array(m).fill(-1);
   for (let i = 0; i < m; i++) {
     semi[i] = i;
     label[i] = i;
@@ -505,6 +504,10 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     while (d > semi[w]) d = idom[d];
     idom[w] = d;
   }
+  semi = label = ancestor = preds = predStart = null as never;
+  let unreachableBytes = 0;
+  for (let k = 0; k < n; k++) if (pre[k] < 0 && size[k] !== NO_SIZE && exactOf[type[k]]) unreachableBytes += size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? 0 : size[k];
+  pre = null as never;
 
   // 6. Retained sizes, bottom-up (an immediate dominator comes before what it dominates in preorder).
   const bytes = new Float64Array(m);
@@ -537,14 +540,12 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     heapEstimated += estimated[q];
     heapUnsized += unsized[q];
   }
-  let unreachableBytes = 0;
-  for (let k = 0; k < n; k++) if (pre[k] < 0 && size[k] !== NO_SIZE && exactOf[type[k]]) unreachableBytes += size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? 0 : size[k];
   const rootCounts: Record<RootKind, number> = { thread: 0, module: 0, interpreter: 0, type: 0, 'c-held': 0 };
   for (const root of roots.values()) rootCounts[root.kind]++;
   rootCounts['c-held'] += heldCount;
   const tree = new DominatorTree(
     vertex.slice(0, m),
-    idom.slice(),
+    idom,
     bfsParent,
     bytes,
     estimated,
@@ -552,7 +553,6 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     unsized,
     addr,
     type,
-    pre,
     profiles,
     roots,
     held,
