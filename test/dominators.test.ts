@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dominators, dominatorsReport, type DominatorTree } from '../src/analysis/heap/dominators.js';
 import { openHeap, type HeapSession } from '../src/analysis/heap/session.js';
 import { openCore } from '../src/cli/open-core.js';
+import { pycore } from './helpers/cli.js';
 import { corpusCores, SYSROOT } from './helpers/corpus.js';
 
 interface Truth {
@@ -72,4 +73,23 @@ describe('dominators (retained scenario)', () => {
       });
     });
   }
+});
+
+describe('pycore heap --dominators and show --retained (3.12-retained)', () => {
+  const c = cores.find((x) => x.name === '3.12-retained')!;
+  const truth = (c.truth as unknown as { snapshot: { extra: { retained: Truth } } }).snapshot.extra.retained;
+  it('JSON lists the cache with the documented fields; show --retained gives a holder its own size and its list', () => {
+    const r = pycore(['heap', c.core, '--sysroot', SYSROOT, '--dominators', '--top', '10', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { dominators: Record<string, unknown>[]; leak_suspects: { address: string; holds: unknown[] }[] };
+    const d = j.dominators.find((x) => x.address === `0x${truth.cache.id.toString(16)}`)!;
+    expect(Object.keys(d)).toEqual(expect.arrayContaining(['address', 'type', 'shallow_bytes', 'retained_bytes', 'retained_objects', 'path']));
+    expect(d.retained_bytes).toBe(truth.cache.retained_bytes);
+    expect(j.leak_suspects.map((x) => x.address)).toContain(d.address);
+    const h = truth.holders[0];
+    const show = pycore(['show', c.core, `0x${h.id.toString(16)}`, '--sysroot', SYSROOT, '--retained', '--limit', '0', '--format', 'json']);
+    expect(show.code).toBe(0);
+    const v = JSON.parse(show.stdout) as { retained_bytes: number; retained_objects: number };
+    expect([v.retained_bytes, v.retained_objects]).toEqual([h.retained_bytes, h.retained_objects]);
+  }, 120_000);
 });
