@@ -204,7 +204,9 @@ export class DominatorTree {
       e.objects++;
       e.bytes += this.shallow(q) ?? 0;
       by.set(t, e);
-      for (const c of this.children(q)) stack.push(c);
+      // Unsorted: a suspect may dominate millions of objects.
+      this.indexChildren();
+      for (let i = this.childStart![q]; i < this.childStart![q + 1]; i++) stack.push(this.childList![i]);
     }
     return [...by].map(([t, e]) => ({ profile: this.profiles[t], ...e })).sort((a, b) => b.bytes - a.bytes || b.objects - a.objects);
   }
