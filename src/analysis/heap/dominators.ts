@@ -194,22 +194,28 @@ export class DominatorTree {
 
   /** Types of the objects `p` dominates (itself included): objects and exact bytes per type profile id, largest first. */
   heldTypes(p: number): { profile: TypeProfile; objects: number; bytes: number }[] {
-    const by = new Map<number, { objects: number; bytes: number }>();
-    const stack = [p];
-    while (stack.length > 0) {
-      const q = stack.pop()!;
-      const v = this.vertex[q];
-      const t = this.type[v];
-      const e = by.get(t) ?? { objects: 0, bytes: 0 };
-      e.objects++;
-      e.bytes += this.shallow(q) ?? 0;
-      by.set(t, e);
-      // Unsorted: a suspect may dominate millions of objects.
-      this.indexChildren();
-      for (let i = this.childStart![q]; i < this.childStart![q + 1]; i++) stack.push(this.childList![i]);
+    this.indexChildren();
+    const start = this.childStart!;
+    const list = this.childList!;
+    // Per type profile id: objects and exact bytes (a suspect may dominate millions of objects:
+    // typed arrays, an explicit stack, no sorting).
+    const objects = new Float64Array(this.profiles.length);
+    const bytes = new Float64Array(this.profiles.length);
+    const stack = new Int32Array(this.size);
+    let sp = 0;
+    stack[sp++] = p;
+    while (sp > 0) {
+      const q = stack[--sp];
+      const t = this.type[this.vertex[q]];
+      objects[t]++;
+      bytes[t] += this.shallow(q) ?? 0;
+      for (let i = start[q]; i < start[q + 1]; i++) stack[sp++] = list[i];
     }
-    return [...by].map(([t, e]) => ({ profile: this.profiles[t], ...e })).sort((a, b) => b.bytes - a.bytes || b.objects - a.objects);
+    const out: { profile: TypeProfile; objects: number; bytes: number }[] = [];
+    for (let t = 0; t < objects.length; t++) if (objects[t] > 0) out.push({ profile: this.profiles[t], objects: objects[t], bytes: bytes[t] });
+    return out.sort((x, y) => y.bytes - x.bytes || y.objects - x.objects);
   }
+
 
   /** The positions on the shortest chain of references from a root to `p`, root first. */
   chain(p: number, max = 64): number[] {
