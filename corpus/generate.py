@@ -76,6 +76,7 @@ SCENARIOS = {
     "census": ("census.py", "crash"),
     "wrong-api": ("wrong_api.py", "crash"),
     "wrong-api-testcapi": ("wrong_api_testcapi.py", "crash"),
+    "retained": ("retained.py", "crash"),
 }
 # Labels without faulthandler (2.7): no -X faulthandler; the truth is the side file, which their
 # own scenario variants write on the crash's own line (see recorded_threads()).
@@ -90,6 +91,7 @@ SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "wrong-api": {"PYTHONMALLOC": "debug"}, "wrong-api-testcapi": {"PYTHONMALLOC": "debug"}}
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
+               "retained": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "census": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
                "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),

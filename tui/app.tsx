@@ -20,6 +20,7 @@ import { CensusScreen } from './screens/heap/census-screen.js';
 import { ObjectListScreen } from './screens/heap/object-list-screen.js';
 import { instanceRows, pathRows, referrerRows } from './screens/heap/object-rows.js';
 import { leakRows } from './screens/heap/leak-rows.js';
+import { dominatorRows } from './screens/heap/dominator-rows.js';
 import { mallocLines, memoryErrorLines } from './screens/heap/report-lines.js';
 import { useAsync } from './hooks/use-async.js';
 import { Spinner } from './components/shared/spinner.js';
@@ -59,6 +60,8 @@ const screenHints: Record<Screen['kind'], Command[]> = {
   path: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
   malloc: ['up', 'down', 'search', 'back', 'help', 'quit'],
   leaks: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  dominators: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
+  dominated: ['up', 'down', 'open', 'search', 'back', 'help', 'quit'],
   errors: ['up', 'down', 'search', 'back', 'help', 'quit'],
   explain: ['up', 'down', 'submit', 'back', 'quit'],
 };
@@ -81,12 +84,14 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
       return <TextScreen title={`Memory errors (${data.report.memory_errors.length})`} lines={memoryErrorLines(data.report.memory_errors)} {...props} />;
     case 'census':
     case 'malloc':
+    case 'dominators':
     case 'leaks': {
       const view = screen.kind === 'census' ? 'heap' : screen.kind;
       if (!data.heap) return <TextScreen title={pendingViews[view].title} lines={pendingText(view)} {...props} />;
       const heap = data.heap;
       if (screen.kind === 'census') return <CensusScreen heap={heap} {...props} />;
       if (screen.kind === 'malloc') return <MallocScreen heap={heap} {...props} />;
+      if (screen.kind === 'dominators') return <ObjectListScreen title="Dominator tree (retained sizes, as pycore heap --dominators)" working="walking the heap, then computing the dominator tree..." load={async (watch) => dominatorRows(heap, await heap.dominators(watch), null)} {...props} />;
       return <ObjectListScreen title="Leak hints (as pycore heap --leaks)" working="walking the heap, then looking for uncollected cycles..." load={async (watch) => leakRows(heap, await heap.leaks(watch))} {...props} />;
     }
     case 'instances': {
@@ -96,6 +101,10 @@ function ScreenView({ screen, data, model, ...props }: ScreenProps & { screen: S
     case 'referrers': {
       const heap = data.heap!;
       return <ObjectListScreen title={`Referrers of ${screen.label}`} working="walking the heap for referrers..." load={async (watch) => referrerRows(await heap.referrers(screen.address, watch))} {...props} />;
+    }
+    case 'dominated': {
+      const heap = data.heap!;
+      return <ObjectListScreen title={`What ${screen.label} dominates`} working="computing the dominator tree..." load={async (watch) => dominatorRows(heap, await heap.dominators(watch), screen.address)} {...props} />;
     }
     case 'path': {
       const heap = data.heap!;

@@ -32,6 +32,14 @@ export interface ObjectView extends ObjectSummary {
   unreadable?: string;
   /** `show`: where tracemalloc recorded the object's allocation, newest frame first (only when it traced it). */
   allocated_at?: { filename: string | null; lineno: number }[];
+  /** `show --retained`: exact sys.getsizeof() bytes of everything the object dominates (itself included), and how many objects. */
+  retained_bytes?: number;
+  retained_objects?: number;
+  /** Dominated bytes pycore only estimates, and dominated objects of unknown size: not in retained_bytes. */
+  retained_estimated_bytes?: number;
+  retained_unsized_objects?: number;
+  /** `show --retained` when there is no retained size: why. */
+  retained_unknown?: string;
 }
 
 export interface ObjectExplorer {

@@ -26,6 +26,7 @@ const commands: Record<string, () => Promise<{ register: Register }>> = {
   refs: () => import('./commands/refs.js'),
   referrers: () => import('./commands/referrers.js'),
   path: () => import('./commands/path.js'),
+  report: () => import('./commands/report.js'),
 };
 
 /** The version in package.json (read only when asked: start-up stays one import lighter). */

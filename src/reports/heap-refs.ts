@@ -30,7 +30,7 @@ export function renderPathText(p: PathReport): string {
 }
 
 /** The chain written the way Python would reach it: root[...].attr[...]. */
-export function pathExpression(p: PathReport): string {
+export function pathExpression(p: Pick<PathReport, 'root' | 'hops'>): string {
   return `<${p.root}>${p.hops.map((h) => h.label).join('')}`;
 }
 

@@ -8,6 +8,14 @@ export function renderObjectText(v: ObjectView): string {
   out.push(`  repr:       ${esc(v.repr)}`);
   if (v.refcount !== null) out.push(`  refcount:   ${v.refcount}`);
   if (v.size !== null) out.push(`  size:       ${v.size_estimated ? `~${v.size} bytes (an estimate: the type has its own __sizeof__)` : `${v.size} bytes (sys.getsizeof)`}`);
+  if (v.retained_bytes !== undefined) {
+    const apart = [
+      ...(v.retained_estimated_bytes ? [`+${v.retained_estimated_bytes} bytes estimated`] : []),
+      ...(v.retained_unsized_objects ? [`${v.retained_unsized_objects} objects of unknown size`] : []),
+    ];
+    out.push(`  retained:   ${v.retained_bytes} bytes in ${v.retained_objects} objects (what freeing it would free)${apart.length ? ` (${apart.join(', ')})` : ''}`);
+  }
+  if (v.retained_unknown) out.push(`  retained:   unknown: ${esc(v.retained_unknown)}`);
   if (v.gc_tracked !== null) out.push(`  gc tracked: ${v.gc_tracked ? 'yes' : 'no'}`);
   for (const [k, val] of v.details) out.push(`  ${`${esc(k)}:`.padEnd(11)} ${esc(val)}`);
   if (v.unreadable) out.push(`  [!] ${esc(v.unreadable)}`);

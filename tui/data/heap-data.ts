@@ -4,6 +4,7 @@
 // closed before its walk ends stops it.
 import { censusSteps, leakHintsSteps, type CensusProgress, type LeakHints } from '../../src/analysis/heap/census.js';
 import { pathSteps, referrersSteps, type PathProgress } from '../../src/analysis/heap/references.js';
+import { dominatorSteps, type DominatorProgress, type DominatorTree } from '../../src/analysis/heap/dominators.js';
 import { hex, mallocStatsViews, typeLabel, type HeapSession, type OpenStep } from '../../src/analysis/heap/session.js';
 import type { HeapReport, MallocStatsView, PathReport, RefsReport } from '../../src/analysis/heap/view-model.js';
 import { runInSlices, type Watch, type WorkProgress } from './steps.js';
@@ -109,6 +110,14 @@ export class HeapData {
       return out;
     }
     return this.keep(`instances ${typeAddress}`, () => runInSlices(find, walkProgress, watch));
+  }
+
+  /** The dominator tree with retained sizes (one walk, kept). */
+  dominators(watch: Watch = {}): Promise<DominatorTree> {
+    const session = () => this.session();
+    const progress = (p: DominatorProgress | OpenStep): WorkProgress =>
+      typeof p === 'string' ? walkProgress(p) : p.phase === 'walk' && p.objects !== undefined ? walkProgress(p as CensusProgress) : { objects: 0, where: p.phase === 'graph' ? 'numbering the objects and their references' : 'computing dominators and retained sizes' };
+    return this.keep('dominators', () => runInSlices(function* () { return yield* dominatorSteps(yield* session()); }, progress, watch));
   }
 
   /** Type and repr of one object (raw: the screen escapes them). */

@@ -22,6 +22,7 @@ export type Command =
   | 'sort'
   | 'mallocStats'
   | 'leaks'
+  | 'dominators'
   | 'memoryErrors'
   | 'explain'
   | 'submit'
@@ -62,6 +63,7 @@ export const keyBindings: Record<Command, Binding> = {
   sort: { keys: [{ input: 's' }], description: 'heap census: sort by count or by bytes', hint: 'sort', group: 'Views' },
   mallocStats: { keys: [{ input: 'm' }], description: 'pymalloc statistics', hint: 'malloc', group: 'Views' },
   leaks: { keys: [{ input: 'l' }], description: 'leak hints: uncollected cycles, big classes, gc.garbage, GC counts', hint: 'leaks', group: 'Views' },
+  dominators: { keys: [{ input: 'd' }], description: 'dominator tree: what holds the memory, by retained size', hint: 'retained', group: 'Views' },
   memoryErrors: { keys: [{ input: 'e' }], description: 'memory errors found by the diagnostics', hint: 'errors', group: 'Views' },
   explain: { keys: [{ input: 'x' }], description: "explain a fatal error log (paste or open a file)", hint: 'explain', group: 'Views' },
   submit: { keys: [{ input: 'd', ctrl: true }], description: 'explain: explain the pasted log', hint: 'explain', group: 'Views' },

@@ -8,6 +8,7 @@ export const pendingViews: Record<PendingView, { title: string; needs: string }>
   heap: { title: 'Heap census', needs: noHeap },
   malloc: { title: 'pymalloc statistics', needs: noHeap },
   leaks: { title: 'Leak hints', needs: noHeap },
+  dominators: { title: 'Dominator tree', needs: noHeap },
 };
 
 export const inspectorPending = {

@@ -2,7 +2,7 @@
 // going back finds it as it was left.
 
 /** Views that need the heap, shown as pending when the TUI was given none. */
-export type PendingView = 'heap' | 'malloc' | 'leaks';
+export type PendingView = 'heap' | 'malloc' | 'leaks' | 'dominators';
 
 export type Screen =
   | { kind: 'main' }
@@ -14,6 +14,9 @@ export type Screen =
   | { kind: 'census' }
   | { kind: 'malloc' }
   | { kind: 'leaks' }
+  /** The dominator tree's top (what only roots keep alive), and one object's dominated children (label escaped already). */
+  | { kind: 'dominators' }
+  | { kind: 'dominated'; address: string; label: string }
   | { kind: 'errors' }
   /** typeName and labels are escaped for the terminal already. */
   | { kind: 'instances'; typeAddress: string; typeName: string }
@@ -23,7 +26,7 @@ export type Screen =
 export type NavAction = { type: 'push'; screen: Screen } | { type: 'pop' };
 
 /** Screens reached by drilling down (they stack); the others are views (they replace each other). */
-const drillDown = new Set<Screen['kind']>(['main', 'inspector', 'instances', 'referrers', 'path']);
+const drillDown = new Set<Screen['kind']>(['main', 'inspector', 'instances', 'referrers', 'path', 'dominated']);
 
 function isView(s: Screen | undefined): boolean {
   return s !== undefined && !drillDown.has(s.kind);

@@ -6,9 +6,9 @@ import { Priority, useKeypress } from '../keys/keypress.js';
 import type { AppActions } from './app-actions.js';
 import type { Screen } from './screens.js';
 
-const globalCommands = ['quit', 'help', 'warnings', 'heap', 'mallocStats', 'leaks', 'memoryErrors', 'explain', 'back'] as const satisfies readonly Command[];
+const globalCommands = ['quit', 'help', 'warnings', 'heap', 'mallocStats', 'leaks', 'dominators', 'memoryErrors', 'explain', 'back'] as const satisfies readonly Command[];
 
-const views: Partial<Record<Command, Screen>> = { heap: { kind: 'census' }, mallocStats: { kind: 'malloc' }, leaks: { kind: 'leaks' }, memoryErrors: { kind: 'errors' } };
+const views: Partial<Record<Command, Screen>> = { heap: { kind: 'census' }, mallocStats: { kind: 'malloc' }, leaks: { kind: 'leaks' }, dominators: { kind: 'dominators' }, memoryErrors: { kind: 'errors' } };
 
 export function useGlobalKeys(top: () => Screen, actions: AppActions, clearStatus: () => void): void {
   const { exit } = useApp();

@@ -47,7 +47,8 @@ export class TrackedObjects {
   }
 }
 
-function grow<T extends Float64Array | Uint32Array>(a: T, n: number): T {
+/** A copy of `a` with room for `n` elements. */
+export function grow<T extends Float64Array | Uint32Array | Int32Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;

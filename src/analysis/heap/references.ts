@@ -187,6 +187,20 @@ function expand(s: HeapSession, address: number, visit: (target: number, via: Vi
   return true;
 }
 
+/** The hops of a chain of references (root first), each labelled with how the previous object holds it. */
+export function chainHops(s: HeapSession, chain: number[]): PathHop[] {
+  const d = s.objects.decoder;
+  const hops: PathHop[] = [{ ...describe(s, chain[0]), label: '' }];
+  for (let i = 1; i < chain.length; i++) {
+    let label = '?';
+    expand(s, chain[i - 1], (t, via, arg) => {
+      if (t === chain[i] && label === '?') label = referenceLabel(d, via, arg);
+    });
+    hops.push({ ...describe(s, chain[i]), label });
+  }
+  return hops;
+}
+
 /** Objects a path search remembers at most (each costs a map entry; a Map holds at most 2^24). */
 const MAX_PATH_OBJECTS = 15_000_000;
 
@@ -217,15 +231,7 @@ export function* pathSteps(s: HeapSession, address: number, maxLevels = 12, prog
     const chain = [address];
     for (let cur = address; parent.get(cur) !== 0 && chain.length <= maxLevels + 1; ) chain.push((cur = parent.get(cur)!));
     chain.reverse();
-    const hops: PathHop[] = [{ ...describe(s, chain[0]), label: '' }];
-    for (let i = 1; i < chain.length; i++) {
-      let label = '?';
-      expand(s, chain[i - 1], (t, via, arg) => {
-        if (t === chain[i] && label === '?') label = referenceLabel(d, via, arg);
-      });
-      hops.push({ ...describe(s, chain[i]), label });
-    }
-    return { ...report, root: held.get(chain[0])!.label, hops };
+    return { ...report, root: held.get(chain[0])!.label, hops: chainHops(s, chain) };
   };
   if (held.has(address)) return finish();
   let frontier = [...held.keys()];

@@ -2,9 +2,11 @@
 // GC generations, pymalloc totals and leak hints; `--malloc-stats` prints pymalloc's own report.
 import { Option, type Command } from 'commander';
 import { census } from '../../analysis/heap/census.js';
+import { dominatorsReport, dominatorSteps, SUSPECT_THRESHOLD } from '../../analysis/heap/dominators.js';
 import { mallocStatsViews } from '../../analysis/heap/session.js';
 import { renderHeapJson, renderHeapText } from '../../reports/heap-text.js';
 import { renderAllMallocStats } from '../../reports/malloc-stats.js';
+import { renderDominatorsJson, renderDominatorsText } from '../../reports/dominators-text.js';
 import { EXIT, fail, withCoreOptions } from '../common.js';
 import { heapOrFail, walkProgress, wholeNumber } from '../heap-common.js';
 import type { CoreOptions } from '../open-core.js';
@@ -19,6 +21,7 @@ interface HeapArgs extends CoreOptions {
   mallocStats?: boolean;
   leaks?: boolean;
   threshold: number;
+  dominators?: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,8 +40,21 @@ export function register(program: Command): void {
     .option('--malloc-stats', "print pymalloc's state as sys._debugmallocstats() would (PYTHONMALLOCSTATS), and nothing else")
     .option('--leaks', 'also find objects in uncollected reference cycles, the way gc.collect() would (a second pass over the GC-tracked objects)')
     .option('--threshold <n>', 'leak hint: list classes with at least this many instances', wholeNumber, 10_000)
-    .action(async (core: string, o: HeapArgs) => {
+    .option('--dominators', 'what holds the memory: the objects with the largest retained sizes (what freeing them would free), why each is alive, and leak suspects (objects retaining over 10% of the heap); --top N of them')
+    .action(async (core: string, o: HeapArgs, cmd: Command) => {
       const s = await heapOrFail(core, o);
+      if (o.dominators) {
+        const progress = walkProgress('heap: scanning arenas');
+        const steps = dominatorSteps(s);
+        let step = steps.next();
+        for (; !step.done; step = steps.next()) if (step.value.arenasTotal) progress.update(step.value.arenas ?? 0, step.value.arenasTotal);
+        const tree = step.value;
+        progress.finish();
+        const top = cmd.getOptionValueSource('top') === 'default' ? 20 : o.top;
+        const report = dominatorsReport(s, tree, top === 0 ? tree.size : top, SUSPECT_THRESHOLD);
+        process.stdout.write(o.format === 'json' ? renderDominatorsJson(report) : renderDominatorsText(report));
+        return;
+      }
       if (o.mallocStats) {
         const views = mallocStatsViews(s);
         if (views.length === 0) fail(`cannot read pymalloc's state: ${s.heap.pymalloc.unreadable ?? 'no obmalloc state found'}`, EXIT.noPython);

@@ -3,6 +3,8 @@ import { Option, type Command } from 'commander';
 import { Objects, parseAddress } from '../../analysis/objects.js';
 import { allocationTracer, objectAllocation } from '../../analysis/allocation-traceback.js';
 import { defaultLimits } from '../../cpython/limits.js';
+import { dominators, retainedOf } from '../../analysis/heap/dominators.js';
+import { openHeap } from '../../analysis/heap/session.js';
 import { findRuntime, formatRuntimeError } from '../../cpython/runtime.js';
 import { renderObjectJson, renderObjectText } from '../../reports/object-text.js';
 import { EXIT, fail, notAnObjectFail, reprLimitOptions, reprLimits, wholeNumberArg, withCoreOptions, type ReprLimitArgs } from '../common.js';
@@ -22,7 +24,8 @@ export function register(program: Command): void {
     .addOption(reprLimitOptions.depth)
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
-    .action(async (core: string, address: string, o: CoreOptions & ReprLimitArgs & { format: string; offset: number; limit: number }) => {
+    .option('--retained', 'also its retained size: the bytes and objects freeing it would free (walks the whole heap)')
+    .action(async (core: string, address: string, o: CoreOptions & ReprLimitArgs & { format: string; offset: number; limit: number; retained?: boolean }) => {
       const a = parseAddress(address);
       if (a === null) fail(`${address}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50`, EXIT.usage);
       const target = await openCore(core, o);
@@ -34,6 +37,11 @@ export function register(program: Command): void {
       const view = objects.inspect(address, o.offset, Math.min(o.limit, 100_000));
       const trace = objectAllocation(objects.decoder, a, allocationTracer(rt.value, target, defaultLimits));
       if (trace?.state === 'traced') view.allocated_at = trace.frames;
+      if (o.retained) {
+        const s = openHeap(target);
+        if ('fatal' in s) fail(s.fatal, EXIT.noPython);
+        Object.assign(view, retainedOf(dominators(s), a));
+      }
       process.stdout.write(o.format === 'json' ? renderObjectJson(view) : renderObjectText(view));
     });
 }

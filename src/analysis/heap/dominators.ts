@@ -1,0 +1,715 @@
+// "What holds my memory": the dominator tree of the object graph (Eclipse MAT's view). An object
+// D dominates X when every chain of references from a root to X passes through D; freeing D
+// would free X. D's retained size is the sys.getsizeof() of everything it dominates.
+//
+// One heap walk records every object (address, type, size, refcount) and its references into
+// typed arrays; objects are then numbered by address (a sorted Float64Array, binary search) and
+// the references become a CSR graph of Int32 ids. Roots hang under one virtual root: thread
+// frames' locals and thread states, sys.modules / sys / builtins dicts, interned strings and
+// gc.garbage (what `path` starts from), every type object, and objects whose reference count
+// exceeds the references pycore found to them (held by C code, a frame's value stack or a
+// reference pycore does not read: treating them as roots never credits a dominator with memory
+// something else may hold). Dominators are computed with semi-NCA (Georgiadis/Tarjan's
+// simplification of Lengauer-Tarjan), iteratively; retained sizes are summed bottom-up.
+import { runSteps, type WalkProgress } from '../../cpython/heap.js';
+import type { TypeProfile } from '../../cpython/heap-objects.js';
+import { chainHops, pathRoots } from './references.js';
+import { hex, typeLabel, type HeapSession } from './session.js';
+import type { PathHop } from './view-model.js';
+import type { ObjectView } from '../object-view.js';
+
+export type RootKind = 'thread' | 'module' | 'interpreter' | 'type' | 'c-held';
+
+/** Per-object columns grow in chunks of 2^20 entries (no doubling copies of tens of millions of entries). */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+
+class Column<T extends Float64Array | Uint32Array | Int32Array> {
+  private readonly chunks: (T | null)[] = [];
+  constructor(private readonly make: (n: number) => T) {}
+  set(i: number, v: number): void {
+    const c = i >>> CHUNK_BITS;
+    while (c >= this.chunks.length) this.chunks.push(this.make(CHUNK));
+    this.chunks[c]![i & (CHUNK - 1)] = v;
+  }
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)];
+  }
+  /** Frees chunk `c` (its entries are not read again). */
+  drop(c: number): void {
+    this.chunks[c] = null;
+  }
+}
+
+const HELD_LABEL = 'held from outside the objects pycore reads (its refcount exceeds the references found to it)';
+
+function rootLabel(roots: Map<number, { kind: RootKind; label: string }>, held: Uint8Array, k: number): { kind: RootKind; label: string } | undefined {
+  return roots.get(k) ?? (held[k] ? { kind: 'c-held', label: HELD_LABEL } : undefined);
+}
+
+/** Position of `p` in the sorted `a`, or -1. */
+function indexIn(a: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid];
+    if (v === p) return mid;
+    if (v < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Size of an object pycore cannot compute (sys.getsizeof() unknown). */
+const NO_SIZE = 0xffffffff;
+/** Larger than any object a 64-bit process can hold (2^47 bytes of user address space). */
+const MAX_SIZE = 2 ** 47;
+
+export interface DominatorSummary {
+  /** Objects the walk found, and how many of them no root reaches (with their exact bytes). */
+  objects: number;
+  edges: number;
+  reachable: number;
+  unreachable: { objects: number; bytes: number };
+  /** Roots by kind (objects directly under the virtual root). */
+  roots: Record<RootKind, number>;
+  /** Exact sys.getsizeof() bytes of every reachable object; estimated bytes and unsized objects apart. */
+  heapBytes: number;
+  heapEstimatedBytes: number;
+  heapUnsized: number;
+  problems: string[];
+}
+
+/** The computed tree. Indices are positions in DFS preorder (0 = the virtual root). */
+export class DominatorTree {
+  constructor(
+    /** Preorder position -> object number (objects are numbered by address). */
+    readonly vertex: Int32Array,
+    /** Preorder position -> preorder position of its immediate dominator (0: only the virtual root). */
+    readonly idom: Int32Array,
+    /** Preorder position -> preorder position of its parent on a shortest chain from a root (-1 for roots). */
+    readonly bfsParent: Int32Array,
+    /** Retained: exact bytes, estimated bytes (types whose __sizeof__ pycore estimates), objects, objects of unknown size. */
+    readonly bytes: Float64Array,
+    readonly estimated: Float64Array,
+    readonly count: Uint32Array,
+    readonly unsized: Uint32Array,
+    /** Object number (visit order) -> address and type profile id. Lookups by address scan `addr` and `vertex` (a few per run). */
+    readonly addr: Float64Array,
+    readonly type: Uint32Array,
+    readonly profiles: TypeProfile[],
+    /** Root object number -> kind and label, for the named roots (`path`'s, type objects); objects held from outside are marked in `held`. */
+    readonly roots: Map<number, { kind: RootKind; label: string }>,
+    /** Object number -> 1 when it is a root because its refcount exceeds the references found to it. */
+    private readonly held: Uint8Array,
+    readonly summary: DominatorSummary,
+    /** Object number -> sys.getsizeof() (NO_SIZE: unknown; NO_SIZE - 1: see `huge`), and whether each type profile's sizes are exact. */
+    private readonly sizes: Uint32Array,
+    private readonly huge: Map<number, number>,
+    private readonly exactOf: boolean[],
+  ) {}
+
+  /** sys.getsizeof() of the object at position `p` when pycore computes it exactly, else null. */
+  shallow(p: number): number | null {
+    const k = this.vertex[p];
+    const sz = this.sizes[k];
+    if (sz === NO_SIZE || !this.exactOf[this.type[k]]) return null;
+    return sz === NO_SIZE - 1 ? (this.huge.get(this.addr[k]) ?? null) : sz;
+  }
+
+  get size(): number {
+    return this.vertex.length;
+  }
+
+  /** Preorder position of the object at `address`, or -1 (not an object found, or unreachable). */
+  find(address: number): number {
+    const k = this.addr.indexOf(address);
+    return k < 0 ? -1 : this.vertex.indexOf(k);
+  }
+
+  /** Whether the heap walk found an object at `address` (reachable or not). */
+  known(address: number): boolean {
+    return this.addr.indexOf(address) >= 0;
+  }
+
+  address(p: number): number {
+    return this.addr[this.vertex[p]];
+  }
+
+  profile(p: number): TypeProfile {
+    return this.profiles[this.type[this.vertex[p]]];
+  }
+
+  /** The `n` positions with the largest retained exact bytes (ties: more objects first), virtual root excluded. */
+  top(n: number, among?: Iterable<number>): number[] {
+    const best: number[] = [];
+    const better = (a: number, b: number) => this.bytes[a] > this.bytes[b] || (this.bytes[a] === this.bytes[b] && this.count[a] > this.count[b]);
+    const offer = (p: number) => {
+      if (best.length === n && !better(p, best[n - 1])) return;
+      let i = best.length;
+      if (i === n) i--;
+      else best.push(p);
+      while (i > 0 && better(p, best[i - 1])) {
+        best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = p;
+    };
+    if (n <= 0) return best;
+    if (among) for (const p of among) offer(p);
+    else for (let p = 1; p < this.size; p++) offer(p);
+    return best;
+  }
+
+  private childStart: Int32Array | null = null;
+  private childList: Int32Array | null = null;
+
+  /** How many objects `p` immediately dominates. */
+  childCount(p: number): number {
+    this.indexChildren();
+    return this.childStart![p + 1] - this.childStart![p];
+  }
+
+  /** What `p` immediately dominates, largest retained size first. */
+  children(p: number): number[] {
+    this.indexChildren();
+    const out = Array.from(this.childList!.subarray(this.childStart![p], this.childStart![p + 1]));
+    return out.sort((a, b) => this.bytes[b] - this.bytes[a] || this.count[b] - this.count[a]);
+  }
+
+  private indexChildren(): void {
+    if (!this.childStart) {
+      const n = this.size;
+      const start = new Int32Array(n + 1);
+      for (let w = 1; w < n; w++) start[this.idom[w] + 1]++;
+      for (let i = 0; i < n; i++) start[i + 1] += start[i];
+      const fill = start.slice(0, n);
+      const list = new Int32Array(Math.max(0, n - 1));
+      for (let w = 1; w < n; w++) list[fill[this.idom[w]]++] = w;
+      this.childStart = start;
+      this.childList = list;
+    }
+  }
+
+  /** Types of the objects `p` dominates (itself included): objects and exact bytes per type profile id, largest first. */
+  heldTypes(p: number): { profile: TypeProfile; objects: number; bytes: number }[] {
+    this.indexChildren();
+    const start = this.childStart!;
+    const list = this.childList!;
+    // Per type profile id: objects and exact bytes (a suspect may dominate millions of objects:
+    // typed arrays, an explicit stack, no sorting).
+    const objects = new Float64Array(this.profiles.length);
+    const bytes = new Float64Array(this.profiles.length);
+    const stack = new Int32Array(this.size);
+    let sp = 0;
+    stack[sp++] = p;
+    while (sp > 0) {
+      const q = stack[--sp];
+      const t = this.type[this.vertex[q]];
+      objects[t]++;
+      bytes[t] += this.shallow(q) ?? 0;
+      for (let i = start[q]; i < start[q + 1]; i++) stack[sp++] = list[i];
+    }
+    const out: { profile: TypeProfile; objects: number; bytes: number }[] = [];
+    for (let t = 0; t < objects.length; t++) if (objects[t] > 0) out.push({ profile: this.profiles[t], objects: objects[t], bytes: bytes[t] });
+    return out.sort((x, y) => y.bytes - x.bytes || y.objects - x.objects);
+  }
+
+
+  /** The positions on the shortest chain of references from a root to `p`, root first. */
+  chain(p: number, max = 64): number[] {
+    const out = [p];
+    for (let q = this.bfsParent[p]; q > 0 && out.length < max; q = this.bfsParent[q]) out.push(q);
+    return out.reverse();
+  }
+
+  rootOf(p: number): { kind: RootKind; label: string } | undefined {
+    return rootLabel(this.roots, this.held, this.vertex[p]);
+  }
+}
+
+export interface DominatorProgress extends Partial<WalkProgress> {
+  phase: 'walk' | 'graph' | 'dominators';
+}
+
+/** Computes the dominator tree of the heap of `s`. */
+export function dominators(s: HeapSession): DominatorTree {
+  return runSteps(dominatorSteps(s));
+}
+
+/** dominators() that pauses during its walk (see Heap.walkSteps). */
+export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, DominatorTree, void> {
+  const { heap } = s;
+  // 1. One walk: per object its address, type, size, refcount, and its references' addresses,
+  // in columns of fixed chunks (no doubling copies: the peak stays near what is stored).
+  const addrV = new Column((k) => new Float64Array(k));
+  const sizeV = new Column((k) => new Uint32Array(k));
+  const typeV = new Column((k) => new Uint32Array(k));
+  const refsV = new Column((k) => new Int32Array(k));
+  const startV = new Column((k) => new Float64Array(k));
+  const exactOf: boolean[] = [];
+  const profiles: TypeProfile[] = [];
+  const huge = new Map<number, number>();
+  const targets = new Column((k) => new Float64Array(k));
+  let E = 0;
+  let n = 0;
+  let typeObjects: number[] = [];
+  const walk = heap.walkSteps(
+    (o) => {
+      startV.set(n, E);
+      addrV.set(n, o.address);
+      const sz = heap.sizeof(o);
+      // A size beyond the address space comes from a block that only looks like an object.
+      if (sz === null || sz > MAX_SIZE) sizeV.set(n, NO_SIZE);
+      else if (sz >= NO_SIZE) {
+        sizeV.set(n, NO_SIZE - 1);
+        huge.set(o.address, sz);
+      } else sizeV.set(n, sz);
+      const id = o.profile.id;
+      if (profiles[id] === undefined) {
+        profiles[id] = o.profile;
+        exactOf[id] = o.profile.exact;
+      }
+      typeV.set(n, id);
+      refsV.set(n, Math.min(Math.max(0, o.refcount), 0x7fffffff));
+      if (o.profile.kind === 'type') typeObjects.push(o.address);
+      n++;
+    },
+    { onReference: (_from, target) => targets.set(E++, target) },
+  );
+  let r = walk.next();
+  for (; !r.done; r = walk.next()) yield { phase: 'walk', ...r.value };
+  const walked = r.value;
+  yield { phase: 'graph' };
+
+  // 2. Objects are numbered in visit order: the columns become flat arrays (each chunk dropped once
+  // copied), and a sorted copy of the addresses with its permutation maps an address to its number
+  // while the references are converted (then both are dropped).
+  const addr = new Float64Array(n);
+  const type = new Uint32Array(n);
+  const size = new Uint32Array(n);
+  let excess = new Int32Array(n);
+  let startV_ = new Uint32Array(n + 1);
+  for (let v = 0; v < n; v++) {
+    addr[v] = addrV.get(v);
+    type[v] = typeV.get(v);
+    size[v] = sizeV.get(v);
+    excess[v] = refsV.get(v);
+    startV_[v] = startV.get(v);
+    if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [addrV, sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
+  }
+  startV_[n] = E;
+  let sorted = addr.slice().sort();
+  let perm = new Int32Array(n);
+  for (let v = 0; v < n; v++) perm[indexIn(sorted, addr[v])] = v;
+  const numberOf = (p: number): number => {
+    const i = indexIn(sorted, p);
+    return i < 0 ? -1 : perm[i];
+  };
+  // References as object numbers (references to non-objects dropped: -1), chunk by chunk.
+  let to = new Int32Array(E);
+  let last = -1;
+  let lastK = -1;
+  for (let c = 0; c * CHUNK < E; c++) {
+    const base = c * CHUNK;
+    const len = Math.min(CHUNK, E - base);
+    for (let i = 0; i < len; i++) {
+      const p = targets.get(base + i);
+      const k = p === last ? lastK : numberOf(p);
+      last = p;
+      lastK = k;
+      to[base + i] = k;
+      if (k >= 0) excess[k]--;
+    }
+    targets.drop(c);
+    if (c % 8 === 7) yield { phase: 'graph' };
+  }
+
+  // 3. Roots.
+  // Named roots in a Map (a few thousand); the many objects held from outside only as a flag.
+  const roots = new Map<number, { kind: RootKind; label: string }>();
+  const held = new Uint8Array(n);
+  const addRoot = (address: number, kind: RootKind, label: string) => {
+    const k = numberOf(address);
+    if (k >= 0 && !roots.has(k)) roots.set(k, { kind, label });
+  };
+  for (const [address, root] of pathRoots(s)) {
+    const kind: RootKind = root.label.startsWith('thread') ? 'thread' : root.label.startsWith('sys.modules') ? 'module' : 'interpreter';
+    addRoot(address, kind, root.label);
+  }
+  for (const t of typeObjects) addRoot(t, 'type', 'type object');
+  typeObjects = [];
+  for (let k = 0; k < n; k++) {
+    if (excess[k] > 0 && !roots.has(k)) held[k] = 1;
+  }
+  excess = null as never;
+  sorted = perm = null as never;
+  let heldCount = 0;
+  for (let k = 0; k < n; k++) heldCount += held[k];
+  const rootList = new Int32Array(roots.size + heldCount);
+  {
+    let i = 0;
+    for (const k of roots.keys()) rootList[i++] = k;
+    for (let k = 0; k < n; k++) if (held[k]) rootList[i++] = k;
+  }
+  yield { phase: 'dominators' };
+
+  // 4. Depth-first preorder from the virtual root (position 0), iteratively: each root starts a
+  // search whose tree hangs under the virtual root.
+  let pre = new Int32Array(n).fill(-1);
+  const vertex = new Int32Array(n + 1);
+  const parent = new Int32Array(n + 1);
+  // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
+  let stackNode = new Int32Array(1 << 16);
+  let stackEdge = new Int32Array(1 << 16);
+  vertex[0] = -1;
+  let m = 1;
+  for (let ri = 0; ri < rootList.length; ri++) {
+    const root = rootList[ri];
+    if (pre[root] >= 0) continue;
+    pre[root] = m;
+    vertex[m] = root;
+    parent[m] = 0;
+    m++;
+    let sp = 0;
+    stackNode[0] = root;
+    stackEdge[0] = startV_[root];
+    while (sp >= 0) {
+      const k = stackNode[sp];
+      const end = startV_[k + 1];
+      let e = stackEdge[sp];
+      let w = -1;
+      while (e < end) {
+        const t = to[e++];
+        if (t >= 0 && pre[t] < 0) {
+          w = t;
+          break;
+        }
+      }
+      stackEdge[sp] = e;
+      if (w < 0) {
+        sp--;
+        continue;
+      }
+      pre[w] = m;
+      vertex[m] = w;
+      parent[m] = pre[k];
+      m++;
+      sp++;
+      if (sp === stackNode.length) {
+        const bigger = (a: Int32Array) => {
+          const b = new Int32Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        stackNode = bigger(stackNode);
+        stackEdge = bigger(stackEdge);
+      }
+      stackNode[sp] = w;
+      stackEdge[sp] = startV_[w];
+    }
+    if ((ri & 0x3ff) === 0x3ff) yield { phase: 'dominators' };
+  }
+
+  // Predecessors in preorder space (reached objects only), and a breadth-first parent for paths.
+  let predStart = new Int32Array(m + 1);
+  let reachedEdges = 0;
+  const eachEdge = (visit: (fromPre: number, toPre: number) => void) => {
+    for (let e = 0; e < rootList.length; e++) visit(0, pre[rootList[e]]);
+    for (let q = 1; q < m; q++) {
+      const k = vertex[q];
+      for (let e = startV_[k]; e < startV_[k + 1]; e++) {
+        const w = to[e];
+        if (w >= 0 && pre[w] > 0) visit(q, pre[w]);
+      }
+    }
+  };
+  eachEdge((_f, t) => {
+    predStart[t + 1]++;
+    reachedEdges++;
+  });
+  for (let i = 0; i < m; i++) predStart[i + 1] += predStart[i];
+  let preds = new Int32Array(reachedEdges);
+  {
+    const fill = predStart.slice(0, m);
+    eachEdge((f, t) => {
+      preds[fill[t]++] = f;
+    });
+  }
+  const bfsParent = new Int32Array(m).fill(-2);
+  {
+    stackNode = stackEdge = null as never;
+    const queue = new Int32Array(m);
+    let head = 0;
+    let tail = 0;
+    bfsParent[0] = -1;
+    for (let e = 0; e < rootList.length; e++) {
+      const q = pre[rootList[e]];
+      if (bfsParent[q] === -2) {
+        bfsParent[q] = 0;
+        queue[tail++] = q;
+      }
+    }
+    while (head < tail) {
+      const q = queue[head++];
+      const v = vertex[q];
+      for (let e = startV_[v]; e < startV_[v + 1]; e++) {
+        const w = to[e];
+        if (w < 0) continue;
+        const t = pre[w];
+        if (t > 0 && bfsParent[t] === -2) {
+          bfsParent[t] = q;
+          queue[tail++] = t;
+        }
+      }
+    }
+  }
+  // The forward graph is not needed any more: free it before the semi-NCA arrays.
+  to = startV_ = null as never;
+  yield { phase: 'dominators' };
+
+  // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
+  // then each immediate dominator as the nearest common ancestor of its parent and semidominator.
+  let semi = new Int32Array(m);
+  let label = new Int32Array(m);
+  let ancestor = new Int32Array(m).fill(-1);
+  for (let i = 0; i < m; i++) {
+    semi[i] = i;
+    label[i] = i;
+  }
+  const path: number[] = [];
+  const evalNode = (v: number): number => {
+    if (ancestor[v] < 0) return v;
+    // Climb to the last node whose ancestor is linked, then compress on the way back.
+    let u = v;
+    while (ancestor[ancestor[u]] >= 0) {
+      path.push(u);
+      u = ancestor[u];
+    }
+    while (path.length > 0) {
+      const x = path.pop()!;
+      const a = ancestor[x];
+      if (semi[label[a]] < semi[label[x]]) label[x] = label[a];
+      ancestor[x] = ancestor[a];
+    }
+    return label[v];
+  };
+  for (let w = m - 1; w > 0; w--) {
+    let sw = semi[w];
+    for (let i = predStart[w]; i < predStart[w + 1]; i++) {
+      const u = evalNode(preds[i]);
+      if (semi[u] < sw) sw = semi[u];
+    }
+    semi[w] = sw;
+    ancestor[w] = parent[w];
+    if ((w & 0xffff) === 0) yield { phase: 'dominators' };
+  }
+  const idom = parent.subarray(0, m);
+  idom[0] = 0;
+  for (let w = 1; w < m; w++) {
+    let d = idom[w];
+    while (d > semi[w]) d = idom[d];
+    idom[w] = d;
+  }
+  semi = label = ancestor = preds = predStart = null as never;
+  let unreachableBytes = 0;
+  for (let k = 0; k < n; k++) if (pre[k] < 0 && size[k] !== NO_SIZE && exactOf[type[k]]) unreachableBytes += size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? 0 : size[k];
+  pre = null as never;
+
+  // 6. Retained sizes, bottom-up (an immediate dominator comes before what it dominates in preorder).
+  const bytes = new Float64Array(m);
+  const estimated = new Float64Array(m);
+  const count = new Uint32Array(m);
+  const unsized = new Uint32Array(m);
+  for (let q = 1; q < m; q++) {
+    const k = vertex[q];
+    let sz = size[k];
+    if (sz === NO_SIZE - 1) sz = huge.get(addr[k]) ?? sz;
+    count[q] = 1;
+    if (sz === NO_SIZE) unsized[q] = 1;
+    else if (exactOf[type[k]]) bytes[q] = sz;
+    else estimated[q] = sz;
+  }
+  for (let w = m - 1; w > 0; w--) {
+    const d = idom[w];
+    if (d === 0) continue;
+    bytes[d] += bytes[w];
+    estimated[d] += estimated[w];
+    count[d] += count[w];
+    unsized[d] += unsized[w];
+  }
+  let heapBytes = 0;
+  let heapEstimated = 0;
+  let heapUnsized = 0;
+  for (let q = 1; q < m; q++) {
+    if (idom[q] !== 0) continue;
+    heapBytes += bytes[q];
+    heapEstimated += estimated[q];
+    heapUnsized += unsized[q];
+  }
+  const rootCounts: Record<RootKind, number> = { thread: 0, module: 0, interpreter: 0, type: 0, 'c-held': 0 };
+  for (const root of roots.values()) rootCounts[root.kind]++;
+  rootCounts['c-held'] += heldCount;
+  const tree = new DominatorTree(
+    vertex.slice(0, m),
+    idom,
+    bfsParent,
+    bytes,
+    estimated,
+    count,
+    unsized,
+    addr,
+    type,
+    profiles,
+    roots,
+    held,
+    {
+      objects: n,
+      edges: E,
+      reachable: m - 1,
+      unreachable: { objects: n - (m - 1), bytes: unreachableBytes },
+      roots: rootCounts,
+      heapBytes,
+      heapEstimatedBytes: heapEstimated,
+      heapUnsized,
+      problems: walked.problems,
+    },
+    size,
+    huge,
+    exactOf,
+  );
+  return tree;
+}
+
+/** One object of the dominator tree, as reports show it. */
+export interface DominatorView {
+  address: string;
+  type: string;
+  /** sys.getsizeof() of the object (null: unknown or estimated, see shallow_estimated). */
+  shallow_bytes: number | null;
+  /** Exact sys.getsizeof() bytes of everything it dominates, itself included. */
+  retained_bytes: number;
+  retained_objects: number;
+  /** Bytes of dominated objects whose size pycore estimates, and objects whose size it cannot tell: not in retained_bytes. */
+  retained_estimated_bytes: number;
+  retained_unsized_objects: number;
+  /** Its share of the heap's exact bytes. */
+  heap_fraction: number;
+  /** When it is a root: which kind, and the root's label. */
+  root?: { kind: RootKind; label: string };
+  /** Why it is alive: the shortest chain of references from a root, root first, as `pycore path` prints it. */
+  path: { root: string | null; hops: PathHop[] };
+}
+
+export interface LeakSuspectView extends DominatorView {
+  /** What it holds: objects and exact bytes per type, largest first. */
+  holds: { type: string; objects: number; bytes: number }[];
+}
+
+export interface DominatorsReport {
+  version: string;
+  summary: DominatorSummary;
+  dominators: DominatorView[];
+  /** Objects retaining more than `suspect_threshold` of the heap's exact bytes. */
+  suspect_threshold: number;
+  leak_suspects: LeakSuspectView[];
+  warnings: string[];
+}
+
+export function dominatorView(s: HeapSession, t: DominatorTree, p: number): DominatorView {
+  const prof = t.profile(p);
+  const root = t.rootOf(p);
+  const chain = t.chain(p).map((q) => t.address(q));
+  return {
+    address: hex(t.address(p)),
+    type: typeLabel(prof.module, prof.qualname),
+    shallow_bytes: t.shallow(p),
+    retained_bytes: t.bytes[p],
+    retained_objects: t.count[p],
+    retained_estimated_bytes: t.estimated[p],
+    retained_unsized_objects: t.unsized[p],
+    heap_fraction: t.summary.heapBytes > 0 ? t.bytes[p] / t.summary.heapBytes : 0,
+    ...(root ? { root } : {}),
+    path: { root: t.rootOf(t.chain(p)[0])?.label ?? null, hops: chainHops(s, chain) },
+  };
+}
+
+/** Fraction of the heap a leak suspect retains at least (MAT's default). */
+export const SUSPECT_THRESHOLD = 0.1;
+/** Types listed per leak suspect. */
+const SUSPECT_TYPES = 10;
+/** Leak suspects listed at most. */
+const MAX_SUSPECTS = 10;
+
+/**
+ * Leak suspects: the objects retaining over `threshold` of the heap where the memory accumulates
+ * (MAT's "accumulation point"): of a chain of such objects, each dominating the next, the last one.
+ */
+export function leakSuspects(t: DominatorTree, threshold = SUSPECT_THRESHOLD): number[] {
+  const floor = t.summary.heapBytes * threshold;
+  const big: number[] = [];
+  for (let p = 1; p < t.size; p++) if (t.bytes[p] > floor) big.push(p);
+  // Keep the deepest of each chain of suspects: a suspect whose children hold no other suspect.
+  const isBig = new Set(big);
+  const hasBigChild = new Set<number>();
+  for (const p of big) if (t.idom[p] !== 0 && isBig.has(t.idom[p])) hasBigChild.add(t.idom[p]);
+  return t.top(MAX_SUSPECTS, big.filter((p) => !hasBigChild.has(p)));
+}
+
+export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, threshold = SUSPECT_THRESHOLD): DominatorsReport {
+  const leak = leakSuspects(t, threshold).map((p) => ({
+    ...dominatorView(s, t, p),
+    holds: t
+      .heldTypes(p)
+      .slice(0, SUSPECT_TYPES)
+      .map((h) => ({ type: typeLabel(h.profile.module, h.profile.qualname), objects: h.objects, bytes: h.bytes })),
+  }));
+  const warnings = [...s.warnings, ...t.summary.problems];
+  if (t.summary.unreachable.objects > 0) warnings.push(`${t.summary.unreachable.objects} objects (${t.summary.unreachable.bytes} bytes) are reachable from no root: uncollected cyclic garbage, or held by references pycore does not read; they are in no retained size`);
+  return {
+    version: s.version,
+    summary: t.summary,
+    dominators: t.top(top).map((p) => dominatorView(s, t, p)),
+    suspect_threshold: threshold,
+    leak_suspects: leak,
+    warnings,
+  };
+}
+
+/** What `show --retained` adds to an object: its retained size, or why it has none. */
+export function retainedOf(t: DominatorTree, address: number): Pick<ObjectView, 'retained_bytes' | 'retained_objects' | 'retained_estimated_bytes' | 'retained_unsized_objects' | 'retained_unknown'> {
+  const p = t.find(address);
+  if (p > 0) return { retained_bytes: t.bytes[p], retained_objects: t.count[p], retained_estimated_bytes: t.estimated[p], retained_unsized_objects: t.unsized[p] };
+  return { retained_unknown: t.known(address) ? 'no root reaches it (uncollected cyclic garbage, or held by references pycore does not read)' : 'the heap walk found no object at this address' };
+}
+
+/** One cell of the retained-size treemap: a type of a module, with what its top-level objects retain. */
+export interface RetainedByTypeView {
+  module: string;
+  type: string;
+  /** Exact retained bytes of the objects of this type that only roots dominate (together they partition the heap). */
+  bytes: number;
+  objects: number;
+}
+
+/**
+ * Retained size by type and module: the objects directly under the virtual root (dominated by no
+ * other object) grouped by their type, each with what it retains, so every object of the heap is
+ * counted once, in the cell of the outermost object that keeps it alive.
+ */
+export function retainedByType(t: DominatorTree): RetainedByTypeView[] {
+  const by = new Map<number, { bytes: number; objects: number }>();
+  for (let p = 1; p < t.size; p++) {
+    if (t.idom[p] !== 0) continue;
+    const id = t.type[t.vertex[p]];
+    const e = by.get(id) ?? { bytes: 0, objects: 0 };
+    e.bytes += t.bytes[p];
+    e.objects += t.count[p];
+    by.set(id, e);
+  }
+  return [...by]
+    .map(([id, e]) => ({ module: t.profiles[id].module, type: t.profiles[id].qualname, ...e }))
+    .filter((c) => c.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
