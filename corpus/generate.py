@@ -49,6 +49,9 @@ LABELS = {
     # CPython 3.12.1 built here with ./configure --with-trace-refs --with-pydebug --enable-shared
     # --prefix=/opt/py312-tracerefs (corpus/README.md): every object carries _ob_next/_ob_prev.
     "3.12-tracerefs": "/opt/py312-tracerefs/bin/python3.12",
+    # Free-threaded CPython 3.13.0rc2 built here with ./configure --disable-gil --prefix=/opt/py313t
+    # (corpus/README.md): objects carry ob_tid/ob_ref_local/ob_ref_shared, the heap is mimalloc's.
+    "3.13t": "/opt/py313t/bin/python3.13t",
 }
 # Extra environment per label: the unpacked debug build finds its debug-ABI extension modules here.
 LABEL_ENV = {
@@ -413,7 +416,8 @@ def python_info(snap):
     return {"version": snap["version"].split()[0],
             "hexversion": snap["hexversion"],
             "executable": snap["executable"],
-            "build": "trace-refs" if snap.get("trace_refs") else "debug" if snap["debug_build"] else "release"}
+            "build": "trace-refs" if snap.get("trace_refs") else "debug" if snap["debug_build"]
+            else "free-threaded" if snap.get("free_threaded") else "release"}
 
 
 def crash_threads(fh_threads, snap):

@@ -10,7 +10,7 @@ const cores = corpusCores();
 describe('corpus', () => {
   it('has cores for every version and scenario', () => {
     const labels = new Set(cores.map((c) => c.truth.label));
-    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11']) expect(labels).toContain(l);
+    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.13t', 'debian-3.11']) expect(labels).toContain(l);
     const scenarios = new Set(cores.map((c) => c.truth.scenario));
     for (const s of ['segv-threads', 'abort', 'gcore-live', 'recursion']) expect(scenarios).toContain(s);
   });

@@ -49,7 +49,7 @@ function recordedStderr(name: string): { stats: string; allocatedBlocks: number 
 
 describe('heap', () => {
   it('has a heap core for every version', () => {
-    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11', '3.12-tracerefs']) expect(cores.map((c) => c.truth.label)).toContain(l);
+    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.13t', 'debian-3.11', '3.12-tracerefs']) expect(cores.map((c) => c.truth.label)).toContain(l);
   });
 
   for (const c of cores) {
@@ -125,6 +125,15 @@ describe('heap', () => {
         });
       }
 
+      const freeThreaded = c.truth.python.build === 'free-threaded';
+      if (freeThreaded) {
+        it('counts the GC-tracked objects of the mimalloc heaps as gc.get_objects(generation=g) did (one list for every g)', () => {
+          expect(new Set(truth.gc_generations).size).toBe(1);
+          expect(report.sources.mimalloc?.gc_tracked).toBe(truth.gc_generations[0]);
+          expect(report.generations).toEqual([]);
+          expect(report.pymalloc).toBeNull();
+        });
+      } else
       it('walks the GC generations to the lengths gc.get_objects(generation=g) had', () => {
         const gens = report.generations.filter((g) => g.generation !== 'permanent');
         expect(gens.map((g) => g.objects)).toEqual(truth.gc_generations);
@@ -143,7 +152,9 @@ describe('heap', () => {
         const foundBy = Object.fromEntries(Object.entries(truth.big).map(([name, b]) => [name, report.largest.find((x) => x.address === hex(b.id))!.found_by]));
         // A Py_TRACE_REFS build's refchain lists each of them too.
         const rc = c.truth.python.build === 'trace-refs' ? '+refchain' : '';
-        expect(foundBy).toEqual({ BIG_STR: `reachable${rc}`, BIG_BYTES: `reachable${rc}`, BIG_LIST: `gc+pymalloc${rc}`, BIG_DICT: `pymalloc${rc}`, BIG_TUPLE: `gc${rc}` });
+        // A free-threaded build allocates every object, big or not, from mimalloc's heaps.
+        if (freeThreaded) expect(foundBy).toEqual({ BIG_STR: 'mimalloc', BIG_BYTES: 'mimalloc', BIG_LIST: 'gc+mimalloc', BIG_DICT: 'mimalloc', BIG_TUPLE: 'gc+mimalloc' });
+        else expect(foundBy).toEqual({ BIG_STR: `reachable${rc}`, BIG_BYTES: `reachable${rc}`, BIG_LIST: `gc+pymalloc${rc}`, BIG_DICT: `pymalloc${rc}`, BIG_TUPLE: `gc${rc}` });
         expect(report.largest_containers.map((x) => x.address)).toContain(hex(truth.big.BIG_LIST.id));
         expect(report.largest_containers.find((x) => x.address === hex(truth.known.LEAKY))?.length).toBe(12345);
       });
@@ -209,7 +220,7 @@ describe('heap', () => {
           });
           expect(unknown).toEqual(['# arenas allocated total', '# arenas reclaimed', '# arenas highwater mark', '# arena map mid nodes', '# arena map bot nodes', '# bytes lost to arena map mid', '# bytes lost to arena map bot', 'Total']);
         });
-      } else {
+      } else if (!freeThreaded) {
         it("prints --malloc-stats exactly as sys._debugmallocstats() printed it", () => {
           expect(renderAllMallocStats(mallocStatsViews(s))).toBe(recordedStderr(c.name).stats);
         });

@@ -39,9 +39,11 @@ export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem:
   const runtimeGc = L.offsets['runtime.gc'];
   if (interpGc !== undefined) for (const i of interps) at.push({ address: i.address + interpGc, interp: i });
   else if (runtimeGc !== undefined) at.push({ address: rt.runtimeAddress + runtimeGc, interp: null });
-  const genSize = size(L, 'gc_generation');
-  const gens = field(L, 'gcstate.generations');
-  const headOff = field(L, 'gcgen.head');
+  // Free-threaded builds keep no generation lists: their GC walks mimalloc's heaps (src/cpython/mimalloc.ts).
+  const lists = L.caps.objectHeap !== 'mimalloc';
+  const genSize = lists ? size(L, 'gc_generation') : 0;
+  const gens = lists ? field(L, 'gcstate.generations') : 0;
+  const headOff = lists ? field(L, 'gcgen.head') : 0;
   const out: GcState[] = [];
   for (const { address, interp } of at) {
     const generations: GcGeneration[] = [];
@@ -51,9 +53,9 @@ export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem:
       threshold: mem.i32(base + field(L, 'gcgen.threshold')),
       count: mem.i32(base + field(L, 'gcgen.count')),
     });
-    for (let g = 0; g < GENERATIONS; g++) generations.push(gen(g, address + gens + g * genSize));
+    for (let g = 0; lists && g < GENERATIONS; g++) generations.push(gen(g, address + gens + g * genSize));
     const perm = L.offsets['gcstate.permanent'];
-    if (perm !== undefined) generations.push(gen(GENERATIONS, address + perm));
+    if (lists && perm !== undefined) generations.push(gen(GENERATIONS, address + perm));
     const enabled = mem.i32(address + field(L, 'gcstate.enabled'));
     const collecting = L.offsets['gcstate.collecting'] === undefined ? 0 : mem.i32(address + L.offsets['gcstate.collecting']!);
     out.push({

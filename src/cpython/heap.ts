@@ -10,7 +10,12 @@
 // arenas are remembered in one bit per 16 bytes of arena, so the pool scan can tell which of
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
 import { runSteps } from './steps.js';
-import { size } from '../cpython-layouts/layout.js';
+import { readRefcount } from './objects/refcount.js';
+import { gcHeadSize } from './objects/types.js';
+import { walkMimalloc, type MimallocWalkSummary } from './mimalloc.js';
+import { mimallocLayout, type MimallocLayout } from '../cpython-layouts/mimalloc-layout.js';
+import { minorKey } from '../cpython-layouts/version.js';
+import { field, size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
 import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
 import { refchainHeads, walkRefchainSteps } from './refchain.js';
@@ -23,7 +28,7 @@ import { ArenaIndex, findPymalloc, markFreeBlocks, poolHeaderAt, poolOffsets, po
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
 
-export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4, refchain: 8 } as const;
+export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4, refchain: 8, mimalloc: 16 } as const;
 
 /** One object as the walk hands it over. The same instance is reused for every visit: copy what you keep. */
 export interface HeapObject {
@@ -62,7 +67,7 @@ export interface RefchainWalk {
 export interface HeapWalkSummary {
   objects: number;
   /** By the sources other than the refchain; `refchainOnly`: objects only the refchain listed. */
-  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number; refchainOnly: number };
+  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number; refchainOnly: number; mimalloc: number };
   /**
    * Py_TRACE_REFS builds: the refchain lists walked (null: not such a build). When every list was
    * walked to its end, the refchain decides what is an object: `offChain` counts what the other
@@ -75,6 +80,11 @@ export interface HeapWalkSummary {
   objectBlocks: number;
   /** Objects found only because the GC lists name them though their block did not validate. */
   gcOnlyInArenas: number;
+  /**
+   * Free-threaded builds: the mimalloc heaps walked (null: not such a build). `objects`: used
+   * blocks holding an object; `tracked`: those the GC tracks (what gc.get_objects() lists).
+   */
+  mimalloc: (Omit<MimallocWalkSummary, 'problems'> & { objects: number; tracked: number }) | null;
   problems: string[];
 }
 
@@ -88,6 +98,10 @@ export interface HeapWalkOptions {
 }
 
 const SLOT = 16;
+/** Bytes of managed dict/weakref words before an object of the GC_PRE heap. */
+const PRE_HEADER_WORDS = 16;
+/** _PyGC_BITS_TRACKED in ob_gc_bits (free-threaded builds). */
+const GC_BITS_TRACKED = 1;
 const MAX_PROBLEMS = 20;
 
 /** Where a walk run step by step (Heap.walkSteps) stands when it pauses. */
@@ -124,6 +138,8 @@ export class Heap {
   readonly pymalloc: PymallocFind;
   readonly gcStates: GcState[];
   readonly arenas: ArenaIndex;
+  /** Free-threaded builds: where mimalloc keeps its heaps (null otherwise, or when pycore has no layout for it). */
+  readonly mimalloc: MimallocLayout | null;
   private readonly gcHead: number;
 
   constructor(
@@ -138,10 +154,11 @@ export class Heap {
     this.types = new HeapTypes(decoder, this.mem);
     const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
     this.referents = new Referents(decoder, this.types, this.mem, dummy ? this.mem.u64(dummy.address) : null);
-    this.pymalloc = findPymalloc(rt, target, interpreters, this.mem);
+    this.mimalloc = rt.layout.caps.objectHeap === 'mimalloc' ? mimallocLayout(rt.layout.version) : null;
+    this.pymalloc = rt.layout.caps.objectHeap === 'mimalloc' ? { heaps: [], ...(this.mimalloc ? {} : { unreadable: `no mimalloc layout for a free-threaded ${minorKey(rt.layout.version)}` }) } : findPymalloc(rt, target, interpreters, this.mem);
     this.gcStates = readGcStates(rt, interpreters, this.mem);
     this.arenas = new ArenaIndex(this.pymalloc.heaps);
-    this.gcHead = size(rt.layout, 'PyGC_Head');
+    this.gcHead = gcHeadSize(rt.layout);
   }
 
   /** Visits every object once. */
@@ -157,8 +174,8 @@ export class Heap {
     const reachable = options.reachable ?? true;
     const hook = options.onReference;
     const summary: HeapWalkSummary = {
-      objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0 }, refchain: null,
-      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, problems: [],
+      objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0, mimalloc: 0 }, refchain: null,
+      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, mimalloc: null, problems: [],
     };
     const problem = (p: string) => {
       if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(p);
@@ -198,7 +215,8 @@ export class Heap {
       o.avail = avail;
       summary.objects++;
       const found = sources & ~SOURCE.refchain;
-      if (found === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
+      if (found & SOURCE.mimalloc) summary.bySource.mimalloc++;
+      else if (found === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
       else if (found === SOURCE.gc) summary.bySource.gc++;
       else if (found === SOURCE.pymalloc) summary.bySource.pymalloc++;
       else if (found === SOURCE.reachable) summary.bySource.reachable++;
@@ -232,7 +250,7 @@ export class Heap {
       set.add(p);
     };
     const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | null => {
-      const refcount = this.mem.i64(p + this.types.off.obRefcnt);
+      const refcount = readRefcount(this.mem, this.rt.layout, p);
       const tp = this.mem.u64(p + this.types.off.obType);
       if (refcount === null || tp === null || refcount <= 0 || refcount > 2 ** 48) return null;
       const prof = this.types.profile(tp);
@@ -250,6 +268,13 @@ export class Heap {
         emit(p, v.prof, v.refcount, SOURCE.reachable, -1, null, 0, 0);
       }
     };
+
+    // Free-threaded builds: every object is a used block of a thread's (or an abandoned) mimalloc
+    // heap; GC objects sit in the GC heaps and carry their tracked bit. Nothing else to find.
+    if (this.mimalloc) {
+      yield* this.walkMimallocSteps(summary, emit, problem, where);
+      return summary;
+    }
 
     // 1. The GC lists: mark objects inside arenas, emit the others.
     const listed: { address: number; generation: number }[] = [];
@@ -411,6 +436,51 @@ export class Heap {
       }
     }
     return summary;
+  }
+
+  /** The free-threaded census: each used block of the object and GC heaps that holds an object. */
+  private *walkMimallocSteps(
+    summary: HeapWalkSummary,
+    emit: (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => void,
+    problem: (p: string) => void,
+    where: () => WalkProgress,
+  ): Generator<WalkProgress, void, void> {
+    const L = this.rt.layout;
+    const M = this.mimalloc!;
+    const gcBits = field(L, 'object.gc_bits');
+    const typeOff = this.types.off.obType;
+    let objects = 0;
+    let tracked = 0;
+    const found: { address: number; prof: TypeProfile; refcount: number; gc: boolean }[] = [];
+    const w = walkMimalloc(L, M, this.mem, this.interpreters, (page, used) => {
+      const pre = page.heap === 'gc-pre' ? PRE_HEADER_WORDS : 0;
+      for (let i = 0; i < page.capacity; i++) {
+        if (!used[i]) continue;
+        const address = page.start + i * page.blockSize + pre;
+        const tp = this.mem.u64(address + typeOff);
+        const prof = tp === null ? null : this.types.profile(tp);
+        const refcount = prof ? readRefcount(this.mem, L, address) : null;
+        // The object heap also serves PyObject_Malloc() of memory that is no object: a block is an
+        // object when its type pointer names a type whose instances have this pre-header and fit.
+        if (!prof || refcount === null || refcount < 0 || prof.pre !== pre || prof.type.basicsize > page.blockSize - pre) {
+          if (page.heap !== 'object') problem(`mimalloc ${page.heap} heap block 0x${(address - pre).toString(16)} holds no valid object`);
+          continue;
+        }
+        const gc = page.heap !== 'object' && ((this.mem.bytes(address + gcBits, 1)?.[0] ?? 0) & GC_BITS_TRACKED) !== 0;
+        found.push({ address, prof, refcount, gc });
+      }
+    });
+    for (const p of w.problems) problem(p);
+    for (const f of found) {
+      objects++;
+      if (f.gc) tracked++;
+      // One generation: every object the GC tracks is in gc.get_objects().
+      emit(f.address, f.prof, f.refcount, SOURCE.mimalloc | (f.gc ? SOURCE.gc : 0), f.gc ? 0 : -1, null, 0, 0);
+      if (objects % OBJECTS_PER_STEP === 0) yield where();
+    }
+    summary.usedBlocks = w.usedBlocks;
+    summary.objectBlocks = objects;
+    summary.mimalloc = { heaps: w.heaps, pages: w.pages, abandonedSegments: w.abandonedSegments, usedBlocks: w.usedBlocks, objects, tracked };
   }
 
   /** Walks every refchain list into a set of addresses (bounded), recording each walk in the summary; pauses like walkSteps. */

@@ -21,6 +21,11 @@ export class Reader {
     if (this.mem.pointerSize === 4) return this.mem.littleEndian ? b.readInt32LE(0) : b.readInt32BE(0);
     return Number(this.mem.littleEndian ? b.readBigInt64LE(0) : b.readBigInt64BE(0));
   }
+  /** A signed 64-bit word as a number (exact up to 2^53). */
+  i64(address: number): number | null {
+    const b = this.mem.read(address, 8);
+    return b ? Number(this.mem.littleEndian ? b.readBigInt64LE(0) : b.readBigInt64BE(0)) : null;
+  }
   u64(address: number): bigint | null {
     const b = this.mem.read(address, 8);
     return b ? (this.mem.littleEndian ? b.readBigUInt64LE(0) : b.readBigUInt64BE(0)) : null;
