@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { census } from '../src/analysis/heap/census.js';
+import { field } from '../src/cpython-layouts/layout.js';
 import { path, referrers, refs } from '../src/analysis/heap/references.js';
 import { mallocStatsViews, openHeap, type HeapSession } from '../src/analysis/heap/session.js';
 import type { HeapReport } from '../src/analysis/heap/view-model.js';
@@ -197,6 +198,19 @@ describe('heap', () => {
         for (let i = 1; i < p.hops.length; i++) expect(refs(s, Number(p.hops[i - 1].address)).references.map((x) => x.address)).toContain(p.hops[i].address);
         expect(p.root! + p.hops.map((h) => h.label).join('')).toMatch(/TARGET/);
       });
+
+      const refcounts = (c.truth as unknown as { snapshot: { extra: { refcounts?: [number, number][] } } }).snapshot.extra.refcounts;
+      if (refcounts) {
+        it("reads each recorded object's reference count as sys.getrefcount() gave it (free-threaded: local + shared)", () => {
+          const got = refcounts.map(([id]) => {
+            const v = s.objects.decoder.validate(id);
+            return [id, v.ok ? v.refcount : v.reason];
+          });
+          expect(got).toEqual(refcounts);
+          // The object the worker thread refers to has shared references besides its owner's.
+          if (freeThreaded) expect(s.objects.decoder.r.i64(refcounts[0][0] + field(s.objects.decoder.L, 'object.ref_shared'))).toBeGreaterThan(0);
+        });
+      }
 
       it('refs lists what an object holds', () => {
         const r = refs(s, truth.known.HOLDER_TUPLE);

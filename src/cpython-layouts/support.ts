@@ -8,25 +8,39 @@ export interface VersionSupport {
   unverified: string[];
   /** Refused with a message. */
   unsupported: string[];
+  /** The corpus labels whose cores (corpus/cores/<label>-<scenario>) verify builds of this version, and which build each is. */
+  corpus?: { label: string; build: string }[];
 }
 
 export const versionSupport: VersionSupport[] = [
-  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
-  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
-  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
+  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.8', build: 'release' }] },
+  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.9', build: 'release' }] },
+  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.10', build: 'release' }] },
   {
     version: '3.11',
     verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['Py_TRACE_REFS (with its debug info)'],
     unsupported: [],
+    corpus: [{ label: '3.11', build: 'release' }, { label: 'debian-3.11', build: 'release' }, { label: 'debian-3.11d', build: 'debug' }],
   },
   {
     version: '3.12',
     verified: ['release (pyenv 3.12.1)', 'Py_TRACE_REFS debug build (3.12.1 --with-trace-refs --with-pydebug; refchain census)', 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['debug'],
     unsupported: [],
+    corpus: [{ label: '3.12', build: 'release' }, { label: '3.12-tracerefs', build: 'trace-refs' }],
   },
-  { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug', 'Py_TRACE_REFS (refchain hashtable not read)'], unsupported: ['free-threaded (3.13t)'] },
+  {
+    version: '3.13',
+    verified: [
+      'release (pyenv 3.13.0)',
+      'no binary at all (found via _Py_DebugOffsets)',
+      'free-threaded 3.13t (3.13.0rc2 --disable-gil: tracebacks, locals, show; heap census over mimalloc heaps exact vs gc.get_objects())',
+    ],
+    unverified: ['debug', 'Py_TRACE_REFS (refchain hashtable not read)', 'free-threaded heap with no binary (mimalloc offsets are pinned to the 3.13.0rc2 build)'],
+    unsupported: [],
+    corpus: [{ label: '3.13', build: 'release' }, { label: '3.13t', build: 'free-threaded' }],
+  },
   {
     version: '3.14',
     verified: [],
