@@ -18,10 +18,10 @@ export const versionSupport: VersionSupport[] = [
   { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.10', build: 'release' }] },
   {
     version: '3.11',
-    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
+    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian arm64's python3.11 (3.11.2, aarch64 cores written by qemu-user: tracebacks, locals; native frames not checked against gdb)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['Py_TRACE_REFS (with its debug info)'],
     unsupported: [],
-    corpus: [{ label: '3.11', build: 'release' }, { label: 'debian-3.11', build: 'release' }, { label: 'debian-3.11d', build: 'debug' }],
+    corpus: [{ label: '3.11', build: 'release' }, { label: 'debian-3.11', build: 'release' }, { label: 'debian-3.11d', build: 'debug' }, { label: 'debian-3.11-arm64', build: 'release' }],
   },
   {
     version: '3.12',
@@ -44,7 +44,10 @@ export const versionSupport: VersionSupport[] = [
   {
     version: '3.14',
     verified: [],
-    unverified: ['release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)'],
+    unverified: [
+      'release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)',
+      'unverified fields (from the headers; _Py_DebugOffsets does not publish them): _PyInterpreterFrame f_funcobj, f_globals, f_builtins, f_locals, frame_obj; PyGenObject gi_qualname, gi_exc_state; PyCodeObject members other than filename, name, qualname, linetable, firstlineno, argcount, localsplusnames, localspluskinds, co_code_adaptive; PyTypeObject tp_basicsize, tp_itemsize, tp_members, tp_base, tp_dict, tp_dictoffset, tp_bases, tp_mro; PyTupleObject ob_hash; PyListObject allocated; PyCompactUnicodeObject utf8, utf8_length; PyUnicodeObject data; the str state bitfields',
+    ],
     unsupported: ['free-threaded (3.14t)', 'Py_TRACE_REFS'],
   },
 ];
