@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { census } from '../src/analysis/heap/census.js';
+import { gcTracked } from '../src/cpython/gc.js';
 import { field } from '../src/cpython-layouts/layout.js';
 import { path, referrers, refs } from '../src/analysis/heap/references.js';
 import { mallocStatsViews, openHeap, type HeapSession } from '../src/analysis/heap/session.js';
@@ -207,6 +208,12 @@ describe('heap', () => {
             return [id, v.ok ? v.refcount : v.reason];
           });
           expect(got).toEqual(refcounts);
+          // All of them are GC-tracked (instances and lists), as `show` says.
+          const d = s.objects.decoder;
+          expect(refcounts.map(([id]) => {
+            const v = d.validate(id);
+            return v.ok ? gcTracked(d.r, d.L, id, v.type) : v.reason;
+          })).toEqual(refcounts.map(() => true));
           // The object the worker thread refers to has shared references besides its owner's.
           if (freeThreaded) expect(s.objects.decoder.r.i64(refcounts[0][0] + field(s.objects.decoder.L, 'object.ref_shared'))).toBeGreaterThan(0);
         });

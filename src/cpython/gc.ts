@@ -5,12 +5,32 @@
 // test that any loop not through the head fails), and while a collection is running (prev
 // links then hold reference counts) Brent's algorithm bounds the walk instead.
 import { runSteps } from './steps.js';
-import { field, size } from '../cpython-layouts/layout.js';
+import { field, size, type Layout } from '../cpython-layouts/layout.js';
+import { TPFLAGS, type TypeInfo } from './objects/types.js';
+import type { Reader } from './reader.js';
 import type { HeapMemory } from './heap-memory.js';
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
 
 export const GENERATIONS = 3;
+
+/** _PyGC_BITS_TRACKED in ob_gc_bits (free-threaded builds). */
+export const GC_BITS_TRACKED = 1;
+
+/**
+ * Whether the GC tracks an object (gc.is_tracked()): its type has Py_TPFLAGS_HAVE_GC and the
+ * PyGC_Head right before it (_Py_AS_GC; managed dict/weakref words come before that) has a
+ * _gc_next link, or, in a free-threaded build, its ob_gc_bits has the tracked bit. Null when unreadable.
+ */
+export function gcTracked(r: Reader, L: Layout, address: number, t: TypeInfo): boolean | null {
+  if (!(t.flags & TPFLAGS.HAVE_GC)) return false;
+  if (L.caps.objectHeap === 'mimalloc') {
+    const bits = r.u8(address + field(L, 'object.gc_bits'));
+    return bits === null ? null : (bits & GC_BITS_TRACKED) !== 0;
+  }
+  const next = r.ptr(address - size(L, 'PyGC_Head'));
+  return next === null ? null : next !== 0;
+}
 
 export interface GcGeneration {
   /** 0, 1, 2; 3 is the permanent generation (gc.freeze()). */

@@ -17,7 +17,7 @@ import { mimallocLayout, type MimallocLayout } from '../cpython-layouts/mimalloc
 import { minorKey } from '../cpython-layouts/version.js';
 import { field, size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
-import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
+import { GC_BITS_TRACKED, readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
 import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
@@ -100,8 +100,7 @@ export interface HeapWalkOptions {
 const SLOT = 16;
 /** Bytes of managed dict/weakref words before an object of the GC_PRE heap. */
 const PRE_HEADER_WORDS = 16;
-/** _PyGC_BITS_TRACKED in ob_gc_bits (free-threaded builds). */
-const GC_BITS_TRACKED = 1;
+
 const MAX_PROBLEMS = 20;
 
 /** Where a walk run step by step (Heap.walkSteps) stands when it pauses. */
