@@ -50,4 +50,10 @@ export const versionSupport: VersionSupport[] = [
     ],
     unsupported: ['free-threaded (3.14t)', 'Py_TRACE_REFS'],
   },
+  {
+    version: '3.15',
+    verified: [],
+    unverified: [],
+    unsupported: ['every build: no layout table yet (the 3.15 development headers, whose _Py_DebugOffsets grew again, are not transcribed)'],
+  },
 ];
