@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import struct
@@ -52,7 +53,25 @@ LABELS = {
     # CPython 3.12.1 built here with ./configure --with-trace-refs --with-pydebug --enable-shared
     # --prefix=/opt/py312-tracerefs (corpus/README.md): every object carries _ob_next/_ob_prev.
     "3.12-tracerefs": "/opt/py312-tracerefs/bin/python3.12",
+    # Free-threaded CPython 3.13.0rc2 built here with ./configure --disable-gil --prefix=/opt/py313t
+    # (corpus/README.md): objects carry ob_tid/ob_ref_local/ob_ref_shared, the heap is mimalloc's.
+    "3.13t": "/opt/py313t/bin/python3.13t",
 }
+# Labels whose interpreter runs under qemu-user in a foreign-architecture root (corpus/README.md):
+# qemu writes the guest's core (ELF of the guest's machine, no NT_FILE, no NT_SIGINFO) as
+# qemu_<exe>_<date>_<pid>.core. `exe` is a path inside the root that is a symlink to the distro's
+# interpreter, so that the core names a file no native label's sysroot copy is at.
+QEMU_LABELS = {
+    "debian-3.11-arm64": {"root": os.environ.get("PYCORE_ARM64_ROOT", "/tmp/arm64root"),
+                          "exe": "/opt/debian-arm64/bin/python3.11", "target": "/usr/bin/python3.11",
+                          "libs": ["/lib/aarch64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libm.so.6",
+                                   "/lib/aarch64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libexpat.so.1",
+                                   "/lib/ld-linux-aarch64.so.1", "/lib/aarch64-linux-gnu/libffi.so.8",
+                                   "/usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-aarch64-linux-gnu.so"]},
+}
+# Where the scenarios are copied inside a qemu label's root (the paths its tracebacks show).
+QEMU_WORKDIR = "/pycore-corpus"
+
 # Extra environment per label: the unpacked debug build finds its debug-ABI extension modules here.
 LABEL_ENV = {
     "debian-3.11d": {"PYTHONPATH": os.path.join(os.path.dirname(os.environ.get("PYCORE_PY311D", "/tmp/pycore-debian-dbg/root/usr/bin/python3.11d")),
@@ -432,7 +451,8 @@ def python_info(snap):
     return {"version": snap["version"].split()[0],
             "hexversion": snap["hexversion"],
             "executable": snap["executable"],
-            "build": "trace-refs" if snap.get("trace_refs") else "debug" if snap["debug_build"] else "release"}
+            "build": "trace-refs" if snap.get("trace_refs") else "debug" if snap["debug_build"]
+            else "free-threaded" if snap.get("free_threaded") else "release"}
 
 
 def crash_threads(fh_threads, snap):
@@ -816,7 +836,99 @@ def finish(name, truth, snap, core, stderr_bytes, executable, expect_signal):
     compress_core(core, os.path.join(CORES_DIR, name + ".core.gz"))
 
 
+def run_qemu_crash(label, scenario, script):
+    """A crash scenario under qemu-user in the label's root: truth from faulthandler and the
+    side file as for native runs; the core is the one qemu wrote for the guest."""
+    q = QEMU_LABELS[label]
+    root = q["root"]
+    work = root + QEMU_WORKDIR
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    for f in (script, os.path.join(SCENARIO_DIR, "_common.py")):
+        shutil.copy(f, work)
+    link = root + q["exe"]
+    if not os.path.islink(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(q["target"], link)
+    guest_script = QEMU_WORKDIR + "/" + os.path.basename(script)
+    argv = [q["exe"], "-S", "-X", "faulthandler", guest_script]
+    inner = "cd %s && ulimit -c unlimited && exec %s" % (QEMU_WORKDIR, " ".join(shlex.quote(a) for a in argv))
+    # The host kernel's core of qemu itself would be written too: ulimit -c 0 outside, and qemu
+    # honours the guest's own (raised inside) limit for the guest core.
+    proc = subprocess.Popen([shutil.which("chroot", path="/usr/sbin:/usr/bin:/sbin:/bin") or "chroot", root, "/bin/sh", "-c", inner], cwd="/",
+                            env=child_env({"PYCORE_SIDE_FILE": QEMU_WORKDIR + "/side.json"}),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=RUN_TIMEOUT * 3)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        raise GenError("timed out")
+    finally:
+        kill_group(proc)
+    rc = proc.returncode
+    if rc >= 0:
+        raise GenError("exited with %d instead of a signal:\n%s" % (rc, err.decode(errors="replace")[-3000:]))
+    cores = [f for f in os.listdir(work) if f.startswith("qemu_") and f.endswith("_%d.core" % proc.pid)]
+    if len(cores) != 1:
+        raise GenError("qemu wrote no guest core (%s)" % os.listdir(work))
+    core = os.path.join(work, cores[0])
+    if os.path.exists(os.path.join(work, "core")):
+        os.unlink(os.path.join(work, "core"))  # the host kernel's core of qemu itself
+    with open(os.path.join(work, "side.json")) as f:
+        snap = json.load(f)
+    if snap["pid"] != proc.pid:
+        raise GenError("pid mismatch: side file %d, process %d" % (snap["pid"], proc.pid))
+    text = err.decode("utf-8", errors="surrogateescape")
+    block, reason, fh_threads = parse_faulthandler(text, fatal=True)
+    signo = -rc
+    if FATAL_SIGNALS.get(reason) != signo:
+        raise GenError("faulthandler says %r but process died of signal %d" % (reason, signo))
+    truth = {
+        "label": label, "scenario": scenario,
+        "python": python_info(snap),
+        "process": {"pid": proc.pid, "argv": argv},
+        "signal": {"number": signo, "name": signal.Signals(signo).name},
+        "faulthandler_text": block, "fatal_error": None, "fatal_error_text": None,
+        "threads": crash_threads(fh_threads, snap),
+        "machine": "aarch64 (qemu-user %s)" % subprocess.run(["qemu-aarch64-static", "--version"], capture_output=True,
+                                                               text=True).stdout.split("\n")[0],
+    }
+    name = "%s-%s" % (label, scenario)
+    notes = core_notes(core)
+    lwps = set(notes["lwps"])
+    for t in truth["threads"]:
+        if t["native_id"] not in lwps:
+            raise GenError("native id %s not among the core's LWPs %s" % (t["native_id"], sorted(lwps)))
+    # No NT_FILE to pick the sysroot files from: the interpreter and the libraries it loads
+    # (Debian's binaries are stripped already; the host's objcopy cannot read aarch64 files).
+    copied = []
+    for guest, real in [(q["exe"], q["target"])] + [(lib, lib) for lib in q["libs"]]:
+        dest = SYSROOT + guest
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        shutil.copy(os.path.realpath(root + real), dest)
+        copied.append(guest)
+    truth["core"] = {"file": name + ".core.gz", "size": os.path.getsize(core), "lwps": notes["lwps"],
+                     "nt_siginfo_signo": notes["siginfo_signo"], "psargs": notes["psargs"], "sysroot": sorted(copied)}
+    truth["snapshot"] = snap
+    with open(os.path.join(CORES_DIR, name + ".stderr.txt"), "wb") as f:
+        f.write(err)
+    with open(os.path.join(CORES_DIR, name + ".truth.json"), "w") as f:
+        json.dump(truth, f, indent=1)
+        f.write("\n")
+    compress_core(core, os.path.join(CORES_DIR, name + ".core.gz"))
+    return truth
+
+
 def generate_one(label, scenario, keep_tmp):
+    if label in QEMU_LABELS:
+        try:
+            truth = run_qemu_crash(label, scenario, os.path.join(SCENARIO_DIR, SCENARIOS[scenario][0]))
+            log("  %-26s ok  (threads=%d, depths=%s)" % ("%s-%s" % (label, scenario), len(truth["threads"]), [t["depth"] for t in truth["threads"]]))
+            return True
+        except (GenError, subprocess.SubprocessError, OSError, ValueError, KeyError) as e:
+            log("  %s-%s FAILED: %s" % (label, scenario, e))
+            return False
     exe = LABELS[label]
     script_name, kind = SCENARIOS[scenario]
     script = os.path.join(SCENARIO_DIR, SCRIPT_FOR.get((label, scenario), script_name))
@@ -895,7 +1007,7 @@ def main():
     labels = [x for x in args.labels.split(",") if x]
     scenarios = [x for x in args.scenarios.split(",") if x]
     for x in labels:
-        if x not in LABELS:
+        if x not in LABELS and x not in QEMU_LABELS:
             ap.error("unknown label %r" % x)
     for x in scenarios:
         if x not in SCENARIOS and x != NONPYTHON:
@@ -909,14 +1021,18 @@ def main():
     if pattern.startswith("|") or "/" in pattern:
         sys.exit("core_pattern is %r; kernel cores must be written to the cwd as 'core'" % pattern)
     for label in labels:
-        if not os.access(LABELS[label], os.X_OK):
+        if label in QEMU_LABELS:
+            q = QEMU_LABELS[label]
+            if not os.access(q["root"] + q["target"], os.X_OK):
+                sys.exit("interpreter for %s not found: %s%s (corpus/README.md: debootstrap --arch=arm64)" % (label, q["root"], q["target"]))
+        elif not os.access(LABELS[label], os.X_OK):
             sys.exit("interpreter for %s not found: %s" % (label, LABELS[label]))
 
     os.makedirs(CORES_DIR, exist_ok=True)
     t0 = time.monotonic()
     failed = []
     for label in labels:
-        log("%s (%s)" % (label, LABELS[label]))
+        log("%s (%s)" % (label, LABELS.get(label) or QEMU_LABELS[label]["root"]))
         for scenario in scenarios:
             if label not in ONLY_LABELS.get(scenario, (label,)):
                 continue

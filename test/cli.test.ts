@@ -19,6 +19,13 @@ describe('pycore', () => {
   it('--versions claims only what the corpus has cores for', () => {
     const labels = new Set(corpusCores().map((c) => c.truth.label));
     for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11', 'debian-3.11d']) expect(labels).toContain(l);
+    // Every corpus label a row names has cores of that build.
+    for (const v of versionSupport)
+      for (const c of v.corpus ?? []) {
+        const builds = corpusCores().filter((x) => x.truth.label === c.label).map((x) => x.truth.python.build);
+        expect(builds.length, c.label).toBeGreaterThan(0);
+        expect(new Set(builds), c.label).toEqual(new Set([c.build]));
+      }
   });
 
   it('an unknown option is a usage error', () => {

@@ -153,7 +153,9 @@ describe('path roots', () => {
           const t = truth.static_dict!;
           const got = new Set(referrers(s, [t.type])[0].references.map((x) => x.address));
           for (const x of t.type_referrers) expect(got, `${x[1]} ${hex(x[3])}`).toContain(hex(x[3]));
-          expect(t.type_referrers.map((x) => x[3])).toContain(t.subclass);
+          // A free-threaded 3.13 immortalizes heap types once a second thread starts, and its
+          // gc.get_referrers() skips immortal objects: there the subclass is not among them.
+          if (c.truth.python.build !== 'free-threaded') expect(t.type_referrers.map((x) => x[3])).toContain(t.subclass);
         });
       }
 

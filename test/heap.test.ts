@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { census } from '../src/analysis/heap/census.js';
+import { gcTracked } from '../src/cpython/gc.js';
+import { field } from '../src/cpython-layouts/layout.js';
 import { path, referrers, refs } from '../src/analysis/heap/references.js';
 import { mallocStatsViews, openHeap, type HeapSession } from '../src/analysis/heap/session.js';
 import type { HeapReport } from '../src/analysis/heap/view-model.js';
@@ -50,7 +52,7 @@ function recordedStderr(name: string): { stats: string; allocatedBlocks: number 
 
 describe('heap', () => {
   it('has a heap core for every version', () => {
-    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'debian-3.11', '3.12-tracerefs']) expect(cores.map((c) => c.truth.label)).toContain(l);
+    for (const l of ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.13t', 'debian-3.11', '3.12-tracerefs']) expect(cores.map((c) => c.truth.label)).toContain(l);
   });
 
   for (const c of cores) {
@@ -126,6 +128,15 @@ describe('heap', () => {
         });
       }
 
+      const freeThreaded = c.truth.python.build === 'free-threaded';
+      if (freeThreaded) {
+        it('counts the GC-tracked objects of the mimalloc heaps as gc.get_objects(generation=g) did (one list for every g)', () => {
+          expect(new Set(truth.gc_generations).size).toBe(1);
+          expect(report.sources.mimalloc?.gc_tracked).toBe(truth.gc_generations[0]);
+          expect(report.generations).toEqual([]);
+          expect(report.pymalloc).toBeNull();
+        });
+      } else
       it('walks the GC generations to the lengths gc.get_objects(generation=g) had', () => {
         const gens = report.generations.filter((g) => g.generation !== 'permanent');
         // Before 3.8 only the total is recorded: the generations hold every object gc.get_objects() returned.
@@ -148,7 +159,9 @@ describe('heap', () => {
         const foundBy = Object.fromEntries(Object.entries(truth.big).map(([name, b]) => [name, report.largest.find((x) => x.address === hex(b.id))!.found_by]));
         // A Py_TRACE_REFS build's refchain lists each of them too.
         const rc = c.truth.python.build === 'trace-refs' ? '+refchain' : '';
-        expect(foundBy).toEqual({ BIG_STR: `reachable${rc}`, BIG_BYTES: `reachable${rc}`, BIG_LIST: `gc+pymalloc${rc}`, BIG_DICT: `pymalloc${rc}`, BIG_TUPLE: `gc${rc}` });
+        // A free-threaded build allocates every object, big or not, from mimalloc's heaps.
+        if (freeThreaded) expect(foundBy).toEqual({ BIG_STR: 'mimalloc', BIG_BYTES: 'mimalloc', BIG_LIST: 'gc+mimalloc', BIG_DICT: 'mimalloc', BIG_TUPLE: 'gc+mimalloc' });
+        else expect(foundBy).toEqual({ BIG_STR: `reachable${rc}`, BIG_BYTES: `reachable${rc}`, BIG_LIST: `gc+pymalloc${rc}`, BIG_DICT: `pymalloc${rc}`, BIG_TUPLE: `gc${rc}` });
         expect(report.largest_containers.map((x) => x.address)).toContain(hex(truth.big.BIG_LIST.id));
         expect(report.largest_containers.find((x) => x.address === hex(truth.known.LEAKY))?.length).toBe(12345);
       });
@@ -192,6 +205,25 @@ describe('heap', () => {
         expect(p.root! + p.hops.map((h) => h.label).join('')).toMatch(/TARGET/);
       });
 
+      const refcounts = (c.truth as unknown as { snapshot: { extra: { refcounts?: [number, number][] } } }).snapshot.extra.refcounts;
+      if (refcounts) {
+        it("reads each recorded object's reference count as sys.getrefcount() gave it (free-threaded: local + shared)", () => {
+          const got = refcounts.map(([id]) => {
+            const v = s.objects.decoder.validate(id);
+            return [id, v.ok ? v.refcount : v.reason];
+          });
+          expect(got).toEqual(refcounts);
+          // All of them are GC-tracked (instances and lists), as `show` says.
+          const d = s.objects.decoder;
+          expect(refcounts.map(([id]) => {
+            const v = d.validate(id);
+            return v.ok ? gcTracked(d.r, d.L, id, v.type) : v.reason;
+          })).toEqual(refcounts.map(() => true));
+          // The object the worker thread refers to has shared references besides its owner's.
+          if (freeThreaded) expect(s.objects.decoder.r.i64(refcounts[0][0] + field(s.objects.decoder.L, 'object.ref_shared'))).toBeGreaterThan(0);
+        });
+      }
+
       it('refs lists what an object holds', () => {
         const r = refs(s, truth.known.HOLDER_TUPLE);
         expect(r.references.map((x) => x.label)).toEqual(['[0]', '[1]']);
@@ -214,7 +246,7 @@ describe('heap', () => {
           });
           expect(unknown).toEqual(['# arenas allocated total', '# arenas reclaimed', '# arenas highwater mark', '# arena map mid nodes', '# arena map bot nodes', '# bytes lost to arena map mid', '# bytes lost to arena map bot', 'Total']);
         });
-      } else {
+      } else if (!freeThreaded) {
         it("prints --malloc-stats exactly as sys._debugmallocstats() printed it", () => {
           expect(renderAllMallocStats(mallocStatsViews(s))).toBe(recordedStderr(c.name).stats);
         });

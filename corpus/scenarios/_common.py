@@ -121,6 +121,8 @@ def snapshot(current_top, extra=None):
         "debug_build": hasattr(sys, "gettotalrefcount"),
         # Py_TRACE_REFS builds (whose objects are linked into the refchain) have sys.getobjects.
         "trace_refs": hasattr(sys, "getobjects"),
+        # Py_GIL_DISABLED builds (3.13t): their ABI flags say so whether or not the GIL was re-enabled.
+        "free_threaded": "t" in getattr(sys, "abiflags", ""),
         "current_ident": me,
         "current_native_id": threading.get_native_id(),
         "started_idents": list(STARTED),

@@ -241,9 +241,18 @@ class WithDescriptors:
 THREAD_READY = threading.Event()
 THREAD_GO = threading.Event()  # never set: the worker waits inside its except block until the crash
 THREAD_FACTS = {}
+# Made by the main thread, referred to by the worker too: in a free-threaded build the worker's
+# references go to ob_ref_shared, the main thread's to ob_ref_local (Py_REFCNT adds them).
+class Shared:
+    pass
+
+
+SHARED_TARGET = Shared()
+SHARED_REFS = []
 
 
 def thread_worker():
+    SHARED_REFS.extend([SHARED_TARGET] * 3)
     held = ThreadHeld()  # only this frame holds it
     get_dict = ctypes.pythonapi.PyThreadState_GetDict
     get_dict.restype = ctypes.py_object
@@ -431,6 +440,10 @@ def crash_here():
                   "globals": id(globals()), "sys.modules": id(sys.modules)},
     }
     del refs, me
+    # Py_REFCNT at the crash (getrefcount's own argument taken off), each read through its global
+    # name alone so that no temporary (a tuple, a loop variable, `refs`) holds an extra reference.
+    data["refcounts"] = [[id(SHARED_TARGET), sys.getrefcount(SHARED_TARGET) - 1], [id(TARGET), sys.getrefcount(TARGET) - 1],
+                         [id(LEAKY), sys.getrefcount(LEAKY) - 1], [id(SHARED_REFS), sys.getrefcount(SHARED_REFS) - 1]]
     snap["extra"] = data
     path = os.environ.get("PYCORE_SIDE_FILE")
     if path:

@@ -6,6 +6,7 @@
 // Each damaged block comes with the block just before it (the likely source of an overflow into
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
+import { readRefcount } from '../cpython/objects/refcount.js';
 import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
@@ -582,9 +583,9 @@ export function objectIn(d: ObjectDecoder, p: number): ObjectRefView | null {
   // reached 0, and its type still says what it was.
   if (v.reason === 'refcount 0') {
     for (const off of [0, 16, 32]) {
-      const rc = d.r.u64(p + off + field(d.L, 'object.refcnt'));
+      const rc = readRefcount(d.r, d.L, p + off);
       const tp = d.r.u64(p + off + field(d.L, 'object.type'));
-      const t = rc === 0n && tp !== null ? d.types.get(Number(tp)) : null;
+      const t = rc === 0 && tp !== null ? d.types.get(Number(tp)) : null;
       if (t && typeof t !== 'string' && preHeader(d, t) === off)
         return { address: hex(p + off), type: d.typeNames(t).qualname, repr: `<${d.typeNames(t).qualname} object at ${hex(p + off)} being deallocated (refcount 0)>` };
     }

@@ -1,4 +1,5 @@
 // The object explorer: `show`, `--locals` and the TUI inspector all look at objects through it.
+import { gcTracked } from '../cpython/gc.js';
 import { CodeCache } from '../cpython/code.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
 import { frameLocals } from '../cpython/locals.js';
@@ -147,8 +148,6 @@ export class Objects implements ObjectExplorer {
   }
 
   gcTracked(address: number, t: TypeInfo): boolean | null {
-    if (!(t.flags & (1 << 14))) return false;
-    const next = this.decoder.r.ptr(address - 16);
-    return next === null ? null : next !== 0;
+    return gcTracked(this.decoder.r, this.decoder.L, address, t);
   }
 }

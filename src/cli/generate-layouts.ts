@@ -34,6 +34,8 @@ export const BUILDS: [string, string, string, string?][] = [
   ['3.13', '3.13.0', 'py313'],
   // Built here (corpus/README.md): ./configure --with-trace-refs --with-pydebug --enable-shared --prefix=/opt/py312-tracerefs
   ['3.12-trace-refs', '3.12.1', 'py312_tracerefs', '/opt/py312-tracerefs/lib/libpython3.12d.so.1.0'],
+  // Built here (corpus/README.md): free-threaded 3.13.0rc2, ./configure --disable-gil --prefix=/opt/py313t (static: no libpython)
+  ['3.13-free-threaded', '3.13.0rc2', 'py313t', '/opt/py313t/bin/python3.13t'],
 ];
 
 /** Where a build's libpython (with DWARF) lives on the machine that generates the tables. */

@@ -77,6 +77,7 @@ export async function main(argvIn: string[]): Promise<void> {
         if (v.verified.length) process.stdout.write(`  verified:    ${v.verified.join('; ')}\n`);
         if (v.unverified.length) process.stdout.write(`  unverified:  ${v.unverified.join('; ')}\n`);
         if (v.unsupported.length) process.stdout.write(`  unsupported: ${v.unsupported.join('; ')}\n`);
+        if (v.corpus?.length) process.stdout.write(`  corpus:      ${v.corpus.map((c) => `${c.label}-* (${c.build})`).join('; ')}\n`);
       }
       return;
     }

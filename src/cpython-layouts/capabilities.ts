@@ -103,6 +103,18 @@ export interface Capabilities {
   refchain: 'static-symbol' | 'interpreter' | 'hashtable';
   /** The free lists sys._debugmallocstats() prints, in order. */
   freeLists: readonly FreeListSpec[];
+  /**
+   * How an object's reference count is kept: one ob_refcnt word, or (free-threaded builds) a
+   * 32-bit ob_ref_local of the owning thread plus ob_ref_shared, whose two low bits are flags;
+   * Py_REFCNT is local + (shared >> 2), and a local count of UINT32_MAX means immortal.
+   */
+  refcount: 'ob_refcnt' | 'local-shared';
+  /**
+   * Where objects live and how the GC knows them: pymalloc pools and PyGC_Head generation lists
+   * (a PyGC_Head before every GC object), or (free-threaded) mimalloc heaps per thread, GC objects
+   * in their own heaps, tracked by a bit of ob_gc_bits, with no PyGC_Head and no lists.
+   */
+  objectHeap: 'pymalloc-gc-lists' | 'mimalloc';
   faulthandler: {
     /** Printed for a thread without Python frames. */
     emptyStack: string;
@@ -146,6 +158,8 @@ const v38: Capabilities = {
   awaited: { kind: 'f_stacktop', yieldFromOpcode: 72 },
   preHeaderFlags: 0,
   refchain: 'static-symbol',
+  refcount: 'ob_refcnt',
+  objectHeap: 'pymalloc-gc-lists',
   freeLists: [
     { name: 'PyCFunctionObject', count: { loadedBy: '_PyCFunction_DebugMallocStats' } },
     { name: 'PyDictObject', count: { loadedBy: '_PyDict_DebugMallocStats' } },
@@ -262,3 +276,16 @@ const v27: Capabilities = {
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+
+/**
+ * A free-threaded build (Py_GIL_DISABLED, 3.13t) of a version: the same frames, code and
+ * containers, but split reference counts and mimalloc heaps instead of pymalloc and GC lists.
+ * Its free lists are per thread (struct _Py_object_freelists in each _PyThreadStateImpl), not in
+ * the interpreter state: none are read.
+ */
+export function freeThreadedCapabilities(c: Capabilities): Capabilities {
+  return { ...c, refcount: 'local-shared', objectHeap: 'mimalloc', freeLists: [] };
+}
+
+/** Versions with a free-threaded build (3.13+: PEP 703). */
+export const freeThreadedMinors: readonly string[] = ['3.13', '3.14'];

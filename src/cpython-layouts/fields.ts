@@ -43,6 +43,14 @@ export const fieldSources = {
   'code.code_adaptive': ['PyCodeObject', 'co_code_adaptive'],
   'object.refcnt': ['PyObject', 'ob_refcnt'],
   'object.type': ['PyObject', 'ob_type'],
+  // Free-threaded builds (Py_GIL_DISABLED): the owning thread, split reference counts, GC bits.
+  'object.tid': ['PyObject', 'ob_tid'],
+  'object.ref_local': ['PyObject', 'ob_ref_local'],
+  'object.ref_shared': ['PyObject', 'ob_ref_shared'],
+  'object.gc_bits': ['PyObject', 'ob_gc_bits'],
+  /** Free-threaded builds: each thread's mimalloc heaps (struct _mimalloc_thread_state in _PyThreadStateImpl). */
+  'tstate.mimalloc_heaps': ['_PyThreadStateImpl', 'mimalloc.heaps'],
+  'tstate.mimalloc_initialized': ['_PyThreadStateImpl', 'mimalloc.initialized'],
   /** Py_TRACE_REFS builds only: every live object is on a doubly linked list through these. */
   'object.next': ['PyObject', '_ob_next'],
   'object.prev': ['PyObject', '_ob_prev'],

@@ -1,7 +1,7 @@
 // A resolved layout: the offsets of every field pycore reads for one interpreter build, the
 // capabilities of its version, and where the numbers came from.
 import { err, ok, type Result } from '../io/result.js';
-import { capabilitiesByMinor, type Capabilities } from './capabilities.js';
+import { capabilitiesByMinor, freeThreadedCapabilities, freeThreadedMinors, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
 import { layoutTables, unverifiedTables } from './tables.js';
@@ -88,11 +88,24 @@ function requiredFields(c: Capabilities): FieldName[] {
   if (c.currentFrame === 'tstate.cframe.current_frame') req.push('tstate.cframe', 'cframe.current_frame');
   if (c.currentFrame === 'tstate.current_frame') req.push('tstate.current_frame');
   if (c.nativeThreadId) req.push('tstate.native_thread_id');
+  if (c.refcount === 'local-shared') req.push('object.ref_local', 'object.ref_shared', 'object.gc_bits');
   return req;
 }
 
 /** Key of the built-in table for a Py_TRACE_REFS build whose object header carries the refchain links. */
 export const TRACE_REFS_SUFFIX = '-trace-refs';
+
+/** Key of the built-in table for a free-threaded build (Py_GIL_DISABLED: another object header). */
+export const FREE_THREADED_SUFFIX = '-free-threaded';
+
+/** The capabilities of one build: its version's, changed for a free-threaded build; null when unknown. */
+export function capabilitiesOf(version: PythonVersion, freeThreaded: boolean): Capabilities | null {
+  const key = minorKey(version);
+  const caps = capabilitiesByMinor[key];
+  if (!caps) return null;
+  if (!freeThreaded) return caps;
+  return freeThreadedMinors.includes(key) ? freeThreadedCapabilities(caps) : null;
+}
 
 /** Whether a Py_TRACE_REFS build of this version has the bigger object header (3.8-3.12). */
 export function traceRefsGrowsHeader(version: PythonVersion): boolean {
@@ -105,16 +118,20 @@ export interface BuiltinLayoutOptions {
   traceRefs?: boolean;
   /** false when `_Py_DebugOffsets` will fill fields in (then check with missingFields). */
   requireAll?: boolean;
+  /** A free-threaded build (Py_GIL_DISABLED): its own table and capabilities. */
+  freeThreaded?: boolean;
 }
 
-export function builtinLayout(version: PythonVersion, { traceRefs = false, requireAll = true }: BuiltinLayoutOptions = {}): Result<Layout, LayoutError> {
-  const key = minorKey(version) + (traceRefs && traceRefsGrowsHeader(version) ? TRACE_REFS_SUFFIX : '');
+export function builtinLayout(version: PythonVersion, { traceRefs = false, requireAll = true, freeThreaded = false }: BuiltinLayoutOptions = {}): Result<Layout, LayoutError> {
+  const key = minorKey(version) + (freeThreaded ? FREE_THREADED_SUFFIX : traceRefs && traceRefsGrowsHeader(version) ? TRACE_REFS_SUFFIX : '');
   const g = layoutTables[key];
+  if (!g && freeThreaded)
+    return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for a free-threaded build of ${minorKey(version)} (its objects have another header); pass the build's debug info (the unstripped binary or --debug-dir)` });
   if (!g && key !== minorKey(version))
     return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for a Py_TRACE_REFS build of ${minorKey(version)} (its objects have a bigger header); pass the build's debug info (the unstripped libpython or --debug-dir)` });
   if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
-  const L = layoutFromTables(version, g, 'builtin', requireAll);
-  const unverified = unverifiedTables[minorKey(version)];
+  const L = layoutFromTables(version, g, 'builtin', requireAll, freeThreaded);
+  const unverified = unverifiedTables[key];
   return L.ok && unverified ? ok({ ...L.value, unverified }) : L;
 }
 
@@ -124,10 +141,10 @@ export function missingFields(L: Layout): FieldName[] {
 }
 
 /** A layout from tables of the GeneratedLayout shape: the built-in ones, or a build's own DWARF. */
-export function layoutFromTables(version: PythonVersion, g: GeneratedLayout, source: LayoutSource, requireAll = true): Result<Layout, LayoutError> {
+export function layoutFromTables(version: PythonVersion, g: GeneratedLayout, source: LayoutSource, requireAll = true, freeThreaded = false): Result<Layout, LayoutError> {
   const key = minorKey(version);
-  const caps = capabilitiesByMinor[key];
-  if (!caps || !isSupported(version)) return err({ kind: 'unsupported-version', version: formatVersion(version) });
+  const caps = capabilitiesOf(version, freeThreaded);
+  if (!caps || !isSupported(version)) return err({ kind: 'unsupported-version', version: formatVersion(version) + (freeThreaded ? ' (free-threaded)' : '') });
   const { offsets, sizes, bitfields } = resolve(g);
   const missing = requiredFields(caps).filter((f) => offsets[f] === undefined);
   if (requireAll && missing.length > 0) return err({ kind: 'incomplete', version: key, missing, source });
@@ -147,6 +164,8 @@ export interface LayoutFacts {
   force?: LayoutChoice;
   /** A Py_TRACE_REFS build (from its symbols): 3.8-3.12 need a table with the bigger object header. */
   traceRefs?: boolean;
+  /** A free-threaded build (the _Py_DebugOffsets flag or the binary's name). */
+  freeThreaded?: boolean;
 }
 
 /**
@@ -157,10 +176,14 @@ export interface LayoutFacts {
 export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
   const notes: string[] = [];
   const traceRefs = f.traceRefs === true;
-  if (f.force === 'builtin') return builtinLayout(f.version, { traceRefs });
+  const freeThreaded = f.freeThreaded === true;
+  if (f.force === 'builtin') return builtinLayout(f.version, { traceRefs, freeThreaded });
   if (f.force === undefined || f.force === 'dwarf') {
     const g = f.dwarf();
-    let L = g.ok ? layoutFromTables(f.version, g.value, 'dwarf') : null;
+    let L = g.ok ? layoutFromTables(f.version, g.value, 'dwarf', true, freeThreaded) : null;
+    // Debug info of a GIL build says nothing of this free-threaded one's object header.
+    if (L?.ok && freeThreaded && L.value.offsets['object.ref_local'] === undefined)
+      L = err({ kind: 'incomplete', version: minorKey(f.version), missing: ['PyObject.ob_ref_local (the debug info is not of this free-threaded build)'], source: 'dwarf' });
     // Debug info that lacks the refchain links describes another build than this Py_TRACE_REFS one.
     if (L?.ok && traceRefs && traceRefsGrowsHeader(f.version) && L.value.offsets['object.next'] === undefined)
       L = err({ kind: 'incomplete', version: minorKey(f.version), missing: ['PyObject._ob_next (the debug info is not of this Py_TRACE_REFS build)'], source: 'dwarf' });
@@ -173,7 +196,7 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
     if (f.force === 'dwarf') return err({ kind: 'unavailable', source: 'dwarf', reason: why });
     notes.push(`layouts not from DWARF: ${why}`);
   }
-  const base = builtinLayout(f.version, { traceRefs, requireAll: !f.debugOffsets });
+  const base = builtinLayout(f.version, { traceRefs, freeThreaded, requireAll: !f.debugOffsets });
   if (!base.ok) return base;
   if (f.debugOffsets) {
     const L = applyDebugOffsets(base.value, f.debugOffsets, 'table');
@@ -186,7 +209,7 @@ export function selectLayout(f: LayoutFacts): Result<Layout, LayoutError> {
 }
 
 export function knownMinorVersions(): string[] {
-  return Object.keys(layoutTables).filter((k) => !k.endsWith(TRACE_REFS_SUFFIX));
+  return Object.keys(layoutTables).filter((k) => !k.endsWith(TRACE_REFS_SUFFIX) && !k.endsWith(FREE_THREADED_SUFFIX));
 }
 
 /**

@@ -8,6 +8,8 @@ export interface VersionSupport {
   unverified: string[];
   /** Refused with a message. */
   unsupported: string[];
+  /** The corpus labels whose cores (corpus/cores/<label>-<scenario>) verify builds of this version, and which build each is. */
+  corpus?: { label: string; build: string }[];
 }
 
 export const versionSupport: VersionSupport[] = [
@@ -19,39 +21,63 @@ export const versionSupport: VersionSupport[] = [
     ],
     unverified: ['UCS2 builds (unicode read as UTF-16 when libpython exports PyUnicodeUCS2_*)'],
     unsupported: ['heap, referrers, path, refs, the memory check (the heap walk does not know 2.7 objects yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
+    corpus: [{ label: '2.7', build: 'release' }],
   },
   {
     version: '3.6',
     verified: ['release (pyenv 3.6.15; corpus cores 3.6-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())'],
     unverified: ['debug'],
     unsupported: ['no binary at all (its runtime roots are static variables found by symbol only)', 'Py_TRACE_REFS'],
+    corpus: [{ label: '3.6', build: 'release' }],
   },
   {
     version: '3.7',
     verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['debug'],
     unsupported: ['Py_TRACE_REFS'],
+    corpus: [{ label: '3.7', build: 'release' }],
   },
-  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
-  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
-  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [] },
+  { version: '3.8', verified: ['release (pyenv 3.8.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.8', build: 'release' }] },
+  { version: '3.9', verified: ['release (pyenv 3.9.18)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.9', build: 'release' }] },
+  { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.10', build: 'release' }] },
   {
     version: '3.11',
-    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
+    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian arm64's python3.11 (3.11.2, aarch64 cores written by qemu-user: tracebacks, locals; native frames not checked against gdb)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['Py_TRACE_REFS (with its debug info)'],
     unsupported: [],
+    corpus: [{ label: '3.11', build: 'release' }, { label: 'debian-3.11', build: 'release' }, { label: 'debian-3.11d', build: 'debug' }, { label: 'debian-3.11-arm64', build: 'release' }],
   },
   {
     version: '3.12',
     verified: ['release (pyenv 3.12.1)', 'Py_TRACE_REFS debug build (3.12.1 --with-trace-refs --with-pydebug; refchain census)', 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['debug'],
     unsupported: [],
+    corpus: [{ label: '3.12', build: 'release' }, { label: '3.12-tracerefs', build: 'trace-refs' }],
   },
-  { version: '3.13', verified: ['release (pyenv 3.13.0)', 'no binary at all (found via _Py_DebugOffsets)'], unverified: ['debug', 'Py_TRACE_REFS (refchain hashtable not read)'], unsupported: ['free-threaded (3.13t)'] },
+  {
+    version: '3.13',
+    verified: [
+      'release (pyenv 3.13.0)',
+      'no binary at all (found via _Py_DebugOffsets)',
+      'free-threaded 3.13t (3.13.0rc2 --disable-gil: tracebacks, locals, show; heap census over mimalloc heaps exact vs gc.get_objects())',
+    ],
+    unverified: ['debug', 'Py_TRACE_REFS (refchain hashtable not read)', 'free-threaded heap with no binary (mimalloc offsets are pinned to the 3.13.0rc2 build)'],
+    unsupported: [],
+    corpus: [{ label: '3.13', build: 'release' }, { label: '3.13t', build: 'free-threaded' }],
+  },
   {
     version: '3.14',
     verified: [],
-    unverified: ['release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)'],
+    unverified: [
+      'release, UNVERIFIED: layout table derived from the 3.14 headers, used with the _Py_DebugOffsets of the core (no 3.14 core in the corpus yet)',
+      'unverified fields (from the headers; _Py_DebugOffsets does not publish them): _PyInterpreterFrame f_funcobj, f_globals, f_builtins, f_locals, frame_obj; PyGenObject gi_qualname, gi_exc_state; PyCodeObject members other than filename, name, qualname, linetable, firstlineno, argcount, localsplusnames, localspluskinds, co_code_adaptive; PyTypeObject tp_basicsize, tp_itemsize, tp_members, tp_base, tp_dict, tp_dictoffset, tp_bases, tp_mro; PyTupleObject ob_hash; PyListObject allocated; PyCompactUnicodeObject utf8, utf8_length; PyUnicodeObject data; the str state bitfields',
+    ],
     unsupported: ['free-threaded (3.14t)', 'Py_TRACE_REFS'],
+  },
+  {
+    version: '3.15',
+    verified: [],
+    unverified: [],
+    unsupported: ['every build: no layout table yet (the 3.15 development headers, whose _Py_DebugOffsets grew again, are not transcribed)'],
   },
 ];

@@ -5,12 +5,32 @@
 // test that any loop not through the head fails), and while a collection is running (prev
 // links then hold reference counts) Brent's algorithm bounds the walk instead.
 import { runSteps } from './steps.js';
-import { field, size } from '../cpython-layouts/layout.js';
+import { field, size, type Layout } from '../cpython-layouts/layout.js';
+import { TPFLAGS, type TypeInfo } from './objects/types.js';
+import type { Reader } from './reader.js';
 import type { HeapMemory } from './heap-memory.js';
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
 
 export const GENERATIONS = 3;
+
+/** _PyGC_BITS_TRACKED in ob_gc_bits (free-threaded builds). */
+export const GC_BITS_TRACKED = 1;
+
+/**
+ * Whether the GC tracks an object (gc.is_tracked()): its type has Py_TPFLAGS_HAVE_GC and the
+ * PyGC_Head right before it (_Py_AS_GC; managed dict/weakref words come before that) has a
+ * _gc_next link, or, in a free-threaded build, its ob_gc_bits has the tracked bit. Null when unreadable.
+ */
+export function gcTracked(r: Reader, L: Layout, address: number, t: TypeInfo): boolean | null {
+  if (!(t.flags & TPFLAGS.HAVE_GC)) return false;
+  if (L.caps.objectHeap === 'mimalloc') {
+    const bits = r.u8(address + field(L, 'object.gc_bits'));
+    return bits === null ? null : (bits & GC_BITS_TRACKED) !== 0;
+  }
+  const next = r.ptr(address - size(L, 'PyGC_Head'));
+  return next === null ? null : next !== 0;
+}
 
 export interface GcGeneration {
   /** 0, 1, 2; 3 is the permanent generation (gc.freeze()). */
@@ -59,7 +79,8 @@ function gcPlaces(rt: PythonRuntime, interps: InterpreterInfo[]): GcPlace[] {
   return at.map(({ address, interp }) => ({
     address,
     interp,
-    generations: address + field(L, 'gcstate.generations'),
+    // Free-threaded builds keep no generation lists: their GC walks mimalloc's heaps (src/cpython/mimalloc.ts).
+    generations: L.caps.objectHeap === 'mimalloc' ? 0 : address + field(L, 'gcstate.generations'),
     permanent: rel('gcstate.permanent', address),
     enabled: address + field(L, 'gcstate.enabled'),
     collecting: rel('gcstate.collecting', address),
@@ -69,8 +90,9 @@ function gcPlaces(rt: PythonRuntime, interps: InterpreterInfo[]): GcPlace[] {
 
 export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem: HeapMemory): GcState[] {
   const L = rt.layout;
-  const genSize = size(L, 'gc_generation');
-  const headOff = field(L, 'gcgen.head');
+  const lists = L.caps.objectHeap !== 'mimalloc';
+  const genSize = lists ? size(L, 'gc_generation') : 0;
+  const headOff = lists ? field(L, 'gcgen.head') : 0;
   const out: GcState[] = [];
   for (const p of gcPlaces(rt, interps)) {
     const generations: GcGeneration[] = [];
@@ -80,8 +102,8 @@ export function readGcStates(rt: PythonRuntime, interps: InterpreterInfo[], mem:
       threshold: mem.i32(base + field(L, 'gcgen.threshold')),
       count: mem.i32(base + field(L, 'gcgen.count')),
     });
-    for (let g = 0; g < GENERATIONS; g++) generations.push(gen(g, p.generations + g * genSize));
-    if (p.permanent !== null) generations.push(gen(GENERATIONS, p.permanent));
+    for (let g = 0; lists && g < GENERATIONS; g++) generations.push(gen(g, p.generations + g * genSize));
+    if (lists && p.permanent !== null) generations.push(gen(GENERATIONS, p.permanent));
     const enabled = p.enabled === null ? null : mem.i32(p.enabled);
     const collecting = p.collecting === null ? 0 : mem.i32(p.collecting);
     out.push({

@@ -6,11 +6,12 @@ import { field, size, type Layout } from '../cpython-layouts/layout.js';
 import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
 import { HeapMemory, i64w, u64w } from './heap-memory.js';
 import type { ObjectDecoder } from './objects/decoder.js';
-import { preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
+import { gcHeadSize, preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
+import { isFailure, readUnicode } from './strings.js';
 
 /** Offsets the per-object code reads, resolved once (field() lookups are too slow for tens of millions of calls). */
 export interface HotOffsets {
-  /** The object header: 0 and 8, or 16 and 24 in a Py_TRACE_REFS build (_ob_next, _ob_prev first). */
+  /** The object header: 0 and 8, or 16 and 24 in a Py_TRACE_REFS build (_ob_next, _ob_prev first); -1 for a free-threaded build's split count (objects/refcount.ts). */
   obRefcnt: number;
   obType: number;
   varSize: number;
@@ -41,7 +42,7 @@ export interface HotOffsets {
 
 export function hotOffsets(L: Layout): HotOffsets {
   return {
-    obRefcnt: field(L, 'object.refcnt'),
+    obRefcnt: L.caps.refcount === 'ob_refcnt' ? field(L, 'object.refcnt') : -1,
     obType: field(L, 'object.type'),
     varSize: field(L, 'var.size'),
     longDigits: field(L, 'long.digits'),
@@ -200,7 +201,7 @@ export class HeapTypes {
       utf8Length: field(L, 'unicode.utf8_length'),
       legacySize: (L.offsets['unicode.data'] ?? size(L, 'PyCompactUnicodeObject')) + 8,
     };
-    this.gcHead = size(this.L, 'PyGC_Head');
+    this.gcHead = gcHeadSize(this.L);
     const P = pymallocLayout(this.L.version);
     this.sizeofAddsPre = P?.getsizeofHeader === 'pre-header';
     this.typesOutsideArenas = P !== null && size(L, 'PyHeapTypeObject') > P.threshold;

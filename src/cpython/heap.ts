@@ -10,9 +10,14 @@
 // arenas are remembered in one bit per 16 bytes of arena, so the pool scan can tell which of
 // the objects it decodes the GC lists hold (and which listed ones it failed to decode).
 import { runSteps } from './steps.js';
-import { size } from '../cpython-layouts/layout.js';
+import { readRefcount } from './objects/refcount.js';
+import { gcHeadSize } from './objects/types.js';
+import { walkMimalloc, type MimallocWalkSummary } from './mimalloc.js';
+import { mimallocLayout, type MimallocLayout } from '../cpython-layouts/mimalloc-layout.js';
+import { minorKey } from '../cpython-layouts/version.js';
+import { field, size } from '../cpython-layouts/layout.js';
 import type { Target } from '../target/target.js';
-import { readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
+import { GC_BITS_TRACKED, readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
 import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
 import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
@@ -25,7 +30,7 @@ import { ArenaIndex, findPymalloc, markFreeBlocks, poolHeaderAt, poolOffsets, po
 import type { PythonRuntime } from './runtime.js';
 import type { InterpreterInfo } from './threads.js';
 
-export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4, refchain: 8 } as const;
+export const SOURCE = { gc: 1, pymalloc: 2, reachable: 4, refchain: 8, mimalloc: 16 } as const;
 
 /** One object as the walk hands it over. The same instance is reused for every visit: copy what you keep. */
 export interface HeapObject {
@@ -48,7 +53,7 @@ export interface HeapObject {
 export interface RejectedCount {
   count: number;
   /** By the source that proposed them (SOURCE bits as names: gc, pymalloc, reachable, refchain). */
-  bySource: Record<'gc' | 'pymalloc' | 'reachable' | 'refchain', number>;
+  bySource: Record<'gc' | 'pymalloc' | 'reachable' | 'refchain', number> & { mimalloc?: number };
   examples: number[];
 }
 
@@ -74,7 +79,7 @@ export interface RefchainWalk {
 export interface HeapWalkSummary {
   objects: number;
   /** By the sources other than the refchain; `refchainOnly`: objects only the refchain listed. */
-  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number; refchainOnly: number };
+  bySource: { gc: number; pymalloc: number; gcAndPymalloc: number; reachable: number; refchainOnly: number; mimalloc: number };
   /**
    * Py_TRACE_REFS builds: the refchain lists walked (null: not such a build). When every list was
    * walked to its end, the refchain decides what is an object: `offChain` counts what the other
@@ -92,6 +97,11 @@ export interface HeapWalkSummary {
    * a size that cannot be), by reason: counted here and never in the objects.
    */
   rejected: Partial<Record<RejectReason, RejectedCount>>;
+  /**
+   * Free-threaded builds: the mimalloc heaps walked (null: not such a build). `objects`: used
+   * blocks holding an object; `tracked`: those the GC tracks (what gc.get_objects() lists).
+   */
+  mimalloc: (Omit<MimallocWalkSummary, 'problems'> & { objects: number; tracked: number }) | null;
   problems: string[];
 }
 
@@ -105,6 +115,9 @@ export interface HeapWalkOptions {
 }
 
 const SLOT = 16;
+/** Bytes of managed dict/weakref words before an object of the GC_PRE heap. */
+const PRE_HEADER_WORDS = 16;
+
 const MAX_PROBLEMS = 20;
 const REJECT_EXAMPLES = 5;
 
@@ -142,6 +155,8 @@ export class Heap {
   readonly pymalloc: PymallocFind;
   readonly gcStates: GcState[];
   readonly arenas: ArenaIndex;
+  /** Free-threaded builds: where mimalloc keeps its heaps (null otherwise, or when pycore has no layout for it). */
+  readonly mimalloc: MimallocLayout | null;
   private readonly gcHead: number;
   /** The core's memory (PT_LOAD sizes summed): no object is bigger. */
   private readonly mappedBytes: number;
@@ -160,10 +175,11 @@ export class Heap {
     this.types = new HeapTypes(decoder, this.mem);
     const dummy = target.symbolAddress(rt.module, '_PySet_Dummy');
     this.referents = new Referents(decoder, this.types, this.mem, dummy ? this.mem.u64(dummy.address) : null);
-    this.pymalloc = findPymalloc(rt, target, interpreters, this.mem);
+    this.mimalloc = rt.layout.caps.objectHeap === 'mimalloc' ? mimallocLayout(rt.layout.version) : null;
+    this.pymalloc = rt.layout.caps.objectHeap === 'mimalloc' ? { heaps: [], ...(this.mimalloc ? {} : { unreadable: `no mimalloc layout for a free-threaded ${minorKey(rt.layout.version)}` }) } : findPymalloc(rt, target, interpreters, this.mem);
     this.gcStates = readGcStates(rt, interpreters, this.mem);
     this.arenas = new ArenaIndex(this.pymalloc.heaps);
-    this.gcHead = size(rt.layout, 'PyGC_Head');
+    this.gcHead = gcHeadSize(rt.layout);
     this.types.inArena = (a) => this.arenas.find(a) >= 0;
     this.mappedBytes = target.core.segments.reduce((a, p) => (p.type === PT_LOAD ? a + p.memsz : a), 0);
     this.minObject = this.types.off.obType + 8;
@@ -182,13 +198,13 @@ export class Heap {
     const reachable = options.reachable ?? true;
     const hook = options.onReference;
     const summary: HeapWalkSummary = {
-      objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0 }, refchain: null,
-      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, rejected: {}, problems: [],
+      objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0, mimalloc: 0 }, refchain: null,
+      generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, rejected: {}, mimalloc: null, problems: [],
     };
     const reject = (why: RejectReason, address: number, sources: number) => {
       const r = (summary.rejected[why] ??= { count: 0, bySource: { gc: 0, pymalloc: 0, reachable: 0, refchain: 0 }, examples: [] });
       r.count++;
-      for (const [name, bit] of Object.entries(SOURCE) as [keyof typeof SOURCE, number][]) if (sources & bit) r.bySource[name]++;
+      for (const [name, bit] of Object.entries(SOURCE) as [keyof typeof SOURCE, number][]) if (sources & bit) r.bySource[name] = (r.bySource[name] ?? 0) + 1;
       if (r.examples.length < REJECT_EXAMPLES) r.examples.push(address);
     };
     const problem = (p: string) => {
@@ -235,7 +251,8 @@ export class Heap {
       o.avail = avail;
       summary.objects++;
       const found = sources & ~SOURCE.refchain;
-      if (found === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
+      if (found & SOURCE.mimalloc) summary.bySource.mimalloc++;
+      else if (found === (SOURCE.gc | SOURCE.pymalloc)) summary.bySource.gcAndPymalloc++;
       else if (found === SOURCE.gc) summary.bySource.gc++;
       else if (found === SOURCE.pymalloc) summary.bySource.pymalloc++;
       else if (found === SOURCE.reachable) summary.bySource.reachable++;
@@ -271,7 +288,7 @@ export class Heap {
     // An object outside the pymalloc blocks: a real type, a live refcount, and all of it in the
     // core and (unless it is static, in a binary's image) inside the malloc chunk holding it.
     const validateOutside = (p: number): { prof: TypeProfile; refcount: number } | RejectReason => {
-      const refcount = this.mem.i64(p + this.types.off.obRefcnt);
+      const refcount = readRefcount(this.mem, this.rt.layout, p);
       const tp = this.mem.u64(p + this.types.off.obType);
       if (refcount === null || tp === null) return 'unreadable';
       const prof = this.types.profile(tp);
@@ -301,6 +318,13 @@ export class Heap {
         emit(p, v.prof, v.refcount, SOURCE.reachable, -1, null, 0, 0);
       }
     };
+
+    // Free-threaded builds: every object is a used block of a thread's (or an abandoned) mimalloc
+    // heap; GC objects sit in the GC heaps and carry their tracked bit. Nothing else to find.
+    if (this.mimalloc) {
+      yield* this.walkMimallocSteps(summary, emit, problem, where);
+      return summary;
+    }
 
     // 1. The GC lists: mark objects inside arenas, emit the others.
     const listed: { address: number; generation: number }[] = [];
@@ -469,6 +493,51 @@ export class Heap {
       }
     }
     return summary;
+  }
+
+  /** The free-threaded census: each used block of the object and GC heaps that holds an object. */
+  private *walkMimallocSteps(
+    summary: HeapWalkSummary,
+    emit: (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => void,
+    problem: (p: string) => void,
+    where: () => WalkProgress,
+  ): Generator<WalkProgress, void, void> {
+    const L = this.rt.layout;
+    const M = this.mimalloc!;
+    const gcBits = field(L, 'object.gc_bits');
+    const typeOff = this.types.off.obType;
+    let objects = 0;
+    let tracked = 0;
+    const found: { address: number; prof: TypeProfile; refcount: number; gc: boolean }[] = [];
+    const w = walkMimalloc(L, M, this.mem, this.interpreters, (page, used) => {
+      const pre = page.heap === 'gc-pre' ? PRE_HEADER_WORDS : 0;
+      for (let i = 0; i < page.capacity; i++) {
+        if (!used[i]) continue;
+        const address = page.start + i * page.blockSize + pre;
+        const tp = this.mem.u64(address + typeOff);
+        const prof = tp === null ? null : this.types.profile(tp);
+        const refcount = prof ? readRefcount(this.mem, L, address) : null;
+        // The object heap also serves PyObject_Malloc() of memory that is no object: a block is an
+        // object when its type pointer names a type whose instances have this pre-header and fit.
+        if (!prof || refcount === null || refcount < 0 || prof.pre !== pre || prof.type.basicsize > page.blockSize - pre) {
+          if (page.heap !== 'object') problem(`mimalloc ${page.heap} heap block 0x${(address - pre).toString(16)} holds no valid object`);
+          continue;
+        }
+        const gc = page.heap !== 'object' && ((this.mem.bytes(address + gcBits, 1)?.[0] ?? 0) & GC_BITS_TRACKED) !== 0;
+        found.push({ address, prof, refcount, gc });
+      }
+    });
+    for (const p of w.problems) problem(p);
+    for (const f of found) {
+      objects++;
+      if (f.gc) tracked++;
+      // One generation: every object the GC tracks is in gc.get_objects().
+      emit(f.address, f.prof, f.refcount, SOURCE.mimalloc | (f.gc ? SOURCE.gc : 0), f.gc ? 0 : -1, null, 0, 0);
+      if (objects % OBJECTS_PER_STEP === 0) yield where();
+    }
+    summary.usedBlocks = w.usedBlocks;
+    summary.objectBlocks = objects;
+    summary.mimalloc = { heaps: w.heaps, pages: w.pages, abandonedSegments: w.abandonedSegments, usedBlocks: w.usedBlocks, objects, tracked };
   }
 
   /** Walks every refchain list into a set of addresses (bounded), recording each walk in the summary; pauses like walkSteps. */

@@ -22,6 +22,11 @@ export class Reader {
     if (this.mem.pointerSize === 4) return this.mem.littleEndian ? b.readInt32LE(0) : b.readInt32BE(0);
     return this.mem.littleEndian ? b.readUInt32LE(0) + b.readInt32LE(4) * 4294967296 : b.readInt32BE(0) * 4294967296 + b.readUInt32BE(4);
   }
+  /** A signed 64-bit word as a number (exact up to 2^53). */
+  i64(address: number): number | null {
+    const b = this.mem.read(address, 8);
+    return b ? Number(this.mem.littleEndian ? b.readBigInt64LE(0) : b.readBigInt64BE(0)) : null;
+  }
   u64(address: number): bigint | null {
     const b = this.mem.read(address, 8);
     return b ? (this.mem.littleEndian ? b.readBigUInt64LE(0) : b.readBigUInt64BE(0)) : null;

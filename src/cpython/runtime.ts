@@ -164,8 +164,6 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
   // _Py_ForgetReference exists only in Py_TRACE_REFS builds (3.12 no longer exports _Py_PrintReferences).
   else if (has('_Py_ForgetReference') || has('_Py_PrintReferences')) build = 'trace-refs';
   else if (has('_Py_RefTotal') || has('_Py_GetGlobalRefTotal') || has('_Py_NegativeRefcount') || name?.flags.includes('d')) build = 'debug';
-  const v = formatVersion(detected.version);
-  if (build === 'free-threaded') return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
 
   const n = hasDebugOffsets(detected.version) && dbgHeader ? debugOffsetsSize(detected.version) : null;
   const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
@@ -174,6 +172,7 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
     debugOffsets,
     force: options.layouts,
     traceRefs: build === 'trace-refs',
+    freeThreaded: build === 'free-threaded',
     dwarf: () => dwarfLayoutOf(target, m, detected.version, options),
   });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
@@ -181,14 +180,12 @@ function describe(target: Target, reader: Reader, m: Module, runtimeAddress: num
 }
 
 function describeScanned(reader: Reader, m: Module, runtimeAddress: number, header: DebugOffsetsHeader, options: RuntimeOptions): Result<PythonRuntime, RuntimeError> {
-  const v = formatVersion(header.version);
-  if (header.freeThreaded) return err({ kind: 'unsupported', detail: `Python ${v} is a free-threaded build, which pycore cannot decode yet (objects have a different header); see \`pycore --versions\`` });
   const n = debugOffsetsSize(header.version);
   const debugOffsets = n ? reader.bytes(runtimeAddress, n) : null;
-  const layout = selectLayout({ version: header.version, debugOffsets, force: options.layouts, dwarf: () => err('no binary with debug info') });
+  const layout = selectLayout({ version: header.version, debugOffsets, force: options.layouts, freeThreaded: header.freeThreaded, dwarf: () => err('no binary with debug info') });
   if (!layout.ok) return err({ kind: 'unsupported', detail: formatLayoutError(layout.error) });
   // Without the binary, whether this is a debug build cannot be told; the published offsets still hold.
-  return ok({ module: m, foundBy: 'scan', scannedFor: '_Py_DebugOffsets', runtimeAddress, statics: {}, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: 'release', layout: layout.value, reader });
+  return ok({ module: m, foundBy: 'scan', scannedFor: '_Py_DebugOffsets', runtimeAddress, statics: {}, detected: { version: header.version, from: '_Py_DebugOffsets' }, build: header.freeThreaded ? 'free-threaded' : 'release', layout: layout.value, reader });
 }
 
 /** 3.8-3.12 with no binary: the scan of writable memory (src/cpython/interpreter-scan.ts); null when it found nothing. */

@@ -12,7 +12,10 @@ export function renderHeapText(r: HeapReport): string {
   const estimated = r.bytes_estimated > 0 ? ` (+ ~${commas(r.bytes_estimated)} estimated)` : '';
   out.push(`Heap of ${who}Python ${esc(r.python)}${r.instances ? ` (--type ${esc(r.instances.type)})` : ''}: ${commas(r.objects_total)} objects, ${commas(r.bytes_total)} bytes (sys.getsizeof)${estimated}`);
   const s = r.sources;
-  out.push(`  found in GC lists ${commas(s.gc + s.gc_and_pymalloc)} (${commas(s.gc_and_pymalloc)} of them in pymalloc blocks), in pymalloc blocks only ${commas(s.pymalloc)}, through references ${commas(s.reachable)}`);
+  const mi = s.mimalloc;
+  if (mi)
+    out.push(`  found in mimalloc heaps ${commas(mi.objects)} (free-threaded: ${commas(mi.gc_tracked)} tracked by the GC, in ${commas(mi.pages)} pages of ${commas(mi.thread_heaps)} thread heaps${mi.abandoned_segments ? ` and ${commas(mi.abandoned_segments)} abandoned segments` : ''})`);
+  else out.push(`  found in GC lists ${commas(s.gc + s.gc_and_pymalloc)} (${commas(s.gc_and_pymalloc)} of them in pymalloc blocks), in pymalloc blocks only ${commas(s.pymalloc)}, through references ${commas(s.reachable)}`);
   const rc = s.refchain;
   if (rc && 'objects' in rc)
     out.push(`  on the refchain (Py_TRACE_REFS: every live object) ${commas(rc.objects)}, found by it alone ${commas(rc.only)}${rc.off_chain ? `; left out ${commas(rc.off_chain)} block${rc.off_chain === 1 ? '' : 's'} that looked like an object but is not on it` : ''}${rc.complete ? '' : ' (list not read to its end)'}`);

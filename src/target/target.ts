@@ -1,4 +1,5 @@
 // The crashed process: its memory (core over files), threads, modules and symbols.
+import { rebuildMappings } from './link-map.js';
 import { AT_ENTRY, AT_PHDR, ET_CORE, ET_DYN, ET_EXEC, PT_LOAD, PT_NOTE, NT_GNU_BUILD_ID, machineNames } from '../elf/constants.js';
 import { parseCoreNotes, programCounterName, type CoreNotes, type MappedFile, type ThreadStatus } from '../elf/core-notes.js';
 import { ElfFile } from '../elf/elf-file.js';
@@ -94,7 +95,7 @@ export class Target {
       return err({ kind: 'not-a-core', path: displayPath, elfType });
     }
     if (!(h.machine in machineNames)) return err({ kind: 'unsupported-machine', path: displayPath, machine: h.machine });
-    const notes = parseCoreNotes(core.notes(), h.fields, h.machine);
+    const parsed = parseCoreNotes(core.notes(), h.fields, h.machine);
 
     // Core segments, clipped to what the file really holds (a truncated core keeps its head).
     const coreRegions: Region[] = [];
@@ -110,10 +111,14 @@ export class Target {
     }
     const truncated = expected > source.size ? { present: source.size, expected } : null;
 
-    const modules = buildModules(notes);
-    for (const f of notes.files) known.push({ start: f.start, end: f.end, name: f.path });
     const coreOnly = new AddressSpace(coreRegions, [], known, h.fields.wordSize, h.fields.littleEndian);
     const locator = new FileLocator(options);
+    // No NT_FILE (qemu-user's cores of its guest): the mappings from auxv and the dynamic linker's list.
+    let notes = parsed;
+    const rebuilt = parsed.files.length === 0 ? rebuildMappings(parsed, coreOnly, locator) : null;
+    if (rebuilt) notes = { ...parsed, files: rebuilt.files };
+    const modules = buildModules(notes);
+    for (const f of notes.files) known.push({ start: f.start, end: f.end, name: f.path });
     const fileRegions: Region[] = [];
     const warnings: TargetWarning[] = [];
     for (const m of modules) {
@@ -137,6 +142,7 @@ export class Target {
       });
     }
     for (const p of notes.problems) t.warnings.push({ code: 'core-note', message: p });
+    if (rebuilt && rebuilt.files.length > 0) t.warnings.push({ code: 'core-note', message: `the core has no NT_FILE note: mapped files rebuilt from AT_PHDR and the dynamic linker's list (${[...new Set(rebuilt.files.map((f) => f.path))].length} files)${rebuilt.problems.length ? `; ${rebuilt.problems.join('; ')}` : ''}` });
     return ok(t);
   }
 

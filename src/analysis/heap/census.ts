@@ -238,6 +238,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
       gc_and_pymalloc: summary.bySource.gcAndPymalloc,
       pymalloc: summary.bySource.pymalloc,
       reachable: summary.bySource.reachable,
+      ...(summary.mimalloc === null ? {} : { mimalloc: { objects: summary.mimalloc.objects, gc_tracked: summary.mimalloc.tracked, used_blocks: summary.mimalloc.usedBlocks, pages: summary.mimalloc.pages, thread_heaps: summary.mimalloc.heaps, abandoned_segments: summary.mimalloc.abandonedSegments } }),
       ...(summary.refchain === null
         ? {}
         : 'unreadable' in summary.refchain
@@ -266,7 +267,7 @@ function rejectedView(summary: HeapWalkSummary): RejectedView {
 
 function sourceNames(sources: number): string {
   if (sources & SOURCE.reachable) return sources & SOURCE.refchain ? 'reachable+refchain' : 'reachable';
-  return [sources & SOURCE.gc ? 'gc' : '', sources & SOURCE.pymalloc ? 'pymalloc' : '', sources & SOURCE.refchain ? 'refchain' : ''].filter(Boolean).join('+');
+  return [sources & SOURCE.gc ? 'gc' : '', sources & SOURCE.pymalloc ? 'pymalloc' : '', sources & SOURCE.mimalloc ? 'mimalloc' : '', sources & SOURCE.refchain ? 'refchain' : ''].filter(Boolean).join('+');
 }
 
 function lengthOf(s: HeapSession, address: number, p: TypeProfile): number | null {

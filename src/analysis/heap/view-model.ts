@@ -125,6 +125,8 @@ export interface HeapSources {
    * it does not list, left out; `unreadable`: why it was not used.
    */
   refchain?: { objects: number; only: number; off_chain: number; complete: boolean } | { unreadable: string };
+  /** Free-threaded builds: objects found in mimalloc's heaps, those the GC tracks, and what was walked. */
+  mimalloc?: { objects: number; gc_tracked: number; used_blocks: number; pages: number; thread_heaps: number; abandoned_segments: number };
 }
 
 /** Candidates that looked like objects at first sight and failed validation: never in any count. */

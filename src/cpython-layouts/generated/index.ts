@@ -15,6 +15,7 @@ import { layout as py311 } from './py311.js';
 import { layout as py312 } from './py312.js';
 import { layout as py313 } from './py313.js';
 import { layout as py312_tracerefs } from './py312_tracerefs.js';
+import { layout as py313t } from './py313t.js';
 
 export type { BitFieldLayout, GeneratedLayout, StructLayout } from './types.js';
 
@@ -29,4 +30,5 @@ export const generatedLayouts: Record<string, GeneratedLayout> = {
   "3.12": py312,
   "3.13": py313,
   "3.12-trace-refs": py312_tracerefs,
+  "3.13-free-threaded": py313t,
 };

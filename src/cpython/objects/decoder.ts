@@ -1,5 +1,6 @@
 // Decoding any object in a core the way repr() shows it, after validating it: an address that
 // is not a live object gives `<invalid object at 0x...: reason>`, never text made from garbage.
+import { readRefcount } from './refcount.js';
 import { field, type Layout } from '../../cpython-layouts/layout.js';
 import type { Target } from '../../target/target.js';
 import type { CodeCache } from '../code.js';
@@ -74,12 +75,14 @@ export class ObjectDecoder {
   validate(address: number): Validated {
     if (!address) return { ok: false, reason: 'NULL pointer' };
     if (address % 8 !== 0) return { ok: false, reason: 'misaligned address' };
-    const refcnt = this.r.u64(address + field(this.L, 'object.refcnt'));
+    const split = this.L.caps.refcount === 'local-shared';
+    const refcnt = split ? null : this.r.u64(address + field(this.L, 'object.refcnt'));
     const typePtr = this.r.u64(address + field(this.L, 'object.type'));
-    if (refcnt === null || typePtr === null) return { ok: false, reason: 'memory not readable' };
-    const fill = wordFill(refcnt) ?? wordFill(typePtr);
+    const count = split ? readRefcount(this.r, this.L, address) : null;
+    if ((split ? count === null : refcnt === null) || typePtr === null) return { ok: false, reason: 'memory not readable' };
+    const fill = (refcnt !== null ? wordFill(refcnt) : null) ?? wordFill(typePtr);
     if (fill) return { ok: false, reason: FILL_REASON[fill] };
-    const rc = BigInt.asIntN(64, refcnt);
+    const rc = refcnt !== null ? BigInt.asIntN(64, refcnt) : BigInt(count!);
     if (rc <= 0n) return { ok: false, reason: `refcount ${rc}` };
     if (rc > 1n << 48n) return { ok: false, reason: `refcount ${rc} is implausible` };
     const t = this.types.get(Number(typePtr));

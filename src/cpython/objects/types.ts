@@ -200,5 +200,10 @@ export function staticTypeDict(r: Reader, L: Layout, interp: number, type: numbe
 
 /** Bytes an object's allocation holds before its header: the GC head, then (3.11+) the managed dict/weakref words its type's flags ask for. */
 export function preHeaderSize(L: Layout, t: TypeInfo): number {
-  return (t.flags & TPFLAGS.HAVE_GC ? size(L, 'PyGC_Head') : 0) + (t.flags & L.caps.preHeaderFlags ? 16 : 0);
+  return (t.flags & TPFLAGS.HAVE_GC ? gcHeadSize(L) : 0) + (t.flags & L.caps.preHeaderFlags ? 16 : 0);
+}
+
+/** sizeof(PyGC_Head) before each GC object; none in a free-threaded build (its GC finds objects in mimalloc's heaps). */
+export function gcHeadSize(L: Layout): number {
+  return L.caps.objectHeap === 'mimalloc' ? 0 : size(L, 'PyGC_Head');
 }
