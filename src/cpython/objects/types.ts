@@ -1,5 +1,6 @@
 // Type objects: names, flags and sizes, cached per address; the built-in types are recognised
 // by the addresses of their symbols in the interpreter module.
+import { readRefcount } from './refcount.js';
 import { field, size, type Layout } from '../../cpython-layouts/layout.js';
 import type { Reader } from '../reader.js';
 import { isFailure, readUnicode } from '../strings.js';
@@ -114,7 +115,7 @@ export class TypeCache {
       }
     }
     if (name === null || rawName === null) return `type object at 0x${address.toString(16)} is unreadable`;
-    const bad = implausibleType(L, rawName, f, r.ssize(address + field(L, 'object.refcnt')), r.ssize(address + field(L, 'type.basicsize')), r.ssize(address + field(L, 'type.itemsize')));
+    const bad = implausibleType(L, rawName, f, readRefcount(r, L, address), r.ssize(address + field(L, 'type.basicsize')), r.ssize(address + field(L, 'type.itemsize')));
     if (bad) return `type object at 0x${address.toString(16)} is implausible: ${bad}`;
     const heap = (f & TPFLAGS.HEAPTYPE) !== 0;
     let qualname: string | null = null;
