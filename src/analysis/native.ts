@@ -12,7 +12,8 @@ import type { ThreadStateInfo } from '../cpython/threads.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
 import { NativeUnwinder, type NativeFrame, type NativeStack } from '../target/unwind.js';
-import type { NativeFrameRef, NativeFrameView, NativeOnlyThreadView, NativeStackView, StackFrameView } from './native-view-model.js';
+import type { NativeVariable, NativeVariables } from '../target/native-locals.js';
+import type { NativeFrameRef, NativeFrameView, NativeOnlyThreadView, NativeStackView, NativeVariableView, StackFrameView } from './native-view-model.js';
 import { hex, type AnalyzeReport, type FrameView, type ThreadView } from './view-model.js';
 
 export interface NativeOptions {
@@ -21,6 +22,8 @@ export interface NativeOptions {
   maxFrames?: number;
   /** Where separate debug files live (line tables, .debug_frame). */
   debugDirs?: string[];
+  /** --locals: each shown C frame's arguments and locals from DWARF. */
+  locals?: boolean;
 }
 
 // A 1000-deep Python recursion on 3.8-3.10 is ~3000 native frames; the walk also stops where the stack pointer stops growing.
@@ -130,6 +133,7 @@ export function mergeStacks(
   interpreter: Module | null,
   all: boolean,
   lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
+  variablesOf: ((f: NativeFrame) => NativeVariables | string | null) | null = null,
 ): NativeStackView {
   const out: StackFrameView[] = [];
   const keep = new Set<number>([0]);
@@ -170,6 +174,12 @@ export function mergeStacks(
       // Line tables are read only for frames that are shown (the folded eval loop has a huge one).
       const at = lineOf(f);
       if (at) Object.assign(v, at);
+      const vars = variablesOf?.(f) ?? null;
+      if (typeof vars === 'string') v.variables_unreadable = vars;
+      else if (vars) {
+        v.args = vars.args.map(variableView);
+        v.locals = vars.locals.map(variableView);
+      }
       out.push(v);
     } else folded++;
     if (!f.inlined) group = null;
@@ -186,6 +196,19 @@ export function mergeStacks(
   }
   if (problems.length) view.unreadable = problems.join('; ');
   return view;
+}
+
+function variableView(x: NativeVariable): NativeVariableView {
+  const out: NativeVariableView = { name: x.name, type: x.type };
+  if (x.value !== null) out.value = x.value;
+  else if (x.optimizedOut) Object.assign(out, { optimized_out: true, why: x.why });
+  else out.unreadable = x.unreadable ?? 'unreadable';
+  return out;
+}
+
+/** The variables callback of mergeStacks for --locals (null without it). */
+function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame) => NativeVariables | string | null) | null {
+  return options.locals ? (f) => unwinder.variablesOf(f) : null;
 }
 
 export interface NativeContext {
@@ -211,7 +234,7 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
     // The walk is the one the view came from; it also says where each eval-loop call began.
     const walk: FrameInfo[] = walkFrames(rt, ts, codes, limits).frames;
     const entries = walk.length === view.frames.length ? walk.map((f) => f.entry) : view.frames.map(() => undefined);
-    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f));
+    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f), variablesFor(unwinder, options));
   }
   report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options, used);
 }
@@ -220,7 +243,7 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
 export function nativeOnlyThreads(target: Target, unwinder: NativeUnwinder, interpreter: Module | null, options: NativeOptions, used: ReadonlySet<number> = new Set()): NativeOnlyThreadView[] {
   return target.threads
     .filter((t: ThreadStatus) => !used.has(t.tid))
-    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f)) }));
+    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f), variablesFor(unwinder, options)) }));
 }
 
 /** Problems met reading call frame information, as report warnings. */

@@ -70,6 +70,33 @@ export class FunctionIndex {
     return [];
   }
 
+  /**
+   * The DIEs of the functions at `address`, in the order of at(): each inlined copy
+   * (DW_TAG_inlined_subroutine), then the subprogram; each with the lexical blocks inside it
+   * (not inside a nested inlined call) that hold the address, innermost first. Their
+   * parameters and variables are what a debugger prints for the frame.
+   */
+  scopesAt(address: number, unit: Unit | null = null): { die: Die; blocks: Die[] }[] {
+    const sub = this.subprogramAt(address, unit);
+    if (!sub) return [];
+    const out: { die: Die; blocks: Die[] }[] = [{ die: sub.die, blocks: [] }];
+    let cur = out[0];
+    let scope: Die | null = sub.die;
+    for (let depth = 0; scope && depth <= MAX_INLINE_DEPTH; depth++) {
+      let next: Die | null = null;
+      for (const child of this.dwarf.info.children(scope)) {
+        if (child.tag !== C.DW_TAG_inlined_subroutine && child.tag !== C.DW_TAG_lexical_block) continue;
+        if (!this.dwarf.dieRanges(child).some((x) => address >= x.begin && address < x.end)) continue;
+        next = child;
+        break;
+      }
+      if (next?.tag === C.DW_TAG_inlined_subroutine) out.push((cur = { die: next, blocks: [] }));
+      else if (next) cur.blocks.unshift(next);
+      scope = next;
+    }
+    return out.reverse();
+  }
+
   /** The subprogram DIE holding `address` and its entry, or null. */
   subprogramAt(address: number, unit: Unit | null = null): { die: Die; entry: number } | null {
     const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));

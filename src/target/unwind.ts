@@ -14,6 +14,7 @@ import { elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-i
 import type { Module } from './modules.js';
 import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/functions.js';
 import type { Dwarf } from '../dwarf/dwarf.js';
+import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
 import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
@@ -44,6 +45,20 @@ export interface NativeFrame {
   callSite: { file: string | null; line: number } | null;
   /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
   offset: number | null;
+  /** Where this frame sits in its physical frame's chain of inlined calls: 0 for the physical function, 1 for a call inlined into it, and so on. */
+  inlineLevel: number;
+  /** The registers known in this frame (shared with the calls inlined into it); null for a tail-call frame, which has none. */
+  registers: FrameRegisters | null;
+}
+
+/**
+ * A frame's registers (DWARF numbers): frame 0 and a frame a signal interrupted have all of them;
+ * a caller frame only the stack pointer and the callee-saved registers (CFI restores them or they
+ * kept their value). `cfa`: the frame's canonical frame address, null when no CFI row gave it.
+ */
+export interface FrameRegisters {
+  values: ReadonlyMap<number, number>;
+  cfa: number | null;
 }
 
 export type StopReason = 'outermost' | 'limit' | 'loop' | 'unreadable' | 'no-unwind-info' | 'bad-registers';
@@ -140,6 +155,8 @@ export class NativeUnwinder {
     for (;;) {
       const sp = regs.get(arch.sp) ?? null;
       const frame = this.frame(frames.length, pc, exact, sp, recovery);
+      const known = recovery === 'registers' || recovery === 'sigcontext' ? regs : new Map([...regs].filter(([n]) => n === arch.sp || arch.calleeSaved.has(n)));
+      frame.registers = { values: known, cfa: null };
       // The inlined calls at this pc come first (newest), as gdb numbers them.
       for (const f of this.inlinedFrames(frame)) frames.push(f);
       frame.index = frames.length;
@@ -160,6 +177,8 @@ export class NativeUnwinder {
         break;
       }
       const newSp = step.regs.get(arch.sp) ?? null;
+      // The CFA is the caller's stack pointer; only a CFI row defines it.
+      if (step.recovery === 'cfi' && frame.registers) frame.registers.cfa = newSp;
       if (step.pc === 0) {
         stack.stop = { reason: 'outermost', detail: 'the return address is 0' };
         break;
@@ -183,7 +202,7 @@ export class NativeUnwinder {
   private frame(index: number, pc: number, exact: boolean, sp: number | null, recovery: FrameRecovery): NativeFrame {
     const lookupPc = exact ? pc : pc - 1;
     const module = this.target.moduleAt(lookupPc) ?? null;
-    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null };
+    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null, registers: null, inlineLevel: 0 };
     if (!module) return f;
     f.offset = pc - module.start;
     const address = lookupPc - module.bias;
@@ -209,7 +228,7 @@ export class NativeUnwinder {
     for (let i = 0; i < fn.length - 1; i++) {
       const symbol = fn[i].name === null ? null : { name: fn[i].name!, value: fn[i].entry, size: 0 };
       const callSite = i > 0 && fn[i - 1].callLine !== null ? { file: fn[i - 1].callFile, line: fn[i - 1].callLine! } : null;
-      out.push({ ...phys, index: phys.index + i, inlined: true, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
+      out.push({ ...phys, index: phys.index + i, inlined: true, inlineLevel: fn.length - 1 - i, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
     }
     // The subprogram itself is executing where its innermost inlined callee was called.
     const last = fn.length >= 2 ? fn[fn.length - 2] : null;
@@ -265,7 +284,9 @@ export class NativeUnwinder {
       const names = this.functionsAt(m, s.returnPc - 1);
       const elf = this.moduleSymbols(m)?.lookup(s.returnPc - 1) ?? null;
       const symbol = names[0]?.name ? { name: names[0].name, value: names[0].entry, size: 0 } : elf;
-      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start };
+      // Named by the innermost function at its jump, whose variables it shows too.
+      const inlineLevel = Math.max(0, names.length - 1);
+      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start, registers: null, inlineLevel };
     });
   }
 
@@ -298,6 +319,28 @@ export class NativeUnwinder {
     const unit = info.ranges?.unitFor(address) ?? null;
     const row = unit === null ? dwarf.lineAt(address) : dwarf.use((d) => d.lineTable(d.info.unitAt(unit))?.find(address) ?? null);
     return row.ok && row.value ? { file: row.value.file, line: row.value.line } : null;
+  }
+
+  /**
+   * The C arguments and locals of a frame (`--native --locals`), from its module's DWARF; null when
+   * the module has no DWARF function at the frame's pc (or the frame is the signal trampoline).
+   * A string when the DWARF is malformed.
+   */
+  variablesOf(f: NativeFrame): NativeVariables | string | null {
+    const m = f.module;
+    const d = m ? this.moduleLines(m) : null;
+    if (!m || !d || f.signalTrampoline) return null;
+    const address = f.lookupPc - m.bias;
+    const unit = d.ranges?.unitFor(address) ?? null;
+    const r = d.source.dwarf.use((dw) => {
+      const scopes = d.functions.scopesAt(address, unit === null ? null : dw.info.unitAt(unit));
+      const scope = scopes[scopes.length - 1 - f.inlineLevel];
+      if (!scope) return null;
+      const sub = scopes[scopes.length - 1].die;
+      const read = (a: number, n: number) => this.target.memory.read(a, n);
+      return frameVariables(dw, sub, scope, address, f.registers, read, 8);
+    });
+    return r.ok ? r.value : `the DWARF of ${m.path} is malformed: ${r.error.what}`;
   }
 
   /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
@@ -370,6 +413,7 @@ export class NativeUnwinder {
         const v = regs.get(req.register);
         return v === undefined ? null : BigInt(v);
       }
+      if (req.kind !== 'memory') return null;
       const b = this.target.memory.read(Number(req.address), req.size);
       return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
     };
@@ -380,7 +424,7 @@ export class NativeUnwinder {
       cfa = base + row.cfa.offset;
     } else {
       const r = runExpression(row.cfa.expr, { addressSize: 8 }, answer);
-      if (!r.ok || r.value.kind === 'register') return { stop: { reason: 'unreadable', detail: `${where}: the CFA expression could not be evaluated` } };
+      if (!r.ok || (r.value.kind !== 'address' && r.value.kind !== 'value')) return { stop: { reason: 'unreadable', detail: `${where}: the CFA expression could not be evaluated` } };
       cfa = Number(r.value.value);
     }
     const out: Registers = new Map(regs);
@@ -418,7 +462,7 @@ export class NativeUnwinder {
       case 'expression':
       case 'val-expression': {
         const r = runExpression(rule.expr, { addressSize: 8, initialStack: [BigInt(cfa)] }, answer);
-        if (!r.ok || r.value.kind === 'register') return null;
+        if (!r.ok || (r.value.kind !== 'address' && r.value.kind !== 'value')) return null;
         const v = Number(r.value.value);
         return rule.kind === 'expression' ? this.word(v) : v;
       }
