@@ -133,7 +133,7 @@ export function mergeStacks(
   interpreter: Module | null,
   all: boolean,
   lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
-  variablesOf: ((f: NativeFrame) => NativeVariables | string | null) | null = null,
+  variablesOf: ((f: NativeFrame, caller: NativeFrame | null) => NativeVariables | string | null) | null = null,
 ): NativeStackView {
   const out: StackFrameView[] = [];
   const keep = new Set<number>([0]);
@@ -174,7 +174,7 @@ export function mergeStacks(
       // Line tables are read only for frames that are shown (the folded eval loop has a huge one).
       const at = lineOf(f);
       if (at) Object.assign(v, at);
-      const vars = variablesOf?.(f) ?? null;
+      const vars = variablesOf?.(f, callerOf(stack, i)) ?? null;
       if (typeof vars === 'string') v.variables_unreadable = vars;
       else if (vars) {
         v.args = vars.args.map(variableView);
@@ -198,6 +198,13 @@ export function mergeStacks(
   return view;
 }
 
+/** The frame that called frame i's physical frame (the one after it and the calls inlined into it), or null. */
+function callerOf(stack: NativeStack, i: number): NativeFrame | null {
+  let j = i;
+  while (j < stack.frames.length - 1 && stack.frames[j].inlined) j++;
+  return stack.frames[j + 1] ?? null;
+}
+
 function variableView(x: NativeVariable): NativeVariableView {
   const out: NativeVariableView = { name: x.name, type: x.type };
   if (x.value !== null) out.value = x.value;
@@ -207,8 +214,8 @@ function variableView(x: NativeVariable): NativeVariableView {
 }
 
 /** The variables callback of mergeStacks for --locals (null without it). */
-function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame) => NativeVariables | string | null) | null {
-  return options.locals ? (f) => unwinder.variablesOf(f) : null;
+function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame, caller: NativeFrame | null) => NativeVariables | string | null) | null {
+  return options.locals ? (f, caller) => unwinder.variablesOf(f, caller) : null;
 }
 
 export interface NativeContext {

@@ -2,8 +2,10 @@
 // and variables of the frame's function (the subprogram, or one inlined copy of a function, and
 // the lexical blocks holding the pc), each located by its DW_AT_location at the frame's lookup pc
 // (an exprloc or a location list entry) and evaluated with the registers the unwinder knows for
-// the frame. A register the unwinder did not recover, a location list with no entry for the pc, an
-// entry value (DW_OP_entry_value) or an implicit pointer give `<optimized out>`: never a guess.
+// the frame. An entry value (DW_OP_entry_value) is asked of the caller (the unwinder resolves it
+// from the calling frame's call site, as gdb does, when it can). A register the unwinder did not
+// recover, a location list with no entry for the pc, an unresolved entry value or an implicit
+// pointer give `<optimized out>`: never a guess.
 // Values: integers in decimal, pointers in hex, enums by name, aggregates as `{...}`.
 import * as C from '../dwarf/constants.js';
 import type { Dwarf } from '../dwarf/dwarf.js';
@@ -43,7 +45,16 @@ const MAX_TYPE_DEPTH = 16;
  * The arguments and locals of scope `scope` (from FunctionIndex.scopesAt) of subprogram `sub` at
  * link-time `address`. Location expressions are evaluated against `regs`, the frame's registers.
  */
-export function frameVariables(dwarf: Dwarf, sub: Die, scope: { die: Die; blocks: Die[] }, address: number, regs: FrameRegisters | null, read: ReadMemory, addressSize: 4 | 8): NativeVariables {
+export function frameVariables(
+  dwarf: Dwarf,
+  sub: Die,
+  scope: { die: Die; blocks: Die[] },
+  address: number,
+  regs: FrameRegisters | null,
+  read: ReadMemory,
+  addressSize: 4 | 8,
+  entryValue: (expr: Buffer) => bigint | null = () => null,
+): NativeVariables {
   const out: NativeVariables = { args: [], locals: [] };
   const answerBase = (req: ExprRequest): bigint | null => {
     switch (req.kind) {
@@ -57,6 +68,8 @@ export function frameVariables(dwarf: Dwarf, sub: Die, scope: { die: Die; blocks
       }
       case 'cfa':
         return regs?.cfa === null || regs?.cfa === undefined ? null : BigInt(regs.cfa);
+      case 'entry-value':
+        return entryValue(req.expr);
       default:
         return null;
     }

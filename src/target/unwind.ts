@@ -326,7 +326,7 @@ export class NativeUnwinder {
    * the module has no DWARF function at the frame's pc (or the frame is the signal trampoline).
    * A string when the DWARF is malformed.
    */
-  variablesOf(f: NativeFrame): NativeVariables | string | null {
+  variablesOf(f: NativeFrame, caller: NativeFrame | null = null): NativeVariables | string | null {
     const m = f.module;
     const d = m ? this.moduleLines(m) : null;
     if (!m || !d || f.signalTrampoline) return null;
@@ -338,9 +338,54 @@ export class NativeUnwinder {
       if (!scope) return null;
       const sub = scopes[scopes.length - 1].die;
       const read = (a: number, n: number) => this.target.memory.read(a, n);
-      return frameVariables(dw, sub, scope, address, f.registers, read, 8);
+      return frameVariables(dw, sub, scope, address, f.registers, read, 8, (expr) => this.entryValue(f, caller, expr));
     });
     return r.ok ? r.value : `the DWARF of ${m.path} is malformed: ${r.error.what}`;
+  }
+
+  /**
+   * DW_OP_entry_value(DW_OP_regN) of frame `f`: the value its caller passed in register N, from
+   * the caller's DW_TAG_call_site at its return address (DW_AT_call_value evaluated with the
+   * caller's registers), as gdb resolves it. Only when the call site's callee is f's function
+   * (by entry, or by name for a call into another module) and the caller was unwound by CFI (or
+   * is a tail-call frame, whose jump site's values must then be constants); null otherwise (the
+   * value stays optimized out).
+   */
+  private entryValue(f: NativeFrame, caller: NativeFrame | null, expr: Buffer): bigint | null {
+    if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return null;
+    const m = f.module;
+    const cm = caller?.module;
+    // A tail-call caller has no registers: only a call value that needs none (a constant) resolves there.
+    if (!m || !caller || !cm || (caller.recovery !== 'cfi' && caller.recovery !== 'tail-call')) return null;
+    const fn = this.functionsAt(m, f.lookupPc - m.bias);
+    const d = this.moduleLines(cm);
+    if (fn.length === 0 || !d) return null;
+    const callee = fn[fn.length - 1];
+    const regs = caller.registers;
+    const at = caller.pc - cm.bias;
+    const r = d.source.dwarf.use((dw) => {
+      const unit = d.ranges?.unitFor(at - 1) ?? null;
+      const sub = d.functions.subprogramAt(at - 1, unit === null ? null : dw.info.unitAt(unit));
+      const site = sub ? d.functions.callSites(sub.die).find((s) => s.returnPc === at) : undefined;
+      if (!site || site.tail !== (caller.recovery === 'tail-call') || !site.target) return null;
+      const same = 'entry' in site.target ? site.target.entry + cm.bias === callee.entry + m.bias : site.target.name === callee.name;
+      return same ? d.functions.callValue(site, expr[0] - 0x50) : null;
+    });
+    if (!r.ok || !r.value) return null;
+    const answer = (req: ExprRequest): bigint | null => {
+      if (req.kind === 'register') {
+        const v = regs?.values.get(req.register);
+        return v === undefined ? null : BigInt(v);
+      }
+      if (req.kind === 'cfa') return regs?.cfa == null ? null : BigInt(regs.cfa);
+      if (req.kind !== 'memory') return null;
+      const b = this.target.memory.read(Number(req.address), req.size);
+      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
+    };
+    const v = runExpression(r.value, { addressSize: 8 }, answer);
+    if (!v.ok) return null;
+    if (v.value.kind === 'register') return answer({ kind: 'register', register: v.value.register });
+    return v.value.kind === 'address' || v.value.kind === 'value' ? v.value.value : null;
   }
 
   /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
