@@ -372,16 +372,7 @@ export class NativeUnwinder {
       return same ? d.functions.callValue(site, expr[0] - 0x50) : null;
     });
     if (!r.ok || !r.value) return null;
-    const answer = (req: ExprRequest): bigint | null => {
-      if (req.kind === 'register') {
-        const v = regs?.values.get(req.register);
-        return v === undefined ? null : BigInt(v);
-      }
-      if (req.kind === 'cfa') return regs?.cfa == null ? null : BigInt(regs.cfa);
-      if (req.kind !== 'memory') return null;
-      const b = this.target.memory.read(Number(req.address), req.size);
-      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
-    };
+    const answer = this.exprAnswer(regs?.values ?? new Map(), regs?.cfa ?? null);
     const v = runExpression(r.value, { addressSize: 8 }, answer);
     if (!v.ok) return null;
     if (v.value.kind === 'register') return answer({ kind: 'register', register: v.value.register });
@@ -453,15 +444,7 @@ export class NativeUnwinder {
 
   private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery } | { stop: NativeStack['stop'] } {
     const where = `${m.path} (CFI row 0x${row.start.toString(16)}..0x${row.end.toString(16)})`;
-    const answer = (req: ExprRequest): bigint | null => {
-      if (req.kind === 'register') {
-        const v = regs.get(req.register);
-        return v === undefined ? null : BigInt(v);
-      }
-      if (req.kind !== 'memory') return null;
-      const b = this.target.memory.read(Number(req.address), req.size);
-      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
-    };
+    const answer = this.exprAnswer(regs, null);
     let cfa: number;
     if (row.cfa.kind === 'register-offset') {
       const base = regs.get(row.cfa.register);
@@ -491,6 +474,20 @@ export class NativeUnwinder {
     if (pc === undefined) return { stop: { reason: 'unreadable', detail: `${where}: no rule gives the return address` } };
     if (arch.addressBits !== null && (row.returnAddressSigned || pc >= 2 ** arch.addressBits)) pc = pc % 2 ** arch.addressBits;
     return { regs: out, pc, recovery: 'cfi' };
+  }
+
+  /** Answers a DWARF expression's requests from registers `regs`, the CFA and the target's memory (null: not available). */
+  private exprAnswer(regs: ReadonlyMap<number, number>, cfa: number | null): (req: ExprRequest) => bigint | null {
+    return (req) => {
+      if (req.kind === 'register') {
+        const v = regs.get(req.register);
+        return v === undefined ? null : BigInt(v);
+      }
+      if (req.kind === 'cfa') return cfa === null ? null : BigInt(cfa);
+      if (req.kind !== 'memory') return null;
+      const b = this.target.memory.read(Number(req.address), req.size);
+      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
+    };
   }
 
   private ruleValue(rule: RegisterRule, cfa: number, regs: Registers, answer: (req: ExprRequest) => bigint | null): number | null {
