@@ -3,11 +3,12 @@
 // (which keep their location lists). For every frame whose function pycore names as gdb does:
 // the same parameters in the same order; and wherever both print a value, the same value.
 // Entry values (DW_OP_entry_value(DW_OP_regN)) are resolved, as gdb does, from the caller's
-// DW_TAG_call_site_parameter when the call site's callee is the frame's function. pycore prints
-// `<optimized out>` where gdb shows a value in that one case only (asserted by the reason pycore
-// gives): an entry value pycore leaves unresolved (the call value is itself an entry value of the
-// caller, the call is indirect, or the caller's frame is a tail call; 12 values over the seven
-// cores, 300 values agree). It never prints a different value.
+// DW_TAG_call_site_parameter when the call site's callee is the frame's function (a call value
+// that is the caller's own entry value one frame further up). pycore prints `<optimized out>`
+// where gdb shows a value in that one case only (asserted by the reason pycore gives): an entry
+// value pycore leaves unresolved (e.g. a call value read through the caller's frame base,
+// DW_OP_fbreg, which pycore does not evaluate in the caller; 4 values over the seven cores,
+// 308 values agree). It never prints a different value.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,7 +180,7 @@ describe("C arguments and locals like gdb's bt full", () => {
 
   it('most values gdb prints, pycore prints too', () => {
     if (process.env.PYCORE_TALLY) console.log(tally);
-    expect(tally.same).toBeGreaterThan(20 * tally.entry);
+    expect(tally.same).toBeGreaterThan(50 * tally.entry);
   });
 
   it("3.11: string_at's NULL pointer and size -1, as gdb shows the crash's cause", () => {

@@ -133,7 +133,7 @@ export function mergeStacks(
   interpreter: Module | null,
   all: boolean,
   lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
-  variablesOf: ((f: NativeFrame, caller: NativeFrame | null) => NativeVariables | string | null) | null = null,
+  variablesOf: ((f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null) => NativeVariables | string | null) | null = null,
 ): NativeStackView {
   const out: StackFrameView[] = [];
   const keep = new Set<number>([0]);
@@ -146,6 +146,7 @@ export function mergeStacks(
   let evalFrames = 0;
   // A physical frame and the calls inlined into it (listed before it) are shown or folded together.
   const views = stack.frames.map((f) => nativeFrameView(f, interpreter));
+  const callers = callerLookup(stack);
   const shown = (i: number) => views[i].role === 'other' || all || keep.has(i) || stack.frames[i].signalTrampoline;
   let group: { start: number; show: boolean } | null = null;
   for (let i = 0; i < stack.frames.length; i++) {
@@ -174,7 +175,7 @@ export function mergeStacks(
       // Line tables are read only for frames that are shown (the folded eval loop has a huge one).
       const at = lineOf(f);
       if (at) Object.assign(v, at);
-      const vars = variablesOf?.(f, callerOf(stack, i)) ?? null;
+      const vars = variablesOf?.(f, callers) ?? null;
       if (typeof vars === 'string') v.variables_unreadable = vars;
       else if (vars) {
         v.args = vars.args.map(variableView);
@@ -198,11 +199,16 @@ export function mergeStacks(
   return view;
 }
 
-/** The frame that called frame i's physical frame (the one after it and the calls inlined into it), or null. */
-function callerOf(stack: NativeStack, i: number): NativeFrame | null {
-  let j = i;
-  while (j < stack.frames.length - 1 && stack.frames[j].inlined) j++;
-  return stack.frames[j + 1] ?? null;
+/** For a frame of `stack`: the frame that called its physical frame (the one after it and the calls inlined into it), or null. */
+function callerLookup(stack: NativeStack): (f: NativeFrame) => NativeFrame | null {
+  let index: Map<NativeFrame, number> | null = null;
+  return (f) => {
+    index ??= new Map(stack.frames.map((x, i) => [x, i]));
+    let j = index.get(f);
+    if (j === undefined) return null;
+    while (j < stack.frames.length - 1 && stack.frames[j].inlined) j++;
+    return stack.frames[j + 1] ?? null;
+  };
 }
 
 function variableView(x: NativeVariable): NativeVariableView {
@@ -214,8 +220,8 @@ function variableView(x: NativeVariable): NativeVariableView {
 }
 
 /** The variables callback of mergeStacks for --locals (null without it). */
-function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame, caller: NativeFrame | null) => NativeVariables | string | null) | null {
-  return options.locals ? (f, caller) => unwinder.variablesOf(f, caller) : null;
+function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null) => NativeVariables | string | null) | null {
+  return options.locals ? (f, callerOf) => unwinder.variablesOf(f, callerOf) : null;
 }
 
 export interface NativeContext {

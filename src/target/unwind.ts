@@ -91,6 +91,8 @@ interface ModuleDebug {
 }
 
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Callers followed up the stack to resolve an entry value that is its caller's entry value. */
+const MAX_ENTRY_VALUE_DEPTH = 8;
 /** Longest chain of tail calls looked for between two frames. */
 const MAX_TAIL_CALLS = 8;
 
@@ -326,7 +328,7 @@ export class NativeUnwinder {
    * the module has no DWARF function at the frame's pc (or the frame is the signal trampoline).
    * A string when the DWARF is malformed.
    */
-  variablesOf(f: NativeFrame, caller: NativeFrame | null = null): NativeVariables | string | null {
+  variablesOf(f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null = () => null): NativeVariables | string | null {
     const m = f.module;
     const d = m ? this.moduleLines(m) : null;
     if (!m || !d || f.signalTrampoline) return null;
@@ -338,7 +340,7 @@ export class NativeUnwinder {
       if (!scope) return null;
       const sub = scopes[scopes.length - 1].die;
       const read = (a: number, n: number) => this.target.memory.read(a, n);
-      return frameVariables(dw, sub, scope, address, f.registers, read, 8, (expr) => this.entryValue(f, caller, expr));
+      return frameVariables(dw, sub, scope, address, f.registers, read, 8, (expr) => this.entryValue(f, callerOf, expr, 0));
     });
     return r.ok ? r.value : `the DWARF of ${m.path} is malformed: ${r.error.what}`;
   }
@@ -351,8 +353,9 @@ export class NativeUnwinder {
    * is a tail-call frame, whose jump site's values must then be constants); null otherwise (the
    * value stays optimized out).
    */
-  private entryValue(f: NativeFrame, caller: NativeFrame | null, expr: Buffer): bigint | null {
-    if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f) return null;
+  private entryValue(f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null, expr: Buffer, depth: number): bigint | null {
+    if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f || depth > MAX_ENTRY_VALUE_DEPTH) return null;
+    const caller = callerOf(f);
     const m = f.module;
     const cm = caller?.module;
     // A tail-call caller has no registers: only a call value that needs none (a constant) resolves there.
@@ -368,11 +371,16 @@ export class NativeUnwinder {
       const sub = d.functions.subprogramAt(at - 1, unit === null ? null : dw.info.unitAt(unit));
       const site = sub ? d.functions.callSites(sub.die).find((s) => s.returnPc === at) : undefined;
       if (!site || site.tail !== (caller.recovery === 'tail-call') || !site.target) return null;
-      const same = 'entry' in site.target ? site.target.entry + cm.bias === callee.entry + m.bias : site.target.name === callee.name;
+      // A callee known by name (a declaration) is compared by its address in the same module (aliases: `__pthread_kill` is `__GI___pthread_kill`), by name across modules.
+      const named = 'name' in site.target ? site.target.name : null;
+      const entry = named === null ? (site.target as { entry: number }).entry : cm === m ? (this.moduleSymbols(cm)?.addressOf(named) ?? null) : null;
+      const same = entry !== null ? entry + cm.bias === callee.entry + m.bias : named === callee.name;
       return same ? d.functions.callValue(site, expr[0] - 0x50) : null;
     });
     if (!r.ok || !r.value) return null;
-    const answer = this.exprAnswer(regs?.values ?? new Map(), regs?.cfa ?? null);
+    const base = this.exprAnswer(regs?.values ?? new Map(), regs?.cfa ?? null);
+    // The value the caller passed may itself be the caller's own entry value: resolved one frame further up.
+    const answer = (req: ExprRequest) => (req.kind === 'entry-value' ? this.entryValue(caller, callerOf, req.expr, depth + 1) : base(req));
     const v = runExpression(r.value, { addressSize: 8 }, answer);
     if (!v.ok) return null;
     if (v.value.kind === 'register') return answer({ kind: 'register', register: v.value.register });
