@@ -5,6 +5,7 @@
 // a module has no CFI for the pc. Every walk is bounded and stops at a repeated frame or a
 // stack pointer that does not grow. Each frame is named like gdb names it (native-symbols.ts);
 // lineOf() gives file:line when the module has DWARF line information.
+import * as C from '../dwarf/constants.js';
 import { runExpression, type ExprRequest } from '../dwarf/expr.js';
 import type { RegisterRule, UnwindRow } from '../dwarf/cfa-program.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
@@ -375,13 +376,22 @@ export class NativeUnwinder {
       const named = 'name' in site.target ? site.target.name : null;
       const entry = named === null ? (site.target as { entry: number }).entry : cm === m ? (this.moduleSymbols(cm)?.addressOf(named) ?? null) : null;
       const same = entry !== null ? entry + cm.bias === callee.entry + m.bias : named === callee.name;
-      return same ? d.functions.callValue(site, expr[0] - 0x50) : null;
+      const value = same ? d.functions.callValue(site, expr[0] - 0x50) : null;
+      return value && sub ? { value, frameBase: dw.locationAt(sub.die, at - 1, C.DW_AT_frame_base) } : null;
     });
     if (!r.ok || !r.value) return null;
     const base = this.exprAnswer(regs?.values ?? new Map(), regs?.cfa ?? null);
     // The value the caller passed may itself be the caller's own entry value: resolved one frame further up.
-    const answer = (req: ExprRequest) => (req.kind === 'entry-value' ? this.entryValue(caller, callerOf, req.expr, depth + 1) : base(req));
-    const v = runExpression(r.value, { addressSize: 8 }, answer);
+    // The caller's frame base (DW_OP_fbreg in the call value): its DW_AT_frame_base, usually the CFA.
+    const frameBase = (): bigint | null => {
+      if (!r.value!.frameBase) return null;
+      const fb = runExpression(r.value!.frameBase, { addressSize: 8 }, base);
+      if (!fb.ok) return null;
+      if (fb.value.kind === 'register') return base({ kind: 'register', register: fb.value.register });
+      return fb.value.kind === 'address' || fb.value.kind === 'value' ? fb.value.value : null;
+    };
+    const answer = (req: ExprRequest) => (req.kind === 'entry-value' ? this.entryValue(caller, callerOf, req.expr, depth + 1) : req.kind === 'frame-base' ? frameBase() : base(req));
+    const v = runExpression(r.value.value, { addressSize: 8 }, answer);
     if (!v.ok) return null;
     if (v.value.kind === 'register') return answer({ kind: 'register', register: v.value.register });
     return v.value.kind === 'address' || v.value.kind === 'value' ? v.value.value : null;
