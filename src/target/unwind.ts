@@ -55,7 +55,8 @@ export interface NativeFrame {
 /**
  * A frame's registers (DWARF numbers): frame 0 and a frame a signal interrupted have all of them;
  * a caller frame only the stack pointer and the callee-saved registers (CFI restores them or they
- * kept their value). `cfa`: the frame's canonical frame address, null when no CFI row gave it.
+ * kept their value), none of those once a frame-pointer step (no CFI) lies below it. `cfa`: the
+ * frame's canonical frame address, null when no CFI row gave it.
  */
 export interface FrameRegisters {
   values: ReadonlyMap<number, number>;
@@ -154,11 +155,14 @@ export class NativeUnwinder {
     }
     let exact = true;
     let recovery: FrameRecovery = 'registers';
+    let guessed = false;
     const seen = new Set<string>();
     for (;;) {
       const sp = regs.get(arch.sp) ?? null;
       const frame = this.frame(frames.length, pc, exact, sp, recovery);
-      const known = recovery === 'registers' || recovery === 'sigcontext' ? regs : new Map([...regs].filter(([n]) => n === arch.sp || arch.calleeSaved.has(n)));
+      // After a frame-pointer step (a callee without CFI) no callee-saved register is known to have kept its value.
+      const keep = (n: number) => n === arch.sp || (!guessed && arch.calleeSaved.has(n));
+      const known = recovery === 'registers' || recovery === 'sigcontext' ? regs : new Map([...regs].filter(([n]) => keep(n)));
       frame.registers = { values: known, cfa: null };
       // The inlined calls at this pc come first (newest), as gdb numbers them.
       for (const f of this.inlinedFrames(frame)) frames.push(f);
@@ -196,6 +200,8 @@ export class NativeUnwinder {
       if (!frame.signalTrampoline) for (const t of this.tailCallFrames(frame, step.pc, frames.length)) frames.push(t);
       regs = step.regs;
       pc = step.pc;
+      if (step.recovery === 'frame-pointer') guessed = true;
+      else if (step.recovery === 'sigcontext') guessed = false;
       exact = frame.signalTrampoline;
       recovery = step.recovery;
     }
