@@ -3,6 +3,7 @@
 // Real locations are compared with gdb's `bt full` in test/native-locals.test.ts.
 import { describe, expect, it } from 'vitest';
 import { runExpression, type ExprRequest } from '../src/dwarf/expr.js';
+import { capture } from '../src/dwarf/errors.js';
 import { locAt, locListAt } from '../src/dwarf/loclists.js';
 
 const answer = (r: ExprRequest): bigint | null => {
@@ -41,6 +42,14 @@ describe('variable locations', () => {
     expect(locListAt(list, 0, 0x400018, ctx)).toEqual(Buffer.from([0x53]));
     expect(locListAt(list, 0, 0x400020, ctx)).toEqual(Buffer.from([0x37, 0x9f]));
     expect(locListAt(list, 0, 0x400030, ctx)).toBeNull();
+  });
+
+  it('a malformed location list is an error value naming the section, not a crash', () => {
+    const ctx = { addrSize: 8, offsetSize: 4 as const, base: 0, addrx: () => 0 };
+    const bad = capture(() => locListAt(Buffer.from([0x04, 0x10, 0x20, 0x01, 0x53, 0x0e]), 0, 0x1000, ctx));
+    expect(!bad.ok && bad.error).toMatchObject({ kind: 'malformed', section: '.debug_loclists' });
+    const cut = capture(() => locListAt(Buffer.from([0x04, 0x10, 0x20, 0x05]), 0, 0x1000, ctx));
+    expect(cut.ok).toBe(false);
   });
 
   it('DWARF 4 .debug_loc list, relative to the unit base', () => {

@@ -205,6 +205,9 @@ describe("C arguments and locals like gdb's bt full", () => {
     const kill = frames.find((f: { symbol: string }) => f.symbol === '__pthread_kill_implementation');
     expect(kill.args[0]).toEqual({ name: 'threadid', type: 'pthread_t', optimized_out: true, why: expect.any(String) });
     expect(kill.args[1]).toEqual({ name: 'signo', type: 'int', value: '11' });
+    // Without the debug files (the sysroot's binaries have no DWARF) no C frame has arguments to show.
+    const bare = JSON.parse(pycore(['analyze', join(CORES, '3.11-segv-threads.core.gz'), '--native', '--locals', '--sysroot', SYSROOT, '--format', 'json']).stdout);
+    expect(bare.threads.flatMap((t: { frames: { args?: unknown }[] }) => t.frames).some((f: { args?: unknown }) => f.args)).toBe(false);
     // Without --locals nothing is decoded.
     const plain = JSON.parse(pycore(['analyze', join(CORES, '3.11-segv-threads.core.gz'), '--native', '--sysroot', SYSROOT, '--debug-dir', DEBUG, '--format', 'json']).stdout);
     expect(plain.threads.find((t: { current: boolean }) => t.current).frames.some((f: { args?: unknown }) => f.args)).toBe(false);
