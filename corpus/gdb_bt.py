@@ -20,7 +20,9 @@ With --dbg (`python3 corpus/gdb_bt.py --dbg [NAME ...]`, default: the segv-threa
 3.8-3.13 and debian-3.11) it records instead gdb's `bt` of the crashing thread WITH the separate
 debug files of corpus/debug (made by corpus/make_debug.py; gdb reads a private copy of that
 directory and nothing else) into corpus/cores/<name>.gdb-bt-dbg.txt: the ground truth for
-function names from DWARF and inlined frames.
+function names from DWARF and inlined frames; and gdb's `bt full` of that thread (arguments and
+locals of every frame) into corpus/cores/<name>.gdb-bt-full-dbg.txt, the ground truth of
+`analyze --native --locals`.
 
 The output keeps gdb's thread headers, frame lines and "Backtrace stopped" lines as gdb
 printed them, with the sysroot directory replaced by `<sysroot>`, after a header that
@@ -149,6 +151,18 @@ DBG_DEFAULT = ["3.8-segv-threads", "3.9-segv-threads", "3.10-segv-threads", "3.1
 DEBUG_DIR = os.path.join(HERE, "debug")
 
 
+def dbg_lines(text, root, full):
+    """Frame lines (and with `full` the indented locals and "No locals." under each) of the
+    crashing thread's backtrace; gdb shows the selected frame once on loading the core, so the
+    backtrace starts at the last "#0"."""
+    lines = []
+    for l in text.splitlines():
+        if l.startswith("#") or l.startswith("Backtrace stopped") or (full and lines and (l.startswith(" ") or l == "No locals.")):
+            lines.append(l.replace(root, "<sysroot>").replace(generate.SYSROOT, "<sysroot>"))
+    starts = [i for i, l in enumerate(lines) if l.startswith("#0 ")]
+    return lines[starts[-1]:] if starts else lines
+
+
 def record_dbg(name, executable, tmp):
     """gdb's `bt` of the crashing thread (the one gdb selects on loading the core) with corpus/debug."""
     gz = os.path.join(generate.CORES_DIR, name + ".core.gz")
@@ -160,10 +174,10 @@ def record_dbg(name, executable, tmp):
     dbg = os.path.join(root_tmp, "debug")
     shutil.copytree(DEBUG_DIR, dbg)
     text = run_gdb(executable, core, root, debug_dir=dbg, command="bt")
-    lines = [l.replace(root, "<sysroot>").replace(generate.SYSROOT, "<sysroot>") for l in text.splitlines() if l.startswith("#") or l.startswith("Backtrace stopped")]
-    # gdb shows the selected frame once on loading the core; the backtrace starts at the last "#0".
-    starts = [i for i, l in enumerate(lines) if l.startswith("#0 ")]
-    lines = lines[starts[-1]:] if starts else lines
+    lines = dbg_lines(text, root, False)
+    # `bt full`: each frame's arguments (on its line) and locals (indented below it), the
+    # ground truth of `analyze --native --locals`.
+    full = dbg_lines(run_gdb(executable, core, root, debug_dir=dbg, command="bt full"), root, True)
     shutil.rmtree(root_tmp, ignore_errors=True)
     os.unlink(core)
     if not lines:
@@ -177,6 +191,10 @@ def record_dbg(name, executable, tmp):
             "# command: gdb -batch -nx -ex 'set sysroot <sysroot>' -ex 'set debug-file-directory <copy of corpus/debug>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'bt'" % executable]
     with open(os.path.join(generate.CORES_DIR, name + ".gdb-bt-dbg.txt"), "w") as f:
         f.write("\n".join(head + lines) + "\n")
+    head[0] = head[0].replace("`bt`", "`bt full`").replace("--dbg;", "--dbg, with the -dbg record;")
+    head[-1] = head[-1].replace("-ex 'bt'", "-ex 'bt full'")
+    with open(os.path.join(generate.CORES_DIR, name + ".gdb-bt-full-dbg.txt"), "w") as f:
+        f.write("\n".join(head + full) + "\n")
     return sum(1 for l in lines if l.startswith("#"))
 
 

@@ -39,7 +39,9 @@ const hex = (v) => typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v);
 const warnings = arrayOf(T.str);
 
 // With --native a thread's frames are the merged stack (README "analyze --native").
-const nativeFrame = { kind: oneOf('native'), index: T.int, module: nullable(T.str), symbol: nullable(T.str), inlined: optional(oneOf(true)), address: hex, recovery: oneOf('registers', 'cfi', 'sigcontext', 'frame-pointer', 'tail-call') };
+// --native --locals: a C argument or local has a value, or is optimized out (with why), or unreadable.
+const nativeVariable = (v) => typeof v === 'object' && v !== null && typeof v.name === 'string' && (v.type === null || typeof v.type === 'string') && [typeof v.value === 'string', v.optimized_out === true, typeof v.unreadable === 'string'].filter(Boolean).length === 1;
+const nativeFrame = { args: optional(arrayOf(nativeVariable)), locals: optional(arrayOf(nativeVariable)), kind: oneOf('native'), index: T.int, module: nullable(T.str), symbol: nullable(T.str), inlined: optional(oneOf(true)), address: hex, recovery: oneOf('registers', 'cfi', 'sigcontext', 'frame-pointer', 'tail-call') };
 const frame = {
   function: nullable(T.str),
   qualname: optional(nullable(T.str)),

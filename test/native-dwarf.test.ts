@@ -123,8 +123,8 @@ describe('native frames named like gdb with separate debug files', () => {
     expect(without.needed_for.join('\n')).toMatch(/neither its symbols nor its debug information name the function/);
     const withDbg = libc(listFiles(t, { debugDirs: [DEBUG] }));
     expect(withDbg.debug_info).toMatchObject({ embedded: false, file: join(DEBUG, '.build-id/93/ac61ec5a8eb1396f9fbd350e3169a558528a40.debug') });
-    // corpus/make_debug.py keeps .debug_info, .debug_line and .symtab and drops location lists and .debug_frame.
-    expect(withDbg.debug_info?.provides).toEqual(['function-names', 'inlined-calls', 'types', 'line-tables', 'symbol-table']);
+    // corpus/make_debug.py keeps .debug_info, .debug_line, location lists (for --native --locals) and .symtab, and drops .debug_frame.
+    expect(withDbg.debug_info?.provides).toEqual(['function-names', 'inlined-calls', 'types', 'line-tables', 'symbol-table', 'variable-locations']);
     expect(withDbg.needed_for).toContain('the crash site: names the function the signal hit (__pthread_kill_implementation)');
     t.close();
   });

@@ -28,6 +28,24 @@ export interface NativeFrameView {
   signal_frame: boolean;
   /** 'eval': an eval-loop call, followed by the Python frames it ran; 'internal': interpreter plumbing, folded unless --native-all. */
   role: 'eval' | 'internal' | 'other';
+  /** --locals: the C function's parameters and local variables (gdb's `bt full`), from DWARF; absent when the module has no DWARF function at this pc. */
+  args?: NativeVariableView[];
+  locals?: NativeVariableView[];
+  /** --locals: why the arguments and locals could not be read (malformed DWARF). */
+  variables_unreadable?: string;
+}
+
+/** A C argument or local: its value as gdb prints it, or `optimized_out` (DWARF gives no location at this pc, or one in a register the unwinder could not recover). */
+export interface NativeVariableView {
+  name: string;
+  /** The C type as written (`PyObject *`); null when DWARF gives none. */
+  type: string | null;
+  value?: string;
+  optimized_out?: true;
+  /** Why it is optimized out (pycore's reason; gdb says only `<optimized out>`). */
+  why?: string;
+  /** It has a location, but the value could not be read there (memory not in the core, unsupported expression). */
+  unreadable?: string;
 }
 
 export type PythonStackFrameView = FrameView & { kind: 'python' };

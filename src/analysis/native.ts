@@ -12,7 +12,8 @@ import type { ThreadStateInfo } from '../cpython/threads.js';
 import { moduleBaseName, type Module } from '../target/modules.js';
 import type { Target } from '../target/target.js';
 import { NativeUnwinder, type NativeFrame, type NativeStack } from '../target/unwind.js';
-import type { NativeFrameRef, NativeFrameView, NativeOnlyThreadView, NativeStackView, StackFrameView } from './native-view-model.js';
+import type { NativeVariable, NativeVariables } from '../target/native-locals.js';
+import type { NativeFrameRef, NativeFrameView, NativeOnlyThreadView, NativeStackView, NativeVariableView, StackFrameView } from './native-view-model.js';
 import { hex, type AnalyzeReport, type FrameView, type ThreadView } from './view-model.js';
 
 export interface NativeOptions {
@@ -21,6 +22,8 @@ export interface NativeOptions {
   maxFrames?: number;
   /** Where separate debug files live (line tables, .debug_frame). */
   debugDirs?: string[];
+  /** --locals: each shown C frame's arguments and locals from DWARF. */
+  locals?: boolean;
 }
 
 // A 1000-deep Python recursion on 3.8-3.10 is ~3000 native frames; the walk also stops where the stack pointer stops growing.
@@ -158,6 +161,7 @@ export function mergeStacks(
   all: boolean,
   lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
   evalLoop = EVAL_LOOP,
+  variablesOf: ((f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null) => NativeVariables | string | null) | null = null,
 ): NativeStackView {
   const out: StackFrameView[] = [];
   const keep = new Set<number>([0]);
@@ -170,6 +174,7 @@ export function mergeStacks(
   let evalFrames = 0;
   // A physical frame and the calls inlined into it (listed before it) are shown or folded together.
   const views = stack.frames.map((f) => nativeFrameView(f, interpreter, evalLoop));
+  const callers = callerLookup(stack);
   const shown = (i: number) => views[i].role === 'other' || all || keep.has(i) || stack.frames[i].signalTrampoline;
   let group: { start: number; show: boolean } | null = null;
   for (let i = 0; i < stack.frames.length; i++) {
@@ -198,6 +203,12 @@ export function mergeStacks(
       // Line tables are read only for frames that are shown (the folded eval loop has a huge one).
       const at = lineOf(f);
       if (at) Object.assign(v, at);
+      const vars = variablesOf?.(f, callers) ?? null;
+      if (typeof vars === 'string') v.variables_unreadable = vars;
+      else if (vars) {
+        v.args = vars.args.map(variableView);
+        v.locals = vars.locals.map(variableView);
+      }
       out.push(v);
     } else folded++;
     if (!f.inlined) group = null;
@@ -214,6 +225,31 @@ export function mergeStacks(
   }
   if (problems.length) view.unreadable = problems.join('; ');
   return view;
+}
+
+/** For a frame of `stack`: the frame that called its physical frame (the one after it and the calls inlined into it), or null. */
+function callerLookup(stack: NativeStack): (f: NativeFrame) => NativeFrame | null {
+  let index: Map<NativeFrame, number> | null = null;
+  return (f) => {
+    index ??= new Map(stack.frames.map((x, i) => [x, i]));
+    let j = index.get(f);
+    if (j === undefined) return null;
+    while (j < stack.frames.length - 1 && stack.frames[j].inlined) j++;
+    return stack.frames[j + 1] ?? null;
+  };
+}
+
+function variableView(x: NativeVariable): NativeVariableView {
+  const out: NativeVariableView = { name: x.name, type: x.type };
+  if (x.value !== null) out.value = x.value;
+  else if (x.optimizedOut) Object.assign(out, { optimized_out: true, why: x.why });
+  else out.unreadable = x.unreadable ?? 'unreadable';
+  return out;
+}
+
+/** The variables callback of mergeStacks for --locals (null without it). */
+function variablesFor(unwinder: NativeUnwinder, options: NativeOptions): ((f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null) => NativeVariables | string | null) | null {
+  return options.locals ? (f, callerOf) => unwinder.variablesOf(f, callerOf) : null;
 }
 
 export interface NativeContext {
@@ -239,7 +275,7 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
     // The walk is the one the view came from; it also says where each eval-loop call began.
     const walk: FrameInfo[] = walkFrames(rt, ts, codes, limits).frames;
     const entries = walk.length === view.frames.length ? walk.map((f) => f.entry) : view.frames.map(() => undefined);
-    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f), rt.layout.caps.evalLoop);
+    view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f), rt.layout.caps.evalLoop, variablesFor(unwinder, options));
   }
   report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options, used);
 }
@@ -248,7 +284,7 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
 export function nativeOnlyThreads(target: Target, unwinder: NativeUnwinder, interpreter: Module | null, options: NativeOptions, used: ReadonlySet<number> = new Set()): NativeOnlyThreadView[] {
   return target.threads
     .filter((t: ThreadStatus) => !used.has(t.tid))
-    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f)) }));
+    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f), undefined, variablesFor(unwinder, options)) }));
 }
 
 /** Problems met reading call frame information, as report warnings. */

@@ -107,3 +107,17 @@ export const DW_OP_bregx = 0x92;
 export const DW_OP_deref_size = 0x94;
 export const DW_OP_nop = 0x96;
 export const DW_OP_stack_value = 0x9f;
+// Variable locations (DWARF 5 2.5.1, 2.6.1): frame base, CFA, pieces, entry values, implicit values.
+export const DW_OP_fbreg = 0x91;
+export const DW_OP_piece = 0x93;
+export const DW_OP_call_frame_cfa = 0x9c;
+export const DW_OP_implicit_value = 0x9e;
+export const DW_OP_implicit_pointer = 0xa0;
+export const DW_OP_addrx = 0xa1;
+export const DW_OP_constx = 0xa2;
+export const DW_OP_entry_value = 0xa3;
+export const DW_OP_GNU_implicit_pointer = 0xf2;
+export const DW_OP_GNU_entry_value = 0xf3;
+export const DW_OP_GNU_parameter_ref = 0xfa;
+export const DW_OP_GNU_addr_index = 0xfb;
+export const DW_OP_GNU_const_index = 0xfc;

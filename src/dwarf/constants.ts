@@ -22,6 +22,9 @@ export const DW_TAG_class_type = 0x02;
 export const DW_TAG_call_site = 0x48;
 export const DW_TAG_GNU_call_site = 0x4109;
 export const DW_TAG_variable = 0x34;
+export const DW_TAG_formal_parameter = 0x05;
+export const DW_TAG_call_site_parameter = 0x49;
+export const DW_TAG_GNU_call_site_parameter = 0x410a;
 export const DW_TAG_volatile_type = 0x35;
 export const DW_TAG_restrict_type = 0x37;
 export const DW_TAG_partial_unit = 0x3c;
@@ -41,6 +44,8 @@ export const DW_AT_low_pc = 0x11;
 export const DW_AT_high_pc = 0x12;
 export const DW_AT_comp_dir = 0x1b;
 export const DW_AT_const_value = 0x1c;
+export const DW_AT_frame_base = 0x40;
+export const DW_AT_loclists_base = 0x8c;
 export const DW_AT_upper_bound = 0x2f;
 export const DW_AT_count = 0x37;
 export const DW_AT_data_member_location = 0x38;
@@ -58,6 +63,8 @@ export const DW_AT_call_line = 0x59;
 export const DW_AT_linkage_name = 0x6e;
 export const DW_AT_MIPS_linkage_name = 0x2007;
 export const DW_AT_call_return_pc = 0x7d;
+export const DW_AT_call_value = 0x7e;
+export const DW_AT_GNU_call_site_value = 0x2111;
 export const DW_AT_call_origin = 0x7f;
 export const DW_AT_call_tail_call = 0x82;
 export const DW_AT_call_target = 0x83;
@@ -127,8 +134,14 @@ export const DW_UT_split_compile = 0x05;
 export const DW_UT_split_type = 0x06;
 
 // Base type encodings (7.8)
+export const DW_ATE_address = 0x01;
+export const DW_ATE_boolean = 0x02;
+export const DW_ATE_float = 0x04;
 export const DW_ATE_signed = 0x05;
 export const DW_ATE_signed_char = 0x06;
+export const DW_ATE_unsigned = 0x08;
+export const DW_ATE_unsigned_char = 0x09;
+export const DW_ATE_UTF = 0x10;
 
 // Expression operations used in data_member_location (7.7.1)
 export const DW_OP_plus_uconst = 0x23;

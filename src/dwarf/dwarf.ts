@@ -8,7 +8,8 @@ import * as C from './constants.js';
 import { capture, dwarfError, type DwarfError } from './errors.js';
 import { DebugInfo, SECTION_INFO, defaultInfoLimits, type Die, type InfoLimits, type Unit } from './info.js';
 import { LineTable, parseLineProgram, SECTION_LINE } from './line.js';
-import { readRanges, readRngList, rngListOffset, type Range } from './rnglists.js';
+import { locAt, locListAt, locListOffset, SECTION_LOC, SECTION_LOCLISTS } from './loclists.js';
+import { readRanges, readRngList, rngListOffset, type Range, type RangeContext } from './rnglists.js';
 import { SECTION_LINE_STR, SECTION_STR, StringTable } from './str.js';
 import { Types } from './types.js';
 
@@ -77,12 +78,9 @@ export class Dwarf {
     const high = die.attrs.get(C.DW_AT_high_pc);
     const ranges = die.attrs.get(C.DW_AT_ranges);
     if (ranges) {
-      // Range lists are relative to the unit's base address (its DW_AT_low_pc), not the DIE's.
-      const rootLowV = root.attrs.get(C.DW_AT_low_pc);
-      const base = rootLowV ? this.info.attrAddress(u, rootLowV) : 0;
       const baseV = root.attrs.get(C.DW_AT_rnglists_base);
       const rbase = baseV && typeof baseV.value === 'number' ? baseV.value : 0;
-      const ctx = { addrSize: u.addrSize, offsetSize: u.offsetSize, base, addrx: (i: number) => addressAt(this.load('.debug_addr'), this.addrBase(root), i, u.addrSize) };
+      const ctx = this.listContext(root);
       if (u.version >= 5) {
         const buf = this.load('.debug_rnglists');
         const off = ranges.cls === 'rnglistx' ? rngListOffset(buf, rbase, ranges.value as number, u.offsetSize) : (ranges.value as number);
@@ -95,6 +93,37 @@ export class Dwarf {
       return [{ begin: low, end }];
     }
     return [];
+  }
+
+  /** Range and location lists are relative to the unit's base address (its DW_AT_low_pc), not the DIE's. */
+  private listContext(root: Die): RangeContext {
+    const u = root.unit;
+    const rootLowV = root.attrs.get(C.DW_AT_low_pc);
+    const base = rootLowV ? this.info.attrAddress(u, rootLowV) : 0;
+    return { addrSize: u.addrSize, offsetSize: u.offsetSize, base, addrx: (i: number) => addressAt(this.load('.debug_addr'), this.addrBase(root), i, u.addrSize) };
+  }
+
+  /**
+   * The DWARF expression that locates `die`'s value (attribute `attr`: DW_AT_location or
+   * DW_AT_frame_base) at link-time `address`: its exprloc, or the entry of its location list that
+   * covers the address. null when it has none there (the variable is optimized out at that pc).
+   */
+  locationAt(die: Die, address: number, attr: number = C.DW_AT_location): Buffer | null {
+    const v = die.attrs.get(attr);
+    if (!v) return null;
+    if (Buffer.isBuffer(v.value)) return v.value;
+    const u = die.unit;
+    const root = this.root(u);
+    if (!root || typeof v.value !== 'number') return null;
+    const ctx = this.listContext(root);
+    if (u.version >= 5) {
+      const buf = this.load(SECTION_LOCLISTS);
+      const baseV = root.attrs.get(C.DW_AT_loclists_base);
+      const lbase = baseV && typeof baseV.value === 'number' ? baseV.value : 0;
+      const off = v.cls === 'loclistx' ? locListOffset(buf, lbase, v.value, u.offsetSize) : v.value;
+      return locListAt(buf, off, address, ctx);
+    }
+    return locAt(this.load(SECTION_LOC), v.value, address, ctx);
   }
 
   private addrBase(root: Die): number {

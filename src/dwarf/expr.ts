@@ -1,5 +1,7 @@
-// DWARF expressions (DWARF 5 spec 2.5), as call frame information uses them: the CFA of
-// DW_CFA_def_cfa_expression and the register rules of DW_CFA_expression / val_expression.
+// DWARF expressions (DWARF 5 spec 2.5), as call frame information uses them (the CFA of
+// DW_CFA_def_cfa_expression, the register rules of DW_CFA_expression / val_expression) and as
+// variable locations do (DW_OP_fbreg, DW_OP_call_frame_cfa, DW_OP_piece, implicit values; an
+// entry value or implicit pointer is asked of the caller, which may not know it).
 // The evaluator never reads memory or registers itself: it is a generator that yields a request
 // ("the value of register N", "N bytes at address A") and resumes with the caller's answer
 // (a bigint, or null when that value is not available), like gimli's RequiresMemory.
@@ -9,10 +11,22 @@ import * as C from './cfi-constants.js';
 import { Cursor } from './cursor.js';
 import { capture, fault, type DwarfError } from './errors.js';
 
-export type ExprRequest = { kind: 'register'; register: number } | { kind: 'memory'; address: bigint; size: number };
+export type ExprRequest =
+  | { kind: 'register'; register: number }
+  | { kind: 'memory'; address: bigint; size: number }
+  /** The frame's CFA (DW_OP_call_frame_cfa), its frame base (DW_OP_fbreg), a .debug_addr entry (DW_OP_addrx/constx). */
+  | { kind: 'cfa' }
+  | { kind: 'frame-base' }
+  | { kind: 'addrx'; index: number }
+  /** A value the frame had on entry (DW_OP_entry_value), or a pointer to a variable with no address (DW_OP_implicit_pointer). */
+  | { kind: 'entry-value'; expr: Buffer }
+  | { kind: 'implicit-pointer' };
 
-/** What an expression computed: an address (a memory location), a value (DW_OP_stack_value), or a register (DW_OP_regN). */
-export type ExprResult = { kind: 'address' | 'value'; value: bigint } | { kind: 'register'; register: number };
+/** A simple location: an address (a memory location), a value (DW_OP_stack_value), or a register (DW_OP_regN). */
+export type SimpleLocation = { kind: 'address' | 'value'; value: bigint } | { kind: 'register'; register: number } | { kind: 'implicit'; bytes: Buffer };
+
+/** What an expression computed: a simple location, or DW_OP_piece parts (location null: that part is optimized out). */
+export type ExprResult = SimpleLocation | { kind: 'pieces'; pieces: { size: number; location: SimpleLocation | null }[] };
 
 export type ExprFailure = { kind: 'dwarf'; error: DwarfError } | { kind: 'unavailable'; request: ExprRequest };
 
@@ -40,7 +54,8 @@ export function* evaluateExpression(expr: Buffer, o: ExprOptions): Generator<Exp
   const base = o.offset ?? 0;
   const c = new Cursor(expr, section, 0);
   const stack: bigint[] = (o.initialStack ?? []).map(wrap);
-  let result: ExprResult | null = null;
+  let result: SimpleLocation | null = null;
+  const pieces: { size: number; location: SimpleLocation | null }[] = [];
 
   const bad = (what: string): never => fault('malformed', section, base + c.pos, what);
   const pop = (): bigint => {
@@ -54,12 +69,32 @@ export function* evaluateExpression(expr: Buffer, o: ExprOptions): Generator<Exp
   // Faults raised by the cursor or `bad` are DwarfFaults; `capture` turns each step's into a value.
   const steps = o.maxSteps ?? DEFAULT_MAX_EXPR_STEPS;
   let count = 0;
-  while (c.pos < c.end && result === null) {
+  while (c.pos < c.end) {
     if (++count > steps) return err({ kind: 'dwarf', error: { kind: 'limit', section, offset: base + c.pos, what: `DWARF expression ran more than ${steps} operations` } });
     const at = c.pos;
     const decoded = capture(() => decode(c, o.addressSize));
     if (!decoded.ok) return err({ kind: 'dwarf', error: decoded.error });
     const d = decoded.value;
+    // A register or value location ends the expression, or the piece it describes.
+    if (result !== null && d.kind !== 'piece') break;
+    if (d.kind === 'piece') {
+      pieces.push({ size: d.size, location: result ?? (stack.length > 0 ? { kind: 'address', value: stack.pop()! } : null) });
+      result = null;
+      stack.length = 0;
+      continue;
+    }
+    if (d.kind === 'implicit') {
+      result = { kind: 'implicit', bytes: d.bytes };
+      continue;
+    }
+    if (d.kind === 'ask') {
+      // An implicit pointer points at a value with no address: there is nothing to print but gdb's `<synthetic pointer>`.
+      if (d.request.kind === 'implicit-pointer') return err({ kind: 'unavailable', request: d.request });
+      const v = yield d.request;
+      if (v === null) return err({ kind: 'unavailable', request: d.request });
+      stack.push(wrap(v + d.offset));
+      continue;
+    }
     const r = capture((): Decoded | null => {
       switch (d.kind) {
         case 'push':
@@ -101,6 +136,10 @@ export function* evaluateExpression(expr: Buffer, o: ExprOptions): Generator<Exp
       stack.push(wrap(need.kind === 'breg' ? v + need.offset : v));
     }
   }
+  if (pieces.length > 0) {
+    if (result !== null || stack.length > 0) return err({ kind: 'dwarf', error: { kind: 'malformed', section, offset: base, what: 'DWARF expression ends with a location after its last DW_OP_piece' } });
+    return ok({ kind: 'pieces', pieces });
+  }
   if (result) return ok(result);
   const top = stack[stack.length - 1];
   if (top === undefined) return err({ kind: 'dwarf', error: { kind: 'malformed', section, offset: base, what: 'DWARF expression leaves an empty stack' } });
@@ -115,7 +154,11 @@ type Decoded =
   | { kind: 'stack'; op: number; operand: bigint }
   | { kind: 'branch'; op: number; offset: number }
   | { kind: 'stack_value' }
-  | { kind: 'nop' };
+  | { kind: 'nop' }
+  | { kind: 'piece'; size: number }
+  | { kind: 'implicit'; bytes: Buffer }
+  /** Pushes the caller's answer to `request` plus `offset`. */
+  | { kind: 'ask'; request: ExprRequest; offset: bigint };
 
 function decode(c: Cursor, addressSize: number): Decoded {
   const op = c.u8();
@@ -168,9 +211,35 @@ function decode(c: Cursor, addressSize: number): Decoded {
       return { kind: 'stack_value' };
     case C.DW_OP_nop:
       return { kind: 'nop' };
+    case C.DW_OP_fbreg:
+      return { kind: 'ask', request: { kind: 'frame-base' }, offset: sleb(c) };
+    case C.DW_OP_call_frame_cfa:
+      return { kind: 'ask', request: { kind: 'cfa' }, offset: 0n };
+    case C.DW_OP_addrx:
+    case C.DW_OP_constx:
+    case C.DW_OP_GNU_addr_index:
+    case C.DW_OP_GNU_const_index:
+      return { kind: 'ask', request: { kind: 'addrx', index: c.uleb() }, offset: 0n };
+    case C.DW_OP_entry_value:
+    case C.DW_OP_GNU_entry_value: {
+      const n = c.uleb();
+      return { kind: 'ask', request: { kind: 'entry-value', expr: c.bytes(n, 'DW_OP_entry_value expression') }, offset: 0n };
+    }
+    case C.DW_OP_implicit_pointer:
+    case C.DW_OP_GNU_implicit_pointer:
+      // The DIE reference is 4 bytes in 32-bit DWARF (the only kind GCC emits for x86-64 and aarch64).
+      c.offset(4);
+      sleb(c);
+      return { kind: 'ask', request: { kind: 'implicit-pointer' }, offset: 0n };
+    case C.DW_OP_piece:
+      return { kind: 'piece', size: c.uleb() };
+    case C.DW_OP_implicit_value: {
+      const n = c.uleb();
+      return { kind: 'implicit', bytes: c.bytes(n, 'DW_OP_implicit_value') };
+    }
     default:
       if (STACK_OPS.has(op)) return { kind: 'stack', op, operand: 0n };
-      return fault('malformed', c.section, c.pos - 1, `DWARF expression operation 0x${op.toString(16)} is not supported in call frame information`);
+      return fault('malformed', c.section, c.pos - 1, `DWARF expression operation 0x${op.toString(16)} is not supported`);
   }
 }
 

@@ -28,6 +28,8 @@ export interface CallSite {
   tail: boolean;
   /** The callee when known: its entry address, or (a declaration) its name for a symbol lookup. */
   target: { entry: number } | { name: string } | null;
+  /** The DW_TAG_call_site entry (its DW_TAG_call_site_parameter children give argument values at the call). */
+  die: Die;
 }
 
 interface Subprogram {
@@ -70,6 +72,33 @@ export class FunctionIndex {
     return [];
   }
 
+  /**
+   * The DIEs of the functions at `address`, in the order of at(): each inlined copy
+   * (DW_TAG_inlined_subroutine), then the subprogram; each with the lexical blocks inside it
+   * (not inside a nested inlined call) that hold the address, innermost first. Their
+   * parameters and variables are what a debugger prints for the frame.
+   */
+  scopesAt(address: number, unit: Unit | null = null): { die: Die; blocks: Die[] }[] {
+    const sub = this.subprogramAt(address, unit);
+    if (!sub) return [];
+    const out: { die: Die; blocks: Die[] }[] = [{ die: sub.die, blocks: [] }];
+    let cur = out[0];
+    let scope: Die | null = sub.die;
+    for (let depth = 0; scope && depth <= MAX_INLINE_DEPTH; depth++) {
+      let next: Die | null = null;
+      for (const child of this.dwarf.info.children(scope)) {
+        if (child.tag !== C.DW_TAG_inlined_subroutine && child.tag !== C.DW_TAG_lexical_block) continue;
+        if (!this.dwarf.dieRanges(child).some((x) => address >= x.begin && address < x.end)) continue;
+        next = child;
+        break;
+      }
+      if (next?.tag === C.DW_TAG_inlined_subroutine) out.push((cur = { die: next, blocks: [] }));
+      else if (next) cur.blocks.unshift(next);
+      scope = next;
+    }
+    return out.reverse();
+  }
+
   /** The subprogram DIE holding `address` and its entry, or null. */
   subprogramAt(address: number, unit: Unit | null = null): { die: Die; entry: number } | null {
     const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
@@ -98,9 +127,24 @@ export class FunctionIndex {
         const pcV = d.attrs.get(C.DW_AT_call_return_pc) ?? (d.tag === C.DW_TAG_GNU_call_site ? d.attrs.get(C.DW_AT_low_pc) : undefined);
         if (!pcV) continue;
         const tail = Boolean(d.attrs.get(C.DW_AT_call_tail_call)?.value || d.attrs.get(C.DW_AT_GNU_tail_call)?.value);
-        out.push({ returnPc: info.attrAddress(d.unit, pcV), tail, target: this.callTarget(d) });
+        out.push({ returnPc: info.attrAddress(d.unit, pcV), tail, target: this.callTarget(d), die: d });
       } else if (d.tag === C.DW_TAG_inlined_subroutine || d.tag === C.DW_TAG_lexical_block) this.collectSites(d, out, depth + 1);
     }
+  }
+
+  /**
+   * The expression (DW_AT_call_value, evaluated in the caller's frame) that gives the value a
+   * call passed in DWARF register `register` (its DW_TAG_call_site_parameter located by DW_OP_regN), or null.
+   */
+  callValue(site: CallSite, register: number): Buffer | null {
+    for (const p of this.dwarf.info.children(site.die)) {
+      if (p.tag !== C.DW_TAG_call_site_parameter && p.tag !== C.DW_TAG_GNU_call_site_parameter) continue;
+      const loc = p.attrs.get(C.DW_AT_location)?.value;
+      if (!Buffer.isBuffer(loc) || loc.length !== 1 || loc[0] !== 0x50 + register) continue;
+      const v = (p.attrs.get(C.DW_AT_call_value) ?? p.attrs.get(C.DW_AT_GNU_call_site_value))?.value;
+      return Buffer.isBuffer(v) ? v : null;
+    }
+    return null;
   }
 
   /** A call site's callee: DW_AT_call_target as a constant address (DW_OP_addr), else DW_AT_call_origin (or abstract_origin for GNU). */

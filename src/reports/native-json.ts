@@ -1,5 +1,6 @@
 // `--format json --native`: a thread's merged stack. Every frame carries "kind": "native" frames
-// have module, symbol, offset, address, file and line; "python" frames are the usual frame objects.
+// have module, symbol, offset, address, file and line (with --locals, "args" and "locals": name,
+// type, and value or "optimized_out": true); "python" frames are the usual frame objects.
 import type { NativeStackView } from '../analysis/native-view-model.js';
 import type { FrameView } from '../analysis/view-model.js';
 
@@ -24,6 +25,9 @@ export function nativeStackJson(s: NativeStackView, frameJson: (f: FrameView) =>
         recovery: f.recovery,
         ...(f.signal_frame ? { signal_frame: true } : {}),
         role: f.role,
+        ...(f.args ? { args: f.args } : {}),
+        ...(f.locals ? { locals: f.locals } : {}),
+        ...(f.variables_unreadable ? { variables_unreadable: f.variables_unreadable } : {}),
       };
     }),
     native: { merged: s.merged, folded: s.folded, ...(s.unreadable ? { unreadable: s.unreadable } : {}) },

@@ -2,7 +2,7 @@
 // numbers them (`C` lines) with the Python frames each eval-loop call ran (`Py` lines, in
 // faulthandler's frame syntax) where that call sits; and the header lines naming the frame a
 // signal interrupted and the likely culprit.
-import type { NativeFrameRef, NativeFrameView, NativeStackView } from '../analysis/native-view-model.js';
+import type { NativeFrameRef, NativeFrameView, NativeStackView, NativeVariableView } from '../analysis/native-view-model.js';
 import type { AnalyzeReport, FrameView } from '../analysis/view-model.js';
 import { escapeForTerminal as esc, faulthandlerAscii } from './sanitize.js';
 
@@ -39,6 +39,16 @@ function nativeLine(f: NativeFrameView): string {
   return `  C   ${n}${pc} in ${where(f)}${at}${how}`;
 }
 
+function variableLines(f: NativeFrameView): string[] {
+  const out: string[] = [];
+  const value = (v: NativeVariableView) => (v.value !== undefined ? esc(v.value) : v.optimized_out ? '<optimized out>' : `<unreadable: ${esc(v.unreadable ?? '')}>`);
+  for (const v of f.args ?? []) out.push(`        arg ${esc(v.name)} = ${value(v)}`);
+  for (const v of f.locals ?? []) out.push(`        ${esc(v.name)} = ${value(v)}`);
+  if (f.args && f.locals && out.length === 0) out.push('        No arguments or locals.');
+  if (f.variables_unreadable) out.push(`        [!] arguments and locals: ${esc(f.variables_unreadable)}`);
+  return out;
+}
+
 function pythonLine(f: FrameView): string {
   const file = f.file === null ? '???' : `"${faulthandlerAscii(f.file)}"`;
   const line = f.line === null || f.line < 0 ? '???' : String(f.line);
@@ -48,6 +58,8 @@ function pythonLine(f: FrameView): string {
 export function stackLines(s: NativeStackView, out: string[]): void {
   for (const f of s.frames) {
     out.push(f.kind === 'native' ? nativeLine(f) : pythonLine(f));
+    // --locals: a C frame's arguments then locals, as gdb's `bt full` lists them under the frame.
+    if (f.kind === 'native') out.push(...variableLines(f));
     // --locals: under the Python frame they belong to, as in the faulthandler-style output.
     if (f.kind === 'python') for (const l of f.locals ?? []) out.push(`        ${esc(l.name)} = ${esc(l.repr)}`);
     if (f.kind === 'python' && f.locals_unreadable) out.push(`        [!] locals: ${esc(f.locals_unreadable)}`);

@@ -25,6 +25,8 @@ export interface UnwindArch {
   fp: number;
   /** The column of the return address when no CIE says otherwise. */
   returnAddress: number;
+  /** Registers a callee preserves (the ABI's callee-saved set): the only ones besides sp that a caller frame's values are known for. */
+  calleeSaved: ReadonlySet<number>;
   /** Significant bits of a user-space address: AArch64 return addresses may carry a pointer-authentication code above them. */
   addressBits: number | null;
   sigreturn: SigreturnLayout;
@@ -49,6 +51,7 @@ const x86_64: UnwindArch = {
   sp: 7,
   fp: 6,
   returnAddress: 16,
+  calleeSaved: new Set([3, 6, 12, 13, 14, 15]),
   addressBits: null,
   sigreturn: {
     // mov $15, %rax (rt_sigreturn); syscall
@@ -71,6 +74,7 @@ const aarch64: UnwindArch = {
   sp: 31,
   fp: 29,
   returnAddress: 30,
+  calleeSaved: new Set([19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]),
   addressBits: 48,
   sigreturn: {
     // mov x8, #139 (rt_sigreturn); svc #0

@@ -5,6 +5,7 @@
 // a module has no CFI for the pc. Every walk is bounded and stops at a repeated frame or a
 // stack pointer that does not grow. Each frame is named like gdb names it (native-symbols.ts);
 // lineOf() gives file:line when the module has DWARF line information.
+import * as C from '../dwarf/constants.js';
 import { runExpression, type ExprRequest } from '../dwarf/expr.js';
 import type { RegisterRule, UnwindRow } from '../dwarf/cfa-program.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
@@ -14,6 +15,7 @@ import { elfSectionLoader, openDebugInfo, type DebugInfoSource } from './debug-i
 import type { Module } from './modules.js';
 import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/functions.js';
 import type { Dwarf } from '../dwarf/dwarf.js';
+import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
 import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
@@ -49,6 +51,21 @@ export interface NativeFrame {
    * may have changed itself, so not its caller's values passing through); absent without CFI.
    */
   ownRegisterValues?: number[];
+  /** Where this frame sits in its physical frame's chain of inlined calls: 0 for the physical function, 1 for a call inlined into it, and so on. */
+  inlineLevel: number;
+  /** The registers known in this frame (shared with the calls inlined into it); null for a tail-call frame, which has none. */
+  registers: FrameRegisters | null;
+}
+
+/**
+ * A frame's registers (DWARF numbers): frame 0 and a frame a signal interrupted have all of them;
+ * a caller frame only the stack pointer and the callee-saved registers (CFI restores them or they
+ * kept their value), none of those once a frame-pointer step (no CFI) lies below it. `cfa`: the
+ * frame's canonical frame address, null when no CFI row gave it.
+ */
+export interface FrameRegisters {
+  values: ReadonlyMap<number, number>;
+  cfa: number | null;
 }
 
 export type StopReason = 'outermost' | 'limit' | 'loop' | 'unreadable' | 'no-unwind-info' | 'bad-registers';
@@ -81,6 +98,8 @@ interface ModuleDebug {
 }
 
 const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** Callers followed up the stack to resolve an entry value that is its caller's entry value. */
+const MAX_ENTRY_VALUE_DEPTH = 8;
 /** Longest chain of tail calls looked for between two frames. */
 const MAX_TAIL_CALLS = 8;
 
@@ -141,10 +160,15 @@ export class NativeUnwinder {
     }
     let exact = true;
     let recovery: FrameRecovery = 'registers';
+    let guessed = false;
     const seen = new Set<string>();
     for (;;) {
       const sp = regs.get(arch.sp) ?? null;
       const frame = this.frame(frames.length, pc, exact, sp, recovery);
+      // After a frame-pointer step (a callee without CFI) no callee-saved register is known to have kept its value.
+      const keep = (n: number) => n === arch.sp || (!guessed && arch.calleeSaved.has(n));
+      const known = recovery === 'registers' || recovery === 'sigcontext' ? regs : new Map([...regs].filter(([n]) => keep(n)));
+      frame.registers = { values: known, cfa: null };
       // The inlined calls at this pc come first (newest), as gdb numbers them.
       for (const f of this.inlinedFrames(frame)) frames.push(f);
       frame.index = frames.length;
@@ -166,6 +190,8 @@ export class NativeUnwinder {
         break;
       }
       const newSp = step.regs.get(arch.sp) ?? null;
+      // The CFA is the caller's stack pointer; only a CFI row defines it.
+      if (step.recovery === 'cfi' && frame.registers) frame.registers.cfa = newSp;
       if (step.pc === 0) {
         stack.stop = { reason: 'outermost', detail: 'the return address is 0' };
         break;
@@ -180,6 +206,8 @@ export class NativeUnwinder {
       if (!frame.signalTrampoline) for (const t of this.tailCallFrames(frame, step.pc, frames.length)) frames.push(t);
       regs = step.regs;
       pc = step.pc;
+      if (step.recovery === 'frame-pointer') guessed = true;
+      else if (step.recovery === 'sigcontext') guessed = false;
       exact = frame.signalTrampoline;
       recovery = step.recovery;
     }
@@ -189,7 +217,7 @@ export class NativeUnwinder {
   private frame(index: number, pc: number, exact: boolean, sp: number | null, recovery: FrameRecovery): NativeFrame {
     const lookupPc = exact ? pc : pc - 1;
     const module = this.target.moduleAt(lookupPc) ?? null;
-    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null };
+    const f: NativeFrame = { index, pc, lookupPc, sp, recovery, cfi: null, signalTrampoline: false, module, symbol: null, inlined: false, callSite: null, offset: null, registers: null, inlineLevel: 0 };
     if (!module) return f;
     f.offset = pc - module.start;
     const address = lookupPc - module.bias;
@@ -215,7 +243,7 @@ export class NativeUnwinder {
     for (let i = 0; i < fn.length - 1; i++) {
       const symbol = fn[i].name === null ? null : { name: fn[i].name!, value: fn[i].entry, size: 0 };
       const callSite = i > 0 && fn[i - 1].callLine !== null ? { file: fn[i - 1].callFile, line: fn[i - 1].callLine! } : null;
-      out.push({ ...phys, index: phys.index + i, inlined: true, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
+      out.push({ ...phys, index: phys.index + i, inlined: true, inlineLevel: fn.length - 1 - i, symbol, callSite, offset: symbol ? phys.pc - (symbol.value + m.bias) : phys.offset });
     }
     // The subprogram itself is executing where its innermost inlined callee was called.
     const last = fn.length >= 2 ? fn[fn.length - 2] : null;
@@ -271,7 +299,9 @@ export class NativeUnwinder {
       const names = this.functionsAt(m, s.returnPc - 1);
       const elf = this.moduleSymbols(m)?.lookup(s.returnPc - 1) ?? null;
       const symbol = names[0]?.name ? { name: names[0].name, value: names[0].entry, size: 0 } : elf;
-      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start };
+      // Named by the innermost function at its jump, whose variables it shows too.
+      const inlineLevel = Math.max(0, names.length - 1);
+      return { index: index + i, pc, lookupPc: pc - 1, sp: null, recovery: 'tail-call' as const, cfi: null, signalTrampoline: false, module: m, symbol, inlined: false, callSite: null, offset: symbol ? pc - (symbol.value + m.bias) : pc - m.start, registers: null, inlineLevel };
     });
   }
 
@@ -304,6 +334,79 @@ export class NativeUnwinder {
     const unit = info.ranges?.unitFor(address) ?? null;
     const row = unit === null ? dwarf.lineAt(address) : dwarf.use((d) => d.lineTable(d.info.unitAt(unit))?.find(address) ?? null);
     return row.ok && row.value ? { file: row.value.file, line: row.value.line } : null;
+  }
+
+  /**
+   * The C arguments and locals of a frame (`--native --locals`), from its module's DWARF; null when
+   * the module has no DWARF function at the frame's pc (or the frame is the signal trampoline).
+   * A string when the DWARF is malformed.
+   */
+  variablesOf(f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null = () => null): NativeVariables | string | null {
+    const m = f.module;
+    const d = m ? this.moduleLines(m) : null;
+    if (!m || !d || f.signalTrampoline) return null;
+    const address = f.lookupPc - m.bias;
+    const unit = d.ranges?.unitFor(address) ?? null;
+    const r = d.source.dwarf.use((dw) => {
+      const scopes = d.functions.scopesAt(address, unit === null ? null : dw.info.unitAt(unit));
+      const scope = scopes[scopes.length - 1 - f.inlineLevel];
+      if (!scope) return null;
+      const sub = scopes[scopes.length - 1].die;
+      const read = (a: number, n: number) => this.target.memory.read(a, n);
+      return frameVariables(dw, sub, scope, address, f.registers, read, 8, (expr) => this.entryValue(f, callerOf, expr, 0));
+    });
+    return r.ok ? r.value : `the DWARF of ${m.path} is malformed: ${r.error.what}`;
+  }
+
+  /**
+   * DW_OP_entry_value(DW_OP_regN) of frame `f`: the value its caller passed in register N, from
+   * the caller's DW_TAG_call_site at its return address (DW_AT_call_value evaluated with the
+   * caller's registers), as gdb resolves it. Only when the call site's callee is f's function
+   * (by entry, or by name for a call into another module) and the caller was unwound by CFI (or
+   * is a tail-call frame, whose jump site's values must then be constants); null otherwise (the
+   * value stays optimized out).
+   */
+  private entryValue(f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null, expr: Buffer, depth: number): bigint | null {
+    if (expr.length !== 1 || expr[0] < 0x50 || expr[0] > 0x6f || depth > MAX_ENTRY_VALUE_DEPTH) return null;
+    const caller = callerOf(f);
+    const m = f.module;
+    const cm = caller?.module;
+    // A tail-call caller has no registers: only a call value that needs none (a constant) resolves there.
+    if (!m || !caller || !cm || (caller.recovery !== 'cfi' && caller.recovery !== 'tail-call')) return null;
+    const fn = this.functionsAt(m, f.lookupPc - m.bias);
+    const d = this.moduleLines(cm);
+    if (fn.length === 0 || !d) return null;
+    const callee = fn[fn.length - 1];
+    const regs = caller.registers;
+    const at = caller.pc - cm.bias;
+    const r = d.source.dwarf.use((dw) => {
+      const unit = d.ranges?.unitFor(at - 1) ?? null;
+      const sub = d.functions.subprogramAt(at - 1, unit === null ? null : dw.info.unitAt(unit));
+      const site = sub ? d.functions.callSites(sub.die).find((s) => s.returnPc === at) : undefined;
+      if (!site || site.tail !== (caller.recovery === 'tail-call') || !site.target) return null;
+      // A callee known by name (a declaration) is compared by its address in the same module (aliases: `__pthread_kill` is `__GI___pthread_kill`), by name across modules.
+      const named = 'name' in site.target ? site.target.name : null;
+      const entry = named === null ? (site.target as { entry: number }).entry : cm === m ? (this.moduleSymbols(cm)?.addressOf(named) ?? null) : null;
+      const same = entry !== null ? entry + cm.bias === callee.entry + m.bias : named === callee.name;
+      const value = same ? d.functions.callValue(site, expr[0] - 0x50) : null;
+      return value && sub ? { value, frameBase: dw.locationAt(sub.die, at - 1, C.DW_AT_frame_base) } : null;
+    });
+    if (!r.ok || !r.value) return null;
+    const base = this.exprAnswer(regs?.values ?? new Map(), regs?.cfa ?? null);
+    // The value the caller passed may itself be the caller's own entry value: resolved one frame further up.
+    // The caller's frame base (DW_OP_fbreg in the call value): its DW_AT_frame_base, usually the CFA.
+    const frameBase = (): bigint | null => {
+      if (!r.value!.frameBase) return null;
+      const fb = runExpression(r.value!.frameBase, { addressSize: 8 }, base);
+      if (!fb.ok) return null;
+      if (fb.value.kind === 'register') return base({ kind: 'register', register: fb.value.register });
+      return fb.value.kind === 'address' || fb.value.kind === 'value' ? fb.value.value : null;
+    };
+    const answer = (req: ExprRequest) => (req.kind === 'entry-value' ? this.entryValue(caller, callerOf, req.expr, depth + 1) : req.kind === 'frame-base' ? frameBase() : base(req));
+    const v = runExpression(r.value.value, { addressSize: 8 }, answer);
+    if (!v.ok) return null;
+    if (v.value.kind === 'register') return answer({ kind: 'register', register: v.value.register });
+    return v.value.kind === 'address' || v.value.kind === 'value' ? v.value.value : null;
   }
 
   /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
@@ -371,14 +474,7 @@ export class NativeUnwinder {
 
   private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery; own: number[] } | { stop: NativeStack['stop'] } {
     const where = `${m.path} (CFI row 0x${row.start.toString(16)}..0x${row.end.toString(16)})`;
-    const answer = (req: ExprRequest): bigint | null => {
-      if (req.kind === 'register') {
-        const v = regs.get(req.register);
-        return v === undefined ? null : BigInt(v);
-      }
-      const b = this.target.memory.read(Number(req.address), req.size);
-      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
-    };
+    const answer = this.exprAnswer(regs, null);
     let cfa: number;
     if (row.cfa.kind === 'register-offset') {
       const base = regs.get(row.cfa.register);
@@ -386,7 +482,7 @@ export class NativeUnwinder {
       cfa = base + row.cfa.offset;
     } else {
       const r = runExpression(row.cfa.expr, { addressSize: 8 }, answer);
-      if (!r.ok || r.value.kind === 'register') return { stop: { reason: 'unreadable', detail: `${where}: the CFA expression could not be evaluated` } };
+      if (!r.ok || (r.value.kind !== 'address' && r.value.kind !== 'value')) return { stop: { reason: 'unreadable', detail: `${where}: the CFA expression could not be evaluated` } };
       cfa = Number(r.value.value);
     }
     const out: Registers = new Map(regs);
@@ -413,6 +509,20 @@ export class NativeUnwinder {
     return { regs: out, pc, recovery: 'cfi', own };
   }
 
+  /** Answers a DWARF expression's requests from registers `regs`, the CFA and the target's memory (null: not available). */
+  private exprAnswer(regs: ReadonlyMap<number, number>, cfa: number | null): (req: ExprRequest) => bigint | null {
+    return (req) => {
+      if (req.kind === 'register') {
+        const v = regs.get(req.register);
+        return v === undefined ? null : BigInt(v);
+      }
+      if (req.kind === 'cfa') return cfa === null ? null : BigInt(cfa);
+      if (req.kind !== 'memory') return null;
+      const b = this.target.memory.read(Number(req.address), req.size);
+      return b ? BigInt.asUintN(64, b.length === 8 ? b.readBigUInt64LE(0) : BigInt(b.readUIntLE(0, b.length))) : null;
+    };
+  }
+
   private ruleValue(rule: RegisterRule, cfa: number, regs: Registers, answer: (req: ExprRequest) => bigint | null): number | null {
     switch (rule.kind) {
       case 'same-value':
@@ -427,7 +537,7 @@ export class NativeUnwinder {
       case 'expression':
       case 'val-expression': {
         const r = runExpression(rule.expr, { addressSize: 8, initialStack: [BigInt(cfa)] }, answer);
-        if (!r.ok || r.value.kind === 'register') return null;
+        if (!r.ok || (r.value.kind !== 'address' && r.value.kind !== 'value')) return null;
         const v = Number(r.value.value);
         return rule.kind === 'expression' ? this.word(v) : v;
       }

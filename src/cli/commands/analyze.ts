@@ -14,7 +14,7 @@ export function register(program: Command): void {
   withCoreOptions(program.command('analyze').argument('<core>', 'core file (plain, compressed with gzip/zstd/xz/lz4, systemd-coredump or apport .crash)').description('faulthandler-style tracebacks of every thread, the signal and the crash site'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'md']).default('text'))
     .option('--all-frames', 'print every frame in text output (faulthandler stops at 100)')
-    .option('--locals', "show every frame's arguments and local variables")
+    .option('--locals', "show every frame's arguments and local variables (with --native, C frames' too, from DWARF)")
     .option('--native', "every thread's native (C) stack, with its Python frames placed under the eval-loop call that ran them")
     .option('--native-all', 'like --native, without folding interpreter-internal frames')
     .option('--tasks', 'asyncio tasks and other suspended coroutines, each with its await chain and suspended line')
@@ -31,7 +31,7 @@ export function register(program: Command): void {
         return a === null ? fail(`--check ${t}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50 (p= as CPython printed it, or an object's id())`, EXIT.usage) : a;
       });
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll) } : undefined, tasks: o.tasks, checkAddresses, referrers: o.referrers });
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll), locals: Boolean(o.locals) } : undefined, tasks: o.tasks, checkAddresses, referrers: o.referrers });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
       // Every other block was reported; an address with no block there is bad input.
