@@ -84,6 +84,12 @@ function run(args, cache) {
 
 /** README text with every example block regenerated. */
 export async function regenerate(readme) {
+  // An example marker without its closing line would make the next block's end its own, and the
+  // rewrite would drop the prose between them: refuse instead.
+  const opens = readme.match(/^<!-- example: .+? -->$/gm)?.length ?? 0;
+  const closes = readme.match(/^<!-- \/example -->$/gm)?.length ?? 0;
+  if (opens !== closes) throw new Error(`README has ${opens} example markers but ${closes} <!-- /example --> lines: close every block`);
+  for (const m of readme.matchAll(BLOCK)) if (/^<!-- example: /m.test(m[0].slice(1))) throw new Error(`README example "${m[1]}" has no <!-- /example --> line before the next example`);
   const blocks = [...readme.matchAll(BLOCK)].map((m) => ({ whole: m[0], marker: m[1], ...parseMarker(m[1]) }));
   const cache = mkdtempSync(join(tmpdir(), 'pycore-readme-'));
   try {

@@ -21,6 +21,13 @@ describe('README examples', () => {
     expect(shape(out, parseMarker('x | lines 1-6').filters)).toBe(out.trimEnd());
     expect(shape(`at ${ROOT}/corpus/x on 2026-11-22 02:23:00\n`, [])).toBe('at corpus/x on YYYY-MM-DD hh:mm:ss');
     expect(() => parseMarker('x | tail 3')).toThrow(/unknown example filter/);
+    // A path recorded inside a core (the scenario's source) stays, even under this checkout.
+    expect(shape(`File "${ROOT}/corpus/scenarios/a.py"\n`, [])).toBe(`File "${ROOT}/corpus/scenarios/a.py"`);
+  });
+
+  it('refuses a marker without its closing line rather than dropping the prose after it', async () => {
+    const open = '<!-- example: --version -->\n```\n```\n';
+    await expect(regenerate(`${open}\nprose\n${open}<!-- /example -->\n`)).rejects.toThrow(/example markers but 1 <!-- \/example -->/);
   });
 
   it('the first example is what `npm run demo` runs', () => {
