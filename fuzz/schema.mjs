@@ -59,7 +59,7 @@ export function checkAnalyze(j) {
     python: nullable(
       (p) =>
         T.obj(p) &&
-        !check(p, { version: T.str, version_source: T.str, executable: nullable(T.str), module: nullable(T.str), build: oneOf('release', 'debug', 'trace-refs'), layout_source: oneOf('dwarf', 'debug-offsets', 'builtin'), found_by: oneOf('symbol', 'scan') }),
+        !check(p, { version: T.str, version_source: T.str, executable: nullable(T.str), module: nullable(T.str), build: oneOf('release', 'debug', 'trace-refs', 'free-threaded'), layout_source: oneOf('dwarf', 'debug-offsets', 'builtin'), found_by: oneOf('symbol', 'scan') }),
     ),
     signal: nullable((s) => T.obj(s) && T.int(s.number) && T.str(s.name)),
     crash_site: nullable((c) => T.obj(c) && hex(c.address)),

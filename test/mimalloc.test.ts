@@ -55,7 +55,8 @@ describe('mimalloc heap walk of the 3.13t cores', () => {
     if ('fatal' in opened) throw new Error(opened.fatal);
     const r = census(opened, { top: 0, leaks: false, threshold: 10_000, largest: 4 });
     const mi = r.sources.mimalloc!;
-    expect(r.warnings).toEqual([]);
+    // The one expected note: sizes pycore estimates are kept out of bytes_total.
+    expect(r.warnings.filter((w) => !/ more bytes are estimates \(/.test(w))).toEqual([]);
     expect(mi.objects).toBe(r.objects_total);
     // Two threads alive (main and the sleeper): each has an object, a GC and a GC_PRE heap.
     expect(mi.thread_heaps).toBe(6);

@@ -125,16 +125,21 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   const fatal = lastFatalErrorFrame(stack);
   if (fatal < 0) return null;
   let last = fatal;
-  while (last + 1 < frames.length && last - fatal < MAX_ALLOCATOR_FRAMES) {
+  // The limit counts physical frames: calls inlined into one (listed with it) take no slot.
+  let physical = 0;
+  while (last + 1 < frames.length && physical < MAX_ALLOCATOR_FRAMES) {
     const f = frames[last + 1];
     const name = f.symbol?.name.split('.')[0];
     if (name ? !ALLOCATOR_FRAME.test(name) : f.module !== interpreter) break;
     last++;
+    if (!f.inlined) physical++;
   }
   const firstFatal = frames.findIndex(isFatalErrorFrame);
   const start = frames[firstFatal].sp;
-  const hooksStart = frames[fatal + 1]?.sp;
-  const end = frames[last + 1]?.sp;
+  // Tail-call frames have no stack pointer of their own: take the next frame that has one.
+  const spFrom = (i: number) => frames.slice(i).find((f) => f.sp !== null)?.sp;
+  const hooksStart = spFrom(fatal + 1);
+  const end = spFrom(last + 1);
   if (last === fatal || start === null || hooksStart === null || hooksStart === undefined || end === null || end === undefined || end <= start || end - start > MAX_HOOK_STACK) return null;
   const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
   // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
@@ -530,8 +535,10 @@ class FreedReferences {
 
   views(): MemoryErrorView[] {
     return [...this.found].map(([t, e]) => {
-      const rc = this.d.r.bytes(t, 8);
-      const refcnt = rc ? rc.readBigInt64LE(0) : null;
+      // The raw 64-bit word where there is one (exact even for fill patterns); a free-threaded build's split count otherwise.
+      const raw = this.d.L.caps.refcount === 'ob_refcnt' ? this.d.r.bytes(t, 8) : null;
+      const split = raw ? null : readRefcount(this.d.r, this.d.L, t);
+      const refcnt = raw ? raw.readBigInt64LE(0) : split === null ? null : BigInt(split);
       // What PyObject_Print shows for an object whose refcount is not positive.
       const repr = refcnt !== null && refcnt <= 0n ? `<refcnt ${refcnt} at ${hex(t)}>` : `<freed memory at ${hex(t)}>`;
       return {

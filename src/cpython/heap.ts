@@ -195,7 +195,9 @@ export class Heap {
    * other work (a terminal UI's input) run between steps, or stop.
    */
   *walkSteps(visit: (o: HeapObject) => void, options: HeapWalkOptions = {}): Generator<WalkProgress, HeapWalkSummary, void> {
-    const reachable = options.reachable ?? true;
+    // A free-threaded census finds every object in mimalloc's pages: following references to find
+    // more would only fill the outside set (there are no arenas to exclude) with what it already has.
+    const reachable = !this.mimalloc && (options.reachable ?? true);
     const hook = options.onReference;
     const summary: HeapWalkSummary = {
       objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0, mimalloc: 0 }, refchain: null,
@@ -518,8 +520,10 @@ export class Heap {
         const prof = tp === null ? null : this.types.profile(tp);
         const refcount = prof ? readRefcount(this.mem, L, address) : null;
         // The object heap also serves PyObject_Malloc() of memory that is no object: a block is an
-        // object when its type pointer names a type whose instances have this pre-header and fit.
-        if (!prof || refcount === null || refcount < 0 || prof.pre !== pre || prof.type.basicsize > page.blockSize - pre) {
+        // object when its type pointer names a type whose instances have this pre-header and fit
+        // (by their own size: a compact str is smaller than str's tp_basicsize).
+        const inline = prof && prof.pre === pre ? this.types.inlineSize(address, prof) : null;
+        if (!prof || refcount === null || refcount < 0 || inline === null || inline > page.blockSize) {
           if (page.heap !== 'object') problem(`mimalloc ${page.heap} heap block 0x${(address - pre).toString(16)} holds no valid object`);
           continue;
         }

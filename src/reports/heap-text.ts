@@ -35,7 +35,7 @@ export function renderHeapText(r: HeapReport): string {
     const i = r.instances;
     out.push('');
     out.push(`Instances of ${esc(i.type)}: ${commas(i.total)}${i.total > i.listed.length ? ` (first ${commas(i.listed.length)} listed; --instances N for more)` : ''}`);
-    for (const x of i.listed) out.push(`  ${x.address}  ${x.size === null ? '?' : commas(x.size)} bytes  (${x.found_by})`);
+    for (const x of i.listed) out.push(`  ${x.address}  ${x.size === null ? '?' : `${x.estimated ? '~' : ''}${commas(x.size)}`} bytes  (${x.found_by})`);
   }
   if (r.rejected.total > 0) {
     out.push('');

@@ -54,7 +54,7 @@ export function renderHtmlReport(r: HtmlReportInput): string {
     threads(a.threads),
     memoryErrors(a.memory_errors),
     ...('unreadable' in r.heap ? [`<h2 id="heap">Heap</h2><p class="warn">No heap sections: ${h(r.heap.unreadable)}</p>`] : [census(r.heap.census), treemapSection(r.heap.treemap, r.heap.dominators), dominatorsSection(r.heap.dominators), suspects(r.heap.dominators)]),
-    warnings([...a.warnings, ...('unreadable' in r.heap ? [] : r.heap.dominators.warnings.filter((w) => !a.warnings.includes(w)))]),
+    warnings([...new Set([...a.warnings, ...('unreadable' in r.heap ? [] : [...r.heap.census.warnings, ...r.heap.dominators.warnings])])]),
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -120,7 +120,7 @@ function memoryErrors(errors: MemoryErrorView[]): string {
 
 function census(c: HeapReport): string {
   const rows = c.types.map((t) => `<tr><td>${h(t.module === 'builtins' ? t.name : `${t.module}.${t.name}`)}</td><td class="n">${num(t.count)}</td><td class="n">${t.estimated ? '~' : ''}${num(t.bytes)}</td><td class="n">${num(t.gc_tracked)}</td></tr>`);
-  return `<h2 id="census">Heap census</h2><p>${num(c.objects_total)} objects, ${num(c.bytes_total)} bytes (sys.getsizeof)${c.bytes_estimated ? `, of which ${num(c.bytes_estimated)} estimated (~)` : ''}.</p>
+  return `<h2 id="census">Heap census</h2><p>${num(c.objects_total)} objects, ${num(c.bytes_total)} bytes (sys.getsizeof)${c.bytes_estimated ? `, plus ~${num(c.bytes_estimated)} bytes estimated (types whose __sizeof__ pycore does not reproduce; not in the total)` : ''}.</p>
 <table><tr><th>type</th><th class="n">count</th><th class="n">bytes</th><th class="n">gc tracked</th></tr>${rows.join('')}</table>`;
 }
 

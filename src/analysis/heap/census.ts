@@ -127,7 +127,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
       if (o.type) {
         if ((want[id] ??= wanted(x.profile) ? 1 : 2) === 2) return;
         instancesTotal++;
-        if (instances.length < instanceLimit) instances.push({ address: hex(x.address), size, found_by: sourceNames(x.sources) });
+        if (instances.length < instanceLimit) instances.push({ address: hex(x.address), size, estimated: !x.profile.exact, found_by: sourceNames(x.sources) });
       }
       if (size !== null && size > largest.floor()) largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null });
       if (x.profile.kind !== null && CONTAINER_KINDS.has(x.profile.kind)) {

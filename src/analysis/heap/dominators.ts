@@ -224,6 +224,13 @@ export class DominatorTree {
     return out.reverse();
   }
 
+  /** The root at the start of the shortest chain to `p`, however long the chain (BFS parents form a tree). */
+  rootPosition(p: number): number {
+    let q = p;
+    for (let steps = 0; this.bfsParent[q] > 0 && steps < this.bfsParent.length; steps++) q = this.bfsParent[q];
+    return q;
+  }
+
   rootOf(p: number): { kind: RootKind; label: string } | undefined {
     return rootLabel(this.roots, this.held, this.vertex[p]);
   }
@@ -631,7 +638,8 @@ export function dominatorView(s: HeapSession, t: DominatorTree, p: number): Domi
     retained_unsized_objects: t.unsized[p],
     heap_fraction: t.summary.heapBytes > 0 ? t.bytes[p] / t.summary.heapBytes : 0,
     ...(root ? { root } : {}),
-    path: { root: t.rootOf(t.chain(p)[0])?.label ?? null, hops: chainHops(s, chain) },
+    // The root of the whole chain, not of its first listed hop: a chain longer than chain()'s cap still starts at a root.
+    path: { root: t.rootOf(t.rootPosition(p))?.label ?? null, hops: chainHops(s, chain) },
   };
 }
 

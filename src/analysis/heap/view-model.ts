@@ -147,7 +147,8 @@ export interface RejectedView {
 /** --type: the instances of the type(s) with that name, in walk order. */
 export interface InstancesView {
   type: string;
-  listed: { address: string; size: number | null; found_by: string }[];
+  /** `estimated`: the size is basicsize + items, not the type's own __sizeof__ (as in the types table's `~`). */
+  listed: { address: string; size: number | null; estimated: boolean; found_by: string }[];
   /** Instances in all; more than listed.length when cut at `limit`. */
   total: number;
   limit: number;
