@@ -425,7 +425,18 @@ export class Heap {
           const prof = this.types.objectInBlock(words, boff >>> 2, h.blockSize);
           if (!prof) {
             const why = this.types.blockRejected;
-            if (why) reject(why, pool + P.poolOverhead + i * h.blockSize, bm && bitAt(bm, Math.floor((pool + P.poolOverhead + i * h.blockSize - base) / SLOT)) ? SOURCE.pymalloc | SOURCE.gc : SOURCE.pymalloc);
+            if (why) {
+              // The GC lists name the object after its pre-header, not the block: a listed slot
+              // anywhere in the block is this candidate, counted once here and not again in step 3.
+              const block = pool + P.poolOverhead + i * h.blockSize;
+              let listed = false;
+              for (let slot = Math.floor((block - base) / SLOT), end = Math.floor((block + h.blockSize - 1 - base) / SLOT); bm && slot <= end; slot++) {
+                if (!bitAt(bm, slot)) continue;
+                bm[slot >>> 3] &= ~(1 << (slot & 7));
+                listed = true;
+              }
+              reject(why, block, listed ? SOURCE.pymalloc | SOURCE.gc : SOURCE.pymalloc);
+            }
             continue;
           }
           const pre = this.types.foundPre;
