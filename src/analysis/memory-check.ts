@@ -144,7 +144,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
   // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
   // registers they saved for their callers (p and the context among them), not values passing through.
-  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => f.ownRegisterValues ?? []);
+  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => (f.registers ? f.registers.saved.map((n) => f.registers!.values.get(n)).filter((v) => v !== undefined) : []));
   const byRegisters = chooseChecked(r, own, own);
   if (byRegisters) return { ...byRegisters, checker };
   const words = r.bytes(start, end - start);
