@@ -17,7 +17,7 @@ import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/function
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
-import type { Target } from './target.js';
+import { moduleSymbolFile, type Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
@@ -108,6 +108,8 @@ export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
+  /** Separate debug files opened for their .symtab, closed with the line tables' files. */
+  private readonly symbolFiles: ElfFile[] = [];
   private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
@@ -130,6 +132,8 @@ export class NativeUnwinder {
   close(): void {
     for (const d of this.lines.values()) d?.source.close();
     this.lines.clear();
+    for (const f of this.symbolFiles.splice(0)) f.source.close();
+    this.symbols.clear();
   }
 
   unwind(thread: ThreadStatus): NativeStack {
@@ -409,14 +413,14 @@ export class NativeUnwinder {
     return v.value.kind === 'address' || v.value.kind === 'value' ? v.value.value : null;
   }
 
-  /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
+  /**
+   * The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym
+   * (Target.symbolFile's choice, under this unwinder's debug directories, which may be other than the target's).
+   */
   private moduleSymbols(m: Module): ModuleSymbols | null {
     if (!this.symbols.has(m)) {
-      let elf = m.elf;
-      if (elf && !elf.section('.symtab')) {
-        const dbg = this.moduleLines(m)?.source.elf;
-        if (dbg?.section('.symtab')) elf = dbg;
-      }
+      const elf = moduleSymbolFile(m, this.debugDirs);
+      if (elf && elf !== m.elf) this.symbolFiles.push(elf);
       this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
     }
     return this.symbols.get(m)!;
