@@ -13,7 +13,7 @@ import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
-import { attachNativeStacks, cfiWarnings, crashFrames, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
+import { attachNativeStacks, cfiWarnings, crashFrames, EVAL_LOOP, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
 import { blockBeingChecked, checkBlocks, checkMemory } from './memory-check.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
@@ -95,7 +95,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   if (!found.ok) {
     if (options.native && unwinder) {
-      report.native_threads = nativeOnlyThreads(target, unwinder, null, options.native);
+      report.native_threads = nativeOnlyThreads(target, unwinder, null, EVAL_LOOP, options.native);
       warnings.push(...cfiWarnings(unwinder));
     }
     return { report, fatal: formatRuntimeError(found.error, target.truncated) };
@@ -128,7 +128,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
   if (end.reason) warnings.push(listProblem('interpreter list', end.reason, end.at, target));
-  if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
+  if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, L.caps.evalLoop, options.native);
   if (interpreters.length === 0) return { report, fatal: noInterpretersReason(rt, target) };
 
   // Frames left to walk over all threads (Limits.maxTotalFrames): many long chains in a corrupt
