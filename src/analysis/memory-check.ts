@@ -26,7 +26,7 @@ import { RangeIndex } from '../cpython/range-index.js';
 import type { Target } from '../target/target.js';
 import type { NativeStack } from '../target/unwind.js';
 import type { Reader } from '../cpython/reader.js';
-import { isFatalErrorFrame, lastFatalErrorFrame } from './native.js';
+import { baseName, isFatalErrorFrame, lastFatalErrorFrame } from './native.js';
 import { hex } from './view-model.js';
 import type { AllocationTraceView } from './allocation-traceback.js';
 
@@ -129,7 +129,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   let physical = 0;
   while (last + 1 < frames.length && physical < MAX_ALLOCATOR_FRAMES) {
     const f = frames[last + 1];
-    const name = f.symbol?.name.split('.')[0];
+    const name = f.symbol && baseName(f.symbol.name);
     if (name ? !ALLOCATOR_FRAME.test(name) : f.module !== interpreter) break;
     last++;
     if (!f.inlined) physical++;

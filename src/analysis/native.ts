@@ -43,7 +43,7 @@ const PLUMBING = [
 ];
 
 /** The symbol without GCC's clone suffixes (`.cold`, `.constprop.0`, `.isra.0`, ...). */
-function baseName(symbol: string): string {
+export function baseName(symbol: string): string {
   const dot = symbol.indexOf('.');
   return dot > 0 ? symbol.slice(0, dot) : symbol;
 }
