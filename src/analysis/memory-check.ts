@@ -233,6 +233,28 @@ export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return preHeaderSize(d.L, t);
 }
 
+/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts (3 of 48 bytes) their ctx points into when the hooks are on. */
+const DOMAINS = ['_PyMem_Raw', '_PyMem', '_PyObject'];
+const DEBUG_CONTEXTS = '_PyMem_Debug';
+
+/**
+ * Whether PYTHONMALLOC=debug's hooks were installed in a 3.6-3.7 build: a domain's ctx (its
+ * PyMemAllocatorEx's first word) points into _PyMem_Debug. Null when those local symbols are unknown.
+ */
+export function oldDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
+  const debug = target.symbolAddress(interpreter, DEBUG_CONTEXTS);
+  if (!debug) return null;
+  let known = false;
+  for (const name of DOMAINS) {
+    const d = target.symbolAddress(interpreter, name);
+    const ctx = d ? r.ptr(d.address) : null;
+    if (ctx === null) continue;
+    known = true;
+    if (ctx >= debug.address && ctx < debug.address + 3 * 48) return true;
+  }
+  return known ? false : null;
+}
+
 /** Used pymalloc blocks to check when the debug hooks are on: block start addresses. */
 export type BlockSource = () => Iterable<{ block: number }>;
 

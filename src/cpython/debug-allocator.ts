@@ -2,6 +2,7 @@
 // [8 forbidden bytes] (3.8+; no serial number). Checking one block is a pure read of the
 // 16 bytes before the user pointer and the 8 after its data, like _PyMem_DebugCheckAddress.
 import type { Reader } from './reader.js';
+import type { Capabilities } from '../cpython-layouts/capabilities.js';
 
 /**
  * The debug hooks' fill bytes, one table for every reader (cores and logs): PYMEM_CLEANBYTE fills
@@ -17,6 +18,10 @@ import type { Reader } from './reader.js';
 export type FillKind = 'clean' | 'dead' | 'forbidden';
 export const FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
 const OLD_FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
+/** The fill bytes of a build whose capabilities say `fill` (layout.caps.debugFill). */
+export function fillBytesOf(fill: Capabilities['debugFill']): Readonly<Record<FillKind, number>> {
+  return fill === 'current' ? FILL_BYTES : OLD_FILL_BYTES;
+}
 /** What each fill says about the memory, in CPython's terms. */
 export const FILL_MEANING: Readonly<Record<FillKind, string>> = {
   clean: "allocated and never written (the debug allocator's CLEANBYTE fill, 0xcd)",
