@@ -7,7 +7,7 @@
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
 import { readRefcount } from '../cpython/objects/refcount.js';
-import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, bufferFill, DEBUG_CONTEXTS_SIZE, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { containerLengthOffset } from '../cpython/heap-objects.js';
@@ -233,7 +233,7 @@ export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return preHeaderSize(d.L, t);
 }
 
-/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts (3 of 48 bytes) their ctx points into when the hooks are on. */
+/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts their ctx points into when the hooks are on. */
 const DOMAINS = ['_PyMem_Raw', '_PyMem', '_PyObject'];
 const DEBUG_CONTEXTS = '_PyMem_Debug';
 
@@ -250,7 +250,7 @@ export function oldDebugHooksInstalled(target: Target, r: Reader, interpreter: M
     const ctx = d ? r.ptr(d.address) : null;
     if (ctx === null) continue;
     known = true;
-    if (ctx >= debug.address && ctx < debug.address + 3 * 48) return true;
+    if (ctx >= debug.address && ctx < debug.address + DEBUG_CONTEXTS_SIZE) return true;
   }
   return known ? false : null;
 }
