@@ -13,9 +13,10 @@ import { readArgv, readCString } from './process-args.js';
 import { signalCodeText, signalName } from './signals.js';
 import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameView, type SignalView, type ThreadView } from './view-model.js';
 import { Objects } from './objects.js';
-import { attachNativeStacks, cfiWarnings, crashFrames, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
+import { attachNativeStacks, cfiWarnings, crashFrames, EVAL_LOOP, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
-import { blockBeingChecked, checkBlocks, checkMemory } from './memory-check.js';
+import { blockBeingChecked, checkBlocks, checkMemory, oldDebugHooksInstalled } from './memory-check.js';
+import { fillBytesOf } from '../cpython/debug-allocator.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
@@ -95,7 +96,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   if (!found.ok) {
     if (options.native && unwinder) {
-      report.native_threads = nativeOnlyThreads(target, unwinder, null, options.native);
+      report.native_threads = nativeOnlyThreads(target, unwinder, null, EVAL_LOOP, options.native);
       warnings.push(...cfiWarnings(unwinder));
     }
     return { report, fatal: formatRuntimeError(found.error, target.truncated) };
@@ -128,7 +129,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
   if (end.reason) warnings.push(listProblem('interpreter list', end.reason, end.at, target));
-  if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options.native);
+  if (interpreters.length === 0 && options.native && unwinder) report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, L.caps.evalLoop, options.native);
   if (interpreters.length === 0) return { report, fatal: noInterpretersReason(rt, target) };
 
   // Frames left to walk over all threads (Limits.maxTotalFrames): many long chains in a corrupt
@@ -163,6 +164,13 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   if (options.tasks && objectsDecoded) report.tasks = tasksView(rt, target, decoder, interpreters);
   if (options.memoryCheck !== false && objectsDecoded) {
+    // The checks read the current fill bytes only: say so rather than report nothing on an older build's debug blocks.
+    const oldHooks = L.caps.debugFill === 'current' ? false : oldDebugHooksInstalled(target, rt.reader, rt.module);
+    if (oldHooks !== false) {
+      const fill = fillBytesOf(L.caps.debugFill);
+      const bytes = [fill.clean, fill.dead, fill.forbidden].map((b) => `0x${b.toString(16)}`).join('/');
+      warnings.push(`Python ${formatVersion(L.version)}: its debug allocator${oldHooks ? ' (on in this process)' : ' (PYTHONMALLOC=debug, if it was on)'} fills with ${bytes}, which the memory check does not read yet: its debug blocks and freed memory were not checked`);
+    }
     const frames = allFrames;
     const heap = new Heap(rt, target, decoder, interpreters);
     const blocks = function* () {

@@ -7,7 +7,7 @@
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
 import { readRefcount } from '../cpython/objects/refcount.js';
-import { blockProblems, bufferFill, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, bufferFill, DEBUG_CONTEXTS_SIZE, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { containerLengthOffset } from '../cpython/heap-objects.js';
@@ -26,7 +26,7 @@ import { RangeIndex } from '../cpython/range-index.js';
 import type { Target } from '../target/target.js';
 import type { NativeStack } from '../target/unwind.js';
 import type { Reader } from '../cpython/reader.js';
-import { isFatalErrorFrame, lastFatalErrorFrame } from './native.js';
+import { baseName, isFatalErrorFrame, lastFatalErrorFrame } from './native.js';
 import { hex } from './view-model.js';
 import type { AllocationTraceView } from './allocation-traceback.js';
 
@@ -129,7 +129,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   let physical = 0;
   while (last + 1 < frames.length && physical < MAX_ALLOCATOR_FRAMES) {
     const f = frames[last + 1];
-    const name = f.symbol?.name.split('.')[0];
+    const name = f.symbol && baseName(f.symbol.name);
     if (name ? !ALLOCATOR_FRAME.test(name) : f.module !== interpreter) break;
     last++;
     if (!f.inlined) physical++;
@@ -144,7 +144,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   const checker = frames.slice(fatal + 1, last + 1).find((f) => f.symbol && !f.symbol.name.startsWith('_PyMem_DebugCheckAddress'))?.symbol?.name ?? null;
   // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
   // registers they saved for their callers (p and the context among them), not values passing through.
-  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => f.ownRegisterValues ?? []);
+  const own = frames.slice(fatal + 1, last + 1).flatMap((f) => (f.registers ? f.registers.saved.map((n) => f.registers!.values.get(n)).filter((v) => v !== undefined) : []));
   const byRegisters = chooseChecked(r, own, own);
   if (byRegisters) return { ...byRegisters, checker };
   const words = r.bytes(start, end - start);
@@ -231,6 +231,28 @@ const POOL_SAMPLE = 64;
 /** Bytes before an object's own header that belong to its allocation (GC head, managed dict/weakref). */
 export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return preHeaderSize(d.L, t);
+}
+
+/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts their ctx points into when the hooks are on. */
+const DOMAINS = ['_PyMem_Raw', '_PyMem', '_PyObject'];
+const DEBUG_CONTEXTS = '_PyMem_Debug';
+
+/**
+ * Whether PYTHONMALLOC=debug's hooks were installed in a 3.6-3.7 build: a domain's ctx (its
+ * PyMemAllocatorEx's first word) points into _PyMem_Debug. Null when those local symbols are unknown.
+ */
+export function oldDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
+  const debug = target.symbolAddress(interpreter, DEBUG_CONTEXTS);
+  if (!debug) return null;
+  let known = false;
+  for (const name of DOMAINS) {
+    const d = target.symbolAddress(interpreter, name);
+    const ctx = d ? r.ptr(d.address) : null;
+    if (ctx === null) continue;
+    known = true;
+    if (ctx >= debug.address && ctx < debug.address + DEBUG_CONTEXTS_SIZE) return true;
+  }
+  return known ? false : null;
 }
 
 /** Used pymalloc blocks to check when the debug hooks are on: block start addresses. */

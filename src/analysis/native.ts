@@ -33,8 +33,8 @@ export function nativeUnwinder(target: Target, o: { maxFrames?: number; debugDir
   return new NativeUnwinder(target, { maxFrames: o.maxFrames ?? DEFAULT_NATIVE_FRAMES, debugDirs: o.debugDirs });
 }
 
-/** The eval loop's C function (layout.caps.evalLoop names it per version: 2.7's is PyEval_EvalFrameEx). */
-const EVAL_LOOP = '_PyEval_EvalFrameDefault';
+/** The eval loop's C function when no runtime was found to name it (layout.caps.evalLoop names it per version: 2.7's is PyEval_EvalFrameEx). */
+export const EVAL_LOOP = '_PyEval_EvalFrameDefault';
 
 /** pystack's list of call plumbing (src/pystack/types.py SYMBOL_IGNORELIST), matched as prefixes. */
 const PLUMBING = [
@@ -43,7 +43,7 @@ const PLUMBING = [
 ];
 
 /** The symbol without GCC's clone suffixes (`.cold`, `.constprop.0`, `.isra.0`, ...). */
-function baseName(symbol: string): string {
+export function baseName(symbol: string): string {
   const dot = symbol.indexOf('.');
   return dot > 0 ? symbol.slice(0, dot) : symbol;
 }
@@ -75,7 +75,7 @@ function role(f: NativeFrame, interpreter: Module | null, evalLoop: string): Nat
   return PLUMBING.some((p) => name.startsWith(p)) ? 'internal' : 'other';
 }
 
-export function nativeFrameView(f: NativeFrame, interpreter: Module | null, evalLoop = EVAL_LOOP): NativeFrameView {
+export function nativeFrameView(f: NativeFrame, interpreter: Module | null, evalLoop: string): NativeFrameView {
   return {
     kind: 'native',
     index: f.index,
@@ -159,8 +159,8 @@ export function mergeStacks(
   python: { views: FrameView[]; entries: (boolean | undefined)[] } | null,
   interpreter: Module | null,
   all: boolean,
-  lineOf: (f: NativeFrame) => { file: string | null; line: number } | null = () => null,
-  evalLoop = EVAL_LOOP,
+  lineOf: (f: NativeFrame) => { file: string | null; line: number } | null,
+  evalLoop: string,
   variablesOf: ((f: NativeFrame, callerOf: (x: NativeFrame) => NativeFrame | null) => NativeVariables | string | null) | null = null,
 ): NativeStackView {
   const out: StackFrameView[] = [];
@@ -277,14 +277,14 @@ export function attachNativeStacks(ctx: NativeContext, report: AnalyzeReport, pa
     const entries = walk.length === view.frames.length ? walk.map((f) => f.entry) : view.frames.map(() => undefined);
     view.native = mergeStacks(unwinder.unwind(thread), { views: view.frames, entries }, rt.module, options.all, (f) => unwinder.lineOf(f), rt.layout.caps.evalLoop, variablesFor(unwinder, options));
   }
-  report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, options, used);
+  report.native_threads = nativeOnlyThreads(target, unwinder, rt.module, rt.layout.caps.evalLoop, options, used);
 }
 
-/** Native stacks of the core's threads that are not in `used` (all of them for a process without Python). */
-export function nativeOnlyThreads(target: Target, unwinder: NativeUnwinder, interpreter: Module | null, options: NativeOptions, used: ReadonlySet<number> = new Set()): NativeOnlyThreadView[] {
+/** Native stacks of the core's threads that are not in `used` (all of them for a process without Python); `evalLoop` as the runtime names it, or EVAL_LOOP without one. */
+export function nativeOnlyThreads(target: Target, unwinder: NativeUnwinder, interpreter: Module | null, evalLoop: string, options: NativeOptions, used: ReadonlySet<number> = new Set()): NativeOnlyThreadView[] {
   return target.threads
     .filter((t: ThreadStatus) => !used.has(t.tid))
-    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f), undefined, variablesFor(unwinder, options)) }));
+    .map((t) => ({ native_id: t.tid, native: mergeStacks(unwinder.unwind(t), null, interpreter, options.all, (f) => unwinder.lineOf(f), evalLoop, variablesFor(unwinder, options)) }));
 }
 
 /** Problems met reading call frame information, as report warnings. */

@@ -39,6 +39,11 @@ export interface Capabilities {
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
   evalLoop: '_PyEval_EvalFrameDefault' | 'PyEval_EvalFrameEx';
+  /**
+   * The debug hooks' (PYTHONMALLOC=debug) fill bytes: 0xCD/0xDD/0xFD since bpo-36389 (3.8,
+   * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 3.6 and 3.7.0-3.7.3).
+   */
+  debugFill: 'current' | 'pre-3.7.4';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
   runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
@@ -134,6 +139,7 @@ const FH_310 = { ...FH_OLD, emptyStack: '  <no Python frame>', extensionModules:
 const v38: Capabilities = {
   runtimeState: { kind: 'struct' },
   evalLoop: '_PyEval_EvalFrameDefault',
+  debugFill: 'current',
   exceptionRepr: 'single-arg-bare',
   objects: 'decoded',
   str: 'unicode',
@@ -248,7 +254,8 @@ const v314: Capabilities = {
 };
 
 // Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
-// 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives).
+// 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives);
+// 3.7.0-3.7.3 have the old debug fill bytes (capabilitiesOf tells them by the micro version).
 const v37: Capabilities = { ...v38 };
 const STATICS_36: RuntimeStatics = {
   interpretersHead: 'interp_head',
@@ -261,7 +268,7 @@ const STATICS_36: RuntimeStatics = {
   gcGarbage: 'garbage',
 };
 // 3.6: no _PyRuntime yet.
-const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 }, exceptionRepr: 'args-tuple' };
+const v36: Capabilities = { ...v37, runtimeState: { kind: 'statics', symbols: STATICS_36 }, exceptionRepr: 'args-tuple', debugFill: 'pre-3.7.4' };
 
 // 2.7: no GIL statics (its GIL is an opaque semaphore), str is bytes, unsigned lnotab deltas; no
 // faulthandler (the truth of its cores is sys._current_frames()).

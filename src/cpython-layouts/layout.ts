@@ -101,8 +101,10 @@ export const FREE_THREADED_SUFFIX = '-free-threaded';
 /** The capabilities of one build: its version's, changed for a free-threaded build; null when unknown. */
 export function capabilitiesOf(version: PythonVersion, freeThreaded: boolean): Capabilities | null {
   const key = minorKey(version);
-  const caps = capabilitiesByMinor[key];
+  let caps = capabilitiesByMinor[key];
   if (!caps) return null;
+  // bpo-36389's new fill bytes came to 3.7 in 3.7.4 (an unknown micro is taken for a later one).
+  if (key === '3.7' && version.micro !== null && version.micro < 4) caps = { ...caps, debugFill: 'pre-3.7.4' };
   if (!freeThreaded) return caps;
   return freeThreadedMinors.includes(key) ? freeThreadedCapabilities(caps) : null;
 }

@@ -2,6 +2,7 @@
 // [8 forbidden bytes] (3.8+; no serial number). Checking one block is a pure read of the
 // 16 bytes before the user pointer and the 8 after its data, like _PyMem_DebugCheckAddress.
 import type { Reader } from './reader.js';
+import type { Capabilities } from '../cpython-layouts/capabilities.js';
 
 /**
  * The debug hooks' fill bytes, one table for every reader (cores and logs): PYMEM_CLEANBYTE fills
@@ -10,13 +11,18 @@ import type { Reader } from './reader.js';
  * since bpo-36389 (3.8, backported to 3.7.4; Include/internal/pycore_pymem.h); 3.6 and 3.7.0-3.7.3
  * used 0xCB/0xDB/0xFB. Checked by running each interpreter here under PYTHONMALLOC=debug (3.6.15:
  * 0xCB/0xDB/0xFB; 3.7.16 and 3.8-3.13: 0xCD/0xDD/0xFD). No 3.8+ source uses 0xDB (the comment
- * in 3.13's Include/cpython/pymem.h that still says 0xCB/0xDB is stale). pycore reads cores of
- * 3.8+ only, so a core's bytes are matched against the current values; a log may come from any
+ * in 3.13's Include/cpython/pymem.h that still says 0xCB/0xDB is stale). A core's bytes are
+ * matched against the current values (a build's own are fillBytesOf(caps.debugFill): the memory
+ * check says when they are the old ones, which it does not read yet); a log may come from any
  * version (`withOld`).
  */
 export type FillKind = 'clean' | 'dead' | 'forbidden';
 export const FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
 const OLD_FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
+/** The fill bytes of a build whose capabilities say `fill` (layout.caps.debugFill). */
+export function fillBytesOf(fill: Capabilities['debugFill']): Readonly<Record<FillKind, number>> {
+  return fill === 'current' ? FILL_BYTES : OLD_FILL_BYTES;
+}
 /** What each fill says about the memory, in CPython's terms. */
 export const FILL_MEANING: Readonly<Record<FillKind, string>> = {
   clean: "allocated and never written (the debug allocator's CLEANBYTE fill, 0xcd)",
@@ -134,6 +140,8 @@ export function isDeadFill(b: Buffer): boolean {
 const CONTEXT_APIS = 'rmo';
 /** sizeof(debug_alloc_api_t): the char api_id, padded to 8, then PyMemAllocatorEx's ctx, malloc, calloc, realloc and free. */
 const CONTEXT_SIZE = 48;
+/** Bytes of the three contexts (_PyMem_Debug). */
+export const DEBUG_CONTEXTS_SIZE = CONTEXT_APIS.length * CONTEXT_SIZE;
 
 /**
  * The API id of the debug hooks' context at `a`, when `a` is one: the ctx every hook receives

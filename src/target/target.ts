@@ -62,14 +62,13 @@ export class Target {
 
   private readonly symbolFiles = new Map<Module, ElfFile | null>();
 
-  /**
-   * The file whose symbol table names module `m`'s addresses: `m` itself when it has .symtab,
-   * else its separate debug file when that one has (a stripped distro binary keeps only .dynsym;
-   * its -dbg package has the .symtab with the static functions and variables), else `m` (.dynsym).
-   */
+  /** The file whose symbol table names module `m`'s addresses (see moduleSymbolFile), searched under the target's debug directories. */
   symbolFile(m: Module): ElfFile | null {
     if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
-    if (!this.symbolFiles.has(m)) this.symbolFiles.set(m, findDebugFile(m.status.localPath, m.elf, this.debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? null);
+    if (!this.symbolFiles.has(m)) {
+      const f = moduleSymbolFile(m, this.debugDirs);
+      this.symbolFiles.set(m, f === m.elf ? null : f);
+    }
     return this.symbolFiles.get(m) ?? m.elf;
   }
 
@@ -289,4 +288,15 @@ function buildIdFromMemory(mem: AddressSpace, base: number): string | null {
     for (const note of parseNotes(b, f, n.align)) if (note.name === 'GNU' && note.type === NT_GNU_BUILD_ID) return note.desc.toString('hex');
   }
   return null;
+}
+
+/**
+ * The file whose symbol table names module `m`'s addresses: `m` itself when it has .symtab,
+ * else its separate debug file under `debugDirs` when that one has (a stripped distro binary keeps
+ * only .dynsym; its -dbg package has the .symtab with the static functions and variables), else
+ * `m` (.dynsym). A separate file returned is open: the caller closes its source when done.
+ */
+export function moduleSymbolFile(m: Module, debugDirs: readonly string[]): ElfFile | null {
+  if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
+  return findDebugFile(m.status.localPath, m.elf, debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? m.elf;
 }

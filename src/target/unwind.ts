@@ -17,7 +17,7 @@ import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/function
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
-import type { Target } from './target.js';
+import { moduleSymbolFile, type Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
@@ -46,11 +46,6 @@ export interface NativeFrame {
   callSite: { file: string | null; line: number } | null;
   /** pc minus the symbol's address, or minus the module's start when there is no symbol. */
   offset: number | null;
-  /**
-   * Values this frame held in the registers its CFI says it saved for its caller (the registers it
-   * may have changed itself, so not its caller's values passing through); absent without CFI.
-   */
-  ownRegisterValues?: number[];
   /** Where this frame sits in its physical frame's chain of inlined calls: 0 for the physical function, 1 for a call inlined into it, and so on. */
   inlineLevel: number;
   /** The registers known in this frame (shared with the calls inlined into it); null for a tail-call frame, which has none. */
@@ -66,6 +61,11 @@ export interface NativeFrame {
 export interface FrameRegisters {
   values: ReadonlyMap<number, number>;
   cfa: number | null;
+  /**
+   * The registers this frame's CFI says it saved for its caller (the ones it may have changed
+   * itself, so its own values, not its caller's passing through); empty without CFI.
+   */
+  saved: number[];
 }
 
 export type StopReason = 'outermost' | 'limit' | 'loop' | 'unreadable' | 'no-unwind-info' | 'bad-registers';
@@ -108,6 +108,8 @@ export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
+  /** Separate debug files opened for their .symtab, closed with the line tables' files. */
+  private readonly symbolFiles: ElfFile[] = [];
   private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
@@ -130,6 +132,8 @@ export class NativeUnwinder {
   close(): void {
     for (const d of this.lines.values()) d?.source.close();
     this.lines.clear();
+    for (const f of this.symbolFiles.splice(0)) f.source.close();
+    this.symbols.clear();
   }
 
   unwind(thread: ThreadStatus): NativeStack {
@@ -168,7 +172,7 @@ export class NativeUnwinder {
       // After a frame-pointer step (a callee without CFI) no callee-saved register is known to have kept its value.
       const keep = (n: number) => n === arch.sp || (!guessed && arch.calleeSaved.has(n));
       const known = recovery === 'registers' || recovery === 'sigcontext' ? regs : new Map([...regs].filter(([n]) => keep(n)));
-      frame.registers = { values: known, cfa: null };
+      frame.registers = { values: known, cfa: null, saved: [] };
       // The inlined calls at this pc come first (newest), as gdb numbers them.
       for (const f of this.inlinedFrames(frame)) frames.push(f);
       frame.index = frames.length;
@@ -184,7 +188,7 @@ export class NativeUnwinder {
         break;
       }
       const step = this.step(arch, frame, regs);
-      if ('own' in step && step.own) frame.ownRegisterValues = step.own;
+      if ('saved' in step && step.saved && frame.registers) frame.registers.saved = step.saved;
       if ('stop' in step) {
         stack.stop = step.stop;
         break;
@@ -409,14 +413,14 @@ export class NativeUnwinder {
     return v.value.kind === 'address' || v.value.kind === 'value' ? v.value.value : null;
   }
 
-  /** The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym. */
+  /**
+   * The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym
+   * (Target.symbolFile's choice, under this unwinder's debug directories, which may be other than the target's).
+   */
   private moduleSymbols(m: Module): ModuleSymbols | null {
     if (!this.symbols.has(m)) {
-      let elf = m.elf;
-      if (elf && !elf.section('.symtab')) {
-        const dbg = this.moduleLines(m)?.source.elf;
-        if (dbg?.section('.symtab')) elf = dbg;
-      }
+      const elf = moduleSymbolFile(m, this.debugDirs);
+      if (elf && elf !== m.elf) this.symbolFiles.push(elf);
       this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
     }
     return this.symbols.get(m)!;
@@ -448,7 +452,7 @@ export class NativeUnwinder {
   }
 
   /** One frame up: the caller's registers and pc, or why there is none. */
-  private step(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery; own?: number[] } | { stop: NativeStack['stop'] } {
+  private step(arch: UnwindArch, frame: NativeFrame, regs: Registers): { regs: Registers; pc: number; recovery: FrameRecovery; saved?: number[] } | { stop: NativeStack['stop'] } {
     const sp = regs.get(arch.sp);
     if (this.isSigreturn(arch, frame.pc) && sp !== undefined) {
       frame.signalTrampoline = true;
@@ -472,7 +476,7 @@ export class NativeUnwinder {
     return this.framePointerStep(arch, frame, regs);
   }
 
-  private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery; own: number[] } | { stop: NativeStack['stop'] } {
+  private applyRow(arch: UnwindArch, row: UnwindRow, regs: Registers, m: Module): { regs: Registers; pc: number; recovery: FrameRecovery; saved: number[] } | { stop: NativeStack['stop'] } {
     const where = `${m.path} (CFI row 0x${row.start.toString(16)}..0x${row.end.toString(16)})`;
     const answer = this.exprAnswer(regs, null);
     let cfa: number;
@@ -488,10 +492,9 @@ export class NativeUnwinder {
     const out: Registers = new Map(regs);
     out.set(arch.sp, cfa);
     const ra = row.returnAddressRegister;
-    const own: number[] = [];
+    const saved: number[] = [];
     for (const [reg, rule] of row.registers) {
-      const mine = reg !== ra && rule.kind !== 'same-value' && rule.kind !== 'undefined' ? regs.get(reg) : undefined;
-      if (mine !== undefined) own.push(mine);
+      if (reg !== ra && rule.kind !== 'same-value' && rule.kind !== 'undefined') saved.push(reg);
       if (rule.kind === 'undefined') {
         if (reg === ra) return { stop: { reason: 'outermost', detail: 'the return address is marked undefined (the outermost frame)' } };
         out.delete(reg);
@@ -506,7 +509,7 @@ export class NativeUnwinder {
     let pc = out.get(ra) ?? regs.get(ra);
     if (pc === undefined) return { stop: { reason: 'unreadable', detail: `${where}: no rule gives the return address` } };
     if (arch.addressBits !== null && (row.returnAddressSigned || pc >= 2 ** arch.addressBits)) pc = pc % 2 ** arch.addressBits;
-    return { regs: out, pc, recovery: 'cfi', own };
+    return { regs: out, pc, recovery: 'cfi', saved };
   }
 
   /** Answers a DWARF expression's requests from registers `regs`, the CFA and the target's memory (null: not available). */
