@@ -19,6 +19,9 @@ export interface InfoLimits {
 
 export const defaultInfoLimits: InfoLimits = { maxUnits: 1_000_000, maxDepth: 256, maxDiesPerUnit: 50_000_000 };
 
+/** How many DW_AT_abstract_origin / DW_AT_specification links originAttr follows. */
+const MAX_ORIGIN_CHAIN = 16;
+
 export interface Unit extends FormContext {
   /** Section offset just past the unit. */
   end: number;
@@ -272,6 +275,25 @@ export class DebugInfo {
     if (v.cls === 'address') return v.value as number;
     if (v.cls === 'addrx') return addressAt(this.ctx.addr, this.state(u).addrBase, v.value as number, u.addrSize);
     return fault('malformed', SECTION_INFO, u.offset, `attribute of form 0x${v.form.toString(16)} is not an address`);
+  }
+
+  /**
+   * The first of `attrs` found on `d`, else on the DIE it refers to by DW_AT_abstract_origin or
+   * DW_AT_specification, and so on (an inlined copy, a concrete instance or a definition names
+   * nothing itself), as gdb looks attributes up; with the DIE that holds it. Null when none has one.
+   */
+  originAttr(d: Die, ...attrs: number[]): { die: Die; value: AttrValue } | null {
+    let cur = d;
+    for (let i = 0; i < MAX_ORIGIN_CHAIN; i++) {
+      for (const a of attrs) {
+        const v = cur.attrs.get(a);
+        if (v) return { die: cur, value: v };
+      }
+      const ref = cur.attrs.get(C.DW_AT_abstract_origin) ?? cur.attrs.get(C.DW_AT_specification);
+      if (!ref || ref.cls !== 'ref' || typeof ref.value !== 'number') return null;
+      cur = this.die(ref.value);
+    }
+    return null;
   }
 
   name(d: Die): string | null {
