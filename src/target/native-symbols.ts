@@ -4,16 +4,10 @@
 // the name that sorts last; a sized symbol only covers its size, a zero-sized one covers up to
 // the next symbol. So a static function of a stripped library gets no name (gdb's `??`) rather
 // than the name of the exported function that happens to precede it.
-import { SHN_UNDEF, STT_GNU_IFUNC } from '../elf/constants.js';
+import { SHF_ALLOC, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FILE, STT_GNU_IFUNC, STT_SECTION, STT_TLS } from '../elf/constants.js';
 import type { ElfFile } from '../elf/elf-file.js';
 import type { SymbolTable } from '../elf/symbols.js';
 
-const SHF_ALLOC = 0x2;
-const SHN_LORESERVE = 0xff00;
-const STT_SECTION = 3;
-const STT_FILE = 4;
-const STT_TLS = 6;
-const STB_LOCAL = 0;
 /** Assembler-local labels (.L...), which gdb never names a function after. */
 const DOT_L = Buffer.from('.L', 'latin1');
 const EMPTY = Buffer.alloc(0);
