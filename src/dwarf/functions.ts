@@ -3,6 +3,7 @@
 // lexical blocks) that also hold it, each with the file:line it was called from. Names follow
 // DW_AT_abstract_origin and DW_AT_specification; a linkage name wins over DW_AT_name, as in gdb
 // (glibc's `raise` is `__GI_raise` there). Each unit's subprograms are listed once, on first use.
+import { lastAtOrBelow } from '../io/sorted.js';
 import * as C from './constants.js';
 import type { Dwarf } from './dwarf.js';
 import { fault } from './errors.js';
@@ -220,16 +221,7 @@ export class FunctionIndex {
 
 /** The innermost subprogram range holding `address` (ranges do not overlap in practice; the last start wins). */
 function find(subs: Subprogram[], address: number): Subprogram | null {
-  let lo = 0;
-  let hi = subs.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (subs[mid].begin <= address) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const best = lastAtOrBelow(subs.length, (i) => subs[i].begin, address);
   for (let i = best; i >= 0 && i > best - 8; i--) if (address < subs[i].end) return subs[i];
   return null;
 }

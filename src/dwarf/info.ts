@@ -1,6 +1,7 @@
 // .debug_info: unit headers (read lazily, one length field per unit), DIEs on demand, and a
 // name index of the named types and variables at the top level of every compilation unit so
 // that one struct is found without building every DIE of every unit.
+import { lastAtOrBelow } from '../io/sorted.js';
 import type { AbbrevCache, Abbrev, AbbrevTable } from './abbrev.js';
 import { addressAt } from './addr.js';
 import * as C from './constants.js';
@@ -136,15 +137,8 @@ export class DebugInfo {
   /** The unit holding section offset `offset`. */
   unitAt(offset: number): Unit {
     const us = this.units();
-    let lo = 0;
-    let hi = us.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const u = us[mid];
-      if (offset < u.offset) hi = mid - 1;
-      else if (offset >= u.end) lo = mid + 1;
-      else return u;
-    }
+    const u = us[lastAtOrBelow(us.length, (i) => us[i].offset, offset)];
+    if (u && offset < u.end) return u;
     return fault('bad-reference', SECTION_INFO, offset, 'offset lies in no unit');
   }
 

@@ -6,6 +6,7 @@
 // than the name of the exported function that happens to precede it.
 import { SHF_ALLOC, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FILE, STT_GNU_IFUNC, STT_SECTION, STT_TLS } from '../elf/constants.js';
 import type { ElfFile } from '../elf/elf-file.js';
+import { lastAtOrBelow } from '../io/sorted.js';
 import type { SymbolTable } from '../elf/symbols.js';
 
 /** Assembler-local labels (.L...), which gdb never names a function after. */
@@ -82,14 +83,7 @@ export class ModuleSymbols {
     const size = (k: number) => st.size(idx[k]);
     const shndx = (k: number) => st.shndx(idx[k]);
     if (section === null || idx.length === 0 || pc < value(0)) return null;
-    let lo = 0;
-    let hi = idx.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (value(mid) <= pc) lo = mid;
-      else hi = mid - 1;
-    }
-    hi = lo;
+    let hi = lastAtOrBelow(idx.length, value, pc);
     let zeroSized = -1;
     while (hi >= 0) {
       if (shndx(hi) !== section) {
