@@ -301,9 +301,9 @@ function buildIdFromMemory(mem: AddressSpace, base: number): string | null {
  * The file whose symbol table names module `m`'s addresses: `m` itself when it has .symtab,
  * else its separate debug file under `debugDirs` when that one has (a stripped distro binary keeps
  * only .dynsym; its -dbg package has the .symtab with the static functions and variables), else
- * `m` (.dynsym). A separate file returned is open: the caller closes its source when done.
+ * `m` (.dynsym). A separate file returned is open: Target.symbolFile keeps it and closes it with the target.
  */
-export function moduleSymbolFile(m: Module, debugDirs: readonly string[]): ElfFile | null {
+function moduleSymbolFile(m: Module, debugDirs: readonly string[]): ElfFile | null {
   if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
   return findDebugFile(m.status.localPath, m.elf, debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? m.elf;
 }

@@ -17,7 +17,7 @@ import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/function
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
-import { moduleSymbolFile, type Target } from './target.js';
+import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
@@ -106,8 +106,6 @@ export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
-  /** Separate debug files opened for their .symtab, closed with the line tables' files. */
-  private readonly symbolFiles: ElfFile[] = [];
   private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
@@ -128,7 +126,6 @@ export class NativeUnwinder {
   close(): void {
     for (const d of this.lines.values()) d?.source.close();
     this.lines.clear();
-    for (const f of this.symbolFiles.splice(0)) f.source.close();
     this.symbols.clear();
   }
 
@@ -411,12 +408,11 @@ export class NativeUnwinder {
 
   /**
    * The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym
-   * (Target.symbolFile's choice).
+   * (Target.symbolFile's choice; the target owns and closes that file).
    */
   private moduleSymbols(m: Module): ModuleSymbols | null {
     if (!this.symbols.has(m)) {
-      const elf = moduleSymbolFile(m, this.target.debugDirs);
-      if (elf && elf !== m.elf) this.symbolFiles.push(elf);
+      const elf = this.target.symbolFile(m);
       this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
     }
     return this.symbols.get(m)!;
