@@ -8,6 +8,7 @@ import { Dwarf, type DwarfError } from '../src/dwarf/dwarf.js';
 import { inflateZdebug } from '../src/target/debug-info.js';
 import { formatDwarfError } from '../src/dwarf/errors.js';
 import { layoutFromDwarf } from '../src/cpython-layouts/from-dwarf.js';
+import { FunctionIndex } from '../src/dwarf/functions.js';
 import { Bytes, StrSection, unitHeader } from './helpers/dwarf-builder.js';
 
 type Sections = Record<string, Buffer>;
@@ -523,5 +524,59 @@ describe('.zdebug sections', () => {
     expect(inflateZdebug(Buffer.from('nope'), '.zdebug_info').ok).toBe(false);
     head.writeBigUInt64BE(BigInt(payload.length + 1), 4);
     expect(inflateZdebug(Buffer.concat([head, deflateSync(payload)]), '.zdebug_info').ok).toBe(false);
+  });
+});
+
+describe('functions at an address: one walk of the inline chain', () => {
+  // subprogram outer [0x1000, 0x1100) holds a block [0x1000, 0x1010), then a block without
+  // ranges holding an inlined copy of `inl` [0x1040, 0x1080) (called at line 7) with a block
+  // [0x1048, 0x1058) in it. `inl`'s abstract instance names nothing itself: its name is on the
+  // declaration its DW_AT_specification points at.
+  const A = abbrevs([
+    [C.DW_TAG_compile_unit, true, [[C.DW_AT_low_pc, C.DW_FORM_addr], [C.DW_AT_high_pc, C.DW_FORM_data4]]],
+    [C.DW_TAG_subprogram, false, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_declaration, C.DW_FORM_flag_present]]],
+    [C.DW_TAG_subprogram, false, [[C.DW_AT_specification, C.DW_FORM_ref4]]],
+    [C.DW_TAG_subprogram, true, [[C.DW_AT_name, C.DW_FORM_string], [C.DW_AT_low_pc, C.DW_FORM_addr], [C.DW_AT_high_pc, C.DW_FORM_data4]]],
+    [C.DW_TAG_lexical_block, false, [[C.DW_AT_low_pc, C.DW_FORM_addr], [C.DW_AT_high_pc, C.DW_FORM_data4]]],
+    [C.DW_TAG_lexical_block, true, []],
+    [C.DW_TAG_inlined_subroutine, true, [[C.DW_AT_abstract_origin, C.DW_FORM_ref4], [C.DW_AT_low_pc, C.DW_FORM_addr], [C.DW_AT_high_pc, C.DW_FORM_data4], [C.DW_AT_call_line, C.DW_FORM_data1]]],
+  ]);
+  const b = new Bytes();
+  const h = unitHeader(b, 4);
+  b.uleb(1).u64(0x1000).u32(0x100);
+  const decl = b.length - h.start;
+  b.uleb(2).cstr('inl');
+  const abstract = b.length - h.start;
+  b.uleb(3).u32(decl);
+  const outer = b.length - h.start;
+  b.uleb(4).cstr('outer').u64(0x1000).u32(0x100);
+  b.uleb(5).u64(0x1000).u32(0x10);
+  b.uleb(6);
+  const inlined = b.length - h.start;
+  b.uleb(7).u32(abstract).u64(0x1040).u32(0x40).u8(7);
+  const block = b.length - h.start;
+  b.uleb(5).u64(0x1048).u32(0x10);
+  b.u8(0, 0, 0, 0);
+  h.finish();
+  const d = open({ '.debug_info': b.buf(), '.debug_abbrev': A });
+  const index = new FunctionIndex(d);
+
+  it('enters the inlined call through the block without ranges; at() names the same chain', () => {
+    const r = d.use(() => ({ scopes: index.scopesAt(0x1050).map((s) => ({ die: s.die.offset, blocks: s.blocks.map((x) => x.offset), entry: s.entry })), at: index.at(0x1050) }));
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    expect(r.value.scopes).toEqual([
+      { die: inlined, blocks: [block], entry: 0x1040 },
+      { die: outer, blocks: [], entry: 0x1000 },
+    ]);
+    expect(r.value.at).toEqual([
+      { name: 'inl', entry: 0x1040, inlined: true, callFile: null, callLine: 7 },
+      { name: 'outer', entry: 0x1000, inlined: false, callFile: null, callLine: null },
+    ]);
+  });
+
+  it('outside the inlined call: the subprogram and the block that holds the pc', () => {
+    const r = d.use(() => index.scopesAt(0x1004).map((s) => ({ die: s.die.offset, blocks: s.blocks.length })));
+    expect(r.ok && r.value).toEqual([{ die: outer, blocks: 1 }]);
+    expect(d.use(() => index.at(0x1200))).toEqual({ ok: true, value: [] });
   });
 });

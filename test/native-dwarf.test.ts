@@ -61,8 +61,8 @@ const reports = new Map<string, AnalyzeReport>();
 
 beforeAll(async () => {
   for (const name of NAMES) {
-    const t = await openCore(join(CORES, `${name}.core.gz`), { sysroot: SYSROOT, progress: false });
-    reports.set(name, analyze(t, { runtime: { debugDirs: [DEBUG] }, native: { all: true } }).report);
+    const t = await openCore(join(CORES, `${name}.core.gz`), { sysroot: SYSROOT, debugDir: [DEBUG], progress: false });
+    reports.set(name, analyze(t, { native: { all: true } }).report);
     t.close();
   }
 }, 120_000);
@@ -121,7 +121,10 @@ describe('native frames named like gdb with separate debug files', () => {
     const without = libc(listFiles(t));
     expect(without.debug_info?.file).toBeNull();
     expect(without.needed_for.join('\n')).toMatch(/neither its symbols nor its debug information name the function/);
-    const withDbg = libc(listFiles(t, { debugDirs: [DEBUG] }));
+    // --debug-dir reaches listFiles through the target, as from the command line.
+    const td = await openCore(join(CORES, 'debian-3.11-segv-threads.core.gz'), { sysroot: SYSROOT, debugDir: [DEBUG], progress: false });
+    const withDbg = libc(listFiles(td));
+    td.close();
     expect(withDbg.debug_info).toMatchObject({ embedded: false, file: join(DEBUG, '.build-id/93/ac61ec5a8eb1396f9fbd350e3169a558528a40.debug') });
     // corpus/make_debug.py keeps .debug_info, .debug_line, location lists (for --native --locals) and .symtab, and drops .debug_frame.
     expect(withDbg.debug_info?.provides).toEqual(['function-names', 'inlined-calls', 'types', 'line-tables', 'symbol-table', 'variable-locations']);

@@ -108,8 +108,8 @@ const reports = new Map<string, AnalyzeReport>();
 
 beforeAll(async () => {
   for (const name of NAMES) {
-    const t = await openCore(join(CORES, `${name}.core.gz`), { sysroot: SYSROOT, progress: false });
-    reports.set(name, analyze(t, { runtime: { debugDirs: [DEBUG] }, native: { all: true, locals: true } }).report);
+    const t = await openCore(join(CORES, `${name}.core.gz`), { sysroot: SYSROOT, debugDir: [DEBUG], progress: false });
+    reports.set(name, analyze(t, { native: { all: true, locals: true } }).report);
     t.close();
   }
 }, 120_000);

@@ -34,7 +34,7 @@ export interface AnalyzeOptions {
   locals?: boolean;
   reprLimits?: ReprLimits;
   limits?: Limits;
-  /** Layout source and debug-file search (--layouts, --debug-dir). */
+  /** Layout source (--layouts); the debug-file search (--debug-dir) is the target's. */
   runtime?: RuntimeOptions;
   /** --native / --native-all: every thread's native stack merged with its Python frames. */
   native?: NativeOptions;
@@ -79,7 +79,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
 
   const found = findRuntime(target, options.runtime);
   // The crashing thread's native stack names the frame the signal interrupted and the likely culprit.
-  const unwinder = crashing || options.native ? nativeUnwinder(target, { maxFrames: options.native?.maxFrames, debugDirs: options.runtime?.debugDirs }) : null;
+  const unwinder = crashing || options.native ? nativeUnwinder(target, { maxFrames: options.native?.maxFrames }) : null;
   if (crashing && unwinder && report.crash_site) {
     const stack = unwinder.unwind(crashing);
     Object.assign(report.crash_site, crashFrames(stack, found.ok ? found.value.module : null));
@@ -119,7 +119,7 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     warnings.push(`${rt.module.path} is not available (${whyMissing(target, rt.module)}): the interpreter was found by scanning the core for _Py_DebugOffsets and decoded with the offsets it publishes; type names and objects in the binary's read-only memory cannot be shown (pass the binary with --lib-path DIR or --sysroot DIR)`);
   if (L.unverified) warnings.push(`${L.unverified}: tracebacks may be wrong; pass a build with DWARF (--lib-path DIR, --debug-dir DIR) to decode it from its own debug info`);
   for (const m of L.mismatches) warnings.push(`layout mismatch (using ${L.source === 'dwarf' ? 'DWARF' : '_Py_DebugOffsets'}): ${m}`);
-  if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
+  if (options.runtime?.layouts === 'dwarf' || target.locatorOptions.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
   // 2.7: objects are read for repr() only; say so once rather than leave out the memory check silently.

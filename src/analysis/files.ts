@@ -92,25 +92,25 @@ function interpreterModule(target: Target): Module | null {
 }
 
 /** The module the crashing thread's pc lies in, and the name the analysis gives that function (null: none). */
-function crashModule(target: Target, debugDirs: readonly string[]): { module: Module; name: string | null } | null {
+function crashModule(target: Target): { module: Module; name: string | null } | null {
   const sig = target.notes.signal?.signo ?? 0;
   const t = target.threads.find((x) => x.signal === sig && sig !== 0 && sig !== 19);
   const pc = t ? target.programCounter(t) : null;
   const module = pc === null ? undefined : target.moduleAt(pc);
   if (!t || !module) return null;
   // Frame 0 named the way `analyze` names it: DWARF, then .symtab (the debug file's too), then .dynsym.
-  const u = new NativeUnwinder(target, { maxFrames: 1, debugDirs });
+  const u = new NativeUnwinder(target, { maxFrames: 1 });
   const name = u.unwind(t).frames[0]?.symbol?.name ?? null;
   u.close();
   return { module, name };
 }
 
-export function listFiles(target: Target, options: { debugDirs?: string[] } = {}): FilesReport {
+export function listFiles(target: Target): FilesReport {
   const interp = interpreterModule(target);
   const o = target.locatorOptions;
   const locator = new FileLocator(o);
-  const debugDirs = options.debugDirs ?? target.debugDirs;
-  const crashAt = crashModule(target, debugDirs);
+  const debugDirs = target.debugDirs;
+  const crashAt = crashModule(target);
   const crash = crashAt?.module ?? null;
   const files: FileEntry[] = target.modules.map((m) => {
     const holds = m === interp;

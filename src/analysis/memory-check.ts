@@ -21,8 +21,6 @@ import { field } from '../cpython-layouts/layout.js';
 import type { ThreadStatus } from '../elf/core-notes.js';
 import { stackPointerName } from '../elf/core-notes.js';
 import type { Module } from '../target/modules.js';
-import { PF_W, PT_LOAD } from '../elf/constants.js';
-import { RangeIndex } from '../cpython/range-index.js';
 import type { Target } from '../target/target.js';
 import type { NativeStack } from '../target/unwind.js';
 import type { Reader } from '../cpython/reader.js';
@@ -281,8 +279,8 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   }
   // malloc hands out writable memory only: a header elsewhere (code, read-only data, what a
   // stack word points at in a library) is no block, and is turned away before any read there.
-  const writable = new RangeIndex(target.core.segments.filter((s) => s.type === PT_LOAD && s.flags & PF_W).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memsz })));
-  const mayBeBlock = (p: number) => writable.find(p - 16) >= 0 && mayBeDebugBlock(d.r, p);
+  const writable = target.writable;
+  const mayBeBlock = (p: number) => writable.holds(p - 16) && mayBeDebugBlock(d.r, p);
   // With the debug hooks on (some object's block carries an intact debug header), every block in
   // use in pymalloc's pools is a debug block too, and so is every object's block outside them:
   // check them all, not only those we can name. The locals' objects tell first; else the first
@@ -314,7 +312,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
         if (!page) break;
         for (let i = 0; i + 8 <= page.length; i += 8) {
           const w = page.readUInt32LE(i) + page.readUInt32LE(i + 4) * 4294967296;
-          if (w % 16 === 0 && w > 0x10000 && writable.find(w - 16) >= 0) add(w, `a pointer on the stack of thread ${crashing.tid}`);
+          if (w % 16 === 0 && w > 0x10000 && writable.holds(w - 16)) add(w, `a pointer on the stack of thread ${crashing.tid}`);
         }
       }
     }

@@ -20,8 +20,6 @@ export interface NativeOptions {
   /** --native-all: keep interpreter-internal frames. */
   all: boolean;
   maxFrames?: number;
-  /** Where separate debug files live (line tables, .debug_frame). */
-  debugDirs?: string[];
   /** --locals: each shown C frame's arguments and locals from DWARF. */
   locals?: boolean;
 }
@@ -29,8 +27,8 @@ export interface NativeOptions {
 // A 1000-deep Python recursion on 3.8-3.10 is ~3000 native frames; the walk also stops where the stack pointer stops growing.
 export const DEFAULT_NATIVE_FRAMES = 100_000;
 
-export function nativeUnwinder(target: Target, o: { maxFrames?: number; debugDirs?: string[] }): NativeUnwinder {
-  return new NativeUnwinder(target, { maxFrames: o.maxFrames ?? DEFAULT_NATIVE_FRAMES, debugDirs: o.debugDirs });
+export function nativeUnwinder(target: Target, o: { maxFrames?: number }): NativeUnwinder {
+  return new NativeUnwinder(target, { maxFrames: o.maxFrames ?? DEFAULT_NATIVE_FRAMES });
 }
 
 /** The eval loop's C function when no runtime was found to name it (layout.caps.evalLoop names it per version: 2.7's is PyEval_EvalFrameEx). */

@@ -2,6 +2,7 @@
 // Markdown reports and to the TUI. Strings here are raw (as in the core); reports escape them.
 import type { NativeFrameRef, NativeOnlyThreadView, NativeStackView } from './native-view-model.js';
 
+import type { Capabilities } from '../cpython-layouts/capabilities.js';
 import type { CoreOrigin } from '../io/core-intake.js';
 import type { CheckedBlockView, MemoryErrorView } from './memory-check.js';
 import type { TasksView } from './tasks.js';
@@ -59,13 +60,8 @@ export interface CrashSiteView {
   culprit?: NativeFrameRef | null;
 }
 
-export interface FaulthandlerStyle {
-  emptyStack: string;
-  truncation: string | null;
-  maxFrames: number;
-  maxThreads: number;
-  extensionModules: boolean;
-}
+/** How this version's faulthandler writes its dump (the layout's capability, as is). */
+export type FaulthandlerStyle = Capabilities['faulthandler'];
 
 export interface AnalyzeReport {
   core: string;

@@ -2,11 +2,9 @@
 // 8-byte cookie "xdebugpy" and version can be searched for in the core's writable memory.
 import { DEBUG_OFFSETS_COOKIE, parseDebugOffsetsHeader, type DebugOffsetsHeader } from '../cpython-layouts/debug-offsets.js';
 import { hasDebugOffsets } from '../cpython-layouts/version.js';
-import { PT_LOAD } from '../elf/constants.js';
 import type { Target } from '../target/target.js';
 import { chunksOf } from '../io/byte-source.js';
 
-const PF_W = 2;
 // Read into one reused buffer (chunksOf), small enough to stay in the CPU cache while scanned.
 const CHUNK = 1024 * 1024;
 
@@ -55,8 +53,8 @@ export function writableSegmentsInOrder(target: Target, everywhere = false) {
     return 2;
   };
   const all = everywhere || target.modules.length === 0;
-  return target.core.segments
-    .filter((p) => p.type === PT_LOAD && p.flags & PF_W && p.filesz > 0)
+  return target.writable.all
+    .filter((p) => p.filesz > 0)
     .map((p) => ({ p, r: rank(p.vaddr) }))
     .filter((x) => all || x.r < 2)
     .sort((a, b) => a.r - b.r || a.p.vaddr - b.p.vaddr)

@@ -69,8 +69,6 @@ function looksLikePython(m: Module): boolean {
 export interface RuntimeOptions {
   /** --layouts: use exactly this layout source. */
   layouts?: LayoutChoice;
-  /** --debug-dir: where separate debug files live (default /usr/lib/debug, under --sysroot when given). */
-  debugDirs?: string[];
   /** Where extracted layouts are cached (default: the user's cache directory). */
   cacheRoot?: string;
 }
@@ -221,7 +219,6 @@ function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['vers
   const elf = m.elf;
   const buildId = elf.buildId() ?? m.coreBuildId;
   if (!buildId) return err(`${m.path} has no build-id to key its layout by`);
-  const debugDirs = options.debugDirs ?? target.debugDirs;
   const localPath = m.status.localPath;
   let close = () => {};
   const r = dwarfLayoutCached({
@@ -231,7 +228,7 @@ function dwarfLayoutOf(target: Target, m: Module, version: DetectedVersion['vers
     micro: formatVersion(version),
     binary: m.path,
     open: () => {
-      const d = openDebugInfo(localPath, elf, debugDirs, m.path);
+      const d = openDebugInfo(localPath, elf, target.debugDirs, m.path);
       if (!d.ok) return d;
       close = d.value.close;
       return ok(d.value.dwarf);

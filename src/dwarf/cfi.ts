@@ -5,6 +5,7 @@
 // is looked up; each CIE is parsed once. The caller supplies the section bytes and the link-time
 // address each section is loaded at (pc-relative pointers need it).
 import { err, ok, type Result } from '../io/result.js';
+import { lastAtOrBelow } from '../io/sorted.js';
 import * as C from './cfi-constants.js';
 import { Cursor } from './cursor.js';
 import { capture, fault, type DwarfError } from './errors.js';
@@ -349,21 +350,6 @@ export class CallFrameTable {
     cie.instructions = { start: c.pos, end };
     return cie;
   }
-}
-
-/** Index of the last of `count` ascending keys that is <= `value`, or -1. */
-function lastAtOrBelow(count: number, key: (i: number) => number, value: number): number {
-  let lo = 0;
-  let hi = count - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (key(mid) <= value) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return best;
 }
 
 /** Parse `.eh_frame_hdr`; null when it has no usable search table. */

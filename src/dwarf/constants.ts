@@ -157,6 +157,17 @@ export const DW_RLE_base_address = 0x05;
 export const DW_RLE_start_end = 0x06;
 export const DW_RLE_start_length = 0x07;
 
+// Location list entries (7.7.3)
+export const DW_LLE_end_of_list = 0x00;
+export const DW_LLE_base_addressx = 0x01;
+export const DW_LLE_startx_endx = 0x02;
+export const DW_LLE_startx_length = 0x03;
+export const DW_LLE_offset_pair = 0x04;
+export const DW_LLE_default_location = 0x05;
+export const DW_LLE_base_address = 0x06;
+export const DW_LLE_start_end = 0x07;
+export const DW_LLE_start_length = 0x08;
+
 // Line number program (6.2.5)
 export const DW_LNS_copy = 0x01;
 export const DW_LNS_advance_pc = 0x02;

@@ -9,7 +9,7 @@ import { capture, dwarfError, type DwarfError } from './errors.js';
 import { DebugInfo, SECTION_INFO, defaultInfoLimits, type Die, type InfoLimits, type Unit } from './info.js';
 import { LineTable, parseLineProgram, SECTION_LINE } from './line.js';
 import { locAt, locListAt, locListOffset, SECTION_LOC, SECTION_LOCLISTS } from './loclists.js';
-import { readRanges, readRngList, rngListOffset, type Range, type RangeContext } from './rnglists.js';
+import { rangesHold, readRanges, readRngList, rngListOffset, type Range, type RangeContext } from './rnglists.js';
 import { SECTION_LINE_STR, SECTION_STR, StringTable } from './str.js';
 import { Types } from './types.js';
 
@@ -66,6 +66,11 @@ export class Dwarf {
     const out = root ? this.dieRanges(root) : [];
     this.unitRangeCache.set(u.offset, out);
     return out;
+  }
+
+  /** The units whose ranges hold link-time `address`, in section order. */
+  *unitsHolding(address: number): Generator<Unit> {
+    for (const u of this.info.units()) if (rangesHold(this.unitRanges(u), address)) yield u;
   }
 
   /** Address ranges of a DIE with DW_AT_low_pc/high_pc or DW_AT_ranges (a unit, subprogram, inlined call or block); [] without. */
@@ -151,8 +156,7 @@ export class Dwarf {
   /** File and line of link-time address `address` (null when no unit's line table covers it). */
   lineAt(address: number): Result<{ file: string | null; line: number; column: number } | null, DwarfError> {
     return this.use(() => {
-      for (const u of this.info.units()) {
-        if (!this.unitRanges(u).some((r) => address >= r.begin && address < r.end)) continue;
+      for (const u of this.unitsHolding(address)) {
         const row = this.lineTable(u)?.find(address) ?? null;
         if (row) return row;
       }

@@ -3,11 +3,13 @@
 // lexical blocks) that also hold it, each with the file:line it was called from. Names follow
 // DW_AT_abstract_origin and DW_AT_specification; a linkage name wins over DW_AT_name, as in gdb
 // (glibc's `raise` is `__GI_raise` there). Each unit's subprograms are listed once, on first use.
+import { lastAtOrBelow } from '../io/sorted.js';
 import * as C from './constants.js';
 import type { Dwarf } from './dwarf.js';
 import { fault } from './errors.js';
 import type { Die, Unit } from './info.js';
 import { SECTION_INFO } from './info.js';
+import { rangesHold } from './rnglists.js';
 
 /** One function of the chain at an address. */
 export interface FunctionAt {
@@ -32,6 +34,16 @@ export interface CallSite {
   die: Die;
 }
 
+/** A function at an address (the subprogram or an inlined copy) with the lexical blocks in it that hold the address. */
+export interface ScopeAt {
+  /** The DW_TAG_subprogram or DW_TAG_inlined_subroutine. */
+  die: Die;
+  /** Lexical blocks inside it (not inside a nested inlined call) holding the address, innermost first. */
+  blocks: Die[];
+  /** Link-time address where it begins: a subprogram's first range, an inlined copy's lowest. */
+  entry: number;
+}
+
 interface Subprogram {
   begin: number;
   end: number;
@@ -40,7 +52,6 @@ interface Subprogram {
   die: number;
 }
 
-const MAX_ORIGIN_CHAIN = 16;
 const MAX_INLINE_DEPTH = 64;
 /** Children of these hold subprograms (C++ namespaces and classes); others are not searched. */
 const SCOPES = new Set<number>([C.DW_TAG_namespace, C.DW_TAG_class_type, C.DW_TAG_structure_type]);
@@ -55,54 +66,30 @@ export class FunctionIndex {
   /**
    * The functions at link-time address `address` in unit `unit` (or whichever unit covers it),
    * innermost first: inlined copies, then the subprogram that holds them. [] when no DWARF
-   * subprogram covers the address (assembly, or a unit without function entries).
+   * subprogram covers the address (assembly, or a unit without function entries). A view of scopesAt.
    */
   at(address: number, unit: Unit | null = null): FunctionAt[] {
-    const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
-    for (const u of units) {
-      const subs = this.subprograms(u);
-      const hit = find(subs, address);
-      if (hit === null) continue;
-      const info = this.dwarf.info;
-      const top = info.die(hit.die);
-      const chain: FunctionAt[] = [{ name: this.nameOf(top), entry: hit.entry, inlined: false, callFile: null, callLine: null }];
-      this.inlinedAt(top, address, chain, 0);
-      return chain.reverse();
-    }
-    return [];
+    return this.scopesAt(address, unit).map((s) => this.functionAt(s));
   }
 
   /**
-   * The DIEs of the functions at `address`, in the order of at(): each inlined copy
+   * The DIEs of the functions at `address`, innermost first: each inlined copy
    * (DW_TAG_inlined_subroutine), then the subprogram; each with the lexical blocks inside it
    * (not inside a nested inlined call) that hold the address, innermost first. Their
-   * parameters and variables are what a debugger prints for the frame.
+   * parameters and variables are what a debugger prints for the frame. The one walk of the
+   * inline chain: see `enter` for its rule.
    */
-  scopesAt(address: number, unit: Unit | null = null): { die: Die; blocks: Die[] }[] {
+  scopesAt(address: number, unit: Unit | null = null): ScopeAt[] {
     const sub = this.subprogramAt(address, unit);
     if (!sub) return [];
-    const out: { die: Die; blocks: Die[] }[] = [{ die: sub.die, blocks: [] }];
-    let cur = out[0];
-    let scope: Die | null = sub.die;
-    for (let depth = 0; scope && depth <= MAX_INLINE_DEPTH; depth++) {
-      let next: Die | null = null;
-      for (const child of this.dwarf.info.children(scope)) {
-        if (child.tag !== C.DW_TAG_inlined_subroutine && child.tag !== C.DW_TAG_lexical_block) continue;
-        if (!this.dwarf.dieRanges(child).some((x) => address >= x.begin && address < x.end)) continue;
-        next = child;
-        break;
-      }
-      if (next?.tag === C.DW_TAG_inlined_subroutine) out.push((cur = { die: next, blocks: [] }));
-      else if (next) cur.blocks.unshift(next);
-      scope = next;
-    }
+    const out: ScopeAt[] = [{ die: sub.die, blocks: [], entry: sub.entry }];
+    this.enter(sub.die, address, out, 0);
     return out.reverse();
   }
 
   /** The subprogram DIE holding `address` and its entry, or null. */
   subprogramAt(address: number, unit: Unit | null = null): { die: Die; entry: number } | null {
-    const units = unit ? [unit] : this.dwarf.info.units().filter((u) => this.dwarf.unitRanges(u).some((r) => address >= r.begin && address < r.end));
-    for (const u of units) {
+    for (const u of unit ? [unit] : this.dwarf.unitsHolding(address)) {
       const hit = find(this.subprograms(u), address);
       if (hit) return { die: this.dwarf.info.die(hit.die), entry: hit.entry };
     }
@@ -160,49 +147,51 @@ export class FunctionIndex {
     return name === null ? null : { name };
   }
 
-  /** Descend from `die` into the inlined calls (and blocks) that hold `address`, appending each. */
-  private inlinedAt(die: Die, address: number, chain: FunctionAt[], depth: number): void {
-    if (depth > MAX_INLINE_DEPTH) fault('limit', SECTION_INFO, die.offset, `inlined calls nested deeper than ${MAX_INLINE_DEPTH}`);
-    for (const child of this.dwarf.info.children(die)) {
+  /**
+   * Descend from `scope` into the first child inlined call or lexical block whose ranges hold
+   * `address`: an inlined call opens a new scope of `out`, a block joins the innermost one. A child
+   * without ranges (rare: a block GCC emitted before 2008) is looked through, as gdb does. True
+   * when a child held the address.
+   */
+  private enter(scope: Die, address: number, out: ScopeAt[], depth: number): boolean {
+    if (depth > MAX_INLINE_DEPTH) fault('limit', SECTION_INFO, scope.offset, `inlined calls nested deeper than ${MAX_INLINE_DEPTH}`);
+    for (const child of this.dwarf.info.children(scope)) {
       if (child.tag !== C.DW_TAG_inlined_subroutine && child.tag !== C.DW_TAG_lexical_block) continue;
       const ranges = this.dwarf.dieRanges(child);
-      const r = ranges.find((x) => address >= x.begin && address < x.end);
-      // A block without ranges (rare) may still hold inlined calls that have them.
-      if (!r && ranges.length > 0) continue;
-      if (child.tag === C.DW_TAG_inlined_subroutine && r) {
-        const fileV = child.attrs.get(C.DW_AT_call_file);
-        const lineV = child.attrs.get(C.DW_AT_call_line);
-        const files = fileV ? this.dwarf.lineTable(child.unit)?.program.files : undefined;
-        chain.push({
-          name: this.nameOf(child),
-          entry: Math.min(...ranges.map((x) => x.begin)),
-          inlined: true,
-          callFile: files && typeof fileV!.value === 'number' ? (files[fileV!.value] ?? null) : null,
-          callLine: lineV && typeof lineV.value === 'number' ? lineV.value : null,
-        });
+      if (ranges.length === 0) {
+        if (this.enter(child, address, out, depth + 1)) return true;
+        continue;
       }
-      this.inlinedAt(child, address, chain, depth + 1);
-      if (r) return;
+      if (!rangesHold(ranges, address)) continue;
+      if (child.tag === C.DW_TAG_inlined_subroutine) out.push({ die: child, blocks: [], entry: Math.min(...ranges.map((x) => x.begin)) });
+      else out[out.length - 1].blocks.unshift(child);
+      this.enter(child, address, out, depth + 1);
+      return true;
     }
+    return false;
+  }
+
+  /** A scope of the chain as a function: its name, and for an inlined copy where it was called from. */
+  private functionAt(s: ScopeAt): FunctionAt {
+    if (s.die.tag !== C.DW_TAG_inlined_subroutine) return { name: this.nameOf(s.die), entry: s.entry, inlined: false, callFile: null, callLine: null };
+    const fileV = s.die.attrs.get(C.DW_AT_call_file);
+    const lineV = s.die.attrs.get(C.DW_AT_call_line);
+    const files = fileV ? this.dwarf.lineTable(s.die.unit)?.program.files : undefined;
+    return {
+      name: this.nameOf(s.die),
+      entry: s.entry,
+      inlined: true,
+      callFile: files && typeof fileV!.value === 'number' ? (files[fileV!.value] ?? null) : null,
+      callLine: lineV && typeof lineV.value === 'number' ? lineV.value : null,
+    };
   }
 
   /** A function DIE's name: linkage name, else DW_AT_name, through abstract_origin/specification. */
   nameOf(die: Die): string | null {
     const hit = this.names.get(die.offset);
     if (hit !== undefined) return hit;
-    const info = this.dwarf.info;
-    let d: Die = die;
-    let name: string | null = null;
-    for (let i = 0; i < MAX_ORIGIN_CHAIN; i++) {
-      const v = d.attrs.get(C.DW_AT_linkage_name) ?? d.attrs.get(C.DW_AT_MIPS_linkage_name) ?? d.attrs.get(C.DW_AT_name);
-      if (v) {
-        name = info.attrString(d.unit, v);
-        break;
-      }
-      const ref = d.attrs.get(C.DW_AT_abstract_origin) ?? d.attrs.get(C.DW_AT_specification);
-      if (!ref || ref.cls !== 'ref' || typeof ref.value !== 'number') break;
-      d = info.die(ref.value);
-    }
+    const v = this.dwarf.info.originAttr(die, C.DW_AT_linkage_name, C.DW_AT_MIPS_linkage_name, C.DW_AT_name);
+    const name = v ? this.dwarf.info.attrString(v.die.unit, v.value) : null;
     this.names.set(die.offset, name);
     return name;
   }
@@ -232,16 +221,7 @@ export class FunctionIndex {
 
 /** The innermost subprogram range holding `address` (ranges do not overlap in practice; the last start wins). */
 function find(subs: Subprogram[], address: number): Subprogram | null {
-  let lo = 0;
-  let hi = subs.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (subs[mid].begin <= address) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const best = lastAtOrBelow(subs.length, (i) => subs[i].begin, address);
   for (let i = best; i >= 0 && i > best - 8; i--) if (address < subs[i].end) return subs[i];
   return null;
 }

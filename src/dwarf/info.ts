@@ -1,6 +1,7 @@
 // .debug_info: unit headers (read lazily, one length field per unit), DIEs on demand, and a
 // name index of the named types and variables at the top level of every compilation unit so
 // that one struct is found without building every DIE of every unit.
+import { lastAtOrBelow } from '../io/sorted.js';
 import type { AbbrevCache, Abbrev, AbbrevTable } from './abbrev.js';
 import { addressAt } from './addr.js';
 import * as C from './constants.js';
@@ -18,6 +19,9 @@ export interface InfoLimits {
 }
 
 export const defaultInfoLimits: InfoLimits = { maxUnits: 1_000_000, maxDepth: 256, maxDiesPerUnit: 50_000_000 };
+
+/** How many DW_AT_abstract_origin / DW_AT_specification links originAttr follows. */
+const MAX_ORIGIN_CHAIN = 16;
 
 export interface Unit extends FormContext {
   /** Section offset just past the unit. */
@@ -133,15 +137,8 @@ export class DebugInfo {
   /** The unit holding section offset `offset`. */
   unitAt(offset: number): Unit {
     const us = this.units();
-    let lo = 0;
-    let hi = us.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const u = us[mid];
-      if (offset < u.offset) hi = mid - 1;
-      else if (offset >= u.end) lo = mid + 1;
-      else return u;
-    }
+    const u = us[lastAtOrBelow(us.length, (i) => us[i].offset, offset)];
+    if (u && offset < u.end) return u;
     return fault('bad-reference', SECTION_INFO, offset, 'offset lies in no unit');
   }
 
@@ -272,6 +269,25 @@ export class DebugInfo {
     if (v.cls === 'address') return v.value as number;
     if (v.cls === 'addrx') return addressAt(this.ctx.addr, this.state(u).addrBase, v.value as number, u.addrSize);
     return fault('malformed', SECTION_INFO, u.offset, `attribute of form 0x${v.form.toString(16)} is not an address`);
+  }
+
+  /**
+   * The first of `attrs` found on `d`, else on the DIE it refers to by DW_AT_abstract_origin or
+   * DW_AT_specification, and so on (an inlined copy, a concrete instance or a definition names
+   * nothing itself), as gdb looks attributes up; with the DIE that holds it. Null when none has one.
+   */
+  originAttr(d: Die, ...attrs: number[]): { die: Die; value: AttrValue } | null {
+    let cur = d;
+    for (let i = 0; i < MAX_ORIGIN_CHAIN; i++) {
+      for (const a of attrs) {
+        const v = cur.attrs.get(a);
+        if (v) return { die: cur, value: v };
+      }
+      const ref = cur.attrs.get(C.DW_AT_abstract_origin) ?? cur.attrs.get(C.DW_AT_specification);
+      if (!ref || ref.cls !== 'ref' || typeof ref.value !== 'number') return null;
+      cur = this.die(ref.value);
+    }
+    return null;
   }
 
   name(d: Die): string | null {

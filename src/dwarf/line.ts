@@ -1,5 +1,6 @@
 // .debug_line: the line number program of one unit (DWARF 2-5) run into rows, and the
 // address -> file:line lookup over them.
+import { lastAtOrBelow } from '../io/sorted.js';
 import * as C from './constants.js';
 import { Cursor } from './cursor.js';
 import { fault } from './errors.js';
@@ -212,14 +213,7 @@ export class LineTable {
   find(address: number): { file: string | null; line: number; column: number } | null {
     for (const s of this.seqs) {
       if (address < s.start || address >= s.end) continue;
-      let lo = 0;
-      let hi = s.rows.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (s.rows[mid].address <= address) lo = mid;
-        else hi = mid - 1;
-      }
-      const r = s.rows[lo];
+      const r = s.rows[Math.max(0, lastAtOrBelow(s.rows.length, (i) => s.rows[i].address, address))];
       return { file: this.program.files[r.file] ?? null, line: r.line, column: r.column };
     }
     return null;

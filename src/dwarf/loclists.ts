@@ -1,6 +1,7 @@
 // Location lists: which DWARF expression locates a variable at an address. DWARF 5
 // .debug_loclists (DW_LLE_* entries, DW_FORM_loclistx through the offsets table at
 // DW_AT_loclists_base) and DWARF 2-4 .debug_loc (address pairs, 2-byte expression lengths).
+import * as C from './constants.js';
 import { Cursor } from './cursor.js';
 import { fault } from './errors.js';
 import type { RangeContext } from './rnglists.js';
@@ -9,15 +10,6 @@ export const SECTION_LOCLISTS = '.debug_loclists';
 export const SECTION_LOC = '.debug_loc';
 const MAX_ENTRIES = 1_000_000;
 
-const DW_LLE_end_of_list = 0x00;
-const DW_LLE_base_addressx = 0x01;
-const DW_LLE_startx_endx = 0x02;
-const DW_LLE_startx_length = 0x03;
-const DW_LLE_offset_pair = 0x04;
-const DW_LLE_default_location = 0x05;
-const DW_LLE_base_address = 0x06;
-const DW_LLE_start_end = 0x07;
-const DW_LLE_start_length = 0x08;
 
 /** The expression of the DWARF 5 location list at `offset` that covers `address` (null: none does, the variable is optimized out there). */
 export function locListAt(buf: Buffer | null, offset: number, address: number, u: RangeContext): Buffer | null {
@@ -31,34 +23,34 @@ export function locListAt(buf: Buffer | null, offset: number, address: number, u
     let begin: number;
     let end: number;
     switch (kind) {
-      case DW_LLE_end_of_list:
+      case C.DW_LLE_end_of_list:
         return fallback;
-      case DW_LLE_base_addressx:
+      case C.DW_LLE_base_addressx:
         base = u.addrx(c.uleb());
         continue;
-      case DW_LLE_base_address:
+      case C.DW_LLE_base_address:
         base = c.uN(u.addrSize);
         continue;
-      case DW_LLE_default_location:
+      case C.DW_LLE_default_location:
         fallback = expr();
         continue;
-      case DW_LLE_startx_endx:
+      case C.DW_LLE_startx_endx:
         begin = u.addrx(c.uleb());
         end = u.addrx(c.uleb());
         break;
-      case DW_LLE_startx_length:
+      case C.DW_LLE_startx_length:
         begin = u.addrx(c.uleb());
         end = begin + c.uleb();
         break;
-      case DW_LLE_offset_pair:
+      case C.DW_LLE_offset_pair:
         begin = base + c.uleb();
         end = base + c.uleb();
         break;
-      case DW_LLE_start_end:
+      case C.DW_LLE_start_end:
         begin = c.uN(u.addrSize);
         end = c.uN(u.addrSize);
         break;
-      case DW_LLE_start_length:
+      case C.DW_LLE_start_length:
         begin = c.uN(u.addrSize);
         end = begin + c.uleb();
         break;

@@ -14,6 +14,11 @@ export interface Range {
   end: number;
 }
 
+/** Whether one of `ranges` holds `address` (the one test of a pc against DWARF ranges). */
+export function rangesHold(ranges: readonly Range[], address: number): boolean {
+  return ranges.some((r) => address >= r.begin && address < r.end);
+}
+
 export interface RangeContext {
   addrSize: number;
   offsetSize: 4 | 8;

@@ -18,11 +18,16 @@ export const PT_LOAD = 1;
 export const PF_W = 2;
 export const PT_DYNAMIC = 2;
 export const PT_NOTE = 4;
+export const PT_PHDR = 6;
+
+export const DT_NULL = 0;
+export const DT_DEBUG = 21;
 
 export const SHT_SYMTAB = 2;
 export const SHT_NOTE = 7;
 export const SHT_NOBITS = 8;
 export const SHT_DYNSYM = 11;
+export const SHF_ALLOC = 0x2;
 export const SHF_COMPRESSED = 0x800;
 
 export const NT_PRSTATUS = 1;
@@ -36,9 +41,13 @@ export const NT_ARM_TLS = 0x401;
 
 export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STT_FILE = 4;
 export const STT_TLS = 6;
 export const STT_GNU_IFUNC = 10;
+export const STB_LOCAL = 0;
 export const SHN_UNDEF = 0;
+export const SHN_LORESERVE = 0xff00;
 
 export const AT_NULL = 0;
 export const AT_PHDR = 3;

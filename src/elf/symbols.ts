@@ -2,6 +2,7 @@
 // columns read straight from the sections (a libc's .symtab is tens of thousands of entries, and
 // a small core needs a handful of them): names are decoded only for the symbols asked about,
 // by-name lookups search the string table, and the address order is an index sort.
+import { lastAtOrBelow } from '../io/sorted.js';
 import { SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT } from './constants.js';
 import type { Fields } from './fields.js';
 import { cString } from './sections.js';
@@ -199,16 +200,7 @@ export class SymbolTable {
     }
     const arr = this.byAddress;
     const v = this.values;
-    let lo = 0;
-    let hi = arr.length - 1;
-    let best = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (v[arr[mid]] <= value) {
-        best = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const best = lastAtOrBelow(arr.length, (i) => v[arr[i]], value);
     if (best < 0) return undefined;
     // Prefer a sized symbol that actually contains the address among those at the same value.
     for (let i = best; i >= 0 && i > best - 64; i--) {

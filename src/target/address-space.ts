@@ -32,13 +32,14 @@ export interface Memory {
   readonly littleEndian: boolean;
 }
 
-class RegionSet {
-  private readonly regions: Region[];
-  private last: Region | null = null;
-  constructor(regions: Region[]) {
+/** Which of a set of disjoint address ranges holds an address, the last hit tried first. */
+export class RegionSet<R extends { start: number; end: number } = Region> {
+  private readonly regions: R[];
+  private last: R | null = null;
+  constructor(regions: R[]) {
     this.regions = regions.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
   }
-  find(address: number): Region | null {
+  find(address: number): R | null {
     const l = this.last;
     if (l && address >= l.start && address < l.end) return l;
     const rs = this.regions;
@@ -56,7 +57,7 @@ class RegionSet {
     }
     return null;
   }
-  get all(): readonly Region[] {
+  get all(): readonly R[] {
     return this.regions;
   }
 }

@@ -4,7 +4,7 @@
 // and r_debug.r_map lists every loaded object with its load bias (l_addr) and name (l_name).
 // Each object's mappings are its file's PT_LOAD segments moved by that bias; the files are the
 // local copies the locator finds (--executable, --sysroot, --lib-path), as for NT_FILE cores.
-import { AT_PHDR, PT_DYNAMIC, PT_LOAD } from '../elf/constants.js';
+import { AT_PHDR, DT_DEBUG, DT_NULL, PT_DYNAMIC, PT_LOAD, PT_PHDR } from '../elf/constants.js';
 import type { CoreNotes, MappedFile } from '../elf/core-notes.js';
 import { ElfFile } from '../elf/elf-file.js';
 import { openFile } from '../io/file-source.js';
@@ -12,9 +12,6 @@ import type { AddressSpace } from './address-space.js';
 import type { FileLocator } from './file-locator.js';
 
 const PAGE = 4096;
-const PT_PHDR = 6;
-const DT_NULL = 0;
-const DT_DEBUG = 21;
 /** Bounds for walking memory that may be corrupt. */
 const MAX_DYNAMIC = 512;
 const MAX_OBJECTS = 1024;

@@ -10,6 +10,7 @@
 import * as C from '../dwarf/constants.js';
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { runExpression, type ExprRequest, type SimpleLocation } from '../dwarf/expr.js';
+import type { ScopeAt } from '../dwarf/functions.js';
 import type { Die } from '../dwarf/info.js';
 import { VOID, type TypeRef } from '../dwarf/types.js';
 import type { FrameRegisters } from './unwind.js';
@@ -48,7 +49,7 @@ const MAX_TYPE_DEPTH = 16;
 export function frameVariables(
   dwarf: Dwarf,
   sub: Die,
-  scope: { die: Die; blocks: Die[] },
+  scope: Pick<ScopeAt, 'die' | 'blocks'>,
   address: number,
   regs: FrameRegisters | null,
   read: ReadMemory,
@@ -102,26 +103,13 @@ export function frameVariables(
   return out;
 }
 
-/** An attribute of a DIE or of its abstract origin (an inlined copy or concrete instance names nothing itself). */
-function originAttr(dwarf: Dwarf, d: Die, attr: number): { die: Die; value: NonNullable<ReturnType<Die['attrs']['get']>> } | null {
-  let cur: Die = d;
-  for (let i = 0; i < MAX_TYPE_DEPTH; i++) {
-    const v = cur.attrs.get(attr);
-    if (v) return { die: cur, value: v };
-    const o = cur.attrs.get(C.DW_AT_abstract_origin);
-    if (!o || o.cls !== 'ref' || typeof o.value !== 'number') return null;
-    cur = dwarf.info.die(o.value);
-  }
-  return null;
-}
-
 function originAttrString(dwarf: Dwarf, d: Die, attr: number): string | null {
-  const a = originAttr(dwarf, d, attr);
+  const a = dwarf.info.originAttr(d, attr);
   return a ? dwarf.info.attrString(a.die.unit, a.value) : null;
 }
 
 function originType(dwarf: Dwarf, d: Die): TypeRef | null {
-  const a = originAttr(dwarf, d, C.DW_AT_type);
+  const a = dwarf.info.originAttr(d, C.DW_AT_type);
   return a && a.value.cls === 'ref' && typeof a.value.value === 'number' ? a.value.value : null;
 }
 

@@ -4,16 +4,11 @@
 // the name that sorts last; a sized symbol only covers its size, a zero-sized one covers up to
 // the next symbol. So a static function of a stripped library gets no name (gdb's `??`) rather
 // than the name of the exported function that happens to precede it.
-import { SHN_UNDEF, STT_GNU_IFUNC } from '../elf/constants.js';
+import { SHF_ALLOC, SHN_LORESERVE, SHN_UNDEF, STB_LOCAL, STT_FILE, STT_GNU_IFUNC, STT_SECTION, STT_TLS } from '../elf/constants.js';
 import type { ElfFile } from '../elf/elf-file.js';
+import { lastAtOrBelow } from '../io/sorted.js';
 import type { SymbolTable } from '../elf/symbols.js';
 
-const SHF_ALLOC = 0x2;
-const SHN_LORESERVE = 0xff00;
-const STT_SECTION = 3;
-const STT_FILE = 4;
-const STT_TLS = 6;
-const STB_LOCAL = 0;
 /** Assembler-local labels (.L...), which gdb never names a function after. */
 const DOT_L = Buffer.from('.L', 'latin1');
 const EMPTY = Buffer.alloc(0);
@@ -88,14 +83,7 @@ export class ModuleSymbols {
     const size = (k: number) => st.size(idx[k]);
     const shndx = (k: number) => st.shndx(idx[k]);
     if (section === null || idx.length === 0 || pc < value(0)) return null;
-    let lo = 0;
-    let hi = idx.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (value(mid) <= pc) lo = mid;
-      else hi = mid - 1;
-    }
-    hi = lo;
+    let hi = lastAtOrBelow(idx.length, value, pc);
     let zeroSized = -1;
     while (hi >= 0) {
       if (shndx(hi) !== section) {

@@ -11,6 +11,7 @@ import { openFile } from '../io/file-source.js';
 import { DEFAULT_DEBUG_DIRS, findDebugFile } from './debug-info.js';
 import { err, ok, type Result } from '../io/result.js';
 import { AddressSpace, type KnownMapping, type Region } from './address-space.js';
+import { WritableSegments } from './writable-segments.js';
 import type { TargetError } from './errors.js';
 import { FileLocator, type LocatorOptions } from './file-locator.js';
 import type { Module } from './modules.js';
@@ -61,6 +62,12 @@ export class Target {
   }
 
   private readonly symbolFiles = new Map<Module, ElfFile | null>();
+  private writableIndex: WritableSegments | null = null;
+
+  /** The core's writable segments (built on first use). */
+  get writable(): WritableSegments {
+    return (this.writableIndex ??= new WritableSegments(this.core.segments));
+  }
 
   /** The file whose symbol table names module `m`'s addresses (see moduleSymbolFile), searched under the target's debug directories. */
   symbolFile(m: Module): ElfFile | null {
@@ -294,9 +301,9 @@ function buildIdFromMemory(mem: AddressSpace, base: number): string | null {
  * The file whose symbol table names module `m`'s addresses: `m` itself when it has .symtab,
  * else its separate debug file under `debugDirs` when that one has (a stripped distro binary keeps
  * only .dynsym; its -dbg package has the .symtab with the static functions and variables), else
- * `m` (.dynsym). A separate file returned is open: the caller closes its source when done.
+ * `m` (.dynsym). A separate file returned is open: Target.symbolFile keeps it and closes it with the target.
  */
-export function moduleSymbolFile(m: Module, debugDirs: readonly string[]): ElfFile | null {
+function moduleSymbolFile(m: Module, debugDirs: readonly string[]): ElfFile | null {
   if (!m.elf || m.elf.section('.symtab') || m.status.kind !== 'loaded') return m.elf;
   return findDebugFile(m.status.localPath, m.elf, debugDirs, m.path, (d) => Boolean(d.section('.symtab')))?.elf ?? m.elf;
 }

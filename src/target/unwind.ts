@@ -17,7 +17,7 @@ import { FunctionIndex, type CallSite, type FunctionAt } from '../dwarf/function
 import type { Dwarf } from '../dwarf/dwarf.js';
 import { frameVariables, type NativeVariables } from './native-locals.js';
 import { ModuleSymbols, type NativeSymbol } from './native-symbols.js';
-import { moduleSymbolFile, type Target } from './target.js';
+import type { Target } from './target.js';
 import { unwindArch, type UnwindArch } from './unwind-arch.js';
 import { ModuleUnwindTables, type CfiSource } from './unwind-tables.js';
 
@@ -79,8 +79,6 @@ export interface NativeStack {
 
 export interface UnwindOptions {
   maxFrames: number;
-  /** Where separate debug files live (for .debug_frame and line tables). */
-  debugDirs?: readonly string[];
   /** Recognise the sigreturn trampoline by its code (default true); false leaves signal frames to the 'S' CFI. */
   sigreturnByCode?: boolean;
 }
@@ -108,19 +106,15 @@ export class NativeUnwinder {
   readonly arch: UnwindArch | null;
   private readonly tables = new Map<Module, ModuleUnwindTables>();
   private readonly symbols = new Map<Module, ModuleSymbols | null>();
-  /** Separate debug files opened for their .symtab, closed with the line tables' files. */
-  private readonly symbolFiles: ElfFile[] = [];
   private readonly lines = new Map<Module, ModuleDebug | null>();
   /** Each thread is walked once (the crash header and --native both ask for the crashing thread). */
   private readonly stacks = new WeakMap<ThreadStatus, NativeStack>();
-  private readonly debugDirs: readonly string[];
 
   constructor(
     readonly target: Target,
     readonly options: UnwindOptions = defaultUnwindOptions,
   ) {
     this.arch = unwindArch(target.core.header.machine);
-    this.debugDirs = options.debugDirs ?? target.debugDirs;
   }
 
   /** Problems met reading modules' CFI (malformed tables), once each. */
@@ -132,7 +126,6 @@ export class NativeUnwinder {
   close(): void {
     for (const d of this.lines.values()) d?.source.close();
     this.lines.clear();
-    for (const f of this.symbolFiles.splice(0)) f.source.close();
     this.symbols.clear();
   }
 
@@ -415,12 +408,11 @@ export class NativeUnwinder {
 
   /**
    * The module's ELF symbols: its own .symtab, else its separate debug file's, else its .dynsym
-   * (Target.symbolFile's choice, under this unwinder's debug directories, which may be other than the target's).
+   * (Target.symbolFile's choice; the target owns and closes that file).
    */
   private moduleSymbols(m: Module): ModuleSymbols | null {
     if (!this.symbols.has(m)) {
-      const elf = moduleSymbolFile(m, this.debugDirs);
-      if (elf && elf !== m.elf) this.symbolFiles.push(elf);
+      const elf = this.target.symbolFile(m);
       this.symbols.set(m, elf ? new ModuleSymbols(elf) : null);
     }
     return this.symbols.get(m)!;
@@ -428,7 +420,7 @@ export class NativeUnwinder {
 
   private moduleLines(m: Module): ModuleDebug | null {
     if (!this.lines.has(m)) {
-      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.debugDirs, m.path) : null;
+      const d = m.elf && m.status.kind === 'loaded' ? openDebugInfo(m.status.localPath, m.elf, this.target.debugDirs, m.path) : null;
       this.lines.set(m, d?.ok ? { source: d.value, ranges: addressRanges(d.value.elf), functions: new FunctionIndex(d.value.dwarf), functionCache: new Map() } : null);
     }
     return this.lines.get(m)!;
@@ -436,7 +428,7 @@ export class NativeUnwinder {
 
   private moduleTables(m: Module): ModuleUnwindTables {
     let t = this.tables.get(m);
-    if (!t) this.tables.set(m, (t = new ModuleUnwindTables(m, this.debugDirs)));
+    if (!t) this.tables.set(m, (t = new ModuleUnwindTables(m, this.target.debugDirs)));
     return t;
   }
 

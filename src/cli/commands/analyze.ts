@@ -24,14 +24,14 @@ export function register(program: Command): void {
     .addOption(new Option('--layouts <source>', 'where struct offsets come from (default: DWARF when the interpreter has it, else _Py_DebugOffsets, else built-in tables)').choices(['dwarf', 'debug-offsets', 'builtin']))
     .option('--check <addr>', "report the debug-allocator block at ADDR (p as CPython prints it, or an object's address) whether or not it is damaged; repeatable", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--referrers', 'for each damaged block, who refers to the object in it (one more walk of the heap)')
-    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; debugDir?: string[]; check?: string[]; referrers?: boolean }) => {
+    .action(async (core: string, o: CoreOptions & ReprLimitArgs & { format: string; allFrames?: boolean; locals?: boolean; native?: boolean; nativeAll?: boolean; tasks?: boolean; layouts?: LayoutChoice; check?: string[]; referrers?: boolean }) => {
       if (existsSync(core) && statSync(core).isDirectory()) fail(`${core}: is a directory; pass a core file`, EXIT.usage);
       const checkAddresses = o.check?.map((t) => {
         const a = parseAddress(t);
         return a === null ? fail(`--check ${t}: not an address; pass a hexadecimal address such as 0x7f3b2c1d4e50 (p= as CPython printed it, or an object's id())`, EXIT.usage) : a;
       });
       const target = await openCore(core, o);
-      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts, debugDirs: o.debugDir }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll), locals: Boolean(o.locals) } : undefined, tasks: o.tasks, checkAddresses, referrers: o.referrers });
+      const { report, fatal } = analyze(target, { locals: o.locals, reprLimits: reprLimits(o), runtime: { layouts: o.layouts }, native: o.native || o.nativeAll ? { all: Boolean(o.nativeAll), locals: Boolean(o.locals) } : undefined, tasks: o.tasks, checkAddresses, referrers: o.referrers });
       process.stdout.write(o.format === 'json' ? renderAnalyzeJson(report) : o.format === 'md' ? renderAnalyzeMarkdown(report, { allFrames: o.allFrames }) : renderAnalyzeText(report, { allFrames: o.allFrames }));
       if (fatal) fail(fatal, EXIT.noPython);
       // Every other block was reported; an address with no block there is bad input.

@@ -14,9 +14,9 @@ export function register(program: Command): void {
       .description('list the files the analysis needs (executable, libpython, libc, extension modules), their build-ids, which were found and where, and what is missing'),
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (core: string, o: CoreOptions & { format: string; debugDir?: string[] }) => {
+    .action(async (core: string, o: CoreOptions & { format: string }) => {
       const target = await openCore(core, o);
-      const report = listFiles(target, { debugDirs: o.debugDir });
+      const report = listFiles(target);
       target.close();
       process.stdout.write(o.format === 'json' ? renderFilesJson(report) : renderFilesText(report));
     });

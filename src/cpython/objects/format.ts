@@ -9,33 +9,25 @@ function hex(c: number, width: number): string {
 
 /** repr(str): quotes chosen as CPython does, escapes for non-printable characters. */
 export function reprStr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === quote || ch === '\\') out += '\\' + ch;
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + hex(c, 2);
-    else if (c < 0x7f) out += ch;
-    else if (NON_PRINTABLE.test(ch)) out += c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
-    else out += ch;
-  }
-  return out + quote;
+  return quoted(s, '', (ch, c) => c < 0x20 || c === 0x7f || (c > 0x7f && NON_PRINTABLE.test(ch)));
 }
 
 /** 2.7's repr(unicode): u'...', every character outside printable ASCII escaped. */
 export function reprUnicode27(s: string): string {
+  return quoted(s, 'u', (_, c) => c < 0x20 || c >= 0x7f);
+}
+
+/** A text's repr: single quotes unless only double quotes avoid escaping, `escaped` characters as \xhh, \uhhhh or \Uhhhhhhhh. */
+function quoted(s: string, prefix: string, escaped: (ch: string, c: number) => boolean): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = 'u' + quote;
+  let out = prefix + quote;
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
     if (ch === quote || ch === '\\') out += '\\' + ch;
     else if (ch === '\t') out += '\\t';
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c >= 0x7f) out += c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
+    else if (escaped(ch, c)) out += c <= 0xff ? '\\x' + hex(c, 2) : c <= 0xffff ? '\\u' + hex(c, 4) : '\\U' + hex(c, 8);
     else out += ch;
   }
   return out + quote;
