@@ -253,6 +253,11 @@ const v314: Capabilities = {
   skippedFrameOwners: [3, 4],
 };
 
+// Unverified (no 3.15 core in the corpus): from 3.15 development headers (headers/py315.ts). The
+// owners keep their numbers, 4 now FRAME_OWNED_BY_THREAD_STATE, the thread state's sentinel base
+// frame: no Python code either. _framestate was renumbered, but decoders read it by name.
+const v315: Capabilities = { ...v314 };
+
 // Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
 // 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives);
 // 3.7.0-3.7.3 have the old debug fill bytes (capabilitiesOf tells them by the micro version).
@@ -282,7 +287,7 @@ const v27: Capabilities = {
   dictKeys: 'ma_table',
 };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314, '3.15': v315 };
 
 /**
  * A free-threaded build (Py_GIL_DISABLED, 3.13t) of a version: the same frames, code and

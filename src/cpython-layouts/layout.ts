@@ -4,9 +4,9 @@ import { err, ok, type Result } from '../io/result.js';
 import { capabilitiesByMinor, freeThreadedCapabilities, freeThreadedMinors, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
-import { layoutTables, unverifiedTables } from './tables.js';
+import { layoutTables, tableFirstRelease, unverifiedTables } from './tables.js';
 import { applyDebugOffsets } from './debug-offsets.js';
-import { formatVersion, hasDebugOffsets, isSupported, minorKey, supportedRange, type PythonVersion } from './version.js';
+import { formatVersion, hasDebugOffsets, isSupported, minorKey, precedesHex, supportedRange, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
 
@@ -132,6 +132,9 @@ export function builtinLayout(version: PythonVersion, { traceRefs = false, requi
   if (!g && key !== minorKey(version))
     return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for a Py_TRACE_REFS build of ${minorKey(version)} (its objects have a bigger header); pass the build's debug info (the unstripped libpython or --debug-dir)` });
   if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
+  const first = tableFirstRelease[key];
+  if (first && precedesHex(version, first.hex))
+    return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for Python ${formatVersion(version)}: ${first.why}; pass the build's debug info (the unstripped binary or --debug-dir)` });
   const L = layoutFromTables(version, g, 'builtin', requireAll, freeThreaded);
   const unverified = unverifiedTables[key];
   return L.ok && unverified ? ok({ ...L.value, unverified }) : L;

@@ -77,7 +77,11 @@ export const versionSupport: VersionSupport[] = [
   {
     version: '3.15',
     verified: [],
-    unverified: [],
-    unsupported: ['every build: no layout table yet (the 3.15 development headers, whose _Py_DebugOffsets grew again, are not transcribed)'],
+    unverified: [
+      'release 3.15.0b4 and later, UNVERIFIED: layout table derived from 3.15 development headers, used with the _Py_DebugOffsets of the core (no 3.15 core in the corpus yet)',
+      '_Py_DebugOffsets member order: from two 3.15 forks\' pycore_debug_offsets.h (methane/cpython a93425f62b6b, taegyunkim/cpython 8543f762a91e), no python/cpython copy; _PyInterpreterFrame, PyGenObject and the frame owners from python/cpython 111e70cb2364 (a later 3.15 branch numbers the owners as bit flags: not read); _framestate (renumbered from 0) from a python/cpython mirror at 73664c7cb623',
+      'unverified fields (carried over from 3.14; _Py_DebugOffsets does not publish them): _PyInterpreterFrame f_funcobj, f_globals, f_builtins, f_locals, frame_obj; PyGenObject gi_qualname, gi_exc_state; PyCodeObject members other than filename, name, qualname, linetable, firstlineno, argcount, localsplusnames, localspluskinds, co_code_adaptive; PyTypeObject tp_itemsize, tp_members, tp_base, tp_dict, tp_bases, tp_mro; PyTupleObject ob_hash; PyListObject allocated; PyCompactUnicodeObject utf8, utf8_length; PyUnicodeObject data; the str state bitfields',
+    ],
+    unsupported: ['3.15 prereleases before 3.15.0b4 without debug info (their _Py_DebugOffsets has another shape)', 'free-threaded (3.15t)', 'Py_TRACE_REFS'],
   },
 ];
