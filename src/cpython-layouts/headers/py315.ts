@@ -16,14 +16,17 @@
 //                        3.14-era: it lacks even 3.14's tlbc and llist_node members.)
 //   _PyInterpreterFrame  Include/internal/pycore_interpframe_structs.h at python/cpython
 //   PyGenObject          111e70cb2364 (3.15: _frameowner gained FRAME_OWNED_BY_THREAD_STATE, the
-//   _frameowner          thread state's sentinel base frame). Same offsets as 3.14.
+//   _frameowner          thread state's sentinel base frame). Same offsets as 3.14. Another
+//                        3.15-era branch (b871fbb38b36 in the mirror below) numbers the owners
+//                        as bit flags (FRAME_OWNED_EXTERNALLY 2, BY_FRAME_OBJECT 4, BY_INTERPRETER
+//                        8): not followed, python/cpython's own copy is.
 //   _framestate          Include/internal/pycore_frame.h at 73664c7cb623 (a python/cpython mirror,
 //                        FathanahHidayati/https-github.com-python-cpython): renumbered from 0,
 //                        FRAME_SUSPENDED_YIELD_FROM_LOCKED added, FRAME_COMPLETED removed.
 //   the rest             carried over from headers/py314.ts, not checked against a 3.15 header:
 //                        PyCodeObject (the only 3.15-era code.h found, a fork's, makes _co_unique_id
 //                        free-threaded only, which would move _co_firsttraceable, co_extra and
-//                        co_code_adaptive 8 bytes down; the core publishes co_code_adaptive),
+//                        co_code_adaptive 8 bytes earlier; the core publishes co_code_adaptive),
 //                        PyObject, unicode, bytes, tuple, list, float, long, type objects.
 // PyInterpreterState, PyThreadState and _PyRuntimeState come from the _Py_DebugOffsets of the core,
 // as for 3.14.
