@@ -17,6 +17,7 @@ import { defaultLimits } from '../src/cpython/limits.js';
 import { Reader } from '../src/cpython/reader.js';
 import type { PythonRuntime } from '../src/cpython/runtime.js';
 import { readInterpreters } from '../src/cpython/threads.js';
+import { readRefcount } from '../src/cpython/objects/refcount.js';
 import type { Memory } from '../src/target/address-space.js';
 import { pycore } from './helpers/cli.js';
 
@@ -168,6 +169,27 @@ function str(mem: FakeMemory, at: number, text: string) {
   b.write(text, 40, 'latin1');
   mem.put(at, b);
 }
+
+describe('the object header of 3.14 and 3.15 (64-bit GIL build)', () => {
+  // A statically allocated immortal object: _Py_STATIC_IMMORTAL_INITIAL_REFCNT, the uint32
+  // _Py_IMMORTAL_INITIAL_REFCNT (3 << 30) with ob_flags 5 (statically allocated | static immortal)
+  // in the upper 16 bits of the word.
+  const word = (3n << 30n) | (5n << 48n);
+  const mem = { u32: () => Number(word & 0xffffffffn), i64: () => Number(BigInt.asIntN(64, word)) };
+
+  it('reads Py_REFCNT as the uint32 ob_refcnt, not the whole word (ob_overflow and ob_flags above it)', () => {
+    for (const minor of [14, 15]) {
+      const L = builtinLayout({ ...V315, minor }, { requireAll: false });
+      if (!L.ok) throw new Error(`no 3.${minor} table`);
+      expect(L.value.caps.obRefcnt, `3.${minor}`).toBe('uint32-with-flags');
+      expect(readRefcount(mem, L.value, 0x1000), `3.${minor}`).toBe(3 * 2 ** 30);
+    }
+    // 3.13's ob_refcnt is a Py_SSIZE_t: the whole word.
+    const L313 = builtinLayout({ ...V315, minor: 13, level: 0xf, serial: 0 });
+    expect(L313.ok && L313.value.caps.obRefcnt).toBe('ssize_t');
+    if (L313.ok) expect(readRefcount(mem, L313.value, 0x1000)).toBe(Number(word));
+  });
+});
 
 describe('a synthetic 3.15 core', () => {
   const RT = 0x10000, INTERP = 0x20000, TS = 0x30000, FRAME = 0x40000, BASE = 0x41000, CODE = 0x50000, NAME = 0x60000, FILE = 0x61000, TABLE = 0x62000;

@@ -115,6 +115,12 @@ export interface Capabilities {
    */
   refcount: 'ob_refcnt' | 'local-shared';
   /**
+   * With refcount 'ob_refcnt', what the word holds: a Py_ssize_t count (<= 3.13), or (3.14+,
+   * 64-bit) a uint32 ob_refcnt under ob_overflow and ob_flags (the upper 16 bits: statically
+   * allocated objects set them, _Py_STATIC_IMMORTAL_INITIAL_REFCNT), Py_REFCNT being the uint32.
+   */
+  obRefcnt: 'ssize_t' | 'uint32-with-flags';
+  /**
    * Where objects live and how the GC knows them: pymalloc pools and PyGC_Head generation lists
    * (a PyGC_Head before every GC object), or (free-threaded) mimalloc heaps per thread, GC objects
    * in their own heaps, tracked by a bit of ob_gc_bits, with no PyGC_Head and no lists.
@@ -165,6 +171,7 @@ const v38: Capabilities = {
   preHeaderFlags: 0,
   refchain: 'static-symbol',
   refcount: 'ob_refcnt',
+  obRefcnt: 'ssize_t',
   objectHeap: 'pymalloc-gc-lists',
   freeLists: [
     { name: 'PyCFunctionObject', count: { loadedBy: '_PyCFunction_DebugMallocStats' } },
@@ -250,6 +257,7 @@ const v313: Capabilities = {
 const v314: Capabilities = {
   ...v313,
   stackRefs: 'tagged',
+  obRefcnt: 'uint32-with-flags',
   skippedFrameOwners: [3, 4],
 };
 
