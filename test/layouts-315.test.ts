@@ -18,6 +18,7 @@ import { Reader } from '../src/cpython/reader.js';
 import type { PythonRuntime } from '../src/cpython/runtime.js';
 import { readInterpreters } from '../src/cpython/threads.js';
 import { readRefcount } from '../src/cpython/objects/refcount.js';
+import { frameState } from '../src/cpython/generators.js';
 import type { Memory } from '../src/target/address-space.js';
 import { pycore } from './helpers/cli.js';
 
@@ -72,6 +73,19 @@ describe('the 3.15 table', () => {
     expect(t315.enums['_framestate']).toMatchObject({ FRAME_CREATED: 0, FRAME_SUSPENDED: 1, FRAME_SUSPENDED_YIELD_FROM: 2, FRAME_EXECUTING: 4, FRAME_CLEARED: 5 });
     expect(t315.enums['_framestate']['FRAME_COMPLETED']).toBeUndefined();
     expect(t315.enums['_frameowner']['FRAME_OWNED_BY_THREAD_STATE']).toBe(4);
+  });
+
+  it('tells a generator frame valid by the state\'s name, not by the 3.11-3.14 numbers', () => {
+    const L = builtinLayout(V315, { requireAll: false });
+    if (!L.ok) throw new Error('no table');
+    expect([0, 1, 2, 3, 4, 5].map((v) => frameState(L.value, v))).toEqual([
+      { name: 'FRAME_CREATED', live: true }, { name: 'FRAME_SUSPENDED', live: true }, { name: 'FRAME_SUSPENDED_YIELD_FROM', live: true },
+      { name: 'FRAME_SUSPENDED_YIELD_FROM_LOCKED', live: true }, { name: 'FRAME_EXECUTING', live: true }, { name: 'FRAME_CLEARED', live: false },
+    ]);
+    expect(frameState(L.value, -2)).toEqual({ name: 'state -2', live: false });
+    const L314 = builtinLayout({ ...V315, minor: 14 }, { requireAll: false });
+    if (!L314.ok) throw new Error('no 3.14 table');
+    expect([-2, 0, 1, 4].map((v) => frameState(L314.value, v).live)).toEqual([true, true, false, false]);
   });
 
   it('is marked unverified, with its sources and unverified fields, in `pycore --versions`', () => {
