@@ -28,6 +28,11 @@
 //                        free-threaded only, which would move _co_firsttraceable, co_extra and
 //                        co_code_adaptive 8 bytes earlier; the core publishes co_code_adaptive),
 //                        PyObject, unicode, bytes, tuple, list, float, long, type objects.
+//                        (pystack 719948c645c3, "Add support for Python 3.15", lays PyCodeObject out
+//                        as 3.14 does, _co_unique_id included, and changes the str state only
+//                        for 3.15t: agreement, not a header.) The object header keeps 3.14's
+//                        uint32 ob_refcnt with ob_overflow and ob_flags above it (capabilities.ts
+//                        obRefcnt).
 // PyInterpreterState, PyThreadState and _PyRuntimeState come from the _Py_DebugOffsets of the core,
 // as for 3.14.
 import type { GeneratedLayout } from '../generated/types.js';
