@@ -16,6 +16,13 @@ module and libffi on the `segv-threads` and `recursion` stacks), gdb cannot unwi
 the script then copies that file into the sysroot the way corpus/generate.py does
 (debug sections stripped, build-id checked) and runs gdb again.
 
+A qemu-user label's (aarch64) cores are read with gdb-multiarch (`apt-get install gdb-multiarch`),
+one thread at a time: gdb-multiarch 13.1 never returns from unwinding the signal frame qemu-user
+writes (its sigcontext carries an SVE record, vector length 64, which the core's registers lack:
+gdb re-initialises its frame cache in a loop). A thread whose `bt` has not finished after
+QEMU_THREAD_TIMEOUT seconds keeps the frames gdb printed before, followed by the line
+"Backtrace cut by gdb_bt.py: ..." naming the frame gdb could not compute.
+
 With --dbg (`python3 corpus/gdb_bt.py --dbg [NAME ...]`, default: the segv-threads cores of
 3.8-3.13 and debian-3.11) it records instead gdb's `bt` of the crashing thread WITH the separate
 debug files of corpus/debug (made by corpus/make_debug.py; gdb reads a private copy of that
@@ -46,6 +53,8 @@ FRAME_RE = re.compile(r"^#(\d+)\s+(?:(0x[0-9a-f]+) in )?(.*?) \(.*\)(?: from (\S
 NOT_ELF = ("/usr/lib/locale/", "/usr/lib/x86_64-linux-gnu/gconv/")
 GDB_TIMEOUT = 300
 MAX_ROUNDS = 6
+QEMU_THREAD_TIMEOUT = 30
+CUT = "Backtrace cut by gdb_bt.py: "
 
 
 def sha256(path):
@@ -84,12 +93,62 @@ def gdb_sysroot(tmp):
     return root
 
 
-def run_gdb(executable, core, root, debug_dir="/nonexistent", command="thread apply all bt"):
-    argv = ["gdb", "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", "set sysroot " + root,
+def gdb_argv(gdb, executable, core, root, debug_dir, command):
+    return [gdb, "-batch", "-nx", "-ex", "set debuginfod enabled off", "-ex", "set sysroot " + root,
             "-ex", "set debug-file-directory " + debug_dir, "-ex", "set auto-load no", "-ex", "set width 0",
             "-ex", "file " + root + executable, "-ex", "core-file " + core, "-ex", command]
-    res = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=GDB_TIMEOUT)
+
+
+def run_gdb(executable, core, root, debug_dir="/nonexistent", command="thread apply all bt", gdb="gdb"):
+    res = subprocess.run(gdb_argv(gdb, executable, core, root, debug_dir, command), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=GDB_TIMEOUT)
     return res.stdout.decode("utf-8", errors="replace")
+
+
+def run_gdb_partial(argv, timeout):
+    """gdb's output, and whether it finished within `timeout` (else it is killed: what it printed stays)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return out.decode("utf-8", errors="replace"), True
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # gdb flushes what it printed on SIGTERM, not on SIGKILL
+        try:
+            out, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        return out.decode("utf-8", errors="replace"), False
+
+
+def qemu_backtraces(executable, core, root):
+    """`thread apply all bt` as gdb-multiarch prints it, one thread per gdb run; a thread whose
+    unwinding never returns keeps what gdb printed and gets a CUT line."""
+    text, done = run_gdb_partial(gdb_argv("gdb-multiarch", executable, core, root, "/nonexistent", "info threads"), GDB_TIMEOUT)
+    if not done:
+        raise generate.GenError("gdb-multiarch did not list the threads")
+    ids = [int(m.group(1)) for m in re.finditer(r"^[* ] +(\d+) +(?:Thread|LWP)", text, re.M)]
+    lines = []
+    for tid in sorted(ids, reverse=True):  # the order `thread apply all` uses
+        text, done = run_gdb_partial(gdb_argv("gdb-multiarch", executable, core, root, "/nonexistent", "thread apply %d bt" % tid), QEMU_THREAD_TIMEOUT)
+        thread = keep_lines(text, root)
+        if not done:
+            # `thread apply` prints nothing until its command returns; `thread N` then `bt` prints
+            # each frame as it is found. The thread's header is gdb's "[Current thread is N (...)]"
+            # in `thread apply`'s form.
+            argv = gdb_argv("gdb-multiarch", executable, core, root, "/nonexistent", "thread %d" % tid)
+            text, _ = run_gdb_partial(argv + ["-ex", "bt"], QEMU_THREAD_TIMEOUT)
+            heads = list(re.finditer(r"^\[(?:Switching to thread|Current thread is) (\d+) (\(.*\))\]$", text, re.M))
+            head = heads[-1] if heads else None
+            # After the header: the one frame `thread N` prints, then bt's frames.
+            frames = [l for l in text[head.end():].splitlines() if re.match(r"^#\d", l)][1:] if head else []
+            if not head or not frames:
+                raise generate.GenError("gdb-multiarch printed no frame of thread %d before it was stopped" % tid)
+            thread = keep_lines("Thread %s %s:\n" % (head.group(1), head.group(2)) + "\n".join(frames), root)
+            thread.append(CUT + "gdb-multiarch did not return within %d s from computing frame #%d, the caller of frame #%d" % (
+                QEMU_THREAD_TIMEOUT, len(frames), len(frames) - 1))
+        lines += thread
+    return lines
 
 
 def keep_lines(text, root):
@@ -97,7 +156,7 @@ def keep_lines(text, root):
     for line in text.splitlines():
         if not out and not line.startswith("Thread "):
             continue  # what gdb prints on loading the core, before `thread apply all bt`
-        if line.startswith("Thread ") or line.startswith("#") or line.startswith("Backtrace stopped"):
+        if line.startswith("Thread ") or line.startswith("#") or line.startswith("Backtrace stopped") or line.startswith(CUT):
             out.append(line.replace(root, "<sysroot>").replace(generate.SYSROOT, "<sysroot>"))
     return out
 
@@ -122,8 +181,15 @@ def record(name, executable, tmp):
     core = os.path.join(tmp, name + ".core")
     with gzip.open(gz, "rb") as src, open(core, "wb") as dst:
         shutil.copyfileobj(src, dst)
-    files = generate.core_notes(core)["files"]
-    for _round in range(MAX_ROUNDS):
+    qemu = any(name.startswith(label + "-") for label in generate.QEMU_LABELS)
+    files = [] if qemu else generate.core_notes(core)["files"]
+    for _round in range(1 if qemu else MAX_ROUNDS):
+        if qemu:
+            # No NT_FILE note in qemu's cores: every mapped file the stacks run through is in the sysroot already.
+            root_tmp = tempfile.mkdtemp(dir=tmp)
+            lines = qemu_backtraces(executable, core, gdb_sysroot(root_tmp))
+            shutil.rmtree(root_tmp, ignore_errors=True)
+            break
         root_tmp = tempfile.mkdtemp(dir=tmp)
         root = gdb_sysroot(root_tmp)
         lines = keep_lines(run_gdb(executable, core, root), root)
@@ -137,11 +203,15 @@ def record(name, executable, tmp):
     os.unlink(core)
     if not any(l.startswith("#") for l in lines):
         raise generate.GenError("gdb printed no frames for %s" % name)
-    version = subprocess.run(["gdb", "--version"], stdout=subprocess.PIPE, timeout=60).stdout.decode().splitlines()[0]
+    gdb = "gdb-multiarch" if qemu else "gdb"
+    version = subprocess.run([gdb, "--version"], stdout=subprocess.PIPE, timeout=60).stdout.decode().splitlines()[0]
+    command = ("%s -batch -nx -ex 'set sysroot <sysroot>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'thread apply all bt'" % (gdb, executable)
+               if not qemu else
+               "%s -batch -nx -ex 'set sysroot <sysroot>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'thread apply N bt' (one run per thread, %d s each; a cut thread's frames from -ex 'thread N' -ex 'bt')" % (gdb, executable, QEMU_THREAD_TIMEOUT))
     head = ["# gdb's native backtraces of %s.core.gz (made by corpus/gdb_bt.py; do not edit)" % name,
             "# core-sha256: " + sha256(gz),
             "# gdb: " + version,
-            "# command: gdb -batch -nx -ex 'set sysroot <sysroot>' -ex 'file <sysroot>%s' -ex 'core-file CORE' -ex 'thread apply all bt'" % executable]
+            "# command: " + command]
     with open(os.path.join(generate.CORES_DIR, name + ".gdb-bt.txt"), "w") as f:
         f.write("\n".join(head + lines) + "\n")
     return sum(1 for l in lines if l.startswith("Thread "))
@@ -237,10 +307,10 @@ def main():
     failed = []
     try:
         for name in names:
-            # The host's gdb reads only x86_64 cores: a qemu label's (aarch64) core gets no record
-            # rather than a wrong one (gdb-multiarch would be needed).
-            if any(name.startswith(label + "-") for label in generate.QEMU_LABELS):
-                print("  %-26s skipped (foreign architecture: no gdb for it here)" % name, flush=True)
+            # The host's gdb reads only x86_64 cores: a qemu label's (aarch64) core needs gdb-multiarch,
+            # and gets no record rather than a wrong one without it (and no --dbg record: no debug files).
+            if any(name.startswith(label + "-") for label in generate.QEMU_LABELS) and (dbg or not shutil.which("gdb-multiarch")):
+                print("  %-26s skipped (foreign architecture: %s)" % (name, "no debug files for it" if dbg else "no gdb-multiarch"), flush=True)
                 continue
             try:
                 if dbg:

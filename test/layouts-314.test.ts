@@ -102,6 +102,8 @@ function published(overrides: Record<string, number> = {}): Record<string, numbe
     'code_object.filename': s.PyCodeObject.fields.co_filename, 'code_object.name': s.PyCodeObject.fields.co_name,
     'code_object.qualname': s.PyCodeObject.fields.co_qualname, 'code_object.linetable': s.PyCodeObject.fields.co_linetable,
     'code_object.firstlineno': s.PyCodeObject.fields.co_firstlineno, 'code_object.co_code_adaptive': s.PyCodeObject.fields.co_code_adaptive,
+    'code_object.argcount': s.PyCodeObject.fields.co_argcount, 'code_object.localsplusnames': s.PyCodeObject.fields.co_localsplusnames,
+    'code_object.localspluskinds': s.PyCodeObject.fields.co_localspluskinds,
     'pyobject.ob_type': 8, 'type_object.tp_name': 24, 'type_object.tp_flags': 168,
     'unicode_object.state': 32, 'unicode_object.length': 16, 'unicode_object.asciiobject_size': 40,
     'bytes_object.ob_size': 16, 'bytes_object.ob_sval': 32,

@@ -17,9 +17,9 @@ import { gdbBacktracePath, gdbPrintedName, readGdbBacktraces, sha256File, type G
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-// qemu-user cores (aarch64) have no gdb record: the host's gdb reads only x86_64 cores.
+// qemu-user cores (aarch64) included: corpus/gdb_bt.py records them with gdb-multiarch.
 const cores = [
-  ...corpusCores().filter((c) => !(c.truth as { machine?: string }).machine?.includes('qemu-user')).map((c) => ({ name: c.name, core: c.core, scenario: c.truth.scenario })),
+  ...corpusCores().map((c) => ({ name: c.name, core: c.core, scenario: c.truth.scenario })),
   { name: 'nonpython-sleep', core: nonPythonCore(), scenario: 'nonpython-sleep' },
 ];
 
@@ -36,12 +36,15 @@ function gdbFrames(t: GdbThread) {
 
 /**
  * gdb stops at `main` ("backtrace past-main" is off by default) when the executable has a `main`
- * symbol on the stack (Debian's debug build); we go on to __libc_start_main and _start.
+ * symbol on the stack (Debian's debug build); we go on to __libc_start_main and _start. Where gdb
+ * never finished unwinding (a cut record: gdb-multiarch on qemu-user's signal frames), its frames
+ * are compared with as many of ours, and we must have gone further.
  */
 function comparable(ours: ReturnType<typeof asGdb>, gdb: GdbThread) {
   const g = gdbFrames(gdb);
   const last = gdb.frames[gdb.frames.length - 1];
-  return last?.function === 'main' && !gdb.stopped ? ours.slice(0, g.length) : ours;
+  if (gdb.cut) expect(ours.length, gdb.cut).toBeGreaterThan(g.length);
+  return (last?.function === 'main' && !gdb.stopped) || gdb.cut ? ours.slice(0, g.length) : ours;
 }
 
 function unwindAll(t: Target, o: { sigreturnByCode?: boolean } = {}): Map<number, NativeStack> {
@@ -138,7 +141,9 @@ describe('merged stacks match CPython’s gdb extension', () => {
 
 describe('crash culprit', () => {
   const SYSTEM = /\/(libc\.so\.6|ld-linux-x86-64\.so\.2|libpython[23]\.\d+m?\.so\.1\.0)$/;
-  for (const c of cores.filter((x) => x.scenario === 'extension' || x.scenario === 'segv-threads' || x.scenario === 'abort')) {
+  // Not the qemu-user cores: gdb-multiarch shows no frame below their signal frames (cut records).
+  const crashing = cores.filter((x) => x.scenario === 'extension' || x.scenario === 'segv-threads' || x.scenario === 'abort');
+  for (const c of crashing.filter((x) => !readGdbBacktraces(x.name)?.threads.some((t) => t.cut))) {
     it(`${c.name}: the first frame below the signal frame outside the interpreter and libc, as gdb shows it`, async () => {
       const text = readFileSync(gdbBacktracePath(c.name), 'utf8').split('\n');
       const t = await open(c.core);
@@ -162,6 +167,31 @@ describe('crash culprit', () => {
         expect(report.crash_site!.interrupted?.frame).toBe(got?.frame);
       }
       t.close();
+    });
+  }
+});
+
+describe('analyze --native-all --format json on the aarch64 (qemu-user) cores matches gdb-multiarch', () => {
+  const arm64 = cores.filter((c) => c.name.includes('-arm64-'));
+
+  it('covers every aarch64 core', () => {
+    expect(arm64.map((c) => c.scenario).sort()).toEqual(['abort', 'locals', 'segv-threads']);
+  });
+
+  for (const c of arm64) {
+    it(`${c.name}: every thread's native frames, pcs and names as gdb-multiarch prints them`, () => {
+      const gdb = readGdbBacktraces(c.name);
+      if (!gdb) return; // reported by 'every corpus core has a gdb record'
+      const r = pycore(['analyze', c.core, '--sysroot', SYSROOT, '--native-all', '--format', 'json']);
+      expect(r.code).toBe(0);
+      type F = { kind: string; address: string; symbol: string | null; signal_frame?: boolean };
+      const j = JSON.parse(r.stdout) as { threads: { native_id: number; frames: F[] }[]; native_threads: { native_id: number; frames: F[] }[] };
+      const byLwp = new Map([...j.threads, ...j.native_threads].map((t) => [t.native_id, t.frames.filter((f) => f.kind === 'native')]));
+      expect([...byLwp.keys()].sort()).toEqual(gdb.threads.map((t) => t.lwp).sort());
+      for (const g of gdb.threads) {
+        const ours = byLwp.get(g.lwp)!.map((f) => (f.signal_frame ? { signal: true } : { pc: Number.parseInt(f.address, 16), function: f.symbol ? gdbPrintedName(f.symbol) : null }));
+        expect(comparable(ours, g), `LWP ${g.lwp}`).toEqual(gdbFrames(g));
+      }
     });
   }
 });

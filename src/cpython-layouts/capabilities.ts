@@ -115,6 +115,12 @@ export interface Capabilities {
    */
   refcount: 'ob_refcnt' | 'local-shared';
   /**
+   * With refcount 'ob_refcnt', what the word holds: a Py_ssize_t count (<= 3.13), or (3.14+,
+   * 64-bit) a uint32 ob_refcnt under ob_overflow and ob_flags (the upper 16 bits: statically
+   * allocated objects set them, _Py_STATIC_IMMORTAL_INITIAL_REFCNT), Py_REFCNT being the uint32.
+   */
+  obRefcnt: 'ssize_t' | 'uint32-with-flags';
+  /**
    * Where objects live and how the GC knows them: pymalloc pools and PyGC_Head generation lists
    * (a PyGC_Head before every GC object), or (free-threaded) mimalloc heaps per thread, GC objects
    * in their own heaps, tracked by a bit of ob_gc_bits, with no PyGC_Head and no lists.
@@ -165,6 +171,7 @@ const v38: Capabilities = {
   preHeaderFlags: 0,
   refchain: 'static-symbol',
   refcount: 'ob_refcnt',
+  obRefcnt: 'ssize_t',
   objectHeap: 'pymalloc-gc-lists',
   freeLists: [
     { name: 'PyCFunctionObject', count: { loadedBy: '_PyCFunction_DebugMallocStats' } },
@@ -250,8 +257,14 @@ const v313: Capabilities = {
 const v314: Capabilities = {
   ...v313,
   stackRefs: 'tagged',
+  obRefcnt: 'uint32-with-flags',
   skippedFrameOwners: [3, 4],
 };
+
+// Unverified (no 3.15 core in the corpus): from 3.15 development headers (headers/py315.ts). The
+// owners keep their numbers, 4 now FRAME_OWNED_BY_THREAD_STATE, the thread state's sentinel base
+// frame: no Python code either. _framestate was renumbered, but decoders read it by name.
+const v315: Capabilities = { ...v314 };
 
 // Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
 // 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives);
@@ -282,7 +295,7 @@ const v27: Capabilities = {
   dictKeys: 'ma_table',
 };
 
-export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
+export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314, '3.15': v315 };
 
 /**
  * A free-threaded build (Py_GIL_DISABLED, 3.13t) of a version: the same frames, code and

@@ -1,9 +1,9 @@
 // 3.13+ `_Py_DebugOffsets`: the interpreter publishes the offsets debuggers need at the start of
 // _PyRuntime. Read from the core, they beat any table because they describe this very build.
 import type { FieldName } from './fields.js';
-import { layoutTables } from './tables.js';
+import { layoutTables, tableFirstRelease } from './tables.js';
 import type { Layout } from './layout.js';
-import { versionFromHex, type PythonVersion } from './version.js';
+import { minorKey, precedesHex, versionFromHex, type PythonVersion } from './version.js';
 
 export const DEBUG_OFFSETS_COOKIE = 'xdebugpy';
 
@@ -55,6 +55,12 @@ const published: [string, FieldName][] = [
   ['gen_object.gi_name', 'gen.name'],
   ['gen_object.gi_iframe', 'gen.iframe'],
   ['gen_object.gi_frame_state', 'gen.frame_state'],
+  ['code_object.argcount', 'code.argcount'],
+  ['code_object.localsplusnames', 'code.localsplusnames'],
+  ['code_object.localspluskinds', 'code.localspluskinds'],
+  // 3.15+
+  ['type_object.tp_basicsize', 'type.basicsize'],
+  ['type_object.tp_dictoffset', 'type.dictoffset'],
 ];
 
 export interface DebugOffsetsHeader {
@@ -72,10 +78,17 @@ export function parseDebugOffsetsHeader(head: Buffer): DebugOffsetsHeader | null
   return { version, hex, freeThreaded: head.readBigUInt64LE(16) !== 0n };
 }
 
+/** The `_Py_DebugOffsets` shape a table gives for this very release, if any. */
+function debugOffsetsShape(version: PythonVersion) {
+  const key = minorKey(version);
+  const first = tableFirstRelease[key];
+  if (first && precedesHex(version, first.hex)) return null;
+  return layoutTables[key]?.structs['_Py_DebugOffsets'] ?? null;
+}
+
 /** Size of the `_Py_DebugOffsets` struct we know how to read for this version, if any. */
 export function debugOffsetsSize(version: PythonVersion): number | null {
-  const g = layoutTables[`${version.major}.${version.minor}`];
-  return g?.structs['_Py_DebugOffsets']?.size ?? null;
+  return debugOffsetsShape(version)?.size ?? null;
 }
 
 /**
@@ -83,8 +96,7 @@ export function debugOffsetsSize(version: PythonVersion): number | null {
  * base's source in those messages ("table", "DWARF").
  */
 export function applyDebugOffsets(base: Layout, struct: Buffer, baseName = 'table'): Layout {
-  const g = layoutTables[`${base.version.major}.${base.version.minor}`];
-  const shape = g?.structs['_Py_DebugOffsets'];
+  const shape = debugOffsetsShape(base.version);
   if (!shape) return base;
   const offsets = { ...base.offsets };
   const mismatches = [...base.mismatches];

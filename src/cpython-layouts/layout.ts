@@ -4,9 +4,9 @@ import { err, ok, type Result } from '../io/result.js';
 import { capabilitiesByMinor, freeThreadedCapabilities, freeThreadedMinors, type Capabilities } from './capabilities.js';
 import { bitfieldSources, fieldSources, stableAbiFields, structSizes, type BitfieldName, type FieldName, type SizedStruct } from './fields.js';
 import { type BitFieldLayout, type GeneratedLayout } from './generated/index.js';
-import { layoutTables, unverifiedTables } from './tables.js';
+import { layoutTables, tableFirstRelease, unverifiedTables } from './tables.js';
 import { applyDebugOffsets } from './debug-offsets.js';
-import { formatVersion, hasDebugOffsets, isSupported, minorKey, supportedRange, type PythonVersion } from './version.js';
+import { formatVersion, hasDebugOffsets, isSupported, minorKey, precedesHex, supportedRange, type PythonVersion } from './version.js';
 
 export type LayoutSource = 'builtin' | 'debug-offsets' | 'dwarf';
 
@@ -30,11 +30,14 @@ export interface Layout {
 export type LayoutError =
   | { kind: 'unsupported-version'; version: string }
   | { kind: 'incomplete'; version: string; missing: string[]; source?: LayoutSource }
-  | { kind: 'unavailable'; source: LayoutSource; reason: string };
+  | { kind: 'unavailable'; source: LayoutSource; reason: string }
+  /** A prerelease older than the header-derived table of its version (tables.ts tableFirstRelease). */
+  | { kind: 'prerelease'; version: string; why: string };
 
 export function formatLayoutError(e: LayoutError): string {
   if (e.kind === 'unsupported-version')
     return `Python ${e.version} is not supported (pycore reads ${supportedRange()}); see \`pycore --versions\``;
+  if (e.kind === 'prerelease') return `Python ${e.version} has no built-in layout: ${e.why}; pass the build's debug info (the unstripped binary, --sysroot or --debug-dir)`;
   if (e.kind === 'unavailable') return `--layouts ${e.source}: ${e.reason}; pass another --layouts source (dwarf, debug-offsets or builtin)`;
   if (e.source === 'debug-offsets') return `the built-in layout for Python ${e.version} with the core's _Py_DebugOffsets still lacks ${e.missing.join(', ')}`;
   return `the ${e.source === 'dwarf' ? 'DWARF' : 'built-in'} layout for Python ${e.version} lacks ${e.missing.join(', ')}${unverifiedTables[e.version] ? ' (this table needs the _Py_DebugOffsets of the core: do not force --layouts builtin)' : ''}`;
@@ -132,6 +135,9 @@ export function builtinLayout(version: PythonVersion, { traceRefs = false, requi
   if (!g && key !== minorKey(version))
     return err({ kind: 'unavailable', source: 'builtin', reason: `no built-in layout for a Py_TRACE_REFS build of ${minorKey(version)} (its objects have a bigger header); pass the build's debug info (the unstripped libpython or --debug-dir)` });
   if (!g) return err({ kind: 'unsupported-version', version: formatVersion(version) });
+  const first = tableFirstRelease[key];
+  if (first && precedesHex(version, first.hex))
+    return err({ kind: 'prerelease', version: formatVersion(version), why: first.why });
   const L = layoutFromTables(version, g, 'builtin', requireAll, freeThreaded);
   const unverified = unverifiedTables[key];
   return L.ok && unverified ? ok({ ...L.value, unverified }) : L;

@@ -42,7 +42,7 @@ export const versionSupport: VersionSupport[] = [
   { version: '3.10', verified: ['release (pyenv 3.10.13)', 'no binary at all (found by an interpreter-state scan)'], unverified: ['debug', 'Py_TRACE_REFS (with its debug info)'], unsupported: [], corpus: [{ label: '3.10', build: 'release' }] },
   {
     version: '3.11',
-    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian arm64's python3.11 (3.11.2, aarch64 cores written by qemu-user: tracebacks, locals; native frames not checked against gdb)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
+    verified: ['release (pyenv 3.11.7)', "Debian's stripped /usr/bin/python3.11 (3.11.2)", "Debian arm64's python3.11 (3.11.2, aarch64 cores written by qemu-user: tracebacks, locals; native frames equal to gdb-multiarch's, which stops at qemu-user's signal frames)", "Debian's debug build python3.11d (3.11.2)", 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['Py_TRACE_REFS (with its debug info)'],
     unsupported: [],
     corpus: [{ label: '3.11', build: 'release' }, { label: 'debian-3.11', build: 'release' }, { label: 'debian-3.11d', build: 'debug' }, { label: 'debian-3.11-arm64', build: 'release' }],
@@ -77,7 +77,11 @@ export const versionSupport: VersionSupport[] = [
   {
     version: '3.15',
     verified: [],
-    unverified: [],
-    unsupported: ['every build: no layout table yet (the 3.15 development headers, whose _Py_DebugOffsets grew again, are not transcribed)'],
+    unverified: [
+      'release 3.15.0b4 and later, UNVERIFIED: layout table derived from 3.15 development headers, used with the _Py_DebugOffsets of the core (no 3.15 core in the corpus yet)',
+      '_Py_DebugOffsets member order: from two 3.15 forks\' pycore_debug_offsets.h (methane/cpython a93425f62b6b, taegyunkim/cpython 8543f762a91e), no python/cpython copy; _PyInterpreterFrame, PyGenObject and the frame owners from python/cpython 111e70cb2364 (another 3.15-era branch, b871fbb38b36 in the same mirror, numbers the owners as bit flags: not followed); _framestate (renumbered from 0) from a python/cpython mirror at 73664c7cb623',
+      'unverified fields (_Py_DebugOffsets does not publish them): from the 3.15 header above, _PyInterpreterFrame f_funcobj, f_globals, f_builtins, f_locals, frame_obj; PyGenObject gi_qualname, gi_exc_state; carried over from 3.14 with no 3.15 header, PyCodeObject members other than filename, name, qualname, linetable, firstlineno, argcount, localsplusnames, localspluskinds, co_code_adaptive; PyTypeObject tp_itemsize, tp_members, tp_base, tp_dict, tp_bases, tp_mro; PyTupleObject ob_hash; PyListObject allocated; PyCompactUnicodeObject utf8, utf8_length; PyUnicodeObject data; the str state bitfields',
+    ],
+    unsupported: ['3.15 prereleases before 3.15.0b4 without debug info (their _Py_DebugOffsets has another shape)', 'free-threaded (3.15t)', 'Py_TRACE_REFS'],
   },
 ];

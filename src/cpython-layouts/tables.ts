@@ -2,8 +2,9 @@
 // derived by hand from a version's headers (headers/), which no corpus core verifies yet.
 import { generatedLayouts, type GeneratedLayout } from './generated/index.js';
 import { layout as py314 } from './headers/py314.js';
+import { layout as py315 } from './headers/py315.js';
 
-export const layoutTables: Record<string, GeneratedLayout> = { ...generatedLayouts, '3.14': py314 };
+export const layoutTables: Record<string, GeneratedLayout> = { ...generatedLayouts, '3.14': py314, '3.15': py315 };
 
 /**
  * Tables no real core has checked, with why; these tables also lack the interpreter and thread
@@ -11,4 +12,14 @@ export const layoutTables: Record<string, GeneratedLayout> = { ...generatedLayou
  */
 export const unverifiedTables: Record<string, string> = {
   '3.14': 'the 3.14 layout table is derived from the 3.14 headers and is unverified (no 3.14 core in the corpus yet)',
+  '3.15': 'the 3.15 layout table is derived from 3.15 development headers (3.15.0b4 on) and is unverified (no 3.15 core in the corpus yet)',
+};
+
+/**
+ * Header-derived tables that fit only the later prereleases of their version: the first
+ * PY_VERSION_HEX they fit, and why earlier ones do not (their _Py_DebugOffsets has another shape,
+ * so every published offset after the difference would be misread).
+ */
+export const tableFirstRelease: Record<string, { hex: number; why: string }> = {
+  '3.15': { hex: 0x030f00b4, why: "3.15 prereleases before 3.15.0b4 publish a _Py_DebugOffsets without thread_state.last_profiled_frame_seq (pycore's table is of 3.15.0b4 on)" },
 };

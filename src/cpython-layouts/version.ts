@@ -32,12 +32,19 @@ export function formatVersion(v: PythonVersion): string {
   return suffix ? `${base}${suffix}${v.serial}` : base;
 }
 
+/** Whether `v` is a release before the one PY_VERSION_HEX `hex` names (an unknown micro is taken for a later one). */
+export function precedesHex(v: PythonVersion, hex: number): boolean {
+  if (v.micro === null) return false;
+  const own = ((v.major << 24) | (v.minor << 16) | (v.micro << 8) | (v.level << 4) | v.serial) >>> 0;
+  return own < hex;
+}
+
 export function minorKey(v: PythonVersion): string {
   return `${v.major}.${v.minor}`;
 }
 
 export const OLDEST_SUPPORTED = { major: 3, minor: 6 };
-export const NEWEST_SUPPORTED = { major: 3, minor: 14 };
+export const NEWEST_SUPPORTED = { major: 3, minor: 15 };
 
 export function isSupported(v: PythonVersion): boolean {
   if (v.major === 2) return v.minor === 7;
@@ -45,7 +52,7 @@ export function isSupported(v: PythonVersion): boolean {
   return n >= OLDEST_SUPPORTED.major * 100 + OLDEST_SUPPORTED.minor && n <= NEWEST_SUPPORTED.major * 100 + NEWEST_SUPPORTED.minor;
 }
 
-/** The versions pycore reads, for messages ("2.7 and 3.6 to 3.14"). */
+/** The versions pycore reads, for messages ("2.7 and 3.6 to 3.15"). */
 export function supportedRange(): string {
   return `2.7 and ${OLDEST_SUPPORTED.major}.${OLDEST_SUPPORTED.minor} to ${NEWEST_SUPPORTED.major}.${NEWEST_SUPPORTED.minor}`;
 }

@@ -20,6 +20,11 @@ export interface GdbThread {
   frames: GdbFrame[];
   /** gdb's "Backtrace stopped: ..." line, if it printed one. */
   stopped: string | null;
+  /**
+   * gdb_bt.py's "Backtrace cut by gdb_bt.py: ..." line: gdb never finished unwinding the next
+   * frame (gdb-multiarch on qemu-user's signal frames), so the frames end early.
+   */
+  cut: string | null;
 }
 
 export interface GdbBacktraces {
@@ -45,7 +50,7 @@ export function readGdbBacktraces(name: string): GdbBacktraces | null {
     if (line.startsWith('#') && !/^#\d/.test(line)) continue;
     const t = THREAD.exec(line);
     if (t) {
-      cur = { lwp: Number(t[1]), frames: [], stopped: null };
+      cur = { lwp: Number(t[1]), frames: [], stopped: null, cut: null };
       out.threads.push(cur);
       continue;
     }
@@ -61,6 +66,7 @@ export function readGdbBacktraces(name: string): GdbBacktraces | null {
       continue;
     }
     if (line.startsWith('Backtrace stopped')) cur.stopped = line;
+    else if (line.startsWith('Backtrace cut by gdb_bt.py: ')) cur.cut = line;
     else if (line.startsWith('#')) throw new Error(`${p}: unparsed frame line: ${line}`);
   }
   return out;

@@ -82,7 +82,8 @@ export class ObjectDecoder {
     if ((split ? count === null : refcnt === null) || typePtr === null) return { ok: false, reason: 'memory not readable' };
     const fill = (refcnt !== null ? wordFill(refcnt) : null) ?? wordFill(typePtr);
     if (fill) return { ok: false, reason: FILL_REASON[fill] };
-    const rc = refcnt !== null ? BigInt.asIntN(64, refcnt) : BigInt(count!);
+    // 3.14+: the count is the low 32 bits; ob_overflow and ob_flags sit above it.
+    const rc = refcnt === null ? BigInt(count!) : this.L.caps.obRefcnt === 'ssize_t' ? BigInt.asIntN(64, refcnt) : refcnt & 0xffffffffn;
     if (rc <= 0n) return { ok: false, reason: `refcount ${rc}` };
     if (rc > 1n << 48n) return { ok: false, reason: `refcount ${rc} is implausible` };
     const t = this.types.get(Number(typePtr));

@@ -19,7 +19,7 @@ export interface RefcountWords {
  * object reports its local count (UINT32_MAX), as sys.getrefcount() does.
  */
 export function readRefcount(m: RefcountWords, L: Layout, address: number): number | null {
-  if (L.caps.refcount === 'ob_refcnt') return m.i64(address + field(L, 'object.refcnt'));
+  if (L.caps.refcount === 'ob_refcnt') return L.caps.obRefcnt === 'ssize_t' ? m.i64(address + field(L, 'object.refcnt')) : m.u32(address + field(L, 'object.refcnt'));
   const local = m.u32(address + field(L, 'object.ref_local'));
   const shared = m.i64(address + field(L, 'object.ref_shared'));
   if (local === null || shared === null) return null;
