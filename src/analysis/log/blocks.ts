@@ -3,7 +3,7 @@
 // continuation lines. Several can be open at once and each tolerates one foreign line, so the
 // interleaved output of two processes still yields its parts; closed blocks leave in the order
 // they started. Work per line is constant apart from the line's own length.
-import { wordFill } from '../../cpython/debug-allocator.js';
+import { EVERY_FILL_TABLE, wordFill } from '../../cpython/debug-allocator.js';
 import type { FrameRef, MemoryBlockDetails, ObjectDumpDetails, ThreadRef } from '../findings.js';
 import type { LogLimits } from './limits.js';
 import type { LogLine } from './lines.js';
@@ -234,7 +234,7 @@ export function refcountPattern(refcount: string | null): ObjectDumpDetails['ref
   if (refcount === null || !/^-?[0-9]{1,20}$/.test(refcount)) return null;
   const v = BigInt.asUintN(64, BigInt(refcount));
   // A log may come from any version: the pre-3.7.4 fill bytes count too.
-  const fill = wordFill(v, true, 64n);
+  const fill = wordFill(v, EVERY_FILL_TABLE, 64n);
   if (fill) return `${fill}-bytes`;
   return refcount.startsWith('-') ? 'negative' : null;
 }
