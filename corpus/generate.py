@@ -112,7 +112,7 @@ SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
                "retained": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "census": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
-               "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
+               "debugmalloc-trace": ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
                "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "wrong-api-testcapi": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}
 # debugmalloc: labels whose _PyObject_DebugDumpAddress is inlined away (no symbol to call), whose
