@@ -198,6 +198,9 @@ function chooseChecked(r: Reader, hooks: DebugHooks, contextWords: number[], blo
   return candidates.length === 1 ? { p: candidates[0], verifiedApi } : null;
 }
 
+/** The FORBIDDENBYTE of a block's build, for the reports (which read no decoder). */
+export { padByte };
+
 /** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
 export type CheckedBlockView =
   | ({ given: string; ok: boolean; problems: BlockProblem[] } & Omit<MemoryErrorView, 'kind' | 'referrers' | 'freed'>)

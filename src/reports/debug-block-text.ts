@@ -1,7 +1,6 @@
 // A damaged debug-allocator block in CPython's own words (_PyObject_DebugDumpAddress), with the
 // build's FORBIDDENBYTE and, for 3.6-3.7, the block's serial number.
-import { fillText, referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
-import { padByte } from '../cpython/debug-allocator.js';
+import { fillText, padByte, referrerText, type MemoryErrorView, type NeighborView } from '../analysis/memory-check.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
 const h2 = (b: number) => b.toString(16).padStart(2, '0');
