@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
-import { oldDebugHooksInstalled } from '../src/analysis/memory-check.js';
+import { staticDebugHooksInstalled } from '../src/analysis/memory-check.js';
 import { openCore } from '../src/cli/open-core.js';
 import { debugHooksOf, fillBytesOf, FILL_BYTES } from '../src/cpython/debug-allocator.js';
 import { findRuntime } from '../src/cpython/runtime.js';
@@ -42,7 +42,7 @@ describe('3.6 and 3.7 cores with PYTHONMALLOC=debug', () => {
       const rt = findRuntime(t);
       expect(rt.ok).toBe(true);
       if (!rt.ok) return;
-      expect(oldDebugHooksInstalled(t, rt.value.reader, rt.value.module)).toBe(true);
+      expect(staticDebugHooksInstalled(t, rt.value.reader, rt.value.module)).toBe(true);
       const report = analyze(t).report;
       expect(report.warnings.filter((w) => w.includes('debug allocator'))).toEqual([]);
       const stderr = readFileSync(c.core.replace(/\.core\.gz$/, '.stderr.txt'), 'utf8');
@@ -66,7 +66,7 @@ describe('a 3.6 core without PYTHONMALLOC=debug', () => {
       expect(rt.ok).toBe(true);
       if (!rt.ok) return;
       expect(debugScenarios.has(c.truth.scenario)).toBe(false);
-      expect(oldDebugHooksInstalled(t, rt.value.reader, rt.value.module)).toBe(false);
+      expect(staticDebugHooksInstalled(t, rt.value.reader, rt.value.module)).toBe(false);
       expect(analyze(t).report.warnings.filter((w) => w.includes('debug allocator'))).toEqual([]);
     });
   }

@@ -236,7 +236,7 @@ export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return preHeaderSize(d.L, t);
 }
 
-/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts their ctx points into when the hooks are on. */
+/** The static allocator domains of obmalloc.c (3.6-3.11), and the debug hooks' contexts their ctx points into when the hooks are on. */
 const DOMAINS = ['_PyMem_Raw', '_PyMem', '_PyObject'];
 const DEBUG_CONTEXTS = '_PyMem_Debug';
 
@@ -245,7 +245,7 @@ const DEBUG_CONTEXTS = '_PyMem_Debug';
  * (3.6-3.11; 3.12+ keep them in _PyRuntime): a domain's ctx (its PyMemAllocatorEx's first word)
  * points into _PyMem_Debug. Null when those local symbols are unknown.
  */
-export function oldDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
+export function staticDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
   const debug = target.symbolAddress(interpreter, DEBUG_CONTEXTS);
   if (!debug) return null;
   let known = false;
@@ -299,7 +299,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0;
   };
   // The binary's symbols may say it at once (the domains' ctx points into the hooks' contexts).
-  let hooksOn = oldDebugHooksInstalled(target, d.r, d.rt.module) === true || [...candidates.keys()].some(intact);
+  let hooksOn = staticDebugHooksInstalled(target, d.r, d.rt.module) === true || [...candidates.keys()].some(intact);
   let sampled = false;
   if (!hooksOn && pymallocBlocks) {
     let n = 0;
