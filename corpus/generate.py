@@ -112,9 +112,12 @@ SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
                "retained": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "census": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
-               "debugmalloc-trace": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
+               "debugmalloc-trace": ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
                "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "wrong-api-testcapi": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}
+# debugmalloc: labels whose _PyObject_DebugDumpAddress is inlined away (no symbol to call), whose
+# dumps a fork per block prints instead (debugmalloc.py's dump_by_fork). 3.8's records stay null.
+DUMP_BY_FORK = ("3.6", "3.7")
 # Where the extension scenario's module is built: a fixed path, so that the path the core
 # records is the same every run and the sysroot copy can sit under it.
 EXT_BUILD_ROOT = "/tmp/pycore-corpus-ext"
@@ -624,6 +627,8 @@ def run_crash(label, scenario, exe, script, tmpdir):
         where = debug_dump_function(exe)
         if where:
             env["PYCORE_DUMP_ADDRESS"] = where
+        elif label in DUMP_BY_FORK:
+            env["PYCORE_DUMP_BY_FORK"] = "1"
     proc = subprocess.Popen(shell, cwd=tmpdir, env=child_env(env),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
 import { explainWithCore, type FindingCore } from '../src/analysis/explain-core.js';
 import { blockBeingChecked } from '../src/analysis/memory-check.js';
+import { debugHooksOf } from '../src/cpython/debug-allocator.js';
 import { nativeUnwinder } from '../src/analysis/native.js';
 import { findRuntime } from '../src/cpython/runtime.js';
 import { explainText } from '../src/analysis/log/explain.js';
@@ -138,7 +139,7 @@ describe('the bad-ID block without CFI-recovered registers (the stack-scan fallb
       const stack = nativeUnwinder(t, {}).unwind(crashing);
       const bare = { ...stack, frames: stack.frames.map((f) => ({ ...f, registers: f.registers && { ...f.registers, saved: [] } })) };
       const cpython = printed(readFileSync(c.core.replace(/\.core\.gz$/, '.stderr.txt'), 'utf8'));
-      const got = blockBeingChecked(rt.value.reader, bare, rt.value.module);
+      const got = blockBeingChecked(rt.value.reader, bare, rt.value.module, debugHooksOf(rt.value.layout.caps));
       // On 3.12's pymem_api_misuse the stack also holds a pointer to the object hook's context,
       // which no caller frame holds: two contexts remain and the scan declines rather than guess
       // (the registers, above, tell them apart).

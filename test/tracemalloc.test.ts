@@ -30,7 +30,7 @@ const cpythonText = (e: MemoryErrorView) => [...debugBlockText(e), ...allocation
 const traced = corpusCores().filter((c) => c.truth.scenario === 'debugmalloc-trace');
 
 describe('allocation tracebacks (tracemalloc)', () => {
-  it('has a debugmalloc-trace core for 3.8 to 3.13', () => expect(traced.map((c) => c.truth.label).sort()).toEqual(['3.10', '3.11', '3.12', '3.13', '3.8', '3.9']));
+  it('has a debugmalloc-trace core for 3.6 to 3.13', () => expect(traced.map((c) => c.truth.label).sort()).toEqual(['3.10', '3.11', '3.12', '3.13', '3.6', '3.7', '3.8', '3.9']));
 
   for (const c of traced) {
     it(`${c.name}: the tripped block and where it was allocated, as CPython printed them; every damaged object's traceback`, async () => {

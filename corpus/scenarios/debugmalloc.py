@@ -11,7 +11,10 @@ block and abort (Fatal Python error: bad trailing pad byte). Before that:
   reference was dropped with Py_DecRef (one in a pool, one from system malloc);
 - CPython's own _PyObject_DebugDumpAddress() output for those blocks and for an intact one,
   when the generator found the function (PYCORE_DUMP_ADDRESS="file:offset"; it is a static
-  function, inlined away in 3.8).
+  function, inlined away in 3.6-3.8); or else, with PYCORE_DUMP_BY_FORK=1, from a fork of this
+  process per block that frees it with PyMem_RawFree: the hooks' API check fails ('o' or 'm'
+  block, verified for 'r'), so CPython dumps the block (the same bytes: the child's memory is a
+  copy) and aborts in the child, whose core is turned off.
 
 The side file records addresses, requested sizes, what was written and what CPython printed."""
 import ctypes
@@ -21,9 +24,11 @@ import sys
 import _common
 
 HEADER = sys.getsizeof(b"") - 1  # offsetof(PyBytesObject, ob_sval)
-# PYMEM_DEBUG_EXTRA_BYTES (3 * sizeof(size_t)): what the debug hooks add to every request.
-DEBUG_EXTRA = 24
-ALIGNMENT = 16  # pymalloc's block sizes are multiples of this (64-bit)
+# What the debug hooks add to every request: 3 * sizeof(size_t) (PYMEM_DEBUG_EXTRA_BYTES, 3.8+);
+# 3.6 and 3.7 add 4 * sizeof(size_t), the last word a serial number after the trailing pad.
+DEBUG_EXTRA = 32 if sys.version_info < (3, 8) else 24
+# pymalloc's block sizes are multiples of this (64-bit; 8 before 3.8).
+ALIGNMENT = 8 if sys.version_info < (3, 8) else 16
 
 
 def overflow(obj, data):
@@ -38,8 +43,10 @@ def cpython_dump(p):
     generator could not name the function."""
     spec = os.environ.get("PYCORE_DUMP_ADDRESS")
     side = os.environ.get("PYCORE_SIDE_FILE")
-    if not spec or not side:
+    if not side:
         return None
+    if not spec:
+        return dump_by_fork(p, side + ".dump") if os.environ.get("PYCORE_DUMP_BY_FORK") == "1" else None
     path, off = spec.rsplit(":", 1)
     base = None
     with open("/proc/self/maps") as f:
@@ -65,16 +72,58 @@ def cpython_dump(p):
         return f.read()
 
 
+def dump_by_fork(p, out):
+    """CPython's dump of the block at p as its check prints it before a fatal error: a child
+    frees p with PyMem_RawFree, whose hook finds the wrong API id, dumps the block to the child's
+    fd 2 (a file) and aborts. The child writes no core; the parent only reads the file."""
+    free = ctypes.pythonapi.PyMem_RawFree
+    free.argtypes = [ctypes.c_void_p]
+    free.restype = None
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # prctl(PR_SET_DUMPABLE, 0): no core for the child (the resource module would map one more file).
+            ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(fd, 2)
+            free(p)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if not os.WIFSIGNALED(status) or os.WTERMSIG(status) != 6:
+        raise RuntimeError("the dump child of p=0x%x did not abort (status %d)" % (p, status))
+    with open(out) as f:
+        text = f.read()
+    head = "Debug memory block at address p=0x%x:" % p
+    if not text.startswith(head):
+        raise RuntimeError("the dump child of p=0x%x printed %r" % (p, text[:200]))
+    # Only the dump: the fatal error and faulthandler's traceback that follow are the child's.
+    return text[:text.index("\nFatal Python error: ") + 1]
+
+
 def adjacent_pair(objs, requested):
-    """Two of `objs` whose blocks are next to each other in one pool: (before, after)."""
+    """Two of `objs` whose blocks are next to each other: (before, after), in one pool (or, without
+    pymalloc, in malloc chunks)."""
+    if not PYMALLOC:
+        return adjacent(objs, (requested + DEBUG_EXTRA + 8 + 15) // 16 * 16)
     return adjacent(objs, (requested + DEBUG_EXTRA + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT)
 
 
+# Whether the debug hooks sit on pymalloc (its blocks in use are counted) or on malloc: 3.6's
+# PYTHONMALLOC=debug puts them on malloc in a release build (checked on 3.6.15).
+PYMALLOC = sys.getallocatedblocks() > 0
+
+
+# Debug layers around a request too big for pymalloc: 3.7+ serve it with PyMem_RawMalloc, whose
+# debug hook adds its own header and pads; 3.6's object hook calls malloc directly (one layer:
+# the bytes before a big object's header are glibc's chunk header, checked on 3.6.15).
+BIG_LAYERS = 1 if sys.version_info < (3, 7) or not PYMALLOC else 2
+
+
 def adjacent_chunks(objs, requested):
-    """Two of `objs` in malloc chunks next to each other: (before, after). Requests too big for
-    pymalloc go to PyMem_RawMalloc, whose debug layer adds its own DEBUG_EXTRA bytes; glibc adds
-    its 8-byte size word and rounds to 16."""
-    return adjacent(objs, (requested + 2 * DEBUG_EXTRA + 8 + 15) // 16 * 16)
+    """Two of `objs` in malloc chunks next to each other: (before, after). Each debug layer adds
+    DEBUG_EXTRA bytes; glibc adds its 8-byte size word and rounds to 16."""
+    return adjacent(objs, (requested + BIG_LAYERS * DEBUG_EXTRA + 8 + 15) // 16 * 16)
 
 
 def adjacent(objs, block):
@@ -110,14 +159,17 @@ def main():
         "big": {"address": "0x%x" % id(big[0]), "requested": overflow(big[0], b"BIG!"), "written": "42494721",
                 "before": {"address": "0x%x" % id(big_before), "repr": repr(big_before)}},
     }
-    # The tuple's block starts at its GC header: p = id - 16; it asked for getsizeof() bytes.
+    # The tuple's block starts at its GC header (16 bytes; 32 before 3.8, whose PyGC_Head is
+    # padded to a long double): p = id - that; it asked for getsizeof() bytes.
     t = big[1]
-    tp = id(t) - 16
+    tp = id(t) - (sys.getsizeof(t) - t.__sizeof__())
     ctypes.memmove(tp + sys.getsizeof(t), b"T", 1)
     facts["bigtuple"] = {"address": "0x%x" % tp, "object": "0x%x" % id(t), "requested": sys.getsizeof(t), "written": "54"}
     ctypes.memmove(id(after) - 3, b"<<<", 3)
     facts["leading"] = {"address": "0x%x" % id(after), "requested": HEADER + len(after) + 1, "written": "3c3c3c",
-                        "before": {"address": "0x%x" % id(before), "repr": repr(before)}}
+                        "before": {"address": "0x%x" % id(before), "repr": repr(before),
+                                   "where": "same pool" if PYMALLOC else "previous malloc chunk"}}
+    facts["pymalloc"] = PYMALLOC
     facts["intact"] = {"address": "0x%x" % id(intact), "requested": HEADER + len(intact) + 1}
     dumps = {}
     for name in ("survivor", "hidden", "big", "bigtuple", "leading", "intact"):

@@ -15,8 +15,11 @@ from debugmalloc import overflow
 
 def traceback_of(obj):
     tb = tracemalloc.get_object_traceback(obj)
-    # Traceback iterates oldest first; CPython's dump prints newest first.
-    return None if tb is None else [[f.filename, f.lineno] for f in reversed(list(tb))]
+    if tb is None:
+        return None
+    # Traceback iterates oldest first (3.7+; newest first before); CPython's dump prints newest first.
+    frames = list(tb) if sys.version_info < (3, 7) else list(reversed(list(tb)))
+    return [[f.filename, f.lineno] for f in frames]
 
 
 def make(n, byte):

@@ -15,8 +15,8 @@ import { hex, threadIdHex, type AnalyzeReport, type CrashSiteView, type FrameVie
 import { Objects } from './objects.js';
 import { attachNativeStacks, cfiWarnings, crashFrames, EVAL_LOOP, fatalErrorCaller, nativeOnlyThreads, nativeUnwinder, type NativeOptions } from './native.js';
 import { extensionModules } from '../cpython/modules.js';
-import { blockBeingChecked, checkBlocks, checkMemory, oldDebugHooksInstalled } from './memory-check.js';
-import { fillBytesOf } from '../cpython/debug-allocator.js';
+import { blockBeingChecked, checkBlocks, checkMemory } from './memory-check.js';
+import { debugHooksOf } from '../cpython/debug-allocator.js';
 import { allocationTracer, attachAllocationTracebacks } from './allocation-traceback.js';
 import { Heap } from '../cpython/heap.js';
 import { usedBlocks } from '../cpython/pymalloc.js';
@@ -164,20 +164,13 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   }
   if (options.tasks && objectsDecoded) report.tasks = tasksView(rt, target, decoder, interpreters);
   if (options.memoryCheck !== false && objectsDecoded) {
-    // The checks read the current fill bytes only: say so rather than report nothing on an older build's debug blocks.
-    const oldHooks = L.caps.debugFill === 'current' ? false : oldDebugHooksInstalled(target, rt.reader, rt.module);
-    if (oldHooks !== false) {
-      const fill = fillBytesOf(L.caps.debugFill);
-      const bytes = [fill.clean, fill.dead, fill.forbidden].map((b) => `0x${b.toString(16)}`).join('/');
-      warnings.push(`Python ${formatVersion(L.version)}: its debug allocator${oldHooks ? ' (on in this process)' : ' (PYTHONMALLOC=debug, if it was on)'} fills with ${bytes}, which the memory check does not read yet: its debug blocks and freed memory were not checked`);
-    }
     const frames = allFrames;
     const heap = new Heap(rt, target, decoder, interpreters);
     const blocks = function* () {
       for (const h of heap.pymalloc.heaps) yield* usedBlocks(h, L, heap.mem, MAX_CHECKED_BLOCKS);
     };
     // A Py_FatalError from the debug hooks: the block they were checking, and the API they checked it for.
-    const checking = crashing && unwinder && fatalCaller ? blockBeingChecked(rt.reader, unwinder.unwind(crashing), rt.module) : null;
+    const checking = crashing && unwinder && fatalCaller ? blockBeingChecked(rt.reader, unwinder.unwind(crashing), rt.module, debugHooksOf(L.caps)) : null;
     report.memory_errors = checkMemory(target, decoder, frames, crashing, blocks, { heap, referrers: options.referrers, checking });
     if (report.memory_errors.length) attachAllocationTracebacks(report.memory_errors, allocationTracer(rt, target, limits));
     if (options.checkAddresses?.length) report.checked_blocks = checkBlocks(target, decoder, heap, options.checkAddresses);

@@ -4,7 +4,7 @@
 // gains its type, repr, refcount and where tracemalloc saw it allocated; both gain their
 // referrers (one heap walk for all, the list capped); a thread id gains the thread's full stack.
 import { parseAddress } from './objects.js';
-import { blockProblems, looksLikeDebugBlock, readDebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, debugHooksOf, looksLikeDebugBlock, readDebugBlock } from '../cpython/debug-allocator.js';
 import { defaultLimits, type Limits } from '../cpython/limits.js';
 import type { Target } from '../target/target.js';
 import { allocationTracer, objectAllocation, type AllocationTraceView } from './allocation-traceback.js';
@@ -131,7 +131,7 @@ export function explainWithCore(report: ExplainReport, target: Target, coreName:
     if (w.block !== null && budget-- > 0) {
       const p = w.block;
       const e = errors.get(hex(p)) ?? null;
-      const b = readDebugBlock(d.r, p);
+      const b = readDebugBlock(d.r, p, debugHooksOf(d.L.caps));
       // The block the hooks were checking when they aborted is bad by the API they checked it for.
       const problems = b ? blockProblems(b, e?.verified_api) : [];
       const state = !b ? 'not in the core' : !looksLikeDebugBlock(b) ? 'no debug-allocator header there (freed or reused since?)' : problems.length ? problems.join(', ') : 'intact';

@@ -7,7 +7,7 @@
 // its header). References from live objects and frames' locals to freed memory (a pool's free
 // block, or bytes still holding the debug allocator's dead fill) are use-after-free.
 import { readRefcount } from '../cpython/objects/refcount.js';
-import { blockProblems, bufferFill, DEBUG_CONTEXTS_SIZE, debugHooksContextApi, FILL_BYTES, FILL_MEANING, isDeadFill, type FillKind, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
+import { blockProblems, bufferFill, DEBUG_CONTEXTS_SIZE, debugHooksContextApi, debugHooksOf, type DebugHooks, fillBytesOf, fillMeaningOf, type FillKind, isDeadFill, looksLikeDebugBlock, mallocPointer, mayBeDebugBlock, objectLayer, padByte, rawLayer, readDebugBlock, type BlockProblem, type DebugBlock } from '../cpython/debug-allocator.js';
 import type { FrameInfo } from '../cpython/frames.js';
 import { SOURCE, type Heap } from '../cpython/heap.js';
 import { containerLengthOffset } from '../cpython/heap-objects.js';
@@ -118,7 +118,7 @@ const CALLER_WINDOW = 256;
  * stack is read between the fatal-error frames and the hooks' caller only, so no stale pointer
  * from older calls is taken for them. Null when the stack does not show exactly one of each.
  */
-export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Module): BlockBeingChecked | null {
+export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Module, hooks: DebugHooks): BlockBeingChecked | null {
   const frames = stack.frames;
   const fatal = lastFatalErrorFrame(stack);
   if (fatal < 0) return null;
@@ -143,7 +143,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
   // First the hooks' own registers, as the CFI recovers them: the values the hooks put in the
   // registers they saved for their callers (p and the context among them), not values passing through.
   const own = frames.slice(fatal + 1, last + 1).flatMap((f) => (f.registers ? f.registers.saved.map((n) => f.registers!.values.get(n)).filter((v) => v !== undefined) : []));
-  const byRegisters = chooseChecked(r, own, own);
+  const byRegisters = chooseChecked(r, hooks, own, own);
   if (byRegisters) return { ...byRegisters, checker };
   const words = r.bytes(start, end - start);
   if (!words) return null;
@@ -168,7 +168,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
     }
     return held.has(w);
   };
-  const byStack = chooseChecked(r, all, all.slice(hooksFrom), inherited);
+  const byStack = chooseChecked(r, hooks, all, all.slice(hooksFrom), inherited);
   return byStack ? { ...byStack, checker } : null;
 }
 
@@ -178,7 +178,7 @@ export function blockBeingChecked(r: Reader, stack: NativeStack, interpreter: Mo
  * not the verified API, or whose id is and whose pads are damaged: an intact block of the
  * verified API is a bystander. `inherited` drops pointers that came in with a caller's registers.
  */
-function chooseChecked(r: Reader, contextWords: number[], blockWords: number[], inherited?: (w: number) => boolean): { p: number; verifiedApi: string } | null {
+function chooseChecked(r: Reader, hooks: DebugHooks, contextWords: number[], blockWords: number[], inherited?: (w: number) => boolean): { p: number; verifiedApi: string } | null {
   const contexts = new Map<number, string>();
   for (const w of contextWords) {
     const api = debugHooksContextApi(r, w);
@@ -189,12 +189,15 @@ function chooseChecked(r: Reader, contextWords: number[], blockWords: number[], 
   if (apis.size !== 1) return null;
   const verifiedApi = [...apis][0];
   let candidates = [...new Set(blockWords)].filter((w) => {
-    const b = readDebugBlock(r, w);
+    const b = readDebugBlock(r, w, hooks);
     return b !== null && looksLikeDebugBlock(b) && blockProblems(b, verifiedApi).length > 0;
   });
   if (candidates.length > 1 && inherited) candidates = candidates.filter((p) => !inherited(p));
   return candidates.length === 1 ? { p: candidates[0], verifiedApi } : null;
 }
+
+/** The FORBIDDENBYTE of a block's build, for the reports (which read no decoder). */
+export { padByte };
 
 /** A block asked about with --check: its report whether or not it is damaged, or why there is none. */
 export type CheckedBlockView =
@@ -231,15 +234,16 @@ export function preHeader(d: ObjectDecoder, t: TypeInfo): number {
   return preHeaderSize(d.L, t);
 }
 
-/** The static allocator domains of 3.6-3.7's obmalloc.c, and the debug hooks' contexts their ctx points into when the hooks are on. */
+/** The static allocator domains of obmalloc.c (3.6-3.11), and the debug hooks' contexts their ctx points into when the hooks are on. */
 const DOMAINS = ['_PyMem_Raw', '_PyMem', '_PyObject'];
 const DEBUG_CONTEXTS = '_PyMem_Debug';
 
 /**
- * Whether PYTHONMALLOC=debug's hooks were installed in a 3.6-3.7 build: a domain's ctx (its
- * PyMemAllocatorEx's first word) points into _PyMem_Debug. Null when those local symbols are unknown.
+ * Whether PYTHONMALLOC=debug's hooks were installed in a build with static allocator domains
+ * (3.6-3.11; 3.12+ keep them in _PyRuntime): a domain's ctx (its PyMemAllocatorEx's first word)
+ * points into _PyMem_Debug. Null when those local symbols are unknown.
  */
-export function oldDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
+export function staticDebugHooksInstalled(target: Target, r: Reader, interpreter: Module): boolean | null {
   const debug = target.symbolAddress(interpreter, DEBUG_CONTEXTS);
   if (!debug) return null;
   let known = false;
@@ -263,7 +267,8 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   const add = (p: number, via: string) => {
     if (candidates.size < MAX_CANDIDATES && !candidates.has(p)) candidates.set(p, via);
   };
-  const freed = new FreedReferences(d, pools);
+  const hooks = debugHooksOf(d.L.caps);
+  const freed = new FreedReferences(d, pools, hooks);
   const checking = options.checking ?? null;
   if (checking) add(checking.p, `the block ${checking.checker ? `${checking.checker} was` : 'the debug hooks were'} checking when ${checking.checker ? 'it' : 'they'} aborted (its pointer is in the hooks' frames on the crashing thread's stack)`);
   // Objects the threads' locals hold (and, without a heap walk, what those hold).
@@ -280,7 +285,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   // malloc hands out writable memory only: a header elsewhere (code, read-only data, what a
   // stack word points at in a library) is no block, and is turned away before any read there.
   const writable = target.writable;
-  const mayBeBlock = (p: number) => writable.holds(p - 16) && mayBeDebugBlock(d.r, p);
+  const mayBeBlock = (p: number) => writable.holds(p - 16) && mayBeDebugBlock(d.r, p, hooks);
   // With the debug hooks on (some object's block carries an intact debug header), every block in
   // use in pymalloc's pools is a debug block too, and so is every object's block outside them:
   // check them all, not only those we can name. The locals' objects tell first; else the first
@@ -288,10 +293,11 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   // block's data, which never reads as an intact header).
   const intact = (p: number) => {
     if (!mayBeBlock(p)) return false;
-    const b = readDebugBlock(d.r, p);
+    const b = readDebugBlock(d.r, p, hooks);
     return b !== null && looksLikeDebugBlock(b) && blockProblems(b).length === 0;
   };
-  let hooksOn = [...candidates.keys()].some(intact);
+  // The binary's symbols may say it at once (the domains' ctx points into the hooks' contexts).
+  let hooksOn = staticDebugHooksInstalled(target, d.r, d.rt.module) === true || [...candidates.keys()].some(intact);
   let sampled = false;
   if (!hooksOn && pymallocBlocks) {
     let n = 0;
@@ -351,7 +357,7 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
     }
   }
 
-  const ctx = new BlockContext(d, pools, candidates, target, heap ?? null);
+  const ctx = new BlockContext(d, hooks, pools, candidates, target, heap ?? null);
   const out: MemoryErrorView[] = [];
   const report = (p: number, b: DebugBlock, via: string) => {
     const verified = checking && checking.p === p ? checking.verifiedApi : undefined;
@@ -363,11 +369,11 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
   };
   for (const [p, via] of candidates) {
     if (!mayBeBlock(p)) continue;
-    const b = readDebugBlock(d.r, p);
+    const b = readDebugBlock(d.r, p, hooks);
     if (!b || !looksLikeDebugBlock(b)) continue;
     report(p, b, via);
     // A big object's block has the raw allocator's debug block around it: an overflow of more than 8 bytes reaches its pads too.
-    const inner = rawLayer(d.r, b);
+    const inner = rawLayer(d.r, b, hooks);
     if (inner && !candidates.has(inner.address)) report(inner.address, inner, `the raw allocator's block around p=${hex(p)}`);
   }
   if (options.referrers && heap) addReferrers(d, heap, out, locals);
@@ -378,27 +384,28 @@ export function checkMemory(target: Target, d: ObjectDecoder, frames: FrameInfo[
 /** --check ADDR: the block at each address (p as CPython prints it, or an object's address), damaged or not. */
 export function checkBlocks(target: Target, d: ObjectDecoder, heap: Heap | undefined, addresses: number[]): CheckedBlockView[] {
   const pools = heap ? new PoolLookup(heap.arenas, d.L, heap.mem) : null;
-  const ctx = new BlockContext(d, pools, new Map(), target, heap ?? null);
+  const hooks = debugHooksOf(d.L.caps);
+  const ctx = new BlockContext(d, hooks, pools, new Map(), target, heap ?? null);
   return addresses.map((a) => {
     const given = hex(a);
     if (!target.memory.read(a, 1)) return { given, error: `${given} is not mapped in the core; pass the address CPython printed as p=0x..., or an object's address` };
     let p: number | null = null;
-    const direct = readDebugBlock(d.r, a);
+    const direct = readDebugBlock(d.r, a, hooks);
     if (direct && looksLikeDebugBlock(direct)) p = a;
     else {
       const v = d.validate(a);
       const q = v.ok ? a - preHeader(d, v.type) : null;
-      const b = q === null ? null : readDebugBlock(d.r, q);
+      const b = q === null ? null : readDebugBlock(d.r, q, hooks);
       if (q !== null && b && looksLikeDebugBlock(b)) p = q;
     }
     if (p === null) {
       const where = pools?.at(a);
       const head = d.r.bytes(a, 16);
       if (where && where.state !== 'used') return { given, error: `${given} is freed memory (${poolStateText(where)}), not a block in use; pass the address of a live block or object` };
-      if (head && isDeadFill(head)) return { given, error: `${given} is freed memory (its bytes are the debug allocator's dead fill), not a block in use; pass the address of a live block or object` };
+      if (head && isDeadFill(head, hooks)) return { given, error: `${given} is freed memory (its bytes are the debug allocator's dead fill), not a block in use; pass the address of a live block or object` };
       return { given, error: `${given} is not a debug-allocator block (no API id 'r', 'm' or 'o' between forbidden bytes at p-8, at it or before the object there); pass the address CPython printed as p=0x..., with the debug hooks on (PYTHONMALLOC=debug, -X dev or a debug build)` };
     }
-    const b = readDebugBlock(d.r, p)!;
+    const b = readDebugBlock(d.r, p, hooks)!;
     const problems = blockProblems(b);
     return { given, ok: problems.length === 0, problems, ...ctx.describe(p, b, problems), found_via: p === a ? '--check' : `--check (the object at ${given})` };
   });
@@ -422,15 +429,15 @@ function poolStateText(b: PoolBlock): string {
 /** Data bytes read to tell a filled block (CLEANBYTE: never written since it was allocated). */
 const MAX_FILL_CHECK = 4096;
 
-/** "all 0xcd: allocated and never written (...)": a block's data that is one fill byte. */
-export function fillText(kind: FillKind): string {
-  return `all 0x${FILL_BYTES[kind].toString(16)}: ${FILL_MEANING[kind]}`;
+/** "all 0xcd: allocated and never written (...)": a block's data that is one fill byte (of the block's build). */
+export function fillText(kind: FillKind, b: Pick<DebugBlock, 'fillBytes'>): string {
+  return `all 0x${fillBytesOf(b.fillBytes)[kind].toString(16)}: ${fillMeaningOf(b.fillBytes)[kind]}`;
 }
 
 /** The fill byte all of a block's data holds (up to MAX_FILL_CHECK bytes of it), if one does. */
-function blockFill(r: Reader, b: DebugBlock): FillKind | null {
+function blockFill(r: Reader, b: DebugBlock, h: DebugHooks): FillKind | null {
   const data = b.requested > 0 ? r.bytes(b.address, Math.min(b.requested, MAX_FILL_CHECK)) : null;
-  return data ? bufferFill(data) : null;
+  return data ? bufferFill(data, h) : null;
 }
 
 /** What a block report adds to the bytes: the bad pads, the object inside, the block before it. */
@@ -442,6 +449,7 @@ class BlockContext {
 
   constructor(
     private readonly d: ObjectDecoder,
+    private readonly hooks: DebugHooks,
     private readonly pools: PoolLookup | null,
     private readonly candidates: Map<number, string>,
     private readonly target: Target | null = null,
@@ -454,9 +462,9 @@ class BlockContext {
     const m = (this.byChunkEnd = new Map<number, number>());
     for (const p of this.candidates.keys()) {
       if (this.pools!.at(p - 16)) continue;
-      const b = readDebugBlock(this.d.r, p);
+      const b = readDebugBlock(this.d.r, p, this.hooks);
       if (!b || !looksLikeDebugBlock(b)) continue;
-      const q = mallocPointer(this.d.r, b);
+      const q = mallocPointer(this.d.r, b, this.hooks);
       const c = mallocChunk(this.d.r, q);
       if (c && !c.mmapped) m.set(c.next, q);
     }
@@ -465,9 +473,10 @@ class BlockContext {
 
   describe(p: number, b: DebugBlock, problems: BlockProblem[]): Omit<MemoryErrorView, 'kind' | 'found_via'> {
     const bad: MemoryErrorView['bad_pads'] = [];
-    b.leading.forEach((v, i) => v !== 0xfd && bad.push({ base: 'p', offset: -(7 - i), value: `0x${v.toString(16).padStart(2, '0')}` }));
-    b.trailing?.forEach((v, i) => v !== 0xfd && bad.push({ base: 'tail', offset: i, value: `0x${v.toString(16).padStart(2, '0')}` }));
-    const fill = blockFill(this.d.r, b);
+    const pad = padByte(b);
+    b.leading.forEach((v, i) => v !== pad && bad.push({ base: 'p', offset: -(7 - i), value: `0x${v.toString(16).padStart(2, '0')}` }));
+    b.trailing?.forEach((v, i) => v !== pad && bad.push({ base: 'tail', offset: i, value: `0x${v.toString(16).padStart(2, '0')}` }));
+    const fill = blockFill(this.d.r, b, this.hooks);
     return { address: hex(p), api: String.fromCharCode(b.api), requested: b.requested, bad_pads: bad, object: objectIn(this.d, p), ...(fill ? { fill } : {}), neighbor: this.neighbor(p, problems), block: b };
   }
 
@@ -482,8 +491,8 @@ class BlockContext {
       return this.view(prev.block, 'same pool', prev.state === 'used' ? 'in use' : 'free', likely);
     }
     if (!this.pools) return null;
-    const self = readDebugBlock(this.d.r, p);
-    const c = self ? mallocChunk(this.d.r, mallocPointer(this.d.r, self)) : null;
+    const self = readDebugBlock(this.d.r, p, this.hooks);
+    const c = self ? mallocChunk(this.d.r, mallocPointer(this.d.r, self, this.hooks)) : null;
     if (!c || c.mmapped) return null;
     if (c.previousFree !== null) return this.view(c.previousFree + 16, 'previous malloc chunk', 'free', likely);
     const before = this.chunkEnds().get(c.chunk);
@@ -500,14 +509,14 @@ class BlockContext {
 
   /** The neighbour whose block (debug header or, for a malloc chunk, what malloc returned) starts at `q`. */
   private view(q: number, where: NeighborView['where'], state: NeighborView['state'], likely: boolean): NeighborView {
-    let b = state === 'in use' ? readDebugBlock(this.d.r, q + 16) : null;
+    let b = state === 'in use' ? readDebugBlock(this.d.r, q + 16, this.hooks) : null;
     const isBlock = b !== null && looksLikeDebugBlock(b);
     // A big object's block: the object allocator's block inside the raw allocator's.
-    if (isBlock) b = objectLayer(this.d.r, b!) ?? b;
+    if (isBlock) b = objectLayer(this.d.r, b!, this.hooks) ?? b;
     if (isBlock) q = b!.address - 16;
     // A chunk in glibc's tcache or fastbins still looks in use to its neighbour; its bytes tell.
     const body = !isBlock && state === 'in use' ? this.d.r.bytes(q + 16, 16) : null;
-    if (body && isDeadFill(body)) state = 'free';
+    if (body && isDeadFill(body, this.hooks)) state = 'free';
     const object = isBlock ? objectIn(this.d, q + 16) : null;
     return { address: hex(isBlock || where === 'same pool' ? q + 16 : q), debug_block: isBlock, where, state, problems: isBlock ? blockProblems(b!) : [], requested: isBlock ? b!.requested : null, object, likely_source: likely };
   }
@@ -521,6 +530,7 @@ class FreedReferences {
   constructor(
     private readonly d: ObjectDecoder,
     private readonly pools: PoolLookup | null,
+    private readonly hooks: DebugHooks,
   ) {}
 
   /** `ref` describes the referrer; it is called only when `t` is freed memory. */
@@ -548,7 +558,7 @@ class FreedReferences {
     const where = this.pools?.at(t);
     if (where && where.state === 'used') return null;
     const head = this.d.r.bytes(t, 16);
-    const dead = head !== null && isDeadFill(head) ? `its refcount and type read 0x${head[0].toString(16).repeat(8)} (the debug allocator's dead-byte fill)` : null;
+    const dead = head !== null && isDeadFill(head, this.hooks) ? `its refcount and type read 0x${head[0].toString(16).repeat(8)} (the debug allocator's dead-byte fill)` : null;
     if (where) return [`the block is free (${poolStateText(where)})`, dead].filter(Boolean).join('; ');
     return dead;
   }

@@ -44,6 +44,12 @@ export interface Capabilities {
    * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 3.6 and 3.7.0-3.7.3).
    */
   debugFill: 'current' | 'pre-3.7.4';
+  /**
+   * Whether the debug hooks write a serial number (which call of their malloc/realloc made the
+   * block, a big-endian size_t) after a block's trailing pad: 3.6 and 3.7 do, 3.8+ do not (their
+   * blocks are 8 bytes shorter). Checked on pyenv's 3.6.15, 3.7.16 and 3.8.18.
+   */
+  debugSerial: 'after-tail-pad' | 'none';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
   runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
@@ -146,6 +152,7 @@ const v38: Capabilities = {
   runtimeState: { kind: 'struct' },
   evalLoop: '_PyEval_EvalFrameDefault',
   debugFill: 'current',
+  debugSerial: 'none',
   exceptionRepr: 'single-arg-bare',
   objects: 'decoded',
   str: 'unicode',
@@ -268,8 +275,9 @@ const v315: Capabilities = { ...v314 };
 
 // Older versions, each the next newer one with what differs (verified on pyenv 3.7.16, 3.6.15 cores).
 // 3.7: what pycore reads is as in 3.8 (PyGC_Head is still the 3-word union, whose size the layout gives);
-// 3.7.0-3.7.3 have the old debug fill bytes (capabilitiesOf tells them by the micro version).
-const v37: Capabilities = { ...v38 };
+// 3.7.0-3.7.3 have the old debug fill bytes (capabilitiesOf tells them by the micro version); the
+// debug hooks' blocks end in a serial number.
+const v37: Capabilities = { ...v38, debugSerial: 'after-tail-pad' };
 const STATICS_36: RuntimeStatics = {
   interpretersHead: 'interp_head',
   tstateCurrent: '_PyThreadState_Current',

@@ -25,14 +25,14 @@ export const versionSupport: VersionSupport[] = [
   },
   {
     version: '3.6',
-    verified: ['release (pyenv 3.6.15; corpus cores 3.6-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())'],
+    verified: ['release (pyenv 3.6.15; corpus cores 3.6-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'the memory check under PYTHONMALLOC=debug (3.6-debugmalloc, -debugmalloc-trace vs the block dumps CPython printed)'],
     unverified: ['debug'],
     unsupported: ['no binary at all (its runtime roots are static variables found by symbol only)', 'Py_TRACE_REFS'],
     corpus: [{ label: '3.6', build: 'release' }],
   },
   {
     version: '3.7',
-    verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'no binary at all (found by an interpreter-state scan)'],
+    verified: ['release (pyenv 3.7.16; corpus cores 3.7-segv-threads, -abort, -locals, -heap, -gcore-live vs faulthandler, repr() and gc.get_objects())', 'the memory check under PYTHONMALLOC=debug (3.7-debugmalloc, -debugmalloc-trace vs the block dumps CPython printed; 3.7.0-3.7.3, with the older fill bytes, unchecked)', 'no binary at all (found by an interpreter-state scan)'],
     unverified: ['debug'],
     unsupported: ['Py_TRACE_REFS'],
     corpus: [{ label: '3.7', build: 'release' }],

@@ -1,7 +1,7 @@
 // tracemalloc's tables, per minor version: where its state lives and the layouts of the traces
-// hashtable, its entries, trace_t, traceback_t and frame_t (Modules/_tracemalloc.c 3.8-3.11,
+// hashtable, its entries, trace_t, traceback_t and frame_t (Modules/_tracemalloc.c 3.6-3.11,
 // Python/tracemalloc.c + struct _tracemalloc_runtime_state 3.12+). Verified with
-// `gdb ptype /o` on the 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1 and 3.13.0 builds, and against
+// `gdb ptype /o` on the 3.6.15, 3.7.16, 3.8.18, 3.9.18, 3.10.13, 3.11.7, 3.12.1 and 3.13.0 builds, and against
 // the allocation tracebacks CPython printed in the debugmalloc-trace corpus cores
 // (test/tracemalloc.test.ts). The generated tables do not hold these structs.
 import { minorKey, type PythonVersion } from './version.js';
@@ -58,16 +58,22 @@ const TABLE_39: HashtableLayout = { kind: 'pointers', nbuckets: 8, buckets: 16, 
 const STATICS: TracemallocState = { kind: 'statics', configSymbol: '_Py_tracemalloc_config', tracesSymbol: 'tracemalloc_traces' };
 const V39: TracemallocLayout = { ...TB, state: STATICS, configTracing: 4, configMaxNframe: 8, configUseDomain: null, table: TABLE_39, tracebackNframe: { offset: 8, bytes: 2 } };
 
+const V38: TracemallocLayout = {
+  ...TB,
+  state: STATICS,
+  configTracing: 4,
+  configMaxNframe: 8,
+  configUseDomain: 12,
+  table: { kind: 'inline-data', nbuckets: 0, buckets: 16, keySize: 24, entryNext: 0, entryHash: 8, entryKey: 16, entryValue: null },
+  tracebackNframe: { offset: 8, bytes: 4 },
+};
+// 3.6-3.7: 3.8's structs (gdb ptype /o on 3.6.15 and 3.7.16), the config a LOCAL static.
+const V36: TracemallocLayout = { ...V38, state: { kind: 'statics', configSymbol: 'tracemalloc_config', tracesSymbol: 'tracemalloc_traces' } };
+
 const byMinor: Record<string, TracemallocLayout> = {
-  '3.8': {
-    ...TB,
-    state: STATICS,
-    configTracing: 4,
-    configMaxNframe: 8,
-    configUseDomain: 12,
-    table: { kind: 'inline-data', nbuckets: 0, buckets: 16, keySize: 24, entryNext: 0, entryHash: 8, entryKey: 16, entryValue: null },
-    tracebackNframe: { offset: 8, bytes: 4 },
-  },
+  '3.6': V36,
+  '3.7': V36,
+  '3.8': V38,
   '3.9': V39,
   '3.10': V39,
   '3.11': V39,

@@ -1,48 +1,94 @@
 // PYTHONMALLOC=debug blocks: [size, 8 bytes big-endian][API id][7 forbidden bytes] data
-// [8 forbidden bytes] (3.8+; no serial number). Checking one block is a pure read of the
-// 16 bytes before the user pointer and the 8 after its data, like _PyMem_DebugCheckAddress.
+// [8 forbidden bytes], then (3.6-3.7) [serial number, 8 bytes big-endian]. Checking one block is
+// a pure read of the 16 bytes before the user pointer and the 8 after its data, like
+// _PyMem_DebugCheckAddress; the serial number is read for the dump, as _PyObject_DebugDumpAddress does.
 import type { Reader } from './reader.js';
 import type { Capabilities } from '../cpython-layouts/capabilities.js';
 
 /**
- * The debug hooks' fill bytes, one table for every reader (cores and logs): PYMEM_CLEANBYTE fills
- * a block that was allocated and not written yet, PYMEM_DEADBYTE a block that was freed (header
- * and pads included), PYMEM_FORBIDDENBYTE the pads around a live block's data. 0xCD/0xDD/0xFD
- * since bpo-36389 (3.8, backported to 3.7.4; Include/internal/pycore_pymem.h); 3.6 and 3.7.0-3.7.3
- * used 0xCB/0xDB/0xFB. Checked by running each interpreter here under PYTHONMALLOC=debug (3.6.15:
- * 0xCB/0xDB/0xFB; 3.7.16 and 3.8-3.13: 0xCD/0xDD/0xFD). No 3.8+ source uses 0xDB (the comment
- * in 3.13's Include/cpython/pymem.h that still says 0xCB/0xDB is stale). A core's bytes are
- * matched against the current values (a build's own are fillBytesOf(caps.debugFill): the memory
- * check says when they are the old ones, which it does not read yet); a log may come from any
- * version (`withOld`).
+ * The debug hooks' fill bytes: PYMEM_CLEANBYTE fills a block that was allocated and not written
+ * yet, PYMEM_DEADBYTE a block that was freed (header and pads included), PYMEM_FORBIDDENBYTE the
+ * pads around a live block's data. 0xCD/0xDD/0xFD since bpo-36389 (3.8, backported to 3.7.4;
+ * Include/internal/pycore_pymem.h); 3.6 and 3.7.0-3.7.3 used 0xCB/0xDB/0xFB. Checked by running
+ * each interpreter here under PYTHONMALLOC=debug (3.6.15: 0xCB/0xDB/0xFB; 3.7.16 and 3.8-3.13:
+ * 0xCD/0xDD/0xFD). No 3.8+ source uses 0xDB (the comment in 3.13's Include/cpython/pymem.h that
+ * still says 0xCB/0xDB is stale). A core is read with its build's table (debugHooksOf); a log
+ * may come from any version (EVERY_FILL_TABLE).
  */
 export type FillKind = 'clean' | 'dead' | 'forbidden';
-export const FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
-const OLD_FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
+export type FillTable = Readonly<Record<FillKind, number>>;
+export const FILL_BYTES: FillTable = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
+const OLD_FILL_BYTES: FillTable = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
+/** Both tables, for text that does not say which build wrote it. */
+export const EVERY_FILL_TABLE: readonly FillTable[] = [FILL_BYTES, OLD_FILL_BYTES];
 /** The fill bytes of a build whose capabilities say `fill` (layout.caps.debugFill). */
-export function fillBytesOf(fill: Capabilities['debugFill']): Readonly<Record<FillKind, number>> {
+export function fillBytesOf(fill: Capabilities['debugFill']): FillTable {
   return fill === 'current' ? FILL_BYTES : OLD_FILL_BYTES;
 }
-/** What each fill says about the memory, in CPython's terms. */
-export const FILL_MEANING: Readonly<Record<FillKind, string>> = {
-  clean: "allocated and never written (the debug allocator's CLEANBYTE fill, 0xcd)",
-  dead: "freed (the debug allocator's DEADBYTE fill, 0xdd)",
-  forbidden: "pad bytes around a block (the debug allocator's FORBIDDENBYTE, 0xfd)",
-};
-export const FORBIDDENBYTE = FILL_BYTES.forbidden;
-export const DEADBYTE = FILL_BYTES.dead;
-export const CLEANBYTE = FILL_BYTES.clean;
+/** What each fill says about the memory, in CPython's terms, with the build's byte. */
+function meaningOf(t: FillTable): Readonly<Record<FillKind, string>> {
+  const x = (b: number) => `0x${b.toString(16)}`;
+  return {
+    clean: `allocated and never written (the debug allocator's CLEANBYTE fill, ${x(t.clean)})`,
+    dead: `freed (the debug allocator's DEADBYTE fill, ${x(t.dead)})`,
+    forbidden: `pad bytes around a block (the debug allocator's FORBIDDENBYTE, ${x(t.forbidden)})`,
+  };
+}
+const MEANINGS: Readonly<Record<Capabilities['debugFill'], Readonly<Record<FillKind, string>>>> = { current: meaningOf(FILL_BYTES), 'pre-3.7.4': meaningOf(OLD_FILL_BYTES) };
+/** FILL_MEANING of a build whose capabilities say `fill`: what each fill says, with its byte. */
+export function fillMeaningOf(fill: Capabilities['debugFill']): Readonly<Record<FillKind, string>> {
+  return MEANINGS[fill];
+}
 
-/** Which fill `byte` is (with `withOld`, the pre-3.7.4 bytes count too), or null. */
-export function fillKind(byte: number, withOld = false): FillKind | null {
-  for (const table of withOld ? [FILL_BYTES, OLD_FILL_BYTES] : [FILL_BYTES])
-    for (const k of ['clean', 'dead', 'forbidden'] as const) if (table[k] === byte) return k;
+/** Header before p: the request (8 bytes, big-endian), the API id and 7 forbidden bytes. */
+const HEADER = 16;
+/** The forbidden bytes after the data. */
+const TAIL_PAD = 8;
+/** 3.6-3.7: the serial number after the trailing pad (a big-endian size_t). */
+const SERIAL = 8;
+
+/**
+ * How one build's debug hooks lay out and fill their blocks: its fill bytes (caps.debugFill) and
+ * whether a serial number follows the trailing pad (caps.debugSerial: 3.6-3.7; gone in 3.8),
+ * hence the bytes every request grows by (3.8+'s PYMEM_DEBUG_EXTRA_BYTES, 3 * sizeof(size_t);
+ * 4 * sizeof(size_t) before). Checked on the blocks of 3.6.15, 3.7.16 and 3.8.18 under
+ * PYTHONMALLOC=debug (the 3.6 and 3.7 debugmalloc cores).
+ */
+export interface DebugHooks {
+  /** The capability the bytes come from (a block read with these hooks carries it). */
+  fillBytes: Capabilities['debugFill'];
+  fill: FillTable;
+  meaning: Readonly<Record<FillKind, string>>;
+  serial: boolean;
+  /** Bytes the hooks add to a request: the header, the trailing pad and the serial number. */
+  extraBytes: number;
+}
+
+const hooksCache = new Map<string, DebugHooks>();
+/** The debug hooks of a build (one shared record per kind). */
+export function debugHooksOf(caps: Pick<Capabilities, 'debugFill' | 'debugSerial'>): DebugHooks {
+  const key = `${caps.debugFill}/${caps.debugSerial}`;
+  let h = hooksCache.get(key);
+  if (!h) {
+    const fill = fillBytesOf(caps.debugFill);
+    const serial = caps.debugSerial === 'after-tail-pad';
+    h = { fillBytes: caps.debugFill, fill, meaning: fillMeaningOf(caps.debugFill), serial, extraBytes: HEADER + TAIL_PAD + (serial ? SERIAL : 0) };
+    hooksCache.set(key, h);
+  }
+  return h;
+}
+/** 3.8+'s hooks: what a block carries when no build says otherwise. */
+export const CURRENT_HOOKS = debugHooksOf({ debugFill: 'current', debugSerial: 'none' });
+
+/** Which fill `byte` is in one of `tables`, or null. */
+export function fillKind(byte: number, tables: readonly FillTable[] = [FILL_BYTES]): FillKind | null {
+  for (const table of tables) for (const k of ['clean', 'dead', 'forbidden'] as const) if (table[k] === byte) return k;
   return null;
 }
 
-/** A 64-bit word that is one fill byte repeated, within `slack` of it (a few INCREF/DECREFs on a refcount). */
-export function wordFill(v: bigint, withOld = false, slack = 0n): FillKind | null {
-  for (const table of withOld ? [FILL_BYTES, OLD_FILL_BYTES] : [FILL_BYTES])
+/** A 64-bit word that is one fill byte repeated (one of `tables`), within `slack` of it (a few INCREF/DECREFs on a refcount). */
+export function wordFill(v: bigint, tables: readonly FillTable[] = [FILL_BYTES], slack = 0n): FillKind | null {
+  for (const table of tables)
     for (const k of ['clean', 'dead', 'forbidden'] as const) {
       const fill = BigInt(table[k]) * 0x0101010101010101n;
       if ((v > fill ? v - fill : fill - v) <= slack) return k;
@@ -50,11 +96,11 @@ export function wordFill(v: bigint, withOld = false, slack = 0n): FillKind | nul
   return null;
 }
 
-/** Bytes that are all one fill byte: which one, or null. */
-export function bufferFill(b: Buffer): FillKind | null {
+/** Bytes that are all one of the build's fill bytes: which one, or null. */
+export function bufferFill(b: Buffer, h: DebugHooks): FillKind | null {
   if (b.length === 0) return null;
   for (let i = 1; i < b.length; i++) if (b[i] !== b[0]) return null;
-  return fillKind(b[0]);
+  return fillKind(b[0], [h.fill]);
 }
 
 const API_IDS = new Set(['r', 'm', 'o'].map((c) => c.charCodeAt(0)));
@@ -73,24 +119,42 @@ export interface DebugBlock {
   /** Up to 8 bytes from p, and the last up-to-8 bytes before tail (CPython's "Data at p"). */
   dataHead: number[];
   dataTail: number[];
+  /** The build's fill bytes (caps.debugFill): what its pads should hold. */
+  fillBytes: Capabilities['debugFill'];
+  /**
+   * 3.6-3.7: the serial number at tail+8 (which call to the hooks' malloc/realloc made the
+   * block); null when unreadable. Absent for builds without it.
+   */
+  serial?: number | null;
 }
 
 export type BlockProblem = 'bad-api-id' | 'leading-pad' | 'trailing-pad';
 
-/** The block at user pointer `p`, when its header looks like a debug allocator's. */
-export function readDebugBlock(r: Reader, p: number): DebugBlock | null {
+/** The block at user pointer `p`, when its header looks like a debug allocator's (of the build `h`). */
+export function readDebugBlock(r: Reader, p: number, h: DebugHooks): DebugBlock | null {
   if (p % 8 !== 0) return null;
-  const head = r.bytes(p - 16, 16);
+  const head = r.bytes(p - HEADER, HEADER);
   if (!head) return null;
   const requested = Number(head.readBigUInt64BE(0));
   if (requested > MAX_REQUEST) return null;
   const api = head[8];
   const leading = [...head.subarray(9, 16)];
-  const trailingBytes = r.bytes(p + requested, 8);
+  const trailingBytes = r.bytes(p + requested, TAIL_PAD);
   const headData = r.bytes(p, Math.min(8, requested)) ?? Buffer.alloc(0);
   let tailData: Buffer = Buffer.alloc(0);
   if (requested > 8) tailData = r.bytes(p + Math.max(8, requested - 8), Math.min(8, requested - 8)) ?? Buffer.alloc(0);
-  return { address: p, api, requested, leading, trailing: trailingBytes ? [...trailingBytes] : null, dataHead: [...headData], dataTail: [...tailData] };
+  const block: DebugBlock = { address: p, api, requested, leading, trailing: trailingBytes ? [...trailingBytes] : null, dataHead: [...headData], dataTail: [...tailData], fillBytes: h.fillBytes };
+  if (h.serial) {
+    // A size_t CPython prints with %zu: past 2^53 (a damaged word) it is kept as the nearest double.
+    const serial = r.bytes(p + requested + TAIL_PAD, SERIAL);
+    block.serial = serial ? Number(serial.readBigUInt64BE(0)) : null;
+  }
+  return block;
+}
+
+/** The FORBIDDENBYTE of the build a block was read for. */
+export function padByte(b: Pick<DebugBlock, 'fillBytes'>): number {
+  return fillBytesOf(b.fillBytes).forbidden;
 }
 
 /**
@@ -100,20 +164,22 @@ export function readDebugBlock(r: Reader, p: number): DebugBlock | null {
  */
 export function blockProblems(b: DebugBlock, verifiedApi?: string): BlockProblem[] {
   const out: BlockProblem[] = [];
+  const pad = padByte(b);
   if (verifiedApi !== undefined ? String.fromCharCode(b.api) !== verifiedApi : !API_IDS.has(b.api)) out.push('bad-api-id');
-  if (b.leading.some((x) => x !== FORBIDDENBYTE)) out.push('leading-pad');
-  if (b.trailing && b.trailing.some((x) => x !== FORBIDDENBYTE)) out.push('trailing-pad');
+  if (b.leading.some((x) => x !== pad)) out.push('leading-pad');
+  if (b.trailing && b.trailing.some((x) => x !== pad)) out.push('trailing-pad');
   return out;
 }
 
 /**
  * A header plausible enough to call this a debug block: a known API id and mostly-intact
  * leading pads. A header whose id byte is not 'r', 'm' or 'o' cannot be told from the tail of
- * the block before it (all 0xfd) or from any other bytes, so it is never reported: an
+ * the block before it (all forbidden bytes) or from any other bytes, so it is never reported: an
  * underflow that also overwrote the id goes unreported rather than a neighbour being blamed.
  */
 export function looksLikeDebugBlock(b: DebugBlock): boolean {
-  const intactLeading = b.leading.filter((x) => x === FORBIDDENBYTE).length;
+  const pad = padByte(b);
+  const intactLeading = b.leading.filter((x) => x === pad).length;
   return API_IDS.has(b.api) && intactLeading >= 4;
 }
 
@@ -122,18 +188,18 @@ export function looksLikeDebugBlock(b: DebugBlock): boolean {
  * API id and the 7 leading pad bytes): one small read that turns away most candidates (pointers
  * found on a stack) before readDebugBlock's four.
  */
-export function mayBeDebugBlock(r: Reader, p: number): boolean {
+export function mayBeDebugBlock(r: Reader, p: number, h: DebugHooks): boolean {
   if (p % 8 !== 0) return false;
   const w = r.bytes(p - 8, 8);
   if (!w || !API_IDS.has(w[0])) return false;
   let intact = 0;
-  for (let i = 1; i < 8; i++) if (w[i] === FORBIDDENBYTE) intact++;
+  for (let i = 1; i < 8; i++) if (w[i] === h.fill.forbidden) intact++;
   return intact >= 4;
 }
 
-/** Bytes that are all the dead fill: memory freed under the debug hooks and not reused since. */
-export function isDeadFill(b: Buffer): boolean {
-  return bufferFill(b) === 'dead';
+/** Bytes that are all the build's dead fill: memory freed under the debug hooks and not reused since. */
+export function isDeadFill(b: Buffer, h: DebugHooks): boolean {
+  return bufferFill(b, h) === 'dead';
 }
 
 /** The hooks' contexts, _PyMem_Debug's {raw, mem, obj} (3.12+: _PyRuntime.allocators.debug), in this order. */
@@ -165,29 +231,28 @@ export function debugHooksContextApi(r: Reader, a: number): string | null {
   return CONTEXT_APIS[k];
 }
 
-/** PYMEM_DEBUG_EXTRA_BYTES: the header and trailing pads the hooks add to every request (3.8+). */
-export const DEBUG_EXTRA_BYTES = 24;
 const API_RAW = 'r'.charCodeAt(0);
 
 /**
  * The object allocator serves requests too big for pymalloc with PyMem_RawMalloc, which the debug
- * hooks wrap as well: such an 'o' or 'm' block at p sits inside an 'r' block at p-16 whose request is
- * DEBUG_EXTRA_BYTES more. That inner block, when there is one.
+ * hooks wrap as well (3.7+; 3.6's object hook calls malloc itself): such an 'o' or 'm' block at p
+ * sits inside an 'r' block at p-16 whose request is the hooks' extra bytes more. That inner block,
+ * when there is one.
  */
-export function rawLayer(r: Reader, b: DebugBlock): DebugBlock | null {
+export function rawLayer(r: Reader, b: DebugBlock, h: DebugHooks): DebugBlock | null {
   if (b.api === API_RAW) return null;
-  const inner = readDebugBlock(r, b.address - 16);
-  return inner && inner.api === API_RAW && inner.requested === b.requested + DEBUG_EXTRA_BYTES && looksLikeDebugBlock(inner) ? inner : null;
+  const inner = readDebugBlock(r, b.address - HEADER, h);
+  return inner && inner.api === API_RAW && inner.requested === b.requested + h.extraBytes && looksLikeDebugBlock(inner) ? inner : null;
 }
 
 /** The block an 'r' block wraps (see rawLayer), when it wraps one. */
-export function objectLayer(r: Reader, b: DebugBlock): DebugBlock | null {
-  if (b.api !== API_RAW || b.requested < DEBUG_EXTRA_BYTES) return null;
-  const outer = readDebugBlock(r, b.address + 16);
-  return outer && outer.api !== API_RAW && outer.requested + DEBUG_EXTRA_BYTES === b.requested && looksLikeDebugBlock(outer) ? outer : null;
+export function objectLayer(r: Reader, b: DebugBlock, h: DebugHooks): DebugBlock | null {
+  if (b.api !== API_RAW || b.requested < h.extraBytes) return null;
+  const outer = readDebugBlock(r, b.address + HEADER, h);
+  return outer && outer.api !== API_RAW && outer.requested + h.extraBytes === b.requested && looksLikeDebugBlock(outer) ? outer : null;
 }
 
 /** What malloc returned for the debug block at p: its header, or the header of the raw layer around it. */
-export function mallocPointer(r: Reader, b: DebugBlock): number {
-  return rawLayer(r, b) ? b.address - 32 : b.address - 16;
+export function mallocPointer(r: Reader, b: DebugBlock, h: DebugHooks): number {
+  return rawLayer(r, b, h) ? b.address - 2 * HEADER : b.address - HEADER;
 }

@@ -4,6 +4,7 @@
 // times: recognising an object at the start of a pymalloc block, and its size.
 import { field, size, type Layout } from '../cpython-layouts/layout.js';
 import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
+import { debugHooksOf } from './debug-allocator.js';
 import { HeapMemory, i64w, u64w } from './heap-memory.js';
 import type { ObjectDecoder } from './objects/decoder.js';
 import { gcHeadSize, preHeaderSize, TPFLAGS, type BuiltinKind, type TypeInfo } from './objects/types.js';
@@ -146,7 +147,7 @@ export const REJECT_REASONS: Record<RejectReason, string> = {
   unreadable: 'header not in the core',
 };
 
-/** A debug-allocator block starts with the big-endian size, the API id ('o', 'm', 'r') and seven FORBIDDENBYTEs (0xfd). */
+/** A debug-allocator block starts with the big-endian size, the API id ('o', 'm', 'r') and seven FORBIDDENBYTEs (the build's: 0xfd, 0xfb before 3.7.4). */
 const DEBUG_HEADER = 16;
 const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
 
@@ -173,6 +174,8 @@ export class HeapTypes {
   };
   private lastTypePointer = -1;
   private lastProfile: TypeProfile | null = null;
+  /** Four of the build's FORBIDDENBYTEs as a 32-bit word. */
+  private readonly padWord: number;
 
   constructor(
     readonly decoder: ObjectDecoder,
@@ -181,6 +184,7 @@ export class HeapTypes {
     this.L = decoder.L;
     const L = this.L;
     this.off = hotOffsets(L);
+    this.padWord = debugHooksOf(L.caps).fill.forbidden * 0x01010101;
     const stateOff = field(L, 'unicode.state');
     const shift = (name: 'unicode.kind' | 'unicode.compact' | 'unicode.ascii', fallback: number) => {
       const bf = L.bitfields[name];
@@ -326,7 +330,7 @@ export class HeapTypes {
    */
   objectInBlock(w: Uint32Array, k: number, blockSize: number): TypeProfile | null {
     // The debug allocator (debug builds, PYTHONMALLOC=debug) puts 16 bytes before what it hands out.
-    const base = (w[k + 2] >>> 8 === 0xfdfdfd && w[k + 3] === 0xfdfdfdfd && DEBUG_APIS.has(w[k + 2] & 0xff)) ? DEBUG_HEADER : 0;
+    const base = (w[k + 2] >>> 8 === this.padWord >>> 8 && w[k + 3] === this.padWord && DEBUG_APIS.has(w[k + 2] & 0xff)) ? DEBUG_HEADER : 0;
     const { obRefcnt, obType, varSize } = this.off;
     const rc = obRefcnt >>> 2;
     let why: RejectReason | null = null;

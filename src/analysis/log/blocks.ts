@@ -3,7 +3,7 @@
 // continuation lines. Several can be open at once and each tolerates one foreign line, so the
 // interleaved output of two processes still yields its parts; closed blocks leave in the order
 // they started. Work per line is constant apart from the line's own length.
-import { wordFill } from '../../cpython/debug-allocator.js';
+import { EVERY_FILL_TABLE, wordFill } from '../../cpython/debug-allocator.js';
 import type { FrameRef, MemoryBlockDetails, ObjectDumpDetails, ThreadRef } from '../findings.js';
 import type { LogLimits } from './limits.js';
 import type { LogLine } from './lines.js';
@@ -27,6 +27,7 @@ import {
   parseGdbSignal,
   parseKernelSegfault,
   parseObjectField,
+  parseOldObjectField,
   parsePadByte,
   parseResourceWarning,
   parseRuntimeState,
@@ -234,7 +235,7 @@ export function refcountPattern(refcount: string | null): ObjectDumpDetails['ref
   if (refcount === null || !/^-?[0-9]{1,20}$/.test(refcount)) return null;
   const v = BigInt.asUintN(64, BigInt(refcount));
   // A log may come from any version: the pre-3.7.4 fill bytes count too.
-  const fill = wordFill(v, true, 64n);
+  const fill = wordFill(v, EVERY_FILL_TABLE, 64n);
   if (fill) return `${fill}-bytes`;
   return refcount.startsWith('-') ? 'negative' : null;
 }
@@ -242,20 +243,23 @@ export function refcountPattern(refcount: string | null): ObjectDumpDetails['ref
 class ObjectFields {
   obj = emptyObject();
   done = false;
+  /** 3.6-3.7's dump (told by its first line, the repr): its fields end with the address. */
+  private old: boolean | null = null;
   accept(text: string): boolean {
     if (this.done) return false;
-    const freed = parseFreedObject(text);
+    const freed = this.old ? null : parseFreedObject(text);
     if (freed !== null) {
       this.obj.address ??= freed;
       this.obj.freed = true;
       this.done = true;
       return true;
     }
-    const f = parseObjectField(text);
+    if (this.old === null) this.old = parseObjectField(text) === null && parseOldObjectField(text)?.field === 'repr';
+    const f = this.old ? parseOldObjectField(text) : parseObjectField(text);
     if (!f || this.obj[f.field] !== null) return false;
     this.obj[f.field] = f.value;
     if (f.field === 'refcount') this.obj.refcount_pattern = refcountPattern(f.value);
-    if (f.field === 'repr') this.done = true;
+    if (f.field === (this.old ? 'address' : 'repr')) this.done = true;
     return true;
   }
 }
@@ -504,7 +508,7 @@ export class BlockAssembler {
     if (ext) return this.single({ t: 'extension-modules', ...span, ...ext }), null;
     const dbg = parseDebugBlockHeader(text);
     if (dbg) return opened(new DebugBlock(no, dbg.address, dbg.api, this.limits));
-    if (parseObjectField(text)?.field === 'address') return opened(new ObjectDump(no, text));
+    if (parseObjectField(text)?.field === 'address' || parseOldObjectField(text)?.field === 'repr') return opened(new ObjectDump(no, text));
     const freed = parseFreedObject(text);
     if (freed !== null) return this.single({ t: 'object', ...span, object: { ...emptyObject(), address: freed, freed: true } }), null;
     if (text === 'Traceback (most recent call last):') return opened(new Traceback(no, this.limits));

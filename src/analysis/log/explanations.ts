@@ -276,13 +276,19 @@ function objectText(o: ObjectDumpDetails | null): string {
   return `the ${o.type_name ?? 'object'} at ${o.address ?? '?'} (refcount ${o.refcount ?? '?'}${o.repr ? `, repr ${o.repr.length > 80 ? `${o.repr.slice(0, 80)}...` : o.repr}` : ''})`;
 }
 
+/** The fill byte a dead-fill refcount repeats, as `0xdd...` (3.6-3.7.3 wrote 0xdb). */
+function deadFillText(refcount: string | null): string {
+  if (refcount === null || !/^-?[0-9]{1,20}$/.test(refcount)) return '0xdd...';
+  return `0x${(BigInt.asUintN(64, BigInt(refcount)) >> 56n).toString(16)}...`;
+}
+
 function useAfterFree(d: D): Explanation {
   // From an object dump alone, or from an assertion (negative refcount, GC) with the dump inside.
   const o = (obj<ObjectDumpDetails>(d, 'object') ?? d) as ObjectDumpDetails;
   const check = str(d, 'expression') !== null || str(d, 'message') !== null ? ` Detected by: ${assertionText(d)}.` : '';
   const summary = (o.freed
     ? `Use after free: CPython was asked to show the object at ${o.address ?? '?'}, and its memory holds the debug allocator's "freed" pattern.`
-    : `Use after free: ${objectText(o)} has a refcount that is the debug allocator's dead-byte fill (0xdd...), so this object's memory was freed while it is still being used.`) + check + crashContext(d);
+    : `Use after free: ${objectText(o)} has a refcount that is the debug allocator's dead-byte fill (${deadFillText(o.refcount)}), so this object's memory was freed while it is still being used.`) + check + crashContext(d);
   return {
     summary,
     likely_causes: [

@@ -181,6 +181,19 @@ export function parseObjectField(line: string): { field: (typeof OBJECT_FIELDS)[
   return null;
 }
 
+/** 3.6-3.7's `_PyObject_Dump`: the repr first and the address last, no type address. */
+const OLD_OBJECT_FIELDS = {
+  'object  : ': 'repr',
+  'type    : ': 'type_name',
+  'refcount: ': 'refcount',
+  'address : ': 'address',
+} as const;
+
+export function parseOldObjectField(line: string): { field: (typeof OLD_OBJECT_FIELDS)[keyof typeof OLD_OBJECT_FIELDS]; value: string } | null {
+  for (const [prefix, field] of Object.entries(OLD_OBJECT_FIELDS)) if (line.startsWith(prefix)) return { field, value: line.slice(prefix.length) };
+  return null;
+}
+
 /** `<object at 0x7f... is freed>` */
 export function parseFreedObject(line: string): string | null {
   if (!line.startsWith('<object at ') || !line.endsWith(' is freed>')) return null;

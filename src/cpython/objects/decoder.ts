@@ -4,7 +4,7 @@ import { readRefcount } from './refcount.js';
 import { field, type Layout } from '../../cpython-layouts/layout.js';
 import type { Target } from '../../target/target.js';
 import type { CodeCache } from '../code.js';
-import { FILL_MEANING, wordFill } from '../debug-allocator.js';
+import { debugHooksOf, type DebugHooks, type FillKind, wordFill } from '../debug-allocator.js';
 import type { Reader } from '../reader.js';
 import type { PythonRuntime } from '../runtime.js';
 import { isFailure, readBytes, readUnicode, readUnicode27 } from '../strings.js';
@@ -33,11 +33,9 @@ export type Validated = { ok: true; type: TypeInfo; refcount: number } | { ok: f
 const hex = (a: number) => `0x${a.toString(16)}`;
 
 /** Why memory holding the debug allocator's fill is no object: freed, never written, or pads. */
-const FILL_REASON = {
-  dead: `freed memory (${FILL_MEANING.dead})`,
-  clean: `not an object: memory ${FILL_MEANING.clean}`,
-  forbidden: `not an object: ${FILL_MEANING.forbidden}`,
-} as const;
+function fillReason(h: DebugHooks): Readonly<Record<FillKind, string>> {
+  return { dead: `freed memory (${h.meaning.dead})`, clean: `not an object: memory ${h.meaning.clean}`, forbidden: `not an object: ${h.meaning.forbidden}` };
+}
 
 export class ObjectDecoder {
   readonly r: Reader;
@@ -47,6 +45,9 @@ export class ObjectDecoder {
   private readonly setDummy: number | null | ReadonlySet<number>;
   /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
   readonly unicodeUnit: 2 | 4;
+  /** The build's debug fill bytes, and why memory holding one is no object. */
+  private readonly fills: DebugHooks['fill'][];
+  private readonly fillReasons: Readonly<Record<FillKind, string>>;
 
   constructor(
     readonly rt: PythonRuntime,
@@ -56,6 +57,9 @@ export class ObjectDecoder {
   ) {
     this.r = rt.reader;
     this.L = rt.layout;
+    const hooks = debugHooksOf(this.L.caps);
+    this.fills = [hooks.fill];
+    this.fillReasons = fillReason(hooks);
     const kinds = new Map<number, BuiltinKind>();
     for (const [sym, kind] of Object.entries(this.L.caps.str === 'bytes' ? builtinTypeSymbols27 : builtinTypeSymbols)) {
       const a = target.symbolAddress(rt.module, sym);
@@ -80,8 +84,8 @@ export class ObjectDecoder {
     const typePtr = this.r.u64(address + field(this.L, 'object.type'));
     const count = split ? readRefcount(this.r, this.L, address) : null;
     if ((split ? count === null : refcnt === null) || typePtr === null) return { ok: false, reason: 'memory not readable' };
-    const fill = (refcnt !== null ? wordFill(refcnt) : null) ?? wordFill(typePtr);
-    if (fill) return { ok: false, reason: FILL_REASON[fill] };
+    const fill = (refcnt !== null ? wordFill(refcnt, this.fills) : null) ?? wordFill(typePtr, this.fills);
+    if (fill) return { ok: false, reason: this.fillReasons[fill] };
     // 3.14+: the count is the low 32 bits; ob_overflow and ob_flags sit above it.
     const rc = refcnt === null ? BigInt(count!) : this.L.caps.obRefcnt === 'ssize_t' ? BigInt.asIntN(64, refcnt) : refcnt & 0xffffffffn;
     if (rc <= 0n) return { ok: false, reason: `refcount ${rc}` };
