@@ -80,6 +80,24 @@ export interface Capabilities {
   debugOffsets: boolean;
   /** int: signed digit count in ob_size (<= 3.11) or the tagged lv_tag (3.12+). */
   intLayout: 'ob_size' | 'lv_tag';
+  /**
+   * What the `int` type is: arbitrary precision digits (3.x), or 2.7's PyIntObject, one C long
+   * (ob_ival), kept in PyIntBlock arrays that intobject.c mallocs (never pymalloc blocks; 2.7's
+   * arbitrary precision type is `long`).
+   */
+  int: 'digits' | 'c-long';
+  /**
+   * sys.getsizeof() of a type object: type.__sizeof__ (3.x: PyTypeObject, or PyHeapTypeObject with
+   * its cached keys), or object.__sizeof__ (2.7: the metatype's tp_basicsize, PyHeapTypeObject's
+   * size for every type, plus the GC header for heap types only, static types being untracked).
+   */
+  typeSizeof: 'type-sizeof' | 'metatype-basicsize';
+  /**
+   * Whether a live type has Py_TPFLAGS_READY: always (3.x readies every static type at start-up), or
+   * not necessarily (2.7 makes instances of static types such as method_descriptor before anything
+   * readies them; PyType_Ready runs on a type's first attribute lookup).
+   */
+  typeReady: 'always' | 'lazy';
   /** dict keys: dk_size with entries after size*width index bytes (<= 3.10), or log2 sizes and key kinds (3.11+). */
   dictKeys: 'dk_size' | 'dk_log2' | 'ma_table';
   /** Order of a split dict's values: entry order (<= 3.10), order bytes before the values (3.11, 3.12), after values[capacity] (3.13). */
@@ -156,6 +174,9 @@ const v38: Capabilities = {
   unicode: 'with-wstr',
   debugOffsets: false,
   intLayout: 'ob_size',
+  int: 'digits',
+  typeSizeof: 'type-sizeof',
+  typeReady: 'always',
   dictKeys: 'dk_size',
   splitOrder: 'entry-order',
   managedDict: 'none',
@@ -277,9 +298,11 @@ const v27: Capabilities = {
   runtimeState: { kind: 'statics', symbols: { ...STATICS_36, gilLastHolder: null, gilLocked: null } },
   str: 'bytes',
   lnotabDeltas: 'unsigned',
-  objects: 'repr-only',
   evalLoop: 'PyEval_EvalFrameEx',
   dictKeys: 'ma_table',
+  int: 'c-long',
+  typeSizeof: 'metatype-basicsize',
+  typeReady: 'lazy',
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };

@@ -45,6 +45,10 @@ export class ObjectDecoder {
   readonly types: TypeCache;
   private readonly singletons = new Map<number, string>();
   private readonly setDummy: number | null | ReadonlySet<number>;
+  /** 2.7: the static `dummy` strs of setobject.c and dictobject.c (a set's deleted slots hold the former); null in 3.x. */
+  get setDummies(): ReadonlySet<number> | null {
+    return typeof this.setDummy === 'object' ? this.setDummy : null;
+  }
   /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
   readonly unicodeUnit: 2 | 4;
 
@@ -235,7 +239,7 @@ export class ObjectDecoder {
       case 'bool':
       case 'int':
       case 'long': {
-        if (kind !== 'long' && L.caps.str === 'bytes') {
+        if (kind !== 'long' && L.caps.int === 'c-long') {
           // 2.7's int is a C long (ob_ival); bool is an int subclass whose objects are the singletons.
           const b = r.bytes(address + field(L, 'int.ival'), 8);
           return b ? b.readBigInt64LE(0).toString() : `<invalid object at ${hex(address)}: unreadable>`;
