@@ -49,17 +49,7 @@ describe('heap census of every corpus core', () => {
     expect(cores.length).toBeGreaterThan(80);
   });
 
-  // 2.7's heap is not walked yet (its pymalloc and size rules differ): heap says so in one line.
-  for (const c of cores.filter((x) => x.name.startsWith('2.7-'))) {
-    it(`${c.name}: refused in one line`, async () => {
-      const target = await openCore(c.core, { sysroot: SYSROOT, progress: false });
-      const s = openHeap(target);
-      expect('fatal' in s && s.fatal).toMatch(/^the heap of Python 2\.7\.\d+ is not walked yet[^\n]*$/);
-      target.close();
-    });
-  }
-
-  for (const c of cores.filter((x) => !x.name.startsWith('2.7-'))) {
+  for (const c of cores) {
     it(c.name, async () => {
       const { report: r, mapped, misdecoded } = await check(c.core);
       expect(r.objects_total).toBeGreaterThan(1000);

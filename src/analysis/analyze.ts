@@ -122,9 +122,6 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (options.runtime?.layouts === 'dwarf' || options.runtime?.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
-  // 2.7: objects are read for repr() only; say so once rather than leave out the memory check silently.
-  const objectsDecoded = L.caps.objects === 'decoded';
-  if (!objectsDecoded) warnings.push(`Python ${formatVersion(L.version)}: objects are read for repr() only (no heap walk yet: no memory check, no tasks)`);
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
@@ -162,11 +159,12 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const interp = main || interpreters[interpreters.length - 1].address;
     report.extension_modules = extensionModules(decoder, interp);
   }
-  if (options.tasks && objectsDecoded) report.tasks = tasksView(rt, target, decoder, interpreters);
-  if (options.memoryCheck !== false && objectsDecoded) {
+  if (options.tasks) report.tasks = tasksView(rt, target, decoder, interpreters);
+  if (options.memoryCheck !== false) {
     // The checks read the current fill bytes only: say so rather than report nothing on an older build's debug blocks.
-    const oldHooks = L.caps.debugFill === 'current' ? false : oldDebugHooksInstalled(target, rt.reader, rt.module);
-    if (oldHooks !== false) {
+    // (2.7's release builds have none: the check looks for use-after-free only, as on any build without the hooks.)
+    const oldHooks = L.caps.debugFill !== 'pre-3.7.4' ? false : oldDebugHooksInstalled(target, rt.reader, rt.module);
+    if (oldHooks !== false && L.caps.debugFill === 'pre-3.7.4') {
       const fill = fillBytesOf(L.caps.debugFill);
       const bytes = [fill.clean, fill.dead, fill.forbidden].map((b) => `0x${b.toString(16)}`).join('/');
       warnings.push(`Python ${formatVersion(L.version)}: its debug allocator${oldHooks ? ' (on in this process)' : ' (PYTHONMALLOC=debug, if it was on)'} fills with ${bytes}, which the memory check does not read yet: its debug blocks and freed memory were not checked`);

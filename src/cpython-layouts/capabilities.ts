@@ -30,20 +30,17 @@ export interface RuntimeStatics {
 }
 
 export interface Capabilities {
-  /**
-   * How far pycore decodes this version's objects: everything (locals, show, heap, referrers, the
-   * memory check), or their repr() only (2.7: locals and show; its heap is not walked yet).
-   */
-  objects: 'decoded' | 'repr-only';
   /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
   evalLoop: '_PyEval_EvalFrameDefault' | 'PyEval_EvalFrameEx';
   /**
    * The debug hooks' (PYTHONMALLOC=debug) fill bytes: 0xCD/0xDD/0xFD since bpo-36389 (3.8,
-   * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 3.6 and 3.7.0-3.7.3).
+   * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 3.6 and 3.7.0-3.7.3); 'none': 2.7,
+   * whose release builds have no debug allocator to turn on (no PYTHONMALLOC: PYMALLOC_DEBUG is
+   * compiled into debug builds only, which pycore does not read for 2.7).
    */
-  debugFill: 'current' | 'pre-3.7.4';
+  debugFill: 'current' | 'pre-3.7.4' | 'none';
   /** Where the runtime's roots live: `_PyRuntime` (3.7+) or static variables (2.7, 3.6). */
   runtimeState: { kind: 'struct' } | { kind: 'statics'; symbols: RuntimeStatics };
   /** 3.8-3.10 chain PyFrameObjects; 3.11+ chain _PyInterpreterFrames. */
@@ -159,7 +156,6 @@ const v38: Capabilities = {
   evalLoop: '_PyEval_EvalFrameDefault',
   debugFill: 'current',
   exceptionRepr: 'single-arg-bare',
-  objects: 'decoded',
   str: 'unicode',
   lnotabDeltas: 'signed',
   frameModel: 'frame-object',
@@ -300,6 +296,7 @@ const v27: Capabilities = {
   lnotabDeltas: 'unsigned',
   evalLoop: 'PyEval_EvalFrameEx',
   dictKeys: 'ma_table',
+  debugFill: 'none',
   int: 'c-long',
   typeSizeof: 'metatype-basicsize',
   typeReady: 'lazy',

@@ -20,7 +20,7 @@ export type FillKind = 'clean' | 'dead' | 'forbidden';
 export const FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcd, dead: 0xdd, forbidden: 0xfd };
 const OLD_FILL_BYTES: Readonly<Record<FillKind, number>> = { clean: 0xcb, dead: 0xdb, forbidden: 0xfb };
 /** The fill bytes of a build whose capabilities say `fill` (layout.caps.debugFill). */
-export function fillBytesOf(fill: Capabilities['debugFill']): Readonly<Record<FillKind, number>> {
+export function fillBytesOf(fill: Exclude<Capabilities['debugFill'], 'none'>): Readonly<Record<FillKind, number>> {
   return fill === 'current' ? FILL_BYTES : OLD_FILL_BYTES;
 }
 /** What each fill says about the memory, in CPython's terms. */

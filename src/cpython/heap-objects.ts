@@ -165,6 +165,10 @@ const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
 
 export class HeapTypes {
   private readonly profiles = new Map<number, TypeProfile>();
+  /** Every profile by id (types, then 2.7's old-style classes as they are met). */
+  private readonly byId: TypeProfile[] = [];
+  /** 2.7: a profile per old-style class (by the class object's address), for the instances of `instance`. */
+  private readonly classes = new Map<number, TypeProfile>();
   private readonly rejected = new Set<number>();
   /** Rejected pointers to what looked like a type (its own type is a metatype) but failed the deeper checks. */
   private readonly implausible = new Set<number>();
@@ -253,9 +257,29 @@ export class HeapTypes {
       set.add(address);
       return null;
     }
-    const prof = this.build(t, this.profiles.size);
+    const prof = this.build(t, this.byId.length);
     this.profiles.set(address, prof);
+    this.byId.push(prof);
     return prof;
+  }
+
+  /**
+   * The profile of a 2.7 old-style instance (type `instance`): one per class, named after the
+   * class (`__main__.Old`, as the census counts instances by class), with the class object's
+   * address as its type address. The instance's own profile when its class is no classobj.
+   */
+  ofInstance(address: number, prof: TypeProfile): TypeProfile {
+    const cls = this.mem.u64(address + field(this.L, 'instance.class'));
+    if (!cls) return prof;
+    const known = this.classes.get(cls);
+    if (known) return known;
+    const clsType = this.mem.u64(cls + this.off.obType);
+    if (clsType === null || this.profile(clsType)?.kind !== 'classobj') return prof;
+    const names = this.decoder.classNames(cls);
+    const p: TypeProfile = { ...prof, id: this.byId.length, type: { ...prof.type, address: cls, name: names.name, qualname: names.name }, module: names.module, qualname: names.name };
+    this.classes.set(cls, p);
+    this.byId.push(p);
+    return p;
   }
 
   /** After profile() refused `address`: whether it looked like a type (its own type is a metatype) and failed only the deeper checks. */
@@ -268,8 +292,9 @@ export class HeapTypes {
     return this.profiles.get(address);
   }
 
+  /** Every profile, indexed by id. */
   all(): TypeProfile[] {
-    return [...this.profiles.values()];
+    return [...this.byId];
   }
 
   private build(t: TypeInfo, id: number): TypeProfile {
