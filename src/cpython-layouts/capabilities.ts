@@ -300,6 +300,9 @@ const v27: Capabilities = {
   int: 'c-long',
   typeSizeof: 'metatype-basicsize',
   typeReady: 'lazy',
+  // No sys._debugmallocstats() (3.3+) to follow, and its counts are file-local statics all named
+  // `numfree` with no function that loads one to tell them apart: no free lists are read.
+  freeLists: [],
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314 };
