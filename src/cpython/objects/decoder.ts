@@ -275,7 +275,13 @@ export class ObjectDecoder {
         if (L.caps.str === 'bytes') {
           // 2.7's str is bytes, shown like 3.x's bytes without the b prefix.
           const b = readBytes(r, L, address, Math.max(lim.maxStr, 0));
-          return isFailure(b) ? `<invalid object at ${hex(address)}: ${b.what}>` : reprBytes(b).slice(1);
+          if (isFailure(b)) {
+            // Longer than the limit: its first maxStr bytes, as 3.x's bytes are shown.
+            const n = r.ssize(address + field(L, 'bytes.size'));
+            const head = n !== null && n > lim.maxStr ? r.bytes(address + field(L, 'bytes.sval'), lim.maxStr) : null;
+            return head ? `${reprBytes(head).slice(1)}...` : `<invalid object at ${hex(address)}: ${b.what}>`;
+          }
+          return reprBytes(b).slice(1);
         }
         const s = this.str(address);
         if (!s) return `<invalid object at ${hex(address)}: str data unreadable>`;
