@@ -497,16 +497,16 @@ const TRAVERSE_FIELDS = new Map<string, TraverseRule>([
 /** Rules that hold only for the struct with this field (2.7's PyMethodObject has im_class; 3.x's instancemethod has one pointer). */
 const REQUIRED_FIELD = new Map<string, FieldName>([['builtins.instancemethod', 'method.class']]);
 
-function traverseRule(prof: TypeProfile, L?: Layout): TraverseRule | undefined {
+function traverseRule(prof: TypeProfile, L: Layout): TraverseRule | undefined {
   if (prof.kind !== null && !prof.type.heap) return undefined;
   const name = `${prof.module}.${prof.qualname}`;
   const needs = REQUIRED_FIELD.get(name);
-  return needs && L && L.offsets[needs] === undefined ? undefined : TRAVERSE_FIELDS.get(name);
+  return needs && L.offsets[needs] === undefined ? undefined : TRAVERSE_FIELDS.get(name);
 }
 
 /** Whether pycore knows what objects of this C type refer to (a rule for its tp_traverse). */
-export function knowsReferences(prof: TypeProfile): boolean {
-  return traverseRule(prof) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
+export function knowsReferences(prof: TypeProfile, L: Layout): boolean {
+  return traverseRule(prof, L) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
 }
 
 const GENERATOR_FIELDS: [string, Parameters<typeof field>[1]][] = [
