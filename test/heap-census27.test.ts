@@ -3,7 +3,7 @@
 // classes (new-style, with a __dict__ or __slots__, and old-style, whose instances are all of type
 // `instance` and are counted per class) and of dict, list, tuple and set; exact numbers of the str,
 // unicode, int, long and float objects it made; gc.get_referrers()/get_referents() of one
-// old-style instance. Also: pymalloc's geometry on every 2.7 core (pool by pool), and the memory
+// old-style instance, gc.get_referents() of one object of each kind 2.7 traverses its own way. Also: pymalloc's geometry on every 2.7 core (pool by pool), and the memory
 // check on every 2.7 core (none of them has a memory error).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/analyze.js';
@@ -22,6 +22,7 @@ interface Census27Truth {
   old_classes: [string, string, number, number, number][];
   classes: Record<string, number>;
   known: { id: number; referrers: [string, number][]; referents: number[]; old_list: number; module_dict: number };
+  samples: Record<string, { id: number; referents: number[] }>;
   markers: {
     str: { prefix: string; length: number; count: number };
     unicode: { prefix: string; length: number; count: number };
@@ -143,6 +144,15 @@ describe('2.7 census truth', () => {
         // Held by the module's globals (KNOWN, or OLD[7]), a root: the <module> frame's f_locals.
         expect(k.referrers).toContainEqual(['dict', k.module_dict]);
         expect(p.root).toMatch(/, frame <module> \(.*census27\.py:\d+\), global (KNOWN|OLD)$/);
+      });
+
+      it('lists the references of an old-style class, a bound method, a dict, new-style instances, a set and a generator as gc.get_referents() did', () => {
+        expect(Object.keys(truth.samples).sort()).toEqual(['bound_method', 'generator', 'new_instance', 'old_class', 'old_instance_dict', 'set', 'slots_instance']);
+        for (const [name, x] of Object.entries(truth.samples)) {
+          const mine = refs(s, x.id);
+          expect(mine.unreadable, name).toBeUndefined();
+          expect([...new Set(mine.references.map((r) => r.address))].sort(), name).toEqual(x.referents.map(hex).sort());
+        }
       });
 
       it('keeps what it cannot stand behind out of the totals', () => {

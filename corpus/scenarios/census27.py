@@ -10,7 +10,9 @@ and FLOAT_N float in (FLOAT_BASE, FLOAT_BASE + FLOAT_N]. No other object holds s
 With the cyclic GC disabled and no garbage left (gc.collect() until nothing changes), it records from CPython
 itself, per type of gc.get_objects() (its classes and dict, list, tuple, set), the count and
 sum(sys.getsizeof()), and per old-style class the same for the instances whose __class__ it is;
-and gc.get_referrers()/gc.get_referents() of one old-style instance (KNOWN).
+and gc.get_referrers()/gc.get_referents() of one old-style instance (KNOWN), gc.get_referents() of
+an old-style class, a bound method, a dict, new-style instances (__dict__, __slots__), a set and a
+suspended generator (SAMPLES).
 What the recording builds afterwards (the side file's data, and the reference cycle
 _common.snapshot() leaves: its frame and sys._current_frames()) is freed by the gc.collect() on the
 crash's own line, after the side file is written and before os.abort(): the stack the side file
@@ -82,6 +84,26 @@ KNOWN_REFS = {
     "old_list": id(OLD),
     "module_dict": id(globals()),
 }
+
+
+def suspended():
+    held = OLD[3]
+    yield held
+
+
+# gc.get_referents() of one object of each kind 2.7 traverses its own way (kept alive here).
+GEN = suspended()
+next(GEN)
+SAMPLED = {
+    "old_class": CensusOld,
+    "bound_method": OLD[1].__init__,
+    "old_instance_dict": KNOWN.__dict__,
+    "new_instance": PLAIN[3],
+    "slots_instance": SLOTS[2],
+    "set": set([OLD[4], OLD[5], PREFIX]),
+    "generator": GEN,
+}
+SAMPLES = dict((name, {"id": id(o), "referents": sorted(id(r) for r in gc.get_referents(o))}) for name, o in SAMPLED.items())
 MEASURED = ("dict", "list", "tuple", "set", "CensusPlain", "CensusSlots")
 # Holds the side file's data from its making to the crash line, which takes it out.
 PENDING = []
@@ -130,6 +152,7 @@ def crash_here():
         "gc_types": [type_key(t) + [counts[t], sizes[t]] for t in counts if t.__name__ in MEASURED],
         "old_classes": [[c.__module__, c.__name__, id(c), old_counts[c], old_sizes[c]] for c in old_counts if c.__name__ == "CensusOld"],
         "known": KNOWN_REFS,
+        "samples": SAMPLES,
         "classes": {"CensusPlain": PLAIN_N, "CensusSlots": SLOTS_N, "CensusOld": OLD_N},
         "markers": {
             "str": {"prefix": PREFIX, "length": len(PREFIX) + 5, "count": STR_N},
