@@ -188,6 +188,8 @@ export class HeapTypes {
     length: number; state: number; kindShift: number; compactShift: number; asciiShift: number; asciiSize: number; compactSize: number;
     data: number | null; wstr: number | null; wstrLength: number | null; utf8: number; utf8Length: number; legacySize: number;
   } | null;
+  /** 2.7: where an old-style instance points at its class (in_class); -1 in 3.x. */
+  private readonly instanceClass: number;
   /** 2.7's unicode: where its length is, and bytes per Py_UNICODE of its separate buffer. */
   private readonly unicode27: { length: number; unit: number } | null;
   private lastTypePointer = -1;
@@ -220,6 +222,7 @@ export class HeapTypes {
       utf8Length: field(L, 'unicode.utf8_length'),
       legacySize: (L.offsets['unicode.data'] ?? size(L, 'PyCompactUnicodeObject')) + 8,
     };
+    this.instanceClass = L.offsets['instance.class'] ?? -1;
     const u27 = L.offsets['unicode.length27'];
     this.unicode27 = u27 === undefined ? null : { length: u27, unit: decoder.unicodeUnit };
     this.gcHead = gcHeadSize(this.L);
@@ -269,7 +272,7 @@ export class HeapTypes {
    * address as its type address. The instance's own profile when its class is no classobj.
    */
   ofInstance(address: number, prof: TypeProfile): TypeProfile {
-    const cls = this.mem.u64(address + field(this.L, 'instance.class'));
+    const cls = this.mem.u64(address + this.instanceClass);
     if (!cls) return prof;
     const known = this.classes.get(cls);
     if (known) return known;
