@@ -90,11 +90,12 @@ const COMMON = { poolOverhead: 48, alignment: 16, threshold: 512, stateOffsets: 
 
 const V38: PymallocLayout = { ...COMMON, ...SMALL, state: { kind: 'statics', allocatedBlocks: 'counter' }, arenaMap: null, symbols: { ...STATIC_SYMBOLS, allocatedBlocks: '_Py_AllocatedBlocks' }, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' };
 
-// 2.7.18 as pyenv builds it: the geometry of 3.8 (ALIGNMENT 16, SMALL_REQUEST_THRESHOLD 512: bpo-27987's
-// 16-byte alignment is in 2.7.18 too; every used pool of the 2.7 cores has maxnextoffset = 4096 -
-// (szidx + 1) * 16), 4 KiB pools in 256 KiB arenas, sizeof(struct pool_header) 48 (the DWARF's). A
-// release build keeps narenas_currently_allocated only (ntimes_arena_allocated and
-// narenas_highwater are PYMALLOC_DEBUG statics) and counts no blocks (sys.getallocatedblocks() is 3.4+).
+// 2.7.18 as pyenv builds it has the geometry of 3.8: 16-byte size classes up to 512 bytes (the
+// 2.7 cores' pools say so: every used pool has maxnextoffset = 4096 - (szidx + 1) * 16, and pools of
+// szidx 31, 512-byte blocks, are in use), 4 KiB pools in 256 KiB arenas, sizeof(struct pool_header)
+// 48 (the DWARF's). Its libpython's .symtab has narenas_currently_allocated but neither
+// ntimes_arena_allocated nor narenas_highwater (PYMALLOC_DEBUG statics), and no block counter
+// (sys.getallocatedblocks() is 3.4+).
 const V27: PymallocLayout = { ...V38, state: { kind: 'statics', allocatedBlocks: 'none' } };
 
 const byMinor: Record<string, PymallocLayout> = {
