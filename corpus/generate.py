@@ -103,7 +103,8 @@ NO_FAULTHANDLER = {"2.7"}
 # Scenario script per (label, scenario) where a label needs its own variant.
 SCRIPT_FOR = {("2.7", "segv-threads"): "segv_threads27.py", ("2.7", "abort"): "abort27.py",
               # as is: its side file is recorded from the spin loop, whose line is the line at gcore time
-              ("2.7", "gcore-live"): "gcore_live.py", ("2.7", "locals"): "locals27.py"}
+              ("2.7", "gcore-live"): "gcore_live.py", ("2.7", "locals"): "locals27.py",
+              ("2.7", "census"): "census27.py"}
 # Extra environment per scenario.
 SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
                 "debugmalloc-trace": {"PYTHONMALLOC": "debug", "PYTHONTRACEMALLOC": "5"}, "tasks-py": {"PYCORE_TASKS_PURE": "1"},
@@ -111,7 +112,7 @@ SCENARIO_ENV = {"debugmalloc": {"PYTHONMALLOC": "debug"},
 # Scenarios made only for some labels (the default run skips the others).
 ONLY_LABELS = {"big": ("3.12",), "tasks-py": ("3.13",),
                "retained": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
-               "census": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
+               "census": ("2.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "debugmalloc-trace": ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"),
                "wrong-api": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11"),
                "wrong-api-testcapi": ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "debian-3.11")}

@@ -42,8 +42,6 @@ describe('corpus', () => {
         const expected: unknown[] = (t as { fatal_error?: string | null }).fatal_error ? [expect.stringMatching(/^the process aborted in Py_FatalError, called by /)] : [];
         // qemu-user's cores of its guest have no NT_FILE: the files are rebuilt, and that is said.
         if ((t as { machine?: string }).machine?.includes('qemu-user')) expected.unshift(expect.stringMatching(/^the core has no NT_FILE note: mapped files rebuilt from AT_PHDR and the dynamic linker's list \(\d+ files\)$/));
-        // 2.7's objects are read for repr() only, which every report of it says.
-        if (t.label === '2.7') expected.push('Python 2.7.18: objects are read for repr() only (no heap walk yet: no memory check, no tasks)');
         expect(report.warnings).toEqual(expected);
       });
 

@@ -122,9 +122,6 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
   if (options.runtime?.layouts === 'dwarf' || target.locatorOptions.debugDirs) warnings.push(...(L.notes ?? []));
   if (L.version.micro === null) warnings.push(`only the minor version (${formatVersion(L.version)}) could be determined, from ${rt.detected.from === 'file name' ? 'the file name' : 'the layout that decodes the interpreter'}`);
 
-  // 2.7: objects are read for repr() only; say so once rather than leave out the memory check silently.
-  const objectsDecoded = L.caps.objects === 'decoded';
-  if (!objectsDecoded) warnings.push(`Python ${formatVersion(L.version)}: objects are read for repr() only (no heap walk yet: no memory check, no tasks)`);
   const codeType = target.symbolAddress(rt.module, 'PyCode_Type')?.address ?? null;
   const codes = new CodeCache(rt.reader, L, limits, codeType);
   const { interpreters, end } = readInterpreters(rt, limits);
@@ -162,8 +159,8 @@ export function analyze(target: Target, options: AnalyzeOptions = {}): AnalyzeRe
     const interp = main || interpreters[interpreters.length - 1].address;
     report.extension_modules = extensionModules(decoder, interp);
   }
-  if (options.tasks && objectsDecoded) report.tasks = tasksView(rt, target, decoder, interpreters);
-  if (options.memoryCheck !== false && objectsDecoded) {
+  if (options.tasks) report.tasks = tasksView(rt, target, decoder, interpreters);
+  if (options.memoryCheck !== false) {
     const frames = allFrames;
     const heap = new Heap(rt, target, decoder, interpreters);
     const blocks = function* () {

@@ -9,7 +9,6 @@ import { defaultReprLimits, ObjectDecoder, type ReprLimits } from '../cpython/ob
 import { type TypeInfo } from '../cpython/objects/types.js';
 import { HeapTypes } from '../cpython/heap-objects.js';
 import { HeapMemory } from '../cpython/heap-memory.js';
-import { sizeof27 } from '../cpython/objects/sizeof27.js';
 import type { PythonRuntime } from '../cpython/runtime.js';
 import { field } from '../cpython-layouts/layout.js';
 import { generatorState } from '../cpython/generators.js';
@@ -137,10 +136,6 @@ export class Objects implements ObjectExplorer {
    * types whose __sizeof__ pycore reproduces, an estimate (basicsize + items) for the others.
    */
   sizeof(address: number, t: TypeInfo): { size: number; estimated: boolean } | null {
-    if (this.decoder.L.caps.str === 'bytes') {
-      const size = sizeof27(this.decoder, address, t);
-      return size === null ? null : { size, estimated: false };
-    }
     this.heapTypes ??= new HeapTypes(this.decoder, new HeapMemory(this.target.memory));
     const prof = this.heapTypes.profile(t.address);
     const size = prof ? this.heapTypes.sizeof(address, prof, null, 0, 0) : null;

@@ -30,18 +30,15 @@ export interface RuntimeStatics {
 }
 
 export interface Capabilities {
-  /**
-   * How far pycore decodes this version's objects: everything (locals, show, heap, referrers, the
-   * memory check), or their repr() only (2.7: locals and show; its heap is not walked yet).
-   */
-  objects: 'decoded' | 'repr-only';
   /** BaseException.__repr__ of one argument: `E('x')` (3.7+) or the args tuple's repr, `E('x',)`. */
   exceptionRepr: 'single-arg-bare' | 'args-tuple';
   /** The C function of the eval loop, one call per eval-loop entry (2.7: PyEval_EvalFrameEx). */
   evalLoop: '_PyEval_EvalFrameDefault' | 'PyEval_EvalFrameEx';
   /**
    * The debug hooks' (PYTHONMALLOC=debug) fill bytes: 0xCD/0xDD/0xFD since bpo-36389 (3.8,
-   * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 3.6 and 3.7.0-3.7.3).
+   * backported to 3.7.4), or 0xCB/0xDB/0xFB before ('pre-3.7.4': 2.7, 3.6 and 3.7.0-3.7.3). 2.7's
+   * release builds have no debug allocator to turn on (no PYTHONMALLOC; PYMALLOC_DEBUG is compiled
+   * into debug builds only, with 3.6's bytes and serial): the memory check finds no debug block there.
    */
   debugFill: 'current' | 'pre-3.7.4';
   /**
@@ -86,6 +83,24 @@ export interface Capabilities {
   debugOffsets: boolean;
   /** int: signed digit count in ob_size (<= 3.11) or the tagged lv_tag (3.12+). */
   intLayout: 'ob_size' | 'lv_tag';
+  /**
+   * What the `int` type is: arbitrary precision digits (3.x), or 2.7's PyIntObject, one C long
+   * (ob_ival), kept in PyIntBlock arrays that intobject.c mallocs (never pymalloc blocks; 2.7's
+   * arbitrary precision type is `long`).
+   */
+  int: 'digits' | 'c-long';
+  /**
+   * sys.getsizeof() of a type object: type.__sizeof__ (3.x: PyTypeObject, or PyHeapTypeObject with
+   * its cached keys), or object.__sizeof__ (2.7: the metatype's tp_basicsize, PyHeapTypeObject's
+   * size for every type, plus the GC header for heap types only, static types being untracked).
+   */
+  typeSizeof: 'type-sizeof' | 'metatype-basicsize';
+  /**
+   * Whether a live type has Py_TPFLAGS_READY: always (3.x readies every static type at start-up), or
+   * not necessarily (2.7 makes instances of static types such as method_descriptor before anything
+   * readies them; PyType_Ready runs on a type's first attribute lookup).
+   */
+  typeReady: 'always' | 'lazy';
   /** dict keys: dk_size with entries after size*width index bytes (<= 3.10), or log2 sizes and key kinds (3.11+). */
   dictKeys: 'dk_size' | 'dk_log2' | 'ma_table';
   /** Order of a split dict's values: entry order (<= 3.10), order bytes before the values (3.11, 3.12), after values[capacity] (3.13). */
@@ -154,7 +169,6 @@ const v38: Capabilities = {
   debugFill: 'current',
   debugSerial: 'none',
   exceptionRepr: 'single-arg-bare',
-  objects: 'decoded',
   str: 'unicode',
   lnotabDeltas: 'signed',
   frameModel: 'frame-object',
@@ -169,6 +183,9 @@ const v38: Capabilities = {
   unicode: 'with-wstr',
   debugOffsets: false,
   intLayout: 'ob_size',
+  int: 'digits',
+  typeSizeof: 'type-sizeof',
+  typeReady: 'always',
   dictKeys: 'dk_size',
   splitOrder: 'entry-order',
   managedDict: 'none',
@@ -298,9 +315,14 @@ const v27: Capabilities = {
   runtimeState: { kind: 'statics', symbols: { ...STATICS_36, gilLastHolder: null, gilLocked: null } },
   str: 'bytes',
   lnotabDeltas: 'unsigned',
-  objects: 'repr-only',
   evalLoop: 'PyEval_EvalFrameEx',
   dictKeys: 'ma_table',
+  int: 'c-long',
+  typeSizeof: 'metatype-basicsize',
+  typeReady: 'lazy',
+  // No sys._debugmallocstats() (3.3+) to follow, and its counts are file-local statics all named
+  // `numfree` with no function that loads one to tell them apart: no free lists are read.
+  freeLists: [],
 };
 
 export const capabilitiesByMinor: Record<string, Capabilities> = { '2.7': v27, '3.6': v36, '3.7': v37, '3.8': v38, '3.9': v39, '3.10': v310, '3.11': v311, '3.12': v312, '3.13': v313, '3.14': v314, '3.15': v315 };

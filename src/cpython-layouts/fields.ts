@@ -88,6 +88,7 @@ export const fieldSources = {
   /** 2.7: the dict's own open-addressing table of PyDictEntry (ma_mask + 1 slots). */
   'dict.mask': ['PyDictObject', 'ma_mask'],
   'dict.table': ['PyDictObject', 'ma_table'],
+  'dict.smalltable': ['PyDictObject', 'ma_smalltable'],
   'keyentry.key': ['PyDictKeyEntry', 'me_key'],
   /** setentry: { key, hash } in 3.x, { hash, key } in 2.7. */
   'setentry.key': ['setentry', 'key'],
@@ -101,6 +102,10 @@ export const fieldSources = {
   'class.bases': ['PyClassObject', 'cl_bases'],
   'instance.class': ['PyInstanceObject', 'in_class'],
   'instance.dict': ['PyInstanceObject', 'in_dict'],
+  'class.getattr': ['PyClassObject', 'cl_getattr'],
+  'class.setattr': ['PyClassObject', 'cl_setattr'],
+  'class.delattr': ['PyClassObject', 'cl_delattr'],
+  'method.class': ['PyMethodObject', 'im_class'],
   'dict.keys': ['PyDictObject', 'ma_keys'],
   'dict.values': ['PyDictObject', 'ma_values'],
   'keys.size': ['PyDictKeysObject', 'dk_size'],

@@ -8,7 +8,7 @@ import { minorKey, type PythonVersion } from './version.js';
 /** Where the arena table and its counters live. */
 export type PymallocState =
   /** LOCAL statics of obmalloc.c, found by name in libpython's .symtab (3.8-3.11). */
-  | { kind: 'statics'; allocatedBlocks: 'counter' | 'raw-plus-pools' }
+  | { kind: 'statics'; allocatedBlocks: 'counter' | 'raw-plus-pools' | 'none' }
   /** `struct _obmalloc_state` embedded in PyInterpreterState at interp.obmalloc (3.12). */
   | { kind: 'interp-embedded' }
   /** PyInterpreterState.obmalloc points at it; the main interpreter's is the static obmalloc_state_main (3.13). */
@@ -90,7 +90,16 @@ const COMMON = { poolOverhead: 48, alignment: 16, threshold: 512, stateOffsets: 
 
 const V38: PymallocLayout = { ...COMMON, ...SMALL, state: { kind: 'statics', allocatedBlocks: 'counter' }, arenaMap: null, symbols: { ...STATIC_SYMBOLS, allocatedBlocks: '_Py_AllocatedBlocks' }, interpreterLeaksOffset: null, mainStateSymbol: null, getsizeofHeader: 'gc-head' };
 
+// 2.7.18 as pyenv builds it has the geometry of 3.8: 16-byte size classes up to 512 bytes (the
+// 2.7 cores' pools say so: every used pool has maxnextoffset = 4096 - (szidx + 1) * 16, and pools of
+// szidx 31, 512-byte blocks, are in use), 4 KiB pools in 256 KiB arenas, sizeof(struct pool_header)
+// 48 (the DWARF's). Its libpython's .symtab has narenas_currently_allocated but neither
+// ntimes_arena_allocated nor narenas_highwater (PYMALLOC_DEBUG statics), and no block counter
+// (sys.getallocatedblocks() is 3.4+).
+const V27: PymallocLayout = { ...V38, state: { kind: 'statics', allocatedBlocks: 'none' } };
+
 const byMinor: Record<string, PymallocLayout> = {
+  '2.7': V27,
   '3.8': V38,
   // pyenv's 3.6.15 and 3.7.16 align to 16 bytes like 3.8 (their sys._debugmallocstats() prints 32 size classes).
   '3.7': V38,

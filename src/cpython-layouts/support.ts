@@ -18,9 +18,13 @@ export const versionSupport: VersionSupport[] = [
     verified: [
       "release: tracebacks (pyenv 2.7.18; corpus cores 2.7-segv-threads, -abort, -gcore-live, -locals vs sys._current_frames() recorded on the crash's own line or the spin loop's)",
       'release: locals and show (2.7-locals vs repr() and sys.getsizeof(); int, long, str, unicode, float, list, tuple, dict, new- and old-style classes and instances, functions)',
+      'release: heap census, referrers, refs, path (2.7-census vs gc.get_objects() counts and sys.getsizeof() sums of dict, list, tuple, set and new- and old-style classes, old-style instances per class; its str, unicode, int, long and float objects; gc.get_referrers()/get_referents() of an old-style instance); the memory check (use-after-free only: a release build has no debug allocator)',
     ],
-    unverified: ['UCS2 builds (unicode read as UTF-16 when libpython exports PyUnicodeUCS2_*)'],
-    unsupported: ['heap, referrers, path, refs, the memory check (the heap walk does not know 2.7 objects yet)', 'no binary at all', 'debug', 'Py_TRACE_REFS'],
+    unverified: [
+      'UCS2 builds (unicode read as UTF-16 when libpython exports PyUnicodeUCS2_*)',
+      'int and float totals: 2.7 keeps them in malloc\'d PyIntBlock/PyFloatBlock arrays, outside pymalloc and the GC lists, so only those some walked object refers to are counted',
+    ],
+    unsupported: ['no binary at all', 'debug', 'Py_TRACE_REFS'],
     corpus: [{ label: '2.7', build: 'release' }],
   },
   {

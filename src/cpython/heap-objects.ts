@@ -2,6 +2,7 @@
 // its instances carry a GC header and a managed pre-header, how sys.getsizeof() sizes them and
 // whether pycore can compute that exactly; and the per-object work done tens of millions of
 // times: recognising an object at the start of a pymalloc block, and its size.
+import type { FieldName } from '../cpython-layouts/fields.js';
 import { field, size, type Layout } from '../cpython-layouts/layout.js';
 import { pymallocLayout } from '../cpython-layouts/pymalloc-layout.js';
 import { debugHooksOf } from './debug-allocator.js';
@@ -39,9 +40,15 @@ export interface HotOffsets {
   keysObject: number;
   keyEntry: number;
   unicodeKeyEntry: number;
+  /** 2.7 (dictKeys 'ma_table'): the dict's table size - 1, its table, and the table inside the object it starts with. */
+  dictMask: number;
+  dictTable: number;
+  dictSmalltable: number;
 }
 
 export function hotOffsets(L: Layout): HotOffsets {
+  // A field this version's dict lacks (3.x: ma_table; 2.7: ma_keys) is -1: each dict rule reads only its own.
+  const opt = (name: FieldName) => L.offsets[name] ?? -1;
   return {
     obRefcnt: L.caps.refcount === 'ob_refcnt' ? field(L, 'object.refcnt') : -1,
     obType: field(L, 'object.type'),
@@ -58,17 +65,20 @@ export function hotOffsets(L: Layout): HotOffsets {
     setSmalltable: field(L, 'set.smalltable'),
     setEntry: size(L, 'setentry'),
     dictUsed: field(L, 'dict.used'),
-    dictKeys: field(L, 'dict.keys'),
-    dictValues: field(L, 'dict.values'),
-    keysRefcnt: field(L, 'keys.refcnt'),
+    dictKeys: opt('dict.keys'),
+    dictValues: opt('dict.values'),
+    keysRefcnt: opt('keys.refcnt'),
     keysSize: L.offsets['keys.size'] ?? null,
     keysLog2Size: L.offsets['keys.log2_size'] ?? null,
-    keysUsable: field(L, 'keys.usable'),
-    keysNentries: field(L, 'keys.nentries'),
-    keysIndices: field(L, 'keys.indices'),
-    keysObject: size(L, 'PyDictKeysObject'),
+    keysUsable: opt('keys.usable'),
+    keysNentries: opt('keys.nentries'),
+    keysIndices: opt('keys.indices'),
+    keysObject: L.sizes.PyDictKeysObject ?? -1,
     keyEntry: size(L, 'PyDictKeyEntry'),
     unicodeKeyEntry: L.sizes.PyDictUnicodeEntry ?? 0,
+    dictMask: opt('dict.mask'),
+    dictTable: opt('dict.table'),
+    dictSmalltable: opt('dict.smalltable'),
   };
 }
 
@@ -82,7 +92,8 @@ export function containerLengthOffset(L: Layout, kind: string | null): number | 
   return kind === 'dict' ? field(L, 'dict.used') : kind === 'set' || kind === 'frozenset' ? field(L, 'set.used') : field(L, 'var.size');
 }
 
-export type SizeRule = 'int' | 'str' | 'bytes' | 'list' | 'dict' | 'set' | 'bytearray' | 'type' | 'basic';
+/** 'table-dict': 2.7's dict (its table, once it outgrew ma_smalltable); 'unicode27': 2.7's unicode with its separate buffer. */
+export type SizeRule = 'int' | 'str' | 'bytes' | 'list' | 'dict' | 'table-dict' | 'set' | 'bytearray' | 'type' | 'unicode27' | 'basic';
 
 export interface TypeProfile {
   /** 0, 1, 2, ... in the order types were first met: an index for per-type arrays. */
@@ -123,6 +134,8 @@ const OBJECT_SIZEOF = new Set([
   '_thread.RLock', '_thread._localdummy', '_thread._local', 'BaseException', 'traceback', 'EncodingMap', 'types.GenericAlias',
   'types.UnionType', 'typing.TypeVar', 'classmethod_descriptor', 'moduledef', 'PyCapsule', 'managedbuffer', 'memoryview',
   'code', 'frame', 'generator', 'coroutine', 'async_generator',
+  // 2.7: old-style classes and instances, a type's dict proxy, xrange.
+  'classobj', 'instance', 'dictproxy', 'xrange',
 ]);
 /** Of those, the ones whose __sizeof__ is their own (so object.__sizeof__ does not apply): excluded again. */
 const OWN_SIZEOF = new Set(['code', 'frame', 'generator', 'coroutine', 'async_generator', 'memoryview']);
@@ -153,6 +166,10 @@ const DEBUG_APIS = new Set([0x6f, 0x6d, 0x72]);
 
 export class HeapTypes {
   private readonly profiles = new Map<number, TypeProfile>();
+  /** Every profile by id (types, then 2.7's old-style classes as they are met). */
+  private readonly byId: TypeProfile[] = [];
+  /** 2.7: a profile per old-style class (by the class object's address), for the instances of `instance`. */
+  private readonly classes = new Map<number, TypeProfile>();
   private readonly rejected = new Set<number>();
   /** Rejected pointers to what looked like a type (its own type is a metatype) but failed the deeper checks. */
   private readonly implausible = new Set<number>();
@@ -167,11 +184,15 @@ export class HeapTypes {
   private readonly sizeofAddsPre: boolean;
   private readonly typeType: number | null;
 
-  /** str layout: field offsets and the bit positions of kind/compact/ascii in the 32-bit state word. */
+  /** str layout (PEP 393 str; null for 2.7, whose str is bytes): field offsets and the bit positions of kind/compact/ascii in the 32-bit state word. */
   private readonly str: {
     length: number; state: number; kindShift: number; compactShift: number; asciiShift: number; asciiSize: number; compactSize: number;
     data: number | null; wstr: number | null; wstrLength: number | null; utf8: number; utf8Length: number; legacySize: number;
-  };
+  } | null;
+  /** 2.7: where an old-style instance points at its class (in_class); -1 in 3.x. */
+  private readonly instanceClass: number;
+  /** 2.7's unicode: where its length is, and bytes per Py_UNICODE of its separate buffer. */
+  private readonly unicode27: { length: number; unit: number } | null;
   private lastTypePointer = -1;
   private lastProfile: TypeProfile | null = null;
   /** Four of the build's FORBIDDENBYTEs as a 32-bit word. */
@@ -185,12 +206,12 @@ export class HeapTypes {
     const L = this.L;
     this.off = hotOffsets(L);
     this.padWord = debugHooksOf(L.caps).fill.forbidden * 0x01010101;
-    const stateOff = field(L, 'unicode.state');
+    const stateOff = L.offsets['unicode.state'] ?? 0;
     const shift = (name: 'unicode.kind' | 'unicode.compact' | 'unicode.ascii', fallback: number) => {
       const bf = L.bitfields[name];
       return bf ? (bf.byteOffset - stateOff) * 8 + bf.bitOffset : fallback;
     };
-    this.str = {
+    this.str = L.caps.str === 'bytes' ? null : {
       length: field(L, 'unicode.length'),
       state: stateOff,
       kindShift: shift('unicode.kind', 2),
@@ -205,6 +226,9 @@ export class HeapTypes {
       utf8Length: field(L, 'unicode.utf8_length'),
       legacySize: (L.offsets['unicode.data'] ?? size(L, 'PyCompactUnicodeObject')) + 8,
     };
+    this.instanceClass = L.offsets['instance.class'] ?? -1;
+    const u27 = L.offsets['unicode.length27'];
+    this.unicode27 = u27 === undefined ? null : { length: u27, unit: decoder.unicodeUnit };
     this.gcHead = gcHeadSize(this.L);
     const P = pymallocLayout(this.L.version);
     this.sizeofAddsPre = P?.getsizeofHeader === 'pre-header';
@@ -240,9 +264,29 @@ export class HeapTypes {
       set.add(address);
       return null;
     }
-    const prof = this.build(t, this.profiles.size);
+    const prof = this.build(t, this.byId.length);
     this.profiles.set(address, prof);
+    this.byId.push(prof);
     return prof;
+  }
+
+  /**
+   * The profile of a 2.7 old-style instance (type `instance`): one per class, named after the
+   * class (`__main__.Old`, as the census counts instances by class), with the class object's
+   * address as its type address. The instance's own profile when its class is no classobj.
+   */
+  ofInstance(address: number, prof: TypeProfile): TypeProfile {
+    const cls = this.mem.u64(address + this.instanceClass);
+    if (!cls) return prof;
+    const known = this.classes.get(cls);
+    if (known) return known;
+    const clsType = this.mem.u64(cls + this.off.obType);
+    if (clsType === null || this.profile(clsType)?.kind !== 'classobj') return prof;
+    const names = this.decoder.classNames(cls);
+    const p: TypeProfile = { ...prof, id: this.byId.length, type: { ...prof.type, address: cls, name: names.name, qualname: names.name }, module: names.module, qualname: names.name };
+    this.classes.set(cls, p);
+    this.byId.push(p);
+    return p;
   }
 
   /** After profile() refused `address`: whether it looked like a type (its own type is a metatype) and failed only the deeper checks. */
@@ -255,8 +299,9 @@ export class HeapTypes {
     return this.profiles.get(address);
   }
 
+  /** Every profile, indexed by id. */
   all(): TypeProfile[] {
-    return [...this.profiles.values()];
+    return [...this.byId];
   }
 
   private build(t: TypeInfo, id: number): TypeProfile {
@@ -273,11 +318,21 @@ export class HeapTypes {
     switch (kind) {
       case 'int':
       case 'bool':
+        // 2.7's int is one C long: its size is tp_basicsize.
+        rule = this.L.caps.int === 'c-long' ? 'basic' : 'int';
+        exact = true;
+        break;
+      case 'long':
         rule = 'int';
         exact = true;
         break;
       case 'str':
-        rule = 'str';
+        // 2.7's str is PyStringObject: sized like 3.x's bytes.
+        rule = this.L.caps.str === 'bytes' ? 'bytes' : 'str';
+        exact = !t.heap;
+        break;
+      case 'unicode':
+        rule = 'unicode27';
         exact = !t.heap;
         break;
       case 'bytes':
@@ -290,10 +345,13 @@ export class HeapTypes {
         break;
       case 'bytearray':
       case 'list':
-      case 'dict':
       case 'set':
       case 'frozenset':
         rule = kind === 'frozenset' ? 'set' : kind;
+        exact = true;
+        break;
+      case 'dict':
+        rule = this.L.caps.dictKeys === 'ma_table' ? 'table-dict' : 'dict';
         exact = true;
         break;
       default: {
@@ -426,12 +484,29 @@ export class HeapTypes {
       case 'type': {
         // A metaclass instance is a type too: its size is type.__sizeof__'s.
         const tv = this.decoder.types.get(address);
-        own = typeof tv === 'string' ? null : this.typeSize(address, tv.heap);
+        if (typeof tv === 'string') return null;
+        // 2.7: object.__sizeof__ (the metatype's tp_basicsize); only heap types are GC objects.
+        if (L.caps.typeSizeof === 'metatype-basicsize') return t.basicsize + (tv.heap ? this.gcHead : 0);
+        own = this.typeSize(address, tv.heap);
         break;
       }
       case 'dict':
         own = this.dictSize(t.basicsize, this.word(address, O.dictKeys, w, k, avail), this.word(address, O.dictValues, w, k, avail));
         break;
+      case 'table-dict': {
+        // dict.__sizeof__ of 2.7: the object, plus its table of PyDictEntry once it outgrew ma_smalltable.
+        const mask = this.word(address, O.dictMask, w, k, avail);
+        const table = this.word(address, O.dictTable, w, k, avail);
+        own = mask === null || table === null || mask < 0 || mask > 2 ** 40 ? null : t.basicsize + (table !== address + O.dictSmalltable ? (mask + 1) * O.keyEntry : 0);
+        break;
+      }
+      case 'unicode27': {
+        // unicode.__sizeof__ of 2.7: the object and its separate buffer of length + 1 Py_UNICODE units.
+        const U = this.unicode27!;
+        const len = this.word(address, U.length, w, k, avail);
+        own = len === null || len < 0 || len > 2 ** 40 ? null : t.basicsize + U.unit * (len + 1);
+        break;
+      }
       default: {
         own = t.basicsize;
         if (t.itemsize > 0) {
@@ -501,17 +576,17 @@ export class HeapTypes {
 
   /** Bytes a str object holds in its own allocation: the compact header and characters, or the legacy object alone. */
   private strInline(w: Uint32Array | null, k: number, avail: number, address = 0): number {
-    const S = this.str;
+    const S = this.str!;
     const length = this.word(address, S.length, w, k, avail) ?? 0;
     const state = w && S.state + 4 <= avail ? w[k + (S.state >>> 2)] : (this.mem.u32(address + S.state) ?? 0);
-    if (!((state >>> S.compactShift) & 1)) return this.str.legacySize;
+    if (!((state >>> S.compactShift) & 1)) return S.legacySize;
     if ((state >>> S.asciiShift) & 1) return S.asciiSize + Math.abs(length) + 1;
     return S.compactSize + (Math.abs(length) + 1) * ((state >>> S.kindShift) & 7);
   }
 
   /** str.__sizeof__: header and characters, plus a separately allocated UTF-8 copy and (<= 3.11) wchar_t copy. */
   private strSize(address: number, w: Uint32Array | null, k: number, avail: number): number | null {
-    const S = this.str;
+    const S = this.str!;
     const length = this.word(address, S.length, w, k, avail);
     const state = w && S.state + 4 <= avail ? w[k + (S.state >>> 2)] : this.mem.u32(address + S.state);
     if (length === null || state === null) return null;

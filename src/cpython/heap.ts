@@ -232,6 +232,8 @@ export class Heap {
     const onChain = this.rt.build === 'trace-refs' ? yield* this.walkRefchains(summary, problem, where) : null;
     const chain = summary.refchain && 'lists' in summary.refchain ? summary.refchain : null;
     const emit = (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number) => {
+      // 2.7: old-style instances are counted by their class.
+      if (prof.kind === 'instance') prof = this.types.ofInstance(address, prof);
       if (onChain !== null && onChain.delete(address)) sources |= SOURCE.refchain;
       else if (chain?.complete) {
         chain.offChain++;

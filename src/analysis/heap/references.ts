@@ -44,8 +44,8 @@ export function refs(s: HeapSession, address: number): RefsReport {
   });
   if (problem) report.unreadable = problem;
   if (!p.mayRefer) report.warnings.push(`a ${p.qualname} refers to no other object`);
-  else if (knowsReferences(p) && !p.gc) report.warnings.push(`${typeLabel(p.module, p.qualname)} has no GC support in this version: like gc.get_referents(), pycore follows none of what it holds`);
-  else if (report.references.length === 0 && !p.type.heap && p.kind === null && !knowsReferences(p)) report.warnings.push(`pycore does not know the references of ${typeLabel(p.module, p.qualname)} objects (a C type it has no traverse rule for)`);
+  else if (knowsReferences(p, s.rt.layout) && !p.gc) report.warnings.push(`${typeLabel(p.module, p.qualname)} has no GC support in this version: like gc.get_referents(), pycore follows none of what it holds`);
+  else if (report.references.length === 0 && !p.type.heap && p.kind === null && !knowsReferences(p, s.rt.layout)) report.warnings.push(`pycore does not know the references of ${typeLabel(p.module, p.qualname)} objects (a C type it has no traverse rule for)`);
   return report;
 }
 

@@ -24,11 +24,6 @@ export interface HeapSession {
   warnings: string[];
 }
 
-/** Why a version's heap cannot be walked (2.7: objects are read for repr() only), for a one-line refusal. */
-export function objectsNotDecoded(rt: PythonRuntime): string {
-  return `the heap of Python ${formatVersion(rt.layout.version)} is not walked yet (its objects are read for repr() only); use \`pycore analyze --locals\` or \`pycore show\``;
-}
-
 /** Opens the heap of a core, or says in one line why there is none. */
 export function openHeap(target: Target, reprLimits?: ReprLimits, limits: Limits = defaultLimits): HeapSession | { fatal: string } {
   return runSteps(openHeapSteps(target, reprLimits, limits));
@@ -46,7 +41,6 @@ export function* openHeapSteps(target: Target, reprLimits?: ReprLimits, limits: 
   const found = findRuntime(target);
   if (!found.ok) return { fatal: formatRuntimeError(found.error, target.truncated) };
   const rt = found.value;
-  if (rt.layout.caps.objects !== 'decoded') return { fatal: objectsNotDecoded(rt) };
   yield 'interpreters';
   const { interpreters } = readInterpreters(rt, limits);
   if (interpreters.length === 0) return { fatal: noInterpretersReason(rt, target) };

@@ -43,6 +43,10 @@ export class ObjectDecoder {
   readonly types: TypeCache;
   private readonly singletons = new Map<number, string>();
   private readonly setDummy: number | null | ReadonlySet<number>;
+  /** 2.7: the static `dummy` strs of setobject.c and dictobject.c (a set's deleted slots hold the former); null in 3.x. */
+  get setDummies(): ReadonlySet<number> | null {
+    return typeof this.setDummy === 'object' ? this.setDummy : null;
+  }
   /** 2.7: bytes per Py_UNICODE (a UCS2 build exports its API as PyUnicodeUCS2_*). */
   readonly unicodeUnit: 2 | 4;
   /** The build's debug fill bytes, and why memory holding one is no object. */
@@ -240,7 +244,7 @@ export class ObjectDecoder {
       case 'bool':
       case 'int':
       case 'long': {
-        if (kind !== 'long' && L.caps.str === 'bytes') {
+        if (kind !== 'long' && L.caps.int === 'c-long') {
           // 2.7's int is a C long (ob_ival); bool is an int subclass whose objects are the singletons.
           const b = r.bytes(address + field(L, 'int.ival'), 8);
           return b ? b.readBigInt64LE(0).toString() : `<invalid object at ${hex(address)}: unreadable>`;
@@ -276,7 +280,13 @@ export class ObjectDecoder {
         if (L.caps.str === 'bytes') {
           // 2.7's str is bytes, shown like 3.x's bytes without the b prefix.
           const b = readBytes(r, L, address, Math.max(lim.maxStr, 0));
-          return isFailure(b) ? `<invalid object at ${hex(address)}: ${b.what}>` : reprBytes(b).slice(1);
+          if (isFailure(b)) {
+            // Longer than the limit: its first maxStr bytes, as 3.x's bytes are shown.
+            const n = r.ssize(address + field(L, 'bytes.size'));
+            const head = n !== null && n > lim.maxStr ? r.bytes(address + field(L, 'bytes.sval'), lim.maxStr) : null;
+            return head ? `${reprBytes(head).slice(1)}...` : `<invalid object at ${hex(address)}: ${b.what}>`;
+          }
+          return reprBytes(b).slice(1);
         }
         const s = this.str(address);
         if (!s) return `<invalid object at ${hex(address)}: str data unreadable>`;

@@ -4,7 +4,7 @@
 // code/globals/defaults/closure, a frame's locals, a generator's frame. Each reference comes with how it is held
 // (index, key, attribute or field name) so that paths can be printed.
 import type { FieldName } from '../../cpython-layouts/fields.js';
-import { field } from '../../cpython-layouts/layout.js';
+import { field, type Layout } from '../../cpython-layouts/layout.js';
 import { stackRefObject, type FrameInfo } from '../frames.js';
 import { HeapMemory, u64w } from '../heap-memory.js';
 import type { HeapTypes, TypeProfile } from '../heap-objects.js';
@@ -48,7 +48,7 @@ export class Referents {
     const { mem } = this;
     const O = this.types.off;
     let problem: string | null;
-    const rule = traverseRule(prof);
+    const rule = traverseRule(prof, this.decoder.L);
     if (rule) return this.traverse(address, prof, rule, visit);
     // The containers first, without the closures the other kinds need. A C subclass of dict,
     // tuple or list (OrderedDict, a struct sequence such as sys.flags) holds what its base holds.
@@ -102,6 +102,15 @@ export class Referents {
         break;
       case 'module':
         ptrField('__dict__', f('module.dict'));
+        break;
+      case 'classobj':
+        // 2.7 old-style class (class_traverse).
+        this.named(CLASS_FIELDS, ptrField);
+        break;
+      case 'instance':
+        // 2.7 old-style instance (instance_traverse).
+        ptrField('__class__', f('instance.class'));
+        ptrField('__dict__', f('instance.dict'));
         break;
       case 'type':
         if (prof.type.heap || this.isHeapType(address)) this.named(HEAP_TYPE_FIELDS, ptrField);
@@ -223,6 +232,7 @@ export class Referents {
     const { mem } = this;
     const L = this.decoder.L;
     const O = this.types.off;
+    if (L.caps.dictKeys === 'ma_table') return this.tableDict(address, visit);
     const used = mem.i64(address + O.dictUsed);
     const keys = mem.u64(address + O.dictKeys);
     const values = mem.u64(address + O.dictValues);
@@ -250,6 +260,35 @@ export class Referents {
         const e = base + ((i * t.entrySize + t.keyOffset) >>> 2);
         const k = u64w(w, e);
         const v = u64w(w, e + 2);
+        if (!k || !v) continue;
+        visit(k, VIA.key, start + i);
+        visit(v, VIA.value, k);
+      }
+    }
+    return null;
+  }
+
+  /** 2.7: ma_mask + 1 PyDictEntry slots in ma_table; a slot holds an item when its value is set (a deleted one keeps the dummy key). */
+  private tableDict(address: number, visit: ReferentVisitor): string | null {
+    const { mem } = this;
+    const L = this.decoder.L;
+    const O = this.types.off;
+    const mask = mem.i64(address + O.dictMask);
+    const table = mem.u64(address + O.dictTable);
+    if (mask === null || table === null) return 'dict header unreadable';
+    if (mask < 0 || mask > MAX_ITEMS) return `impossible dict mask ${mask}`;
+    const esize = O.keyEntry;
+    const keyAt = field(L, 'keyentry.key') >>> 2;
+    const valueAt = field(L, 'keyentry.value') >>> 2;
+    for (let start = 0; start <= mask; start += CHUNK) {
+      const count = Math.min(CHUNK, mask + 1 - start);
+      const w = mem.view(table + start * esize, count * esize);
+      if (!w) return `dict table at 0x${(table + start * esize).toString(16)} unreadable`;
+      const base = mem.viewIndex;
+      for (let i = 0; i < count; i++) {
+        const e = base + ((i * esize) >>> 2);
+        const k = u64w(w, e + keyAt);
+        const v = u64w(w, e + valueAt);
         if (!k || !v) continue;
         visit(k, VIA.key, start + i);
         visit(v, VIA.value, k);
@@ -289,14 +328,17 @@ export class Referents {
     if (mask === null || table === null) return 'set header unreadable';
     if (mask < 0 || mask > MAX_ITEMS) return `impossible set mask ${mask}`;
     const slots = mask + 1;
+    // setentry is { key, hash } (3.x) or { hash, key } (2.7), 16 bytes either way.
+    const keyAt = (L.offsets['setentry.key'] ?? 0) >>> 2;
+    const dummies = this.decoder.setDummies;
     for (let start = 0; start < slots; start += CHUNK) {
       const count = Math.min(CHUNK, slots - start);
       const w = mem.view(table + start * 16, count * 16);
       if (!w) return 'set table unreadable';
       const base = mem.viewIndex;
       for (let i = 0; i < count; i++) {
-        const k = u64w(w, base + i * 4);
-        if (k && k !== this.setDummy) visit(k, VIA.setItem, 0);
+        const k = u64w(w, base + i * 4 + keyAt);
+        if (k && k !== this.setDummy && !dummies?.has(k)) visit(k, VIA.setItem, 0);
       }
     }
     return null;
@@ -373,6 +415,12 @@ const FUNCTION_FIELDS: [string, Parameters<typeof field>[1]][] = [
   ['__annotations__', 'func.annotations'],
 ];
 
+/** 2.7 old-style class: what class_traverse visits. */
+const CLASS_FIELDS: [string, Parameters<typeof field>[1]][] = [
+  ['__bases__', 'class.bases'], ['__dict__', 'class.dict'], ['__name__', 'class.name'],
+  ['<__getattr__>', 'class.getattr'], ['<__setattr__>', 'class.setattr'], ['<__delattr__>', 'class.delattr'],
+];
+
 const HEAP_TYPE_FIELDS: [string, Parameters<typeof field>[1]][] = [
   ['__dict__', 'type.dict'], ['__bases__', 'type.bases'], ['__mro__', 'type.mro'], ['__base__', 'type.base'],
   ['__name__', 'heaptype.name'], ['__qualname__', 'heaptype.qualname'], ['__slots__', 'heaptype.slots'], ['<module>', 'heaptype.module'],
@@ -440,15 +488,25 @@ const TRAVERSE_FIELDS = new Map<string, TraverseRule>([
   ['itertools.groupby', [['<it>', 'groupby.it'], ['<keyfunc>', 'groupby.keyfunc'], ['<tgtkey>', 'groupby.tgtkey'], ['<currkey>', 'groupby.currkey'], ['<currvalue>', 'groupby.currvalue']]],
   ['itertools._tee', [['<dataobj>', 'tee.dataobj']]],
   ['itertools._tee_dataobject', [['<it>', 'teedata.it'], ['<values>', 'teedata.values'], ['<nextlink>', 'teedata.nextlink']]],
+  // 2.7's bound method (3.x's instancemethod is another struct: see REQUIRED_FIELD) and generator,
+  // which its decoder does not give a kind.
+  ['builtins.instancemethod', [['__func__', 'method.func'], ['__self__', 'method.self'], ['im_class', 'method.class']]],
+  ['builtins.generator', [['gi_frame', 'gen.frame'], ['gi_code', 'gen.code']]],
 ]);
 
-function traverseRule(prof: TypeProfile): TraverseRule | undefined {
-  return prof.kind === null || prof.type.heap ? TRAVERSE_FIELDS.get(`${prof.module}.${prof.qualname}`) : undefined;
+/** Rules that hold only for the struct with this field (2.7's PyMethodObject has im_class; 3.x's instancemethod has one pointer). */
+const REQUIRED_FIELD = new Map<string, FieldName>([['builtins.instancemethod', 'method.class']]);
+
+function traverseRule(prof: TypeProfile, L: Layout): TraverseRule | undefined {
+  if (prof.kind !== null && !prof.type.heap) return undefined;
+  const name = `${prof.module}.${prof.qualname}`;
+  const needs = REQUIRED_FIELD.get(name);
+  return needs && L.offsets[needs] === undefined ? undefined : TRAVERSE_FIELDS.get(name);
 }
 
 /** Whether pycore knows what objects of this C type refer to (a rule for its tp_traverse). */
-export function knowsReferences(prof: TypeProfile): boolean {
-  return traverseRule(prof) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
+export function knowsReferences(prof: TypeProfile, L: Layout): boolean {
+  return traverseRule(prof, L) !== undefined || C_TYPE_FIELDS.has(`${prof.module}.${prof.qualname}`);
 }
 
 const GENERATOR_FIELDS: [string, Parameters<typeof field>[1]][] = [

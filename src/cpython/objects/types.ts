@@ -149,12 +149,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Why what looks like a type object (its own type is a metatype) cannot be one, or null: a live
  * type has a positive refcount, a printable UTF-8 tp_name, sizes that fit an object header and
- * has been through PyType_Ready(). Freed types and stale pointers into other blocks fail here.
+ * (3.x) has been through PyType_Ready(). Freed types and stale pointers into other blocks fail here.
  * `name` is tp_name as read (latin1, one char per byte).
  */
 export function implausibleType(L: Layout, name: string, flags: number, refcount: number | null, basicsize: number | null, itemsize: number | null): string | null {
   if (refcount === null || refcount <= 0) return `refcount ${refcount ?? 'unreadable'}`;
-  if (!(flags & TPFLAGS.READY)) return 'not readied (no Py_TPFLAGS_READY)';
+  if (!(flags & TPFLAGS.READY) && L.caps.typeReady === 'always') return 'not readied (no Py_TPFLAGS_READY)';
   if (basicsize === null || basicsize < field(L, 'object.type') + 8 || basicsize > MAX_BASICSIZE) return `tp_basicsize ${basicsize ?? 'unreadable'}`;
   if (itemsize === null || itemsize < 0 || itemsize > MAX_ITEMSIZE) return `tp_itemsize ${itemsize ?? 'unreadable'}`;
   if (!printableName(name)) return 'tp_name is not printable text';
