@@ -155,6 +155,8 @@ export class HeapTypes {
   private readonly rejected = new Set<number>();
   /** Rejected pointers to what looked like a type (its own type is a metatype) but failed the deeper checks. */
   private readonly implausible = new Set<number>();
+  /** Called with each type profiled for the first time (a split walk places types in the order one thread would meet them). */
+  onNew: ((p: TypeProfile) => void) | null = null;
   /** Tells whether an address is inside a pymalloc arena (set by the heap walk once the arenas are known). */
   inArena: ((address: number) => boolean) | null = null;
   /** A type object never sits in a pymalloc block: a heap type (PyHeapTypeObject) is bigger than the largest block. */
@@ -238,6 +240,7 @@ export class HeapTypes {
     }
     const prof = this.build(t, this.profiles.size);
     this.profiles.set(address, prof);
+    this.onNew?.(prof);
     return prof;
   }
 
