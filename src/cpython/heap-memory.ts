@@ -165,11 +165,25 @@ export class HeapMemory {
         return w.words;
       }
     }
+    if (this.bulk && length > 0) {
+      // Bytes across windows (a big list's items, read in chunks): one read into a reused buffer,
+      // neither cached nor allocated per read (Referents reads hundreds of MB of items this way).
+      if (this.scratch.length < length) {
+        this.scratch = Buffer.allocUnsafeSlow(Math.max(length, WINDOW));
+        this.scratchWords = wordsOf(this.scratch);
+      }
+      if (!this.bulk.readInto(address, this.scratch, length)) return null;
+      this.viewIndex = 0;
+      return this.scratchWords;
+    }
     const b = this.mem.read(address, length);
     if (!b) return null;
     this.viewIndex = 0;
     return wordsOf(aligned(b));
   }
+
+  private scratch = Buffer.alloc(0);
+  private scratchWords: Uint32Array = new Uint32Array(0);
 
 }
 

@@ -633,10 +633,16 @@ export class Heap {
         seen.add(p);
         // Static objects in a binary's image are never counted (see walkSteps' follow).
         if (this.target.moduleAt(p)) return;
+        if (mark < 0) {
+          mark = refs.length;
+          refs.push(referrer, 0);
+        }
         refs.push(p);
         refs[mark + 1]++;
       };
-      let mark = 0;
+      // The referrer being visited, and where its entry in `refs` starts (-1: none yet).
+      let referrer = 0;
+      let mark = -1;
       const sink: PoolSink = {
         summary: scan,
         problem: (p) => {
@@ -673,10 +679,9 @@ export class Heap {
           else scan.pymalloc++;
           visit(o);
           if (!prof.mayRefer) return;
-          mark = refs.length;
-          refs.push(address, 0);
+          referrer = address;
+          mark = -1;
           this.referents.visit(address, prof, follow);
-          if (refs[mark + 1] === 0) refs.length = mark;
         },
         block: 0,
         ...bufs,
