@@ -392,6 +392,9 @@ export function censusSplittable(s: HeapSession, o: CensusOptions): boolean {
  * census() with the pool scan done by `scanArenas` on other threads, merged here: the same
  * report, byte for byte (what depends on the order of the walk, such as which of equally large
  * objects are listed or the order of types that tie, is put in the order one thread would meet it).
+ * Types the session knew before keep their order (first); a session's first census (the CLI's)
+ * therefore ties types exactly as census() does, while a later census() on the same session
+ * orders the types this one profiled by when the main thread learnt of them.
  */
 export async function censusSplit(s: HeapSession, o: CensusOptions, scanArenas: ScanArenas): Promise<HeapReport> {
   if (!censusSplittable(s, o)) throw new Error('censusSplit: not a splittable census (see censusSplittable)');
