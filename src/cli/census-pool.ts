@@ -1,10 +1,11 @@
-// The pool scan of `pycore heap`'s census on worker threads (src/cli/census-worker.ts): each
-// worker opens the core itself (while the main thread reads the GC lists), then takes ranges of
-// arenas from a queue in address order; the main thread merges (analysis/heap/census.ts
-// censusSplit). A worker that fails ends them all, and the census says why in one line.
+// The pool scan of `pycore heap`'s census on threads: worker threads (src/cli/census-worker.ts)
+// open the core themselves (while the main thread reads the GC lists), then they and the main
+// thread take ranges of arenas from one queue in address order; the main thread merges
+// (analysis/heap/census.ts censusSplit). A worker that fails ends them all, and the census says
+// why in one line.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CensusOptions, CensusPart, ScanArenas } from '../analysis/heap/census.js';
+import type { CensusOptions, CensusPart, censusScanner, ScanArenas } from '../analysis/heap/census.js';
 import type { ArenaScan, GcBits } from '../cpython/heap.js';
 import type { CensusJob } from './census-worker.js';
 import type { CoreOptions } from './open-core.js';
@@ -16,14 +17,14 @@ const MIN_ARENAS = 64;
 const RANGES_PER_WORKER = 8;
 
 /**
- * Worker threads for a census of `arenas` arenas: PYCORE_HEAP_THREADS when set (0: none, the
- * census runs on the main thread), else one per core for a heap big enough to gain from them.
+ * Threads that scan the pools of a census of `arenas` arenas, the main thread included:
+ * PYCORE_HEAP_THREADS when set (0 or 1: the main thread alone), else one per core for a heap big
+ * enough to gain from them.
  */
 export function censusThreads(arenas: number): number {
   const env = process.env.PYCORE_HEAP_THREADS;
   if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 64);
-  const cores = availableParallelism();
-  return cores > 1 && arenas >= MIN_ARENAS ? cores : 0;
+  return arenas >= MIN_ARENAS ? availableParallelism() : 1;
 }
 
 export class CensusPool {
@@ -31,8 +32,9 @@ export class CensusPool {
   private failure: ((e: Error) => void) | null = null;
   private failed: Error | null = null;
 
-  constructor(core: string, options: CoreOptions, census: Pick<CensusOptions, 'largest'>, threads: number) {
-    for (let i = 0; i < threads; i++) {
+  /** `workers` threads besides the main one. */
+  constructor(core: string, options: CoreOptions, census: Pick<CensusOptions, 'largest'>, workers: number) {
+    for (let i = 0; i < workers; i++) {
       const w = new Worker(WORKER_URL);
       w.on('error', (e) => this.fail(new Error(`a census worker failed: ${e.message}`)));
       w.on('exit', (code) => this.fail(new Error(`a census worker exited (code ${code})`)));
@@ -47,8 +49,11 @@ export class CensusPool {
     this.failure?.(e);
   }
 
-  /** Scans every arena on the workers (ScanArenas); `progress` with arenas done and in all. */
-  scan(progress?: (done: number, total: number) => void): ScanArenas {
+  /**
+   * Scans every arena on the workers and, between their messages, on this thread with `local`
+   * (censusScanner of the main session) (ScanArenas); `progress` with arenas done and in all.
+   */
+  scan(local: ReturnType<typeof censusScanner>, progress?: (done: number, total: number) => void): ScanArenas {
     return (gc: GcBits) =>
       new Promise((resolve, reject) => {
         if (this.failed) return reject(this.failed);
@@ -61,6 +66,28 @@ export class CensusPool {
         const parts: CensusPart[] = [];
         let next = 0;
         let done = 0;
+        const finished = (part: CensusPart) => {
+          parts.push(part);
+          if (parts.length === this.workers.length + 1) resolve({ scans, parts });
+        };
+        const scanned = (scan: ArenaScan) => {
+          scans[Math.floor(scan.first / step)] = scan;
+          done += scan.end - scan.first;
+          progress?.(done, total);
+        };
+        // This thread's share: a range at a time, letting the workers' messages in between.
+        const mine = () => {
+          if (this.failed) return;
+          if (next >= ranges.length) return finished(local.part());
+          const [first, end] = ranges[next++];
+          try {
+            scanned(local.scan(first, end, gc));
+          } catch (e) {
+            return this.fail(e as Error);
+          }
+          setImmediate(mine);
+        };
+        setImmediate(mine);
         const give = (w: Worker) => {
           if (next >= ranges.length) return w.postMessage({ kind: 'part' } satisfies CensusJob);
           const [first, end] = ranges[next++];
@@ -80,14 +107,10 @@ export class CensusPool {
               case 'ready':
                 return give(w);
               case 'scan':
-                scans[ranges.findIndex(([first]) => first === m.scan.first)] = m.scan;
-                done += m.scan.end - m.scan.first;
-                progress?.(done, total);
+                scanned(m.scan);
                 return give(w);
               case 'part':
-                parts.push(m.part);
-                if (parts.length === this.workers.length) resolve({ scans, parts });
-                return;
+                return finished(m.part);
               case 'error':
                 return this.fail(new Error(`a census worker failed: ${m.message}`));
             }

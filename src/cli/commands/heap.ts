@@ -1,7 +1,7 @@
 // `pycore heap CORE`: object census by type (count and sys.getsizeof() bytes), largest objects,
 // GC generations, pymalloc totals and leak hints; `--malloc-stats` prints pymalloc's own report.
 import { Option, type Command } from 'commander';
-import { census, censusSplit, censusSplittable, type CensusOptions } from '../../analysis/heap/census.js';
+import { census, censusScanner, censusSplit, censusSplittable, type CensusOptions } from '../../analysis/heap/census.js';
 import type { HeapReport } from '../../analysis/heap/view-model.js';
 import { dominatorsReport, dominatorSteps, SUSPECT_THRESHOLD } from '../../analysis/heap/dominators.js';
 import { mallocStatsViews } from '../../analysis/heap/session.js';
@@ -67,13 +67,13 @@ export function register(program: Command): void {
       }
       const progress = walkProgress('heap: scanning arenas');
       const options: CensusOptions = { sort: o.sort, top: o.top, type: o.type, instances: o.instances, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update };
-      const threads = censusSplittable(s, options) ? censusThreads(s.heap.arenas.length) : 0;
+      const threads = censusSplittable(s, options) ? censusThreads(s.heap.arenas.length) : 1;
       let report: HeapReport | null = null;
-      if (threads > 0) {
+      if (threads > 1) {
         // The workers open the core while this thread reads the GC lists.
-        const pool = new CensusPool(core, o, { largest: o.largest }, threads);
+        const pool = new CensusPool(core, o, { largest: o.largest }, threads - 1);
         try {
-          report = await censusSplit(s, options, pool.scan(progress.update));
+          report = await censusSplit(s, options, pool.scan(censusScanner(s, { largest: o.largest }), progress.update));
         } catch (e) {
           progress.finish();
           process.stderr.write(`pycore: ${escapeForTerminal((e as Error).message.replace(/\s*\n\s*/g, ' '))}; counting on one thread instead\n`);
