@@ -27,10 +27,15 @@ export function censusThreads(arenas: number): number {
   return arenas >= MIN_ARENAS ? availableParallelism() : 1;
 }
 
+type Message = { kind: 'ready' } | { kind: 'scan'; scan: ArenaScan } | { kind: 'part'; part: CensusPart } | { kind: 'error'; message: string };
+
 export class CensusPool {
   private readonly workers: Worker[] = [];
   private failure: ((e: Error) => void) | null = null;
   private failed: Error | null = null;
+  /** Messages that came before scan() was called (a worker that opened the core early), and their handler once it is. */
+  private readonly early: [Worker, Message][] = [];
+  private handler: ((w: Worker, m: Message) => void) | null = null;
 
   /** `workers` threads besides the main one. */
   constructor(core: string, options: CoreOptions, census: Pick<CensusOptions, 'largest'>, workers: number) {
@@ -38,6 +43,7 @@ export class CensusPool {
       const w = new Worker(WORKER_URL);
       w.on('error', (e) => this.fail(new Error(`a census worker failed: ${e.message}`)));
       w.on('exit', (code) => this.fail(new Error(`a census worker exited (code ${code})`)));
+      w.on('message', (m: Message) => (this.handler ? this.handler(w, m) : this.early.push([w, m])));
       w.postMessage({ kind: 'open', core, options, census } satisfies CensusJob);
       this.workers.push(w);
     }
@@ -100,22 +106,21 @@ export class CensusPool {
           }
           w.postMessage({ kind: 'scan', first, end, gc: sub } satisfies CensusJob);
         };
-        for (const w of this.workers) {
-          w.on('message', (m: { kind: 'ready' } | { kind: 'scan'; scan: ArenaScan } | { kind: 'part'; part: CensusPart } | { kind: 'error'; message: string }) => {
-            if (this.failed) return;
-            switch (m.kind) {
-              case 'ready':
-                return give(w);
-              case 'scan':
-                scanned(m.scan);
-                return give(w);
-              case 'part':
-                return finished(m.part);
-              case 'error':
-                return this.fail(new Error(`a census worker failed: ${m.message}`));
-            }
-          });
-        }
+        this.handler = (w, m) => {
+          if (this.failed) return;
+          switch (m.kind) {
+            case 'ready':
+              return give(w);
+            case 'scan':
+              scanned(m.scan);
+              return give(w);
+            case 'part':
+              return finished(m.part);
+            case 'error':
+              return this.fail(new Error(`a census worker failed: ${m.message}`));
+          }
+        };
+        for (const [w, m] of this.early.splice(0)) this.handler(w, m);
       });
   }
 
