@@ -113,7 +113,7 @@ export interface HeapWalkOptions {
   /** Called now and then with arenas scanned and in all. */
   progress?: (done: number, total: number) => void;
   /**
-   * The pool scan (step 2) is done elsewhere, by Heap.scanArenas on other threads: the walk yields
+   * The pool scan (step 2) is done elsewhere, by Heap.arenaScanner on other threads: the walk yields
    * once with `split` set (what the GC lists marked in each arena), and before it is resumed the
    * caller sets `scans`. Not for a Py_TRACE_REFS or free-threaded build, nor with onReference.
    */
@@ -145,7 +145,7 @@ interface ScanRejects {
   bySource: RejectedCount['bySource'];
 }
 
-/** What Heap.scanArenas found in arenas [first, end): plain data a worker thread sends back. */
+/** What Heap.arenaScanner found in arenas [first, end): plain data a worker thread sends back. */
 export interface ArenaScan {
   first: number;
   end: number;
@@ -168,7 +168,7 @@ export interface ArenaScan {
   gc: GcBits;
 }
 
-/** Where a pool scan puts what it finds: the walk itself, or a scan for another thread (Heap.scanArenas). */
+/** Where a pool scan puts what it finds: the walk itself, or a scan for another thread (Heap.arenaScanner). */
 interface PoolSink {
   summary: { usedBlocks: number; objectBlocks: number };
   problem: (p: string) => void;
