@@ -139,7 +139,7 @@ export interface SplitWalk {
   minor: number;
 }
 
-/** Refused candidates of one reason in a scan, with the first few addresses and the blocks they are in (for ordering). */
+/** Refused candidates of one reason in a scan (their first addresses are in ArenaScan.examples). */
 interface ScanRejects {
   count: number;
   bySource: RejectedCount['bySource'];
