@@ -27,8 +27,8 @@ const outdir = path.join(root, 'dist', 'cli');
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // triage's worker is loaded by URL from beside the chunk that starts it: an entry of its own.
-  entryPoints: { main: 'dist/src/cli/main.js', 'triage-worker': 'dist/src/cli/triage-worker.js' },
+  // triage's and the census's workers are loaded by URL from beside the chunk that starts them: entries of their own.
+  entryPoints: { main: 'dist/src/cli/main.js', 'triage-worker': 'dist/src/cli/triage-worker.js', 'census-worker': 'dist/src/cli/census-worker.js' },
   outdir,
   bundle: true,
   splitting: true,

@@ -23,8 +23,8 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs `pycore` found on a PATH that holds only the installed prefix's bin and node. */
-function installed(args: string[]) {
-  const env = { ...process.env, PATH: `${join(work, 'prefix', 'bin')}:${join(process.execPath, '..')}` };
+function installed(args: string[], extraEnv: Record<string, string> = {}) {
+  const env = { ...process.env, ...extraEnv, PATH: `${join(work, 'prefix', 'bin')}:${join(process.execPath, '..')}` };
   return spawnSync('pycore', args, { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
 }
 
@@ -33,6 +33,7 @@ describe('the npm package', () => {
     expect(files).toContain('bin/pycore.js');
     expect(files).toContain('dist/src/cli/main.js');
     expect(files).toContain('dist/src/cli/triage-worker.js');
+    expect(files).toContain('dist/cli/census-worker.js');
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('corpus/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
@@ -52,5 +53,14 @@ describe('the npm package', () => {
     const t = installed(['triage', core, '--sysroot', SYSROOT, '--format', 'json']);
     expect(t.status).toBe(0);
     expect(JSON.parse(t.stdout).analyzed).toBe(1);
+  });
+
+  it('the installed pycore counts the heap on worker threads, as on one', () => {
+    const core = join(CORES, '3.12-census.core.gz');
+    const args = ['heap', core, '--sysroot', SYSROOT, '--format', 'json', '--top', '0'];
+    const threads = installed(args, { PYCORE_HEAP_THREADS: '2' });
+    expect(threads.stderr).toBe('');
+    expect(threads.status).toBe(0);
+    expect(threads.stdout).toBe(installed(args, { PYCORE_HEAP_THREADS: '0' }).stdout);
   });
 });

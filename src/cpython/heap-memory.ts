@@ -145,6 +145,21 @@ export class HeapMemory {
     return this.mem.read(address, length);
   }
 
+  /**
+   * A few bytes (a pool header) read without loading their 64 KiB window into the cache: from the
+   * cache when it holds them, else straight from the core into a reused buffer. Do not keep it.
+   */
+  peek(address: number, length: number): Buffer | null {
+    const index = Math.floor(address / WINDOW);
+    const off = address - index * WINDOW;
+    const w = this.windows.get(index);
+    if (!this.bulk || length > WINDOW || (w && w.mask === FULL && off + length <= WINDOW)) return this.bytes(address, length);
+    if (this.peeked.length < length) this.peeked = Buffer.allocUnsafeSlow(Math.max(length, 256));
+    return this.bulk.readInto(address, this.peeked, length) ? this.peeked.subarray(0, length) : null;
+  }
+
+  private peeked = Buffer.alloc(0);
+
   /** Index in the array view() last returned of the first word asked for. */
   viewIndex = 0;
 
@@ -165,11 +180,25 @@ export class HeapMemory {
         return w.words;
       }
     }
+    if (this.bulk && length > 0) {
+      // Bytes across windows (a big list's items, read in chunks): one read into a reused buffer,
+      // neither cached nor allocated per read (Referents reads hundreds of MB of items this way).
+      if (this.scratch.length < length) {
+        this.scratch = Buffer.allocUnsafeSlow(Math.max(length, WINDOW));
+        this.scratchWords = wordsOf(this.scratch);
+      }
+      if (!this.bulk.readInto(address, this.scratch, length)) return null;
+      this.viewIndex = 0;
+      return this.scratchWords;
+    }
     const b = this.mem.read(address, length);
     if (!b) return null;
     this.viewIndex = 0;
     return wordsOf(aligned(b));
   }
+
+  private scratch = Buffer.alloc(0);
+  private scratchWords: Uint32Array = new Uint32Array(0);
 
 }
 

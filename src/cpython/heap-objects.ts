@@ -173,6 +173,8 @@ export class HeapTypes {
   private readonly rejected = new Set<number>();
   /** Rejected pointers to what looked like a type (its own type is a metatype) but failed the deeper checks. */
   private readonly implausible = new Set<number>();
+  /** Called with each type profiled for the first time (a split walk places types in the order one thread would meet them). */
+  onNew: ((p: TypeProfile) => void) | null = null;
   /** Tells whether an address is inside a pymalloc arena (set by the heap walk once the arenas are known). */
   inArena: ((address: number) => boolean) | null = null;
   /** A type object never sits in a pymalloc block: a heap type (PyHeapTypeObject) is bigger than the largest block. */
@@ -267,7 +269,13 @@ export class HeapTypes {
     const prof = this.build(t, this.byId.length);
     this.profiles.set(address, prof);
     this.byId.push(prof);
+    this.onNew?.(prof);
     return prof;
+  }
+
+  /** Whether this build has old-style instances (2.7), whose profiles are keyed by class, not type. */
+  get classicInstances(): boolean {
+    return this.instanceClass >= 0;
   }
 
   /**

@@ -112,6 +112,75 @@ export interface HeapWalkOptions {
   onReference?: (from: HeapObject, target: number, via: Via, arg: number | string) => void;
   /** Called now and then with arenas scanned and in all. */
   progress?: (done: number, total: number) => void;
+  /**
+   * The pool scan (step 2) is done elsewhere, by Heap.arenaScanner on other threads: the walk yields
+   * once with `split` set (what the GC lists marked in each arena), and before it is resumed the
+   * caller sets `scans`. Not for a Py_TRACE_REFS or free-threaded build, nor with onReference.
+   */
+  split?: SplitWalk;
+}
+
+/** What the GC lists marked in the arenas: per arena, one bit per 16-byte slot, and two bits of its generation (undefined: none). */
+export interface GcBits {
+  bitmaps: (Uint8Array | undefined)[];
+  genBits: [(Uint8Array | undefined)[], (Uint8Array | undefined)[]];
+}
+
+/**
+ * A walk whose pool scan other threads did. `major`/`minor` say where the walk is when it visits
+ * an object or meets a type, so that what a caller keeps of the visits ("the first 10 largest")
+ * can be merged with the scans' in the order one thread would have met them: -1 for the GC lists,
+ * the referring object's address for objects found through what the scans found (minor 1, 2, ...
+ * after it: a scan's own objects are (address, 0)), Infinity for the steps after the pools.
+ */
+export interface SplitWalk {
+  scans: ArenaScan[] | null;
+  major: number;
+  minor: number;
+}
+
+/** Refused candidates of one reason in a scan (their first addresses are in ArenaScan.examples). */
+interface ScanRejects {
+  count: number;
+  bySource: RejectedCount['bySource'];
+}
+
+/** What Heap.arenaScanner found in arenas [first, end): plain data a worker thread sends back. */
+export interface ArenaScan {
+  first: number;
+  end: number;
+  objects: number;
+  pymalloc: number;
+  gcAndPymalloc: number;
+  usedBlocks: number;
+  objectBlocks: number;
+  rejected: Partial<Record<RejectReason, ScanRejects>>;
+  /** The first REJECT_EXAMPLES candidates of each reason, in block order: reason, address, the block it is in. */
+  examples: [RejectReason, number, number][];
+  /** The first problems (MAX_PROBLEMS + 1 at most) and how many there were. */
+  problems: string[];
+  problemCount: number;
+  /** References that leave the arenas (a first time in this scan), by referrer: address, n, n targets; ... */
+  refs: Float64Array;
+  /** Types met (profiled) first in this scan: type address, block address; ... */
+  types: Float64Array;
+  /** The GC bits of these arenas, the bits of objects found cleared. */
+  gc: GcBits;
+}
+
+/** Where a pool scan puts what it finds: the walk itself, or a scan for another thread (Heap.arenaScanner). */
+interface PoolSink {
+  summary: { usedBlocks: number; objectBlocks: number };
+  problem: (p: string) => void;
+  reject: (why: RejectReason, address: number, sources: number) => void;
+  /** A used block holding an object at `address`: its first `avail` bytes are `words[at ...]`. */
+  found: (address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array, at: number, avail: number) => void;
+  /** The block being looked at (set before its candidate is checked). */
+  block: number;
+  /** An arena's bytes (grown when an arena is bigger), as words too, and a pool's free-block marks. */
+  buf: Buffer;
+  words: Uint32Array;
+  free: Uint8Array;
 }
 
 const SLOT = 16;
@@ -130,6 +199,8 @@ export interface WalkProgress {
   arenasTotal: number;
   /** While the GC generation lists are read (before any object is visited): entries read so far. */
   listed?: number;
+  /** A split walk (HeapWalkOptions.split) waits for its arena scans: what the GC lists marked in them. */
+  split?: GcBits;
 }
 
 /** Objects visited between two pauses of Heap.walkSteps (a pool or an arena is never split). */
@@ -199,6 +270,9 @@ export class Heap {
     // more would only fill the outside set (there are no arenas to exclude) with what it already has.
     const reachable = !this.mimalloc && (options.reachable ?? true);
     const hook = options.onReference;
+    const split = options.split;
+    if (split && (this.rt.build === 'trace-refs' || this.mimalloc || hook)) throw new Error('a split walk is for the pymalloc census only (see Heap.splittable)');
+    if (split) [split.major, split.minor] = [-1, 1];
     const summary: HeapWalkSummary = {
       objects: 0, bySource: { gc: 0, pymalloc: 0, gcAndPymalloc: 0, reachable: 0, refchainOnly: 0, mimalloc: 0 }, refchain: null,
       generations: [], usedBlocks: 0, objectBlocks: 0, gcOnlyInArenas: 0, rejected: {}, mimalloc: null, problems: [],
@@ -262,6 +336,7 @@ export class Heap {
       else if (found === SOURCE.reachable) summary.bySource.reachable++;
       else summary.bySource.refchainOnly++;
       visit(o);
+      if (split) split.minor++;
       if (!prof.mayRefer) return;
       if (hook) {
         this.referents.visit(address, prof, (p, via, arg) => {
@@ -379,91 +454,31 @@ export class Heap {
       if (due()) yield where();
     }
 
-    // 2. pymalloc pools, arena by arena (in address order).
-    const free = new Uint8Array(65536);
-    // One buffer for every arena's bytes (objects are handed out as views into it: see HeapObject).
-    let arenaBuf = Buffer.allocUnsafeSlow(this.pymalloc.heaps[0]?.layout.arenaSize ?? 0);
-    let arenaWords = wordsOf(arenaBuf);
-    for (let ai = 0; ai < arenas.length; ai++) {
-      arenasDone = ai;
-      options.progress?.(ai, arenas.length);
-      const { heap, arena } = arenas.refs[ai];
-      const P = heap.layout;
-      const po = poolOffsets(this.rt.layout);
-      const end = Math.min(arena.poolAddress, arena.address + P.arenaSize);
-      if (end <= arena.firstPool) continue;
-      if (arenaBuf.length < end - arena.firstPool) {
-        arenaBuf = Buffer.allocUnsafeSlow(end - arena.firstPool);
-        arenaWords = wordsOf(arenaBuf);
-      }
-      if (!this.bulk.readInto(arena.firstPool, arenaBuf, end - arena.firstPool)) {
-        problem(`arena 0x${arena.address.toString(16)} is not in the core`);
-        continue;
-      }
-      const data = arenaBuf;
-      const words = arenaWords;
-      const dataLength = end - arena.firstPool;
-      const bm = bitmaps[ai];
-      const base = arena.address;
-      for (let poff = 0; poff + P.poolSize <= dataLength; poff += P.poolSize) {
-        const pool = arena.firstPool + poff;
-        const h = poolHeaderAt(P, po, pool, data, poff);
-        if (h.count === 0) continue;
-        const bad = poolProblem(P, h);
-        if (bad) {
-          problem(`pool 0x${pool.toString(16)}: ${bad}`);
-          continue;
-        }
-        const nfree = markFreeBlocks(P, h, data, poff, free);
-        if (typeof nfree === 'string') {
-          problem(`pool 0x${pool.toString(16)}: ${nfree}`);
-          continue;
-        }
-        const carved = (h.nextoffset - P.poolOverhead) / h.blockSize;
-        summary.usedBlocks += carved - nfree;
-        for (let i = 0; i < carved; i++) {
-          if (free[i]) continue;
-          const boff = poff + P.poolOverhead + i * h.blockSize;
-          const prof = this.types.objectInBlock(words, boff >>> 2, h.blockSize);
-          if (!prof) {
-            const why = this.types.blockRejected;
-            if (why) {
-              // The GC lists name the object after its pre-header, not the block: a listed slot
-              // anywhere in the block is this candidate, counted once here and not again in step 3.
-              const block = pool + P.poolOverhead + i * h.blockSize;
-              let listed = false;
-              for (let slot = Math.floor((block - base) / SLOT), end = Math.floor((block + h.blockSize - 1 - base) / SLOT); bm && slot <= end; slot++) {
-                if (!bitAt(bm, slot)) continue;
-                bm[slot >>> 3] &= ~(1 << (slot & 7));
-                listed = true;
-              }
-              reject(why, block, listed ? SOURCE.pymalloc | SOURCE.gc : SOURCE.pymalloc);
-            }
-            continue;
-          }
-          const pre = this.types.foundPre;
-          const address = pool + P.poolOverhead + i * h.blockSize + pre;
-          let sources: number = SOURCE.pymalloc;
-          let generation = -1;
-          if (bm) {
-            const slot = Math.floor((address - base) / SLOT);
-            const bit = 1 << (slot & 7);
-            if (bm[slot >>> 3] & bit) {
-              bm[slot >>> 3] &= ~bit;
-              sources |= SOURCE.gc;
-              generation = generationAt(genBits, ai, slot);
-            }
-          }
-          summary.objectBlocks++;
-          const at = (boff + pre) >>> 2;
-          emit(address, prof, i64w(words, at + (this.types.off.obRefcnt >>> 2)), sources, generation, words, at, h.blockSize - pre);
+    // 2. pymalloc pools, arena by arena (in address order); or, when other threads scanned them
+    // (options.split), what they found, merged in the order this loop would have found it.
+    if (split) {
+      yield* this.mergeScans(split, { summary, gc: { bitmaps, genBits }, problem, follow, drain, due, where });
+    } else {
+      const sink: PoolSink = {
+        summary,
+        problem,
+        reject,
+        found: (address, prof, refcount, sources, generation, words, at, avail) => {
+          emit(address, prof, refcount, sources, generation, words, at, avail);
           drain();
-        }
-        if (due()) yield where();
+        },
+        block: 0,
+        ...this.scanBuffers(),
+      };
+      for (let ai = 0; ai < arenas.length; ai++) {
+        arenasDone = ai;
+        options.progress?.(ai, arenas.length);
+        for (const _ of this.scanArena(ai, bitmaps[ai], genBits, sink)) if (due()) yield where();
       }
     }
     arenasDone = arenas.length;
     options.progress?.(arenas.length, arenas.length);
+    if (split) [split.major, split.minor] = [Infinity, 1];
 
     // 3. GC-listed objects in arenas that the pool scan did not recognise.
     for (let ai = 0; ai < arenas.length; ai++) {
@@ -508,6 +523,239 @@ export class Heap {
       }
     }
     return summary;
+  }
+
+  /** Whether the pool scan of a walk may run on other threads (HeapWalkOptions.split): pymalloc without a refchain. */
+  get splittable(): boolean {
+    // Old-style instances' profiles are keyed by their class object, which a worker's merge (by type
+    // address) cannot name: 2.7 heaps are counted on one thread.
+    return !this.mimalloc && this.rt.build !== 'trace-refs' && !this.types.classicInstances && this.arenas.length > 0;
+  }
+
+  private scanBuffers(): Pick<PoolSink, 'buf' | 'words' | 'free'> {
+    const buf = Buffer.allocUnsafeSlow(this.pymalloc.heaps[0]?.layout.arenaSize ?? 0);
+    return { buf, words: wordsOf(buf), free: new Uint8Array(65536) };
+  }
+
+  /** Reads arena `ai` and hands each used block's object to `sink`; pauses after each pool that had blocks in use. */
+  private *scanArena(ai: number, bm: Uint8Array | undefined, genBits: GcBits['genBits'], sink: PoolSink): Generator<void, void, void> {
+    const { heap, arena } = this.arenas.refs[ai];
+    const P = heap.layout;
+    const po = poolOffsets(this.rt.layout);
+    const end = Math.min(arena.poolAddress, arena.address + P.arenaSize);
+    if (end <= arena.firstPool) return;
+    const dataLength = end - arena.firstPool;
+    if (sink.buf.length < dataLength) {
+      sink.buf = Buffer.allocUnsafeSlow(dataLength);
+      sink.words = wordsOf(sink.buf);
+    }
+    if (!this.bulk.readInto(arena.firstPool, sink.buf, dataLength)) {
+      sink.problem(`arena 0x${arena.address.toString(16)} is not in the core`);
+      return;
+    }
+    const { buf: data, words, free, summary } = sink;
+    const base = arena.address;
+    for (let poff = 0; poff + P.poolSize <= dataLength; poff += P.poolSize) {
+      const pool = arena.firstPool + poff;
+      const h = poolHeaderAt(P, po, pool, data, poff);
+      if (h.count === 0) continue;
+      const bad = poolProblem(P, h);
+      if (bad) {
+        sink.problem(`pool 0x${pool.toString(16)}: ${bad}`);
+        continue;
+      }
+      const nfree = markFreeBlocks(P, h, data, poff, free);
+      if (typeof nfree === 'string') {
+        sink.problem(`pool 0x${pool.toString(16)}: ${nfree}`);
+        continue;
+      }
+      const carved = (h.nextoffset - P.poolOverhead) / h.blockSize;
+      summary.usedBlocks += carved - nfree;
+      for (let i = 0; i < carved; i++) {
+        if (free[i]) continue;
+        const boff = poff + P.poolOverhead + i * h.blockSize;
+        const block = pool + P.poolOverhead + i * h.blockSize;
+        sink.block = block;
+        const prof = this.types.objectInBlock(words, boff >>> 2, h.blockSize);
+        if (!prof) {
+          const why = this.types.blockRejected;
+          if (why) {
+            // The GC lists name the object after its pre-header, not the block: a listed slot
+            // anywhere in the block is this candidate, counted once here and not again in step 3.
+            let listed = false;
+            for (let slot = Math.floor((block - base) / SLOT), end = Math.floor((block + h.blockSize - 1 - base) / SLOT); bm && slot <= end; slot++) {
+              if (!bitAt(bm, slot)) continue;
+              bm[slot >>> 3] &= ~(1 << (slot & 7));
+              listed = true;
+            }
+            sink.reject(why, block, listed ? SOURCE.pymalloc | SOURCE.gc : SOURCE.pymalloc);
+          }
+          continue;
+        }
+        const pre = this.types.foundPre;
+        const address = block + pre;
+        let sources: number = SOURCE.pymalloc;
+        let generation = -1;
+        if (bm) {
+          const slot = Math.floor((address - base) / SLOT);
+          const bit = 1 << (slot & 7);
+          if (bm[slot >>> 3] & bit) {
+            bm[slot >>> 3] &= ~bit;
+            sources |= SOURCE.gc;
+            generation = generationAt(genBits, ai, slot);
+          }
+        }
+        summary.objectBlocks++;
+        const at = (boff + pre) >>> 2;
+        sink.found(address, prof, i64w(words, at + (this.types.off.obRefcnt >>> 2)), sources, generation, words, at, h.blockSize - pre);
+      }
+      yield;
+    }
+  }
+
+  /**
+   * A scanner of arena ranges for a worker thread (see HeapWalkOptions.split): each object in
+   * the pools is visited here; the references that leave the arenas (to objects outside pymalloc)
+   * are collected, each the first time this scanner meets it, for the main thread to follow.
+   * Ranges must be scanned in address order.
+   */
+  arenaScanner(visit: (o: HeapObject) => void): (first: number, end: number, gc: GcBits) => ArenaScan {
+    const seen = new Set<number>();
+    const bufs = this.scanBuffers();
+    const arenas = this.arenas;
+    return (first, end, gc) => {
+      const scan: ArenaScan = { first, end, objects: 0, pymalloc: 0, gcAndPymalloc: 0, usedBlocks: 0, objectBlocks: 0, rejected: {}, examples: [], problems: [], problemCount: 0, refs: new Float64Array(0), types: new Float64Array(0), gc };
+      const refs: number[] = [];
+      const types: number[] = [];
+      const shown = new Map<RejectReason, number>();
+      const o: HeapObject = { address: 0, profile: null as unknown as TypeProfile, refcount: 0, sources: 0, generation: -1, words: null, at: 0, avail: 0, size: null };
+      let last = -1;
+      const follow = (p: number) => {
+        if (p === last) return;
+        last = p;
+        if (p % 8 !== 0 || p === 0 || arenas.find(p) >= 0 || seen.has(p)) return;
+        seen.add(p);
+        // Static objects in a binary's image are never counted (see walkSteps' follow).
+        if (this.target.moduleAt(p)) return;
+        if (mark < 0) {
+          mark = refs.length;
+          refs.push(referrer, 0);
+        }
+        refs.push(p);
+        refs[mark + 1]++;
+      };
+      // The referrer being visited, and where its entry in `refs` starts (-1: none yet).
+      let referrer = 0;
+      let mark = -1;
+      const sink: PoolSink = {
+        summary: scan,
+        problem: (p) => {
+          if (scan.problemCount++ <= MAX_PROBLEMS) scan.problems.push(p);
+        },
+        reject: (why, address, sources) => {
+          const r = (scan.rejected[why] ??= { count: 0, bySource: { gc: 0, pymalloc: 0, reachable: 0, refchain: 0 } });
+          r.count++;
+          if (sources & SOURCE.gc) r.bySource.gc++;
+          if (sources & SOURCE.pymalloc) r.bySource.pymalloc++;
+          const n = shown.get(why) ?? 0;
+          if (n < REJECT_EXAMPLES) {
+            shown.set(why, n + 1);
+            scan.examples.push([why, address, sink.block]);
+          }
+        },
+        found: (address, prof, refcount, sources, generation, words, at, avail) => {
+          const bytes = this.types.sizeof(address, prof, words, at, avail);
+          if (bytes !== null && (bytes < this.minObject || bytes > this.mappedBytes)) {
+            sink.reject('size', address, sources);
+            return;
+          }
+          o.size = bytes;
+          o.address = address;
+          o.generation = generation;
+          o.profile = prof;
+          o.refcount = refcount;
+          o.sources = sources;
+          o.words = words;
+          o.at = at;
+          o.avail = avail;
+          scan.objects++;
+          if (sources & SOURCE.gc) scan.gcAndPymalloc++;
+          else scan.pymalloc++;
+          visit(o);
+          if (!prof.mayRefer) return;
+          referrer = address;
+          mark = -1;
+          this.referents.visit(address, prof, follow);
+        },
+        block: 0,
+        ...bufs,
+      };
+      const before = this.types.onNew;
+      this.types.onNew = (p) => types.push(p.type.address, sink.block);
+      try {
+        for (let ai = first; ai < end; ai++) for (const _ of this.scanArena(ai, gc.bitmaps[ai], gc.genBits, sink));
+      } finally {
+        this.types.onNew = before;
+        Object.assign(bufs, { buf: sink.buf, words: sink.words });
+      }
+      scan.refs = Float64Array.from(refs);
+      scan.types = Float64Array.from(types);
+      return scan;
+    };
+  }
+
+  /** Step 2 of a split walk: waits for the arena scans, then merges them (see HeapWalkOptions.split). */
+  private *mergeScans(
+    split: SplitWalk,
+    w: {
+      summary: HeapWalkSummary;
+      gc: GcBits;
+      problem: (p: string) => void;
+      follow: (p: number) => void;
+      drain: () => void;
+      due: () => boolean;
+      where: () => WalkProgress;
+    },
+  ): Generator<WalkProgress, void, void> {
+    yield { ...w.where(), split: w.gc };
+    const scans = split.scans;
+    if (!scans) throw new Error('a split walk was resumed without its arena scans');
+    const { summary } = w;
+    for (const sc of scans) {
+      summary.objects += sc.objects;
+      summary.bySource.pymalloc += sc.pymalloc;
+      summary.bySource.gcAndPymalloc += sc.gcAndPymalloc;
+      summary.usedBlocks += sc.usedBlocks;
+      summary.objectBlocks += sc.objectBlocks;
+      for (const p of sc.problems) w.problem(p);
+      for (let ai = sc.first; ai < sc.end; ai++) w.gc.bitmaps[ai] = sc.gc.bitmaps[ai];
+      // Refused candidates' examples in the order one thread would have met them among the
+      // objects the references lead to (a block before the objects found through a later one).
+      let e = 0;
+      const example = () => {
+        const [why, address] = sc.examples[e++];
+        const r = (summary.rejected[why] ??= { count: 0, bySource: { gc: 0, pymalloc: 0, reachable: 0, refchain: 0 }, examples: [] });
+        if (r.examples.length < REJECT_EXAMPLES) r.examples.push(address);
+      };
+      const refs = sc.refs;
+      for (let i = 0; i < refs.length; ) {
+        const referrer = refs[i];
+        const n = refs[i + 1];
+        while (e < sc.examples.length && sc.examples[e][2] < referrer) example();
+        [split.major, split.minor] = [referrer, 1];
+        for (let k = 0; k < n; k++) w.follow(refs[i + 2 + k]);
+        w.drain();
+        i += 2 + n;
+        if (w.due()) yield w.where();
+      }
+      while (e < sc.examples.length) example();
+      for (const [why, r] of Object.entries(sc.rejected) as [RejectReason, ScanRejects][]) {
+        const t = summary.rejected[why]!;
+        t.count += r.count;
+        t.bySource.gc += r.bySource.gc;
+        t.bySource.pymalloc += r.bySource.pymalloc;
+      }
+    }
   }
 
   /** The free-threaded census: each used block of the object and GC heaps that holds an object. */

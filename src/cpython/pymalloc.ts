@@ -365,7 +365,8 @@ export function* arenaPools(heap: PymallocHeap, L: Layout, mem: HeapMemory, aren
   const o = poolOffsets(L);
   const limit = Math.min(arena.poolAddress, arena.address + P.arenaSize);
   for (let pool = arena.firstPool; pool < limit; pool += P.poolSize) {
-    const b = mem.bytes(pool, P.poolOverhead);
+    // The header alone: pymalloc's statistics read every pool's, and need none of the blocks.
+    const b = mem.peek(pool, P.poolOverhead);
     if (!b) {
       yield { address: pool, unreadable: 'pool header unreadable' };
       continue;

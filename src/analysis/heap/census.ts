@@ -2,7 +2,7 @@
 // objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
 // largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
 // walk over the heap; per object only a few numbers are added to per-type arrays.
-import { runSteps, SOURCE, type HeapObject, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
+import { runSteps, SOURCE, type ArenaScan, type GcBits, type HeapObject, type HeapWalkSummary, type SplitWalk, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
 import { CONTAINER_KINDS, containerLengthOffset, REJECT_REASONS, type RejectReason, type TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
@@ -35,6 +35,9 @@ interface Ranked {
   value: number;
   size: number | null;
   length: number | null;
+  /** Where a one-thread walk visits it (SplitWalk's major and minor): ties go to the first visited. */
+  major: number;
+  minor: number;
 }
 
 /** The `n` largest by `value`, kept sorted (largest first). */
@@ -51,6 +54,96 @@ class TopN {
     while (i > 0 && this.items[i - 1].value < r.value) i--;
     this.items.splice(i, 0, r);
     if (this.items.length > this.n) this.items.pop();
+  }
+
+  /** The `n` largest of several lists kept apart, as one TopN offered all of them in walk order would keep. */
+  static merge(n: number, lists: Ranked[][]): Ranked[] {
+    return lists
+      .flat()
+      .sort((a, b) => b.value - a.value || a.major - b.major || a.minor - b.minor)
+      .slice(0, n);
+  }
+}
+
+/**
+ * What the census keeps of each visited object: per type (by profile id, in typed arrays) the
+ * objects, bytes, GC-tracked objects and their bytes; the largest objects and containers; with
+ * --type its instances; with --leaks the GC-tracked objects. Nothing per object otherwise.
+ */
+class CensusCounter {
+  count = new Float64Array(256);
+  bytes = new Float64Array(256);
+  tracked = new Float64Array(256);
+  trackedBytes = new Float64Array(256);
+  unsized = 0;
+  readonly largest: TopN;
+  readonly containers: TopN;
+  readonly leakObjects: TrackedObjects | null;
+  readonly instances: InstancesView['listed'] = [];
+  instancesTotal = 0;
+  readonly instanceLimit: number;
+  /** A split census: the largest objects and containers of every thread together (TopN.merge). */
+  largestMerged: Ranked[] | null = null;
+  containersMerged: Ranked[] | null = null;
+  private readonly lengthOff: Map<string, number>;
+  /** Per type id: 1 wanted, 2 not (decided once per type). */
+  private readonly want: number[] = [];
+
+  constructor(
+    private readonly s: HeapSession,
+    private readonly o: CensusOptions,
+  ) {
+    this.largest = new TopN(o.largest ?? 10);
+    this.containers = new TopN(o.largest ?? 10);
+    this.leakObjects = o.leaks ? new TrackedObjects() : null;
+    this.lengthOff = new Map([...CONTAINER_KINDS].map((k) => [k, containerLengthOffset(s.rt.layout, k)!]));
+    this.instanceLimit = o.instances ?? 100;
+  }
+
+  wanted(p: TypeProfile): boolean {
+    return !this.o.type || this.o.type === p.qualname || this.o.type === `${p.module}.${p.qualname}`;
+  }
+
+  private length(x: HeapObject): number | null {
+    const off = x.profile.kind === null ? undefined : this.lengthOff.get(x.profile.kind);
+    if (off === undefined) return null;
+    return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : this.s.heap.mem.i64(x.address + off);
+  }
+
+  /** Room for type ids up to `id`. */
+  grow(id: number): void {
+    if (id < this.count.length) return;
+    const n = Math.max(id + 1, this.count.length * 2);
+    for (const k of ['count', 'bytes', 'tracked', 'trackedBytes'] as const) {
+      const a = new Float64Array(n);
+      a.set(this[k]);
+      this[k] = a;
+    }
+  }
+
+  /** One visited object; `major`/`minor`: where a one-thread walk visits it (see SplitWalk). */
+  visit(x: HeapObject, major: number, minor: number): void {
+    const id = x.profile.id;
+    if (id >= this.count.length) this.grow(id);
+    this.count[id]++;
+    const size = x.size;
+    if (size === null) this.unsized++;
+    else this.bytes[id] += size;
+    if (x.generation >= 0 && x.generation < 3) {
+      this.tracked[id]++;
+      if (size !== null) this.trackedBytes[id] += size;
+      this.leakObjects?.add(x.address, x.refcount, id);
+    }
+    if (this.o.type) {
+      if ((this.want[id] ??= this.wanted(x.profile) ? 1 : 2) === 2) return;
+      this.instancesTotal++;
+      if (this.instances.length < this.instanceLimit) this.instances.push({ address: hex(x.address), size, estimated: !x.profile.exact, found_by: sourceNames(x.sources) });
+    }
+    if (size !== null && size > this.largest.floor()) this.largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null, major, minor });
+    if (x.profile.kind !== null && CONTAINER_KINDS.has(x.profile.kind)) {
+      const n = this.length(x);
+      if (n !== null && n > this.containers.floor()) this.containers.offer({ address: x.address, profile: x.profile, sources: x.sources, value: n, size, length: n, major, minor });
+    }
   }
 }
 
@@ -81,64 +174,16 @@ export function leakHintsSteps(s: HeapSession, threshold?: number): Generator<Ce
 }
 
 function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress, LeakHints, void> {
-  const { heap, rt } = s;
-  const L = rt.layout;
-  const count: number[] = [];
-  const bytes: number[] = [];
-  const tracked: number[] = [];
-  const trackedBytes: number[] = [];
-  let unsized = 0;
-  const largest = new TopN(o.largest ?? 10);
-  const containers = new TopN(o.largest ?? 10);
-  const leakObjects = o.leaks ? new TrackedObjects() : null;
-  const lengthOff = new Map([...CONTAINER_KINDS].map((k) => [k, containerLengthOffset(L, k)!]));
-  const wanted = (p: TypeProfile) => !o.type || o.type === p.qualname || o.type === `${p.module}.${p.qualname}`;
-  // Per type id: 1 wanted, 2 not (decided once per type).
-  const want: number[] = [];
-  const instanceLimit = o.instances ?? 100;
-  const instances: InstancesView['listed'] = [];
-  let instancesTotal = 0;
+  const c = new CensusCounter(s, o);
+  const summary = yield* s.heap.walkSteps((x) => c.visit(x, 0, 0), { progress: o.progress });
+  return yield* censusReport(s, o, c, s.heap.types.all(), summary);
+}
 
-  const length = (x: HeapObject): number | null => {
-    const off = x.profile.kind === null ? undefined : lengthOff.get(x.profile.kind);
-    if (off === undefined) return null;
-    return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
-  };
-
-  const summary = yield* heap.walkSteps(
-    (x) => {
-      const id = x.profile.id;
-      if (count[id] === undefined) {
-        count[id] = 0;
-        bytes[id] = 0;
-        tracked[id] = 0;
-        trackedBytes[id] = 0;
-      }
-      count[id]++;
-      const size = x.size;
-      if (size === null) unsized++;
-      else bytes[id] += size;
-      const inGens = x.generation >= 0 && x.generation < 3;
-      if (inGens) {
-        tracked[id]++;
-        if (size !== null) trackedBytes[id] += size;
-        leakObjects?.add(x.address, x.refcount, id);
-      }
-      if (o.type) {
-        if ((want[id] ??= wanted(x.profile) ? 1 : 2) === 2) return;
-        instancesTotal++;
-        if (instances.length < instanceLimit) instances.push({ address: hex(x.address), size, estimated: !x.profile.exact, found_by: sourceNames(x.sources) });
-      }
-      if (size !== null && size > largest.floor()) largest.offer({ address: x.address, profile: x.profile, sources: x.sources, value: size, size, length: null });
-      if (x.profile.kind !== null && CONTAINER_KINDS.has(x.profile.kind)) {
-        const n = length(x);
-        if (n !== null && n > containers.floor()) containers.offer({ address: x.address, profile: x.profile, sources: x.sources, value: n, size, length: n });
-      }
-    },
-    { progress: o.progress },
-  );
-
-  const profiles = heap.types.all();
+/** The report from what the walk counted; `profiles`: every type met, in the order the walk met them. */
+function* censusReport(s: HeapSession, o: CensusOptions, c: CensusCounter, profiles: TypeProfile[], summary: HeapWalkSummary): Generator<CensusProgress, LeakHints, void> {
+  const { heap } = s;
+  const { count, bytes, tracked, trackedBytes, unsized, largest, containers, leakObjects, instances, instancesTotal, instanceLimit } = c;
+  const wanted = (p: TypeProfile) => c.wanted(p);
   const rows: CensusTypeView[] = [];
   let objectsTotal = 0;
   let bytesTotal = 0;
@@ -214,11 +259,13 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
   };
   let u: Uncollected | null = null;
   if (leakObjects) {
-    u = yield* uncollectedSteps(heap, leakObjects, profiles);
+    // By profile id (`profiles` may be in another order).
+    const byId = heap.types.all();
+    u = yield* uncollectedSteps(heap, leakObjects, byId);
     leaks.uncollected = {
       objects: u.objects,
       with_finalizers: u.withFinalizers,
-      types: [...u.byType].filter(([id]) => wanted(profiles[id])).sort((a, b) => b[1] - a[1]).map(([id, n]) => ({ name: profiles[id].qualname, module: profiles[id].module, count: n, ...(profiles[id].finalizer ? { finalizer: true } : {}) })),
+      types: [...u.byType].filter(([id]) => wanted(byId[id])).sort((a, b) => b[1] - a[1]).map(([id, n]) => ({ name: byId[id].qualname, module: byId[id].module, count: n, ...(byId[id].finalizer ? { finalizer: true } : {}) })),
     };
   }
 
@@ -245,8 +292,8 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
           ? { refchain: { unreadable: summary.refchain.unreadable } }
           : { refchain: { objects: summary.refchain.onChain, only: summary.bySource.refchainOnly, off_chain: summary.refchain.offChain, complete: summary.refchain.complete } }),
     },
-    largest: largest.items.map(describe),
-    largest_containers: containers.items.map(describe),
+    largest: (c.largestMerged ?? largest.items).map(describe),
+    largest_containers: (c.containersMerged ?? containers.items).map(describe),
     ...(o.type ? { instances: { type: o.type, listed: instances, total: instancesTotal, limit: instanceLimit } } : {}),
     rejected,
     generations,
@@ -303,3 +350,109 @@ function gcGarbage(s: HeapSession): { view: LeakHintsView['gc_garbage']; objects
   return { view: any ? { count: total, types: [...byType.values()].sort((a, b) => b.count - a.count) } : null, objects };
 }
 
+
+/** One of the largest objects or containers a worker kept, its type by address (plain data). */
+interface RankedPart extends Omit<Ranked, 'profile'> {
+  type: number;
+}
+
+/** What a worker thread's share of a split census counted (plain data, for postMessage). */
+export interface CensusPart {
+  /** Per type it counted: the type's address, objects, bytes, GC-tracked objects and their bytes (5 numbers each). */
+  types: Float64Array;
+  unsized: number;
+  largest: RankedPart[];
+  containers: RankedPart[];
+}
+
+/** A worker thread's share of a split census: scans arena ranges (in address order), then tells what it counted. */
+export function censusScanner(s: HeapSession, o: CensusOptions): { scan: (first: number, end: number, gc: GcBits) => ArenaScan; part: () => CensusPart } {
+  const c = new CensusCounter(s, o);
+  const scan = s.heap.arenaScanner((x) => c.visit(x, x.address, 0));
+  const plain = (r: Ranked): RankedPart => ({ address: r.address, type: r.profile.type.address, sources: r.sources, value: r.value, size: r.size, length: r.length, major: r.major, minor: r.minor });
+  return {
+    scan,
+    part: () => {
+      const types: number[] = [];
+      for (const p of s.heap.types.all()) if (c.count[p.id]) types.push(p.type.address, c.count[p.id], c.bytes[p.id], c.tracked[p.id], c.trackedBytes[p.id]);
+      return { types: Float64Array.from(types), unsized: c.unsized, largest: c.largest.items.map(plain), containers: c.containers.items.map(plain) };
+    },
+  };
+}
+
+/** Scans every arena elsewhere (worker threads running censusScanner): the scans in arena order, and each thread's part. */
+export type ScanArenas = (gc: GcBits) => Promise<{ scans: ArenaScan[]; parts: CensusPart[] }>;
+
+/** Whether censusSplit can count this heap with these options (a pymalloc heap; not --type, --leaks). */
+export function censusSplittable(s: HeapSession, o: CensusOptions): boolean {
+  return s.heap.splittable && !o.type && !o.leaks;
+}
+
+/**
+ * census() with the pool scan done by `scanArenas` on other threads, merged here: the same
+ * report, byte for byte (what depends on the order of the walk, such as which of equally large
+ * objects are listed or the order of types that tie, is put in the order one thread would meet it).
+ * Types the session knew before keep their order (first); a session's first census (the CLI's)
+ * therefore ties types exactly as census() does, while a later census() on the same session
+ * orders the types this one profiled by when the main thread learnt of them.
+ */
+export async function censusSplit(s: HeapSession, o: CensusOptions, scanArenas: ScanArenas): Promise<HeapReport> {
+  if (!censusSplittable(s, o)) throw new Error('censusSplit: not a splittable census (see censusSplittable)');
+  const { heap } = s;
+  const c = new CensusCounter(s, o);
+  const split: SplitWalk = { scans: null, major: -2, minor: 0 };
+  // Where each type was met first, as (major, minor) of SplitWalk: the order of the rows that tie.
+  const met = new Map<number, [number, number]>();
+  for (const p of heap.types.all()) met.set(p.type.address, [-2, p.id]);
+  heap.types.onNew = (p) => met.set(p.type.address, [split.major, split.minor]);
+  let parts: CensusPart[] = [];
+  let summary: HeapWalkSummary;
+  try {
+    const walk = heap.walkSteps((x) => c.visit(x, split.major, split.minor), { progress: o.progress, split });
+    for (;;) {
+      const r = walk.next();
+      if (r.done) {
+        summary = r.value;
+        break;
+      }
+      if (r.value.split) {
+        const got = await scanArenas(r.value.split);
+        split.scans = got.scans;
+        parts = got.parts;
+      }
+    }
+  } finally {
+    heap.types.onNew = null;
+  }
+  for (const sc of split.scans ?? []) {
+    for (let i = 0; i < sc.types.length; i += 2) {
+      const had = met.get(sc.types[i]);
+      if (!had || had[0] > sc.types[i + 1] || (had[0] === sc.types[i + 1] && had[1] > 0)) met.set(sc.types[i], [sc.types[i + 1], 0]);
+    }
+  }
+  const profileOf = (address: number): TypeProfile => {
+    const p = heap.types.profile(address);
+    if (!p) throw new Error(`censusSplit: type 0x${address.toString(16)} was profiled on a worker thread but not here`);
+    return p;
+  };
+  for (const part of parts) {
+    for (let i = 0; i < part.types.length; i += 5) {
+      const id = profileOf(part.types[i]).id;
+      c.grow(id);
+      c.count[id] += part.types[i + 1];
+      c.bytes[id] += part.types[i + 2];
+      c.tracked[id] += part.types[i + 3];
+      c.trackedBytes[id] += part.types[i + 4];
+    }
+    c.unsized += part.unsized;
+  }
+  const ranked = (r: RankedPart): Ranked => ({ address: r.address, profile: profileOf(r.type), sources: r.sources, value: r.value, size: r.size, length: r.length, major: r.major, minor: r.minor });
+  c.largestMerged = TopN.merge(o.largest ?? 10, [c.largest.items, ...parts.map((p) => p.largest.map(ranked))]);
+  c.containersMerged = TopN.merge(o.largest ?? 10, [c.containers.items, ...parts.map((p) => p.containers.map(ranked))]);
+  const key = (p: TypeProfile) => met.get(p.type.address) ?? [Infinity, p.id];
+  const profiles = heap.types.all().sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1] - y[1];
+  });
+  return runSteps(censusReport(s, o, c, profiles, summary!)).report;
+}

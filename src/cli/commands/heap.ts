@@ -1,13 +1,16 @@
 // `pycore heap CORE`: object census by type (count and sys.getsizeof() bytes), largest objects,
 // GC generations, pymalloc totals and leak hints; `--malloc-stats` prints pymalloc's own report.
 import { Option, type Command } from 'commander';
-import { census } from '../../analysis/heap/census.js';
+import { census, censusScanner, censusSplit, censusSplittable, type CensusOptions } from '../../analysis/heap/census.js';
+import type { HeapReport } from '../../analysis/heap/view-model.js';
 import { dominatorsReport, dominatorSteps, SUSPECT_THRESHOLD } from '../../analysis/heap/dominators.js';
 import { mallocStatsViews } from '../../analysis/heap/session.js';
 import { renderHeapJson, renderHeapText } from '../../reports/heap-text.js';
 import { renderAllMallocStats } from '../../reports/malloc-stats.js';
 import { renderDominatorsJson, renderDominatorsText } from '../../reports/dominators-text.js';
 import { EXIT, fail, withCoreOptions } from '../common.js';
+import { escapeForTerminal } from '../../reports/sanitize.js';
+import { CensusPool, censusThreads } from '../census-pool.js';
 import { heapOrFail, walkProgress, wholeNumber } from '../heap-common.js';
 import type { CoreOptions } from '../open-core.js';
 
@@ -63,7 +66,22 @@ export function register(program: Command): void {
         return;
       }
       const progress = walkProgress('heap: scanning arenas');
-      const report = census(s, { sort: o.sort, top: o.top, type: o.type, instances: o.instances, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update });
+      const options: CensusOptions = { sort: o.sort, top: o.top, type: o.type, instances: o.instances, largest: o.largest, leaks: o.leaks, threshold: o.threshold, progress: progress.update };
+      const threads = censusSplittable(s, options) ? censusThreads(s.heap.arenas.length) : 1;
+      let report: HeapReport | null = null;
+      if (threads > 1) {
+        // The workers open the core while this thread reads the GC lists.
+        const pool = new CensusPool(core, o, { largest: o.largest }, threads - 1);
+        try {
+          report = await censusSplit(s, options, pool.scan(censusScanner(s, { largest: o.largest }), progress.update));
+        } catch (e) {
+          progress.finish();
+          process.stderr.write(`pycore: ${escapeForTerminal((e as Error).message.replace(/\s*\n\s*/g, ' '))}; counting on one thread instead\n`);
+        } finally {
+          await pool.close();
+        }
+      }
+      report ??= census(s, options);
       progress.finish();
       process.stdout.write(o.format === 'json' ? renderHeapJson(report) : renderHeapText(report));
     });
