@@ -15,6 +15,8 @@ import { isFailure, readUnicode } from './strings.js';
 export interface HotOffsets {
   /** The object header: 0 and 8, or 16 and 24 in a Py_TRACE_REFS build (_ob_next, _ob_prev first); -1 for a free-threaded build's split count (objects/refcount.ts). */
   obRefcnt: number;
+  /** 3.14+ (caps.obRefcnt 'uint32-with-flags'): the count is the low 32 bits; ob_overflow and ob_flags (immortal, static) fill the high ones. */
+  refcntFlags: boolean;
   obType: number;
   varSize: number;
   longDigits: number;
@@ -51,6 +53,7 @@ export function hotOffsets(L: Layout): HotOffsets {
   const opt = (name: FieldName) => L.offsets[name] ?? -1;
   return {
     obRefcnt: L.caps.refcount === 'ob_refcnt' ? field(L, 'object.refcnt') : -1,
+    refcntFlags: L.caps.obRefcnt === 'uint32-with-flags',
     obType: field(L, 'object.type'),
     varSize: field(L, 'var.size'),
     longDigits: field(L, 'long.digits'),
@@ -142,6 +145,8 @@ const OWN_SIZEOF = new Set(['code', 'frame', 'generator', 'coroutine', 'async_ge
 
 /** High 32 bits of the largest reference count believed in a pymalloc block (2^40). */
 const BLOCK_REFCOUNT_HI = 2 ** 8;
+/** 3.14+: the largest ob_flags believed (a few bits: immortal, statically allocated, ...). */
+const BLOCK_OB_FLAGS_MAX = 0xff;
 const MAX_VAR_BYTES = 2 ** 36;
 /** Kinds with an item size whose ob_size is not an item count (3.11+ frames and generators embed a frame). */
 const NOT_COUNTED = new Set<string | null>(['frame', 'generator', 'coroutine', 'async_generator']);
@@ -273,6 +278,12 @@ export class HeapTypes {
     return prof;
   }
 
+  /** The reference count of the object whose header starts at word `at` (objectInBlock accepted it). */
+  refcountAt(w: Uint32Array, at: number): number {
+    const k = at + (this.off.obRefcnt >>> 2);
+    return this.off.refcntFlags ? w[k] : i64w(w, k);
+  }
+
   /** Whether this build has old-style instances (2.7), whose profiles are keyed by class, not type. */
   get classicInstances(): boolean {
     return this.instanceClass >= 0;
@@ -402,11 +413,13 @@ export class HeapTypes {
     let why: RejectReason | null = null;
     for (let pre = 0; base + pre + obType + 8 <= blockSize && pre <= 32; pre += 16) {
       const at = k + ((base + pre) >>> 2);
+      // The high word is the count's (up to 2^40), or 3.14+'s ob_overflow (0) and ob_flags (a few bits).
       const hi = w[at + rc + 1] | 0;
-      if (hi < 0 || hi > BLOCK_REFCOUNT_HI || (hi === 0 && w[at + rc] === 0)) {
+      const countHi = this.off.refcntFlags ? ((hi & 0xffff) === 0 && hi >>> 16 <= BLOCK_OB_FLAGS_MAX ? 0 : -1) : hi;
+      if (countHi < 0 || countHi > BLOCK_REFCOUNT_HI || (countHi === 0 && w[at + rc] === 0)) {
         // A real type behind refcount 0: an object freed (kept on a free list) or being deallocated.
         // (A word too big to be a refcount is mostly a pointer, a GC header's: not a candidate.)
-        if (why === null && hi === 0 && this.profile(u64w(w, at + (obType >>> 2)))?.pre === pre) why = 'dead';
+        if (why === null && countHi === 0 && this.profile(u64w(w, at + (obType >>> 2)))?.pre === pre) why = 'dead';
         continue;
       }
       const tp = u64w(w, at + (obType >>> 2));

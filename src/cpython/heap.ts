@@ -20,7 +20,7 @@ import type { Target } from '../target/target.js';
 import { GC_BITS_TRACKED, readGcStates, walkGcListSteps, type GcState, type ListWalk } from './gc.js';
 import { refchainHeads, walkRefchainSteps } from './refchain.js';
 import { BulkReader } from './bulk-read.js';
-import { HeapMemory, i64w, wordsOf } from './heap-memory.js';
+import { HeapMemory, wordsOf } from './heap-memory.js';
 import { HeapTypes, REJECT_REASONS, type RejectReason, type TypeProfile } from './heap-objects.js';
 import { mallocChunk } from './malloc-chunk.js';
 import { PT_LOAD } from '../elf/constants.js';
@@ -607,7 +607,7 @@ export class Heap {
         }
         summary.objectBlocks++;
         const at = (boff + pre) >>> 2;
-        sink.found(address, prof, i64w(words, at + (this.types.off.obRefcnt >>> 2)), sources, generation, words, at, h.blockSize - pre);
+        sink.found(address, prof, this.types.refcountAt(words, at), sources, generation, words, at, h.blockSize - pre);
       }
       yield;
     }
