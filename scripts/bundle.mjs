@@ -5,7 +5,8 @@
 // split into chunks loaded on demand (the TUI and triage's workers are not read by `analyze`);
 // npm packages other than commander stay outside the bundle, loaded from node_modules as before.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +25,7 @@ const lazyChildProcess = {
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outdir = path.join(root, 'dist', 'cli');
+const dependencies = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies);
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -37,7 +39,7 @@ await build({
   target: 'node20',
   // commander (plain CommonJS, read by every command) goes into the bundle: node's CommonJS
   // loader and its export scan cost more than the few KB; the other packages stay in node_modules.
-  external: Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies).filter((d) => d !== 'commander'),
+  external: dependencies.filter((d) => d !== 'commander'),
   minifyWhitespace: true,
   minifySyntax: true,
   chunkNames: 'chunk-[hash]',
@@ -46,3 +48,39 @@ await build({
   logLevel: 'warning',
   plugins: [lazyChildProcess],
 });
+
+// `pycore analyze` (the command run most, on small cores, where start-up is most of the time)
+// also gets a bundle of its own: one classic script holding main.js with only the analyze
+// command, which bin/pycore.js compiles through node:vm with a V8 code cache (node 20's ES
+// module loader has none). Its first line names the hash of the rest: the code cache is kept
+// under that name, so a rebuilt bundle never meets the code of an older one.
+const onlyAnalyze = {
+  name: 'only-analyze',
+  setup(b) {
+    // main.js imports the command it is given; with this bundle that is always analyze.
+    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => (/[\\/]cli[\\/]main\.js$/.test(args.importer) && args.path !== './commands/analyze.js' ? { path: args.path, namespace: 'not-analyze' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'not-analyze' }, () => ({ contents: "throw new Error('the analyze bundle holds no other command');", loader: 'js' }));
+  },
+};
+const analyze = await build({
+  absWorkingDir: root,
+  entryPoints: ['dist/src/cli/main.js'],
+  write: false,
+  outfile: path.join(outdir, 'analyze.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: dependencies.filter((d) => d !== 'commander'),
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // bin/pycore.js passes the bundle's own file URL (a classic script has no import.meta).
+  define: { 'import.meta.url': '__pycoreUrl' },
+  logLevel: 'warning',
+  plugins: [lazyChildProcess, onlyAnalyze],
+});
+const code = analyze.outputFiles[0].text;
+// Written as the function node's CommonJS loader would wrap it, so that bin/pycore.js compiles
+// the file's text as it is (no second copy of 600 KB of source made by concatenation).
+const wrapped = `(function (exports, require, module, __filename, __dirname, __pycoreUrl) {${code}\n})`;
+writeFileSync(path.join(outdir, 'analyze.cjs'), `// pycore-bundle ${createHash('sha256').update(wrapped).digest('hex').slice(0, 32)}\n${wrapped}\n`);
