@@ -3,15 +3,15 @@
 // tsc, then scripts/bundle.mjs). `pycore analyze` runs from a bundle of its own (analyze.cjs),
 // compiled with a V8 code cache kept in pycore's cache directory: compiling the bundle's code
 // is a large part of analyzing a small core, and node 20 caches no compiled code of its own.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 
+// Loaded only on the way to a bundle (other commands start without them).
+const require = createRequire(import.meta.url);
+let zlib;
 const cliDir = fileURLToPath(new URL('../dist/cli/', import.meta.url));
 
 function cannotStart(e) {
@@ -46,22 +46,27 @@ function pruneOlder(dir, name, keep) {
 }
 
 /**
- * The code cache file: its SHA-1, then V8's data. V8 checks that a cache fits its version, its
- * flags and the source's length, but not that the data is whole: a damaged cache would crash it.
+ * The code cache file: the CRC-32 of V8's data, then the data. V8 checks that a cache fits its
+ * version, its flags and the source's length, but not that the data is whole: a damaged cache
+ * would crash it. (zlib.crc32 came with node 20.15; before it there is no cache.)
  */
 function readCodeCache(file) {
+  if (!zlib.crc32) return undefined;
   let b;
   try {
     b = readFileSync(file);
   } catch {
     return undefined;
   }
-  const data = b.subarray(20);
-  return b.length > 20 && createHash('sha1').update(data).digest().equals(b.subarray(0, 20)) ? data : undefined;
+  const data = b.subarray(4);
+  return b.length > 4 && zlib.crc32(data) === b.readUInt32LE(0) ? data : undefined;
 }
 
 function codeCacheFile(data) {
-  return Buffer.concat([createHash('sha1').update(data).digest(), data]);
+  const whole = Buffer.alloc(4 + data.length);
+  whole.writeUInt32LE(zlib.crc32(data), 0);
+  data.copy(whole, 4);
+  return whole;
 }
 
 /**
@@ -79,6 +84,9 @@ function runBundle(name) {
   }
   const hash = source && /^\/\/ pycore-bundle ([0-9a-f]{32})\n/.exec(source)?.[1];
   if (!hash) return false;
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  zlib = require('node:zlib');
   // V8 optimizes a function once it has run this many bytes of bytecode a few times over; the
   // default (67584) has TurboFan compile dozens of functions in a run that is over in a third
   // of a second (about a quarter of its CPU time). A long run still has its hot loops optimized,
@@ -92,7 +100,7 @@ function runBundle(name) {
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (!cachedData || script.cachedDataRejected) {
+  if (zlib.crc32 && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled (those analyze needs).
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}.partial`;

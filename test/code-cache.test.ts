@@ -3,8 +3,7 @@
 // not fit (damaged, or made by another node) is turned away and remade.
 // Every run must still print what CPython's faulthandler printed.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -19,8 +18,8 @@ const c = corpusCores().find((x) => x.name === '3.12-segv-threads')!;
 const core = join(dir, 'core');
 writeFileSync(core, gunzipSync(readFileSync(c.core)));
 
-function analyze(cacheDir: string) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'pycore.js'), 'analyze', core, '--sysroot', SYSROOT], {
+function analyze(cacheDir: string, bin = join(ROOT, 'bin', 'pycore.js')) {
+  const r = spawnSync(process.execPath, [bin, 'analyze', core, '--sysroot', SYSROOT], {
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, PYCORE_CACHE_DIR: cacheDir },
@@ -67,11 +66,17 @@ describe('the code cache of the analyze bundle', () => {
     analyze(cache);
     expect(readFileSync(file).equals(bad)).toBe(false);
     expect(caches(cache)).toEqual([file]);
-    // Whole (its checksum holds) but not V8's: V8 turns it away.
-    const foreign = Buffer.alloc(good.length - 20, 0x42);
-    writeFileSync(file, Buffer.concat([createHash('sha1').update(foreign).digest(), foreign]));
-    analyze(cache);
-    expect(readFileSync(file).subarray(20).equals(foreign)).toBe(false);
+    // Whole, but made for a source of another length (a bundle edited after its hash line was
+    // written): V8 turns it away, and the cache is made anew for this one.
+    const other = join(dir, 'other');
+    mkdirSync(join(other, 'bin'), { recursive: true });
+    mkdirSync(join(other, 'dist', 'cli'), { recursive: true });
+    cpSync(join(ROOT, 'bin', 'pycore.js'), join(other, 'bin', 'pycore.js'));
+    writeFileSync(join(other, 'dist', 'cli', 'analyze.cjs'), `${readFileSync(join(ROOT, 'dist', 'cli', 'analyze.cjs'), 'latin1')}\n// edited\n`);
+    const accepted = readFileSync(file);
+    analyze(cache, join(other, 'bin', 'pycore.js'));
+    expect(readFileSync(file).equals(accepted)).toBe(false);
+    expect(caches(cache)).toEqual([file]);
   });
 
   it('runs without a cache when the cache directory cannot be made', () => {
