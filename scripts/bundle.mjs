@@ -4,11 +4,12 @@
 // own, which cost `pycore analyze` more time than the analysis of a small core. Commands are
 // split into chunks loaded on demand (the TUI and triage's workers are not read by `analyze`);
 // npm packages other than commander stay outside the bundle, loaded from node_modules as before.
+import assert from 'node:assert';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // commander requires node:child_process at load (for executable subcommands, which pycore has
 // none of); loading it pulls in net and dgram too. It gets a stand-in that loads it on first use.
@@ -24,6 +25,30 @@ const lazyChildProcess = {
 };
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+// The generated layout tables (190 KB of object literals, one per CPython build) are evaluated
+// when their module loads, though a run reads one. In the bundle each is a JSON string parsed on
+// first use, behind a getter (src/cpython-layouts/tables.ts copies the getters without calling them).
+const generatedIndex = path.join(root, 'dist', 'src', 'cpython-layouts', 'generated', 'index.js');
+const { generatedLayouts } = await import(pathToFileURL(generatedIndex).href);
+const lazyLayouts = {
+  name: 'lazy-layouts',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]cpython-layouts[\\/]generated[\\/]index\.js$/ }, (args) => {
+      if (path.resolve(args.path) !== generatedIndex) return undefined;
+      const entries = Object.entries(generatedLayouts).map(([k, v]) => {
+        const json = JSON.stringify(v);
+        // Only plain data survives JSON as it is: anything else stops the build.
+        assert.deepStrictEqual(JSON.parse(json), v, `layout table ${k} is not plain JSON data`);
+        return `${JSON.stringify(k)}: lazy(${JSON.stringify(json)})`;
+      });
+      return {
+        contents: `const lazy = (json) => { let v; return { enumerable: true, get: () => (v ??= JSON.parse(json)) }; };\nexport const generatedLayouts = Object.defineProperties({}, {\n${entries.join(',\n')}\n});\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
 const outdir = path.join(root, 'dist', 'cli');
 const dependencies = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies);
 rmSync(outdir, { recursive: true, force: true });
@@ -46,7 +71,7 @@ await build({
   // commander's require() of node's own modules, inside an ES module.
   banner: { js: "import { createRequire as __pycoreRequire } from 'node:module'; const require = __pycoreRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, lazyLayouts],
 });
 
 // `pycore analyze` (the command run most, on small cores, where start-up is most of the time)
@@ -77,7 +102,7 @@ const analyze = await build({
   // bin/pycore.js passes the bundle's own file URL (a classic script has no import.meta).
   define: { 'import.meta.url': '__pycoreUrl' },
   logLevel: 'warning',
-  plugins: [lazyChildProcess, onlyAnalyze],
+  plugins: [lazyChildProcess, lazyLayouts, onlyAnalyze],
 });
 const code = analyze.outputFiles[0].text;
 // Written as the function node's CommonJS loader would wrap it, so that bin/pycore.js compiles
