@@ -95,11 +95,7 @@ function runBundle(name) {
   const codeDir = path.join(cacheDir(process.env), 'code');
   const cacheFile = path.join(codeDir, `${name}-${hash}-${process.version}-${process.arch}.v8`);
   const cachedData = readCodeCache(cacheFile);
-  const script = new vm.Script(source, {
-    filename: file,
-    cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  const script = new vm.Script(source, { filename: file, cachedData });
   if (zlib.crc32 && (!cachedData || script.cachedDataRejected)) {
     // At exit the cache also holds the functions this run compiled (those analyze needs).
     process.once('exit', () => {

@@ -87,6 +87,16 @@ const onlyAnalyze = {
     b.onLoad({ filter: /.*/, namespace: 'not-analyze' }, () => ({ contents: "throw new Error('the analyze bundle holds no other command');", loader: 'js' }));
   },
 };
+// A classic script compiled through node:vm has dynamic import() only behind an experimental
+// option (which prints a warning): the one package analyze imports on demand, fzstd (for zstd
+// cores), is required through its CommonJS entry instead, and the build checks none is left.
+const requireFzstd = {
+  name: 'require-fzstd',
+  setup(b) {
+    b.onResolve({ filter: /^fzstd$/ }, (args) => (args.namespace === 'require-fzstd' ? { path: 'fzstd', external: true } : { path: 'fzstd', namespace: 'require-fzstd' }));
+    b.onLoad({ filter: /.*/, namespace: 'require-fzstd' }, () => ({ contents: "module.exports = require('fzstd');", loader: 'js' }));
+  },
+};
 const analyze = await build({
   absWorkingDir: root,
   entryPoints: ['dist/src/cli/main.js'],
@@ -102,9 +112,10 @@ const analyze = await build({
   // bin/pycore.js passes the bundle's own file URL (a classic script has no import.meta).
   define: { 'import.meta.url': '__pycoreUrl' },
   logLevel: 'warning',
-  plugins: [lazyChildProcess, lazyLayouts, onlyAnalyze],
+  plugins: [lazyChildProcess, lazyLayouts, onlyAnalyze, requireFzstd],
 });
 const code = analyze.outputFiles[0].text;
+if (/\bimport\(/.test(code)) throw new Error('dist/cli/analyze.cjs would hold a dynamic import(), which a node:vm script cannot run without an experimental option');
 // Written as the function node's CommonJS loader would wrap it, so that bin/pycore.js compiles
 // the file's text as it is (no second copy of 600 KB of source made by concatenation).
 const wrapped = `(function (exports, require, module, __filename, __dirname, __pycoreUrl) {${code}\n})`;
