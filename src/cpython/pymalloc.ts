@@ -220,6 +220,9 @@ function scanForArenaTable(L: Layout, P: PymallocLayout, target: Target, rt: Pyt
   const tried = new Set<number>();
   let best: { table: number; maxarenas: number; arenas: Arena[] } | null = null;
   const consider = (table: number): void => {
+    // The table is PyMem_RawRealloc'd (obmalloc.c's new_arena): never inside the interpreter's
+    // own image, where most of its data's pointers lead (Debian's 3.11: 6,900 of 9,200).
+    if (table >= m.start && table < m.end) return;
     if (!table || table % 8 !== 0 || tried.has(table)) return;
     tried.add(table);
     if (inCore.find(table) < 0) return;
