@@ -187,11 +187,13 @@ async function measure(cmd, args, opts = {}) {
     if (!timeScratch) scratchDirs.add(timeScratch = mkdtempSync(path.join(os.tmpdir(), 'pycore-bench-time-')));
     const tf = path.join(timeScratch, 'time.out');
     rmSync(tf, { force: true });
-    const r = await run(TIME_BIN, ['-o', tf, '-f', '%e %M', cmd, ...args], opts);
+    const r = await run(TIME_BIN, ['-o', tf, '-f', '%e %M %U %S', cmd, ...args], opts);
     const lines = existsSync(tf) ? readFileSync(tf, 'utf8').trim().split('\n') : [];
     const last = (lines[lines.length - 1] || '').trim().split(/\s+/);
     const rssKb = Number(last[1]);
-    return { ...r, rssBytes: Number.isFinite(rssKb) ? rssKb * 1024 : null, rssMethod: 'GNU time %M (ru_maxrss)' };
+    // User + system CPU seconds: less sensitive than wall time to other work on the machine.
+    const cpu = Number(last[2]) + Number(last[3]);
+    return { ...r, rssBytes: Number.isFinite(rssKb) ? rssKb * 1024 : null, cpuSeconds: Number.isFinite(cpu) ? cpu : null, rssMethod: 'GNU time %M (ru_maxrss)' };
   }
   const r = await run(cmd, args, { ...opts, pollRss: true });
   return { ...r, rssBytes: r.polledHwmKb ? r.polledHwmKb * 1024 : null, rssMethod: '/proc/PID/status VmHWM, polled every 2 ms (may miss a last-moment peak)' };
@@ -492,21 +494,25 @@ async function corpusBench(o, snap) {
   for (let i = 0; i < o.runs; i++) for (const c of commands) samples[c.key].push(await measure(c.cmd, c.args));
   const results = Object.fromEntries(commands.map((c) => [c.key, { label: c.label, command: [c.cmd, ...c.args].join(' '), ...summarize(samples[c.key]) }]));
   const base = results.baseline.wall_median_s;
-  const rows = [['command', 'median wall', 'min', 'max', 'peak RSS', '× node -e 0', '× pystack']];
+  const rows = [['command', 'median wall', 'min', 'max', 'median CPU', 'peak RSS', '× node -e 0', '× pystack', 'CPU × pystack']];
   for (const c of commands) {
     const r = results[c.key];
     const ref = c.case ? results[`${c.case.name}/pystack${c.native ? ' --native' : ''}`] : null;
     const vsPystack = ref && c.tool !== 'pystack' ? r.wall_median_s / ref.wall_median_s : null;
+    const cpuVsPystack = ref && c.tool !== 'pystack' && r.cpu_median_s !== null && ref.cpu_median_s ? r.cpu_median_s / ref.cpu_median_s : null;
     r.ratio_node = r.wall_median_s / base;
     r.ratio_pystack = vsPystack;
-    rows.push([r.label, fmtS(r.wall_median_s), fmtS(r.wall_min_s), fmtS(r.wall_max_s), fmtMiB(r.rss_median_bytes), `${r.ratio_node.toFixed(2)}×`, c.tool === 'pystack' ? '1.00×' : vsPystack === null ? 'n/a' : `${vsPystack.toFixed(2)}×`]);
+    r.cpu_ratio_pystack = cpuVsPystack;
+    const ratio = (x) => (c.tool === 'pystack' ? '1.00×' : x === null ? 'n/a' : `${x.toFixed(2)}×`);
+    rows.push([r.label, fmtS(r.wall_median_s), fmtS(r.wall_min_s), fmtS(r.wall_max_s), r.cpu_median_s === null ? 'n/a' : fmtS(r.cpu_median_s), fmtMiB(r.rss_median_bytes), `${r.ratio_node.toFixed(2)}×`, ratio(vsPystack), ratio(cpuVsPystack)]);
   }
   process.stdout.write(`\n${table(rows)}\n`);
   const goals = [];
   for (const c of cases) {
     const a = results[`${c.name}/pycore`], n = results[`${c.name}/pycore --native`];
-    if (a.ratio_pystack !== null) goals.push({ goal: `analyze <= ${c.goal}× pystack on ${c.name}`, value: `${a.ratio_pystack.toFixed(2)}×`, pass: a.ratio_pystack <= c.goal });
-    if (n.ratio_pystack !== null) goals.push({ goal: `analyze --native <= ${CORPUS_GOALS.nativeRatio}× pystack --native on ${c.name}`, value: `${n.ratio_pystack.toFixed(2)}×`, pass: n.ratio_pystack <= CORPUS_GOALS.nativeRatio });
+    const cpu = (x) => (x.cpu_ratio_pystack === null ? '' : ` (CPU ${x.cpu_ratio_pystack.toFixed(2)}×)`);
+    if (a.ratio_pystack !== null) goals.push({ goal: `analyze <= ${c.goal}× pystack on ${c.name}`, value: `${a.ratio_pystack.toFixed(2)}×${cpu(a)}`, pass: a.ratio_pystack <= c.goal });
+    if (n.ratio_pystack !== null) goals.push({ goal: `analyze --native <= ${CORPUS_GOALS.nativeRatio}× pystack --native on ${c.name}`, value: `${n.ratio_pystack.toFixed(2)}×${cpu(n)}`, pass: n.ratio_pystack <= CORPUS_GOALS.nativeRatio });
     goals.push({ goal: `analyze peak RSS <= ${fmtMiB(CORPUS_GOALS.rssBytes)} on ${c.name}`, value: fmtMiB(a.rss_median_bytes), pass: a.rss_median_bytes <= CORPUS_GOALS.rssBytes });
   }
   process.stdout.write('\ncorpus goals\n');
@@ -537,10 +543,12 @@ function median(xs) {
 function summarize(samples) {
   const w = samples.map((s) => s.wallSeconds);
   const r = samples.map((s) => s.rssBytes);
+  const c = samples.map((s) => s.cpuSeconds).filter((x) => x != null);
   return {
     runs: samples.length, wall_median_s: median(w), wall_min_s: Math.min(...w), wall_max_s: Math.max(...w),
+    cpu_median_s: c.length === samples.length ? median(c) : null,
     rss_median_bytes: median(r), rss_max_bytes: Math.max(...r.filter((x) => x != null)),
-    samples: samples.map((s) => ({ wall_s: Number(s.wallSeconds.toFixed(4)), rss_bytes: s.rssBytes, exit: s.code })),
+    samples: samples.map((s) => ({ wall_s: Number(s.wallSeconds.toFixed(4)), cpu_s: s.cpuSeconds ?? null, rss_bytes: s.rssBytes, exit: s.code })),
   };
 }
 function table(rows) {

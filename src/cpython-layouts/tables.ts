@@ -4,7 +4,12 @@ import { generatedLayouts, type GeneratedLayout } from './generated/index.js';
 import { layout as py314 } from './headers/py314.js';
 import { layout as py315 } from './headers/py315.js';
 
-export const layoutTables: Record<string, GeneratedLayout> = { ...generatedLayouts, '3.14': py314, '3.15': py315 };
+// Copied as property descriptors, not spread: the CLI bundle makes each generated table a getter
+// that parses it on first use (scripts/bundle.mjs), and a spread would parse them all.
+export const layoutTables: Record<string, GeneratedLayout> = Object.defineProperties(
+  {},
+  { ...Object.getOwnPropertyDescriptors(generatedLayouts), '3.14': { value: py314, enumerable: true }, '3.15': { value: py315, enumerable: true } },
+);
 
 /**
  * Tables no real core has checked, with why; these tables also lack the interpreter and thread

@@ -11,6 +11,8 @@ import type { InterpreterInfo } from './threads.js';
 
 /** More arena slots than this means the table pointer or its length is corrupt (2^22 arenas = 4 TiB). */
 const MAX_ARENA_SLOTS = 1 << 22;
+const TWO32 = 2 ** 32;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export const NUM_CLASSES = 32;
 
 export interface Arena {
@@ -212,33 +214,49 @@ function scanForArenaTable(L: Layout, P: PymallocLayout, target: Target, rt: Pyt
   // The table is malloc'd and its arenas are anonymous mappings: both are in the core's own
   // memory. Words pointing elsewhere are dismissed before anything is read there.
   const inCore = new RangeIndex(target.memory.coreRegions);
-  // Many words point at the same place: each candidate table is judged once.
+  const lowest = inCore.length ? inCore.starts[0] : 0;
+  const highest = inCore.length ? Math.max(...inCore.ends) : 0;
+  // Many words point at the same place (a 3.11 module's data: 55,000 candidates, 9,000 distinct): each is judged once.
   const tried = new Set<number>();
   let best: { table: number; maxarenas: number; arenas: Arena[] } | null = null;
+  const consider = (table: number): void => {
+    // The table is PyMem_RawRealloc'd (obmalloc.c's new_arena): never inside the interpreter's
+    // own image, where most of its data's pointers lead (Debian's 3.11: 6,900 of 9,200).
+    if (table >= m.start && table < m.end) return;
+    if (!table || table % 8 !== 0 || tried.has(table)) return;
+    tried.add(table);
+    if (inCore.find(table) < 0) return;
+    const first = mem.u64(table);
+    if (first === null || first % 4096 !== 0 || (first !== 0 && inCore.find(first) < 0)) return;
+    const arenas: Arena[] = [];
+    let consistent = 0;
+    for (let n = 16; n <= MAX_ARENA_SLOTS; n *= 2) {
+      let ok = true;
+      for (let i = consistent; i < n && ok; i++) {
+        const x = slot(table, i);
+        if (x === null) ok = false;
+        else if (x !== 'unused') arenas.push(x);
+      }
+      if (!ok) break;
+      consistent = n;
+    }
+    const used = arenas.filter((x) => x.index < consistent);
+    if (consistent > 0 && used.length > 0 && (!best || used.length > best.arenas.length)) best = { table, maxarenas: consistent, arenas: used };
+  };
   for (const r of regions) {
     // The region's words in one read (a few MiB at most), else word by word.
     const whole = r.end - r.start <= 64 << 20 ? mem.mem.read(r.start, r.end - r.start) : null;
-    for (let a = r.start; a + 8 <= r.end; a += 8) {
-      const table = whole ? u64At(whole, a - r.start) : mem.u64(a);
-      if (!table || table % 8 !== 0 || inCore.find(table) < 0 || tried.has(table)) continue;
-      tried.add(table);
-      const first = mem.u64(table);
-      if (first === null || first % 4096 !== 0 || (first !== 0 && inCore.find(first) < 0)) continue;
-      const arenas: Arena[] = [];
-      let consistent = 0;
-      for (let n = 16; n <= MAX_ARENA_SLOTS; n *= 2) {
-        let ok = true;
-        for (let i = consistent; i < n && ok; i++) {
-          const x = slot(table, i);
-          if (x === null) ok = false;
-          else if (x !== 'unused') arenas.push(x);
-        }
-        if (!ok) break;
-        consistent = n;
+    if (whole && LITTLE_ENDIAN_HOST && whole.byteOffset % 4 === 0) {
+      // Most of a module's data words are not aligned pointers into the core's memory: they are
+      // passed over here, a few bytecodes each (a short run never has this loop optimized).
+      const w = new Uint32Array(whole.buffer, whole.byteOffset, (whole.length >>> 3) * 2);
+      for (let k = 0; k < w.length; k += 2) {
+        const lo = w[k];
+        if ((lo & 7) !== 0) continue;
+        const table = lo + w[k + 1] * TWO32;
+        if (table >= lowest && table < highest) consider(table);
       }
-      const used = arenas.filter((x) => x.index < consistent);
-      if (consistent > 0 && used.length > 0 && (!best || used.length > best.arenas.length)) best = { table, maxarenas: consistent, arenas: used };
-    }
+    } else for (let a = r.start; a + 8 <= r.end; a += 8) consider((whole ? u64At(whole, a - r.start) : mem.u64(a)) ?? 0);
   }
   return best;
 }
