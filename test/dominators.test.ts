@@ -39,8 +39,8 @@ describe('dominators (retained scenario)', () => {
         const p = t.find(truth.cache.id);
         expect(Math.abs(t.bytes[p] - truth.cache.retained_bytes)).toBeLessThanOrEqual(truth.cache.retained_bytes * 0.01);
         expect(t.count[p]).toBe(truth.cache.retained_objects);
-        expect(t.unsized[p]).toBe(0);
-        expect(t.estimated[p]).toBe(0);
+        expect(t.unsizedOf(p)).toBe(0);
+        expect(t.estimatedOf(p)).toBe(0);
       });
 
       it('each holder retains only itself and its own list', () => {

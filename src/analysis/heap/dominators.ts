@@ -11,7 +11,7 @@
 // reference pycore does not read: treating them as roots never credits a dominator with memory
 // something else may hold). Dominators are computed with semi-NCA (Georgiadis/Tarjan's
 // simplification of Lengauer-Tarjan), iteratively; retained sizes are summed bottom-up.
-import { runSteps, type WalkProgress } from '../../cpython/heap.js';
+import { runSteps, type HeapObject, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 import { chainHops, pathRoots } from './references.js';
 import { hex, typeLabel, type HeapSession } from './session.js';
@@ -67,11 +67,11 @@ const NO_SIZE = 0xffffffff;
 const MAX_SIZE = 2 ** 47;
 
 export interface DominatorSummary {
-  /** Objects the walk found, and how many of them no root reaches (with their exact bytes). */
+  /** Objects the walk found, and how many of them no root reaches: their exact bytes, and apart the estimated bytes and objects of unknown size. */
   objects: number;
   edges: number;
   reachable: number;
-  unreachable: { objects: number; bytes: number };
+  unreachable: { objects: number; bytes: number; estimatedBytes: number; unsized: number };
   /** Roots by kind (objects directly under the virtual root). */
   roots: Record<RootKind, number>;
   /** Exact sys.getsizeof() bytes of every reachable object; estimated bytes and unsized objects apart. */
@@ -90,11 +90,11 @@ export class DominatorTree {
     readonly idom: Int32Array,
     /** Preorder position -> preorder position of its parent on a shortest chain from a root (-1 for roots). */
     readonly bfsParent: Int32Array,
-    /** Retained: exact bytes, estimated bytes (types whose __sizeof__ pycore estimates), objects, objects of unknown size. */
+    /** Retained: exact bytes, estimated bytes (types whose __sizeof__ pycore estimates; null: none), objects, objects of unknown size (null: none). */
     readonly bytes: Float64Array,
-    readonly estimated: Float64Array,
+    private readonly estimated: Float64Array | null,
     readonly count: Uint32Array,
-    readonly unsized: Uint32Array,
+    private readonly unsized: Uint32Array | null,
     /** Object number (visit order) -> address and type profile id. Lookups by address scan `addr` and `vertex` (a few per run). */
     readonly addr: Float64Array,
     readonly type: Uint32Array,
@@ -108,7 +108,19 @@ export class DominatorTree {
     private readonly sizes: Uint32Array,
     private readonly huge: Map<number, number>,
     private readonly exactOf: boolean[],
+    /** What the heap walk found besides the objects (sources, rejected candidates, GC generations, problems). */
+    readonly walk: HeapWalkSummary,
   ) {}
+
+  /** Retained bytes of the objects `p` dominates whose size pycore estimates (not in bytes[p]). */
+  estimatedOf(p: number): number {
+    return this.estimated ? this.estimated[p] : 0;
+  }
+
+  /** Objects `p` dominates whose size pycore cannot tell. */
+  unsizedOf(p: number): number {
+    return this.unsized ? this.unsized[p] : 0;
+  }
 
   /** sys.getsizeof() of the object at position `p` when pycore computes it exactly, else null. */
   shallow(p: number): number | null {
@@ -194,28 +206,26 @@ export class DominatorTree {
 
   /** Types of the objects `p` dominates (itself included): objects and exact bytes per type profile id, largest first. */
   heldTypes(p: number): { profile: TypeProfile; objects: number; bytes: number }[] {
-    this.indexChildren();
-    const start = this.childStart!;
-    const list = this.childList!;
-    // Per type profile id: objects and exact bytes (a suspect may dominate millions of objects:
-    // typed arrays, an explicit stack, no sorting).
+    // Per type profile id: objects and exact bytes. What `p` dominates follows it in preorder
+    // (an immediate dominator comes before what it dominates), so one pass with a flag per
+    // position finds it all (a suspect may dominate millions of objects: no index of children).
     const objects = new Float64Array(this.profiles.length);
     const bytes = new Float64Array(this.profiles.length);
-    const stack = new Int32Array(this.size);
-    let sp = 0;
-    stack[sp++] = p;
-    while (sp > 0) {
-      const q = stack[--sp];
+    const inside = new Uint8Array(this.size);
+    inside[p] = 1;
+    for (let q = p; q < this.size; q++) {
+      if (q > p) {
+        if (!inside[this.idom[q]]) continue;
+        inside[q] = 1;
+      }
       const t = this.type[this.vertex[q]];
       objects[t]++;
       bytes[t] += this.shallow(q) ?? 0;
-      for (let i = start[q]; i < start[q + 1]; i++) stack[sp++] = list[i];
     }
     const out: { profile: TypeProfile; objects: number; bytes: number }[] = [];
     for (let t = 0; t < objects.length; t++) if (objects[t] > 0) out.push({ profile: this.profiles[t], objects: objects[t], bytes: bytes[t] });
     return out.sort((x, y) => y.bytes - x.bytes || y.objects - x.objects);
   }
-
 
   /** The positions on the shortest chain of references from a root to `p`, root first. */
   chain(p: number, max = 64): number[] {
@@ -245,16 +255,26 @@ export function dominators(s: HeapSession): DominatorTree {
   return runSteps(dominatorSteps(s));
 }
 
+/** What a caller may add to the dominators' heap walk (`pycore report` takes its census from the same walk). */
+export interface DominatorOptions {
+  /** Called for every object the walk visits, after the dominators' own bookkeeping. */
+  visit?: (o: HeapObject) => void;
+  /** Called now and then with arenas scanned and in all. */
+  progress?: (done: number, total: number) => void;
+}
+
 /** dominators() that pauses during its walk (see Heap.walkSteps). */
-export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, DominatorTree, void> {
+export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}): Generator<DominatorProgress, DominatorTree, void> {
   const { heap } = s;
+  const also = options.visit;
   // 1. One walk: per object its address, type, size, refcount, and its references' addresses,
   // in columns of fixed chunks (no doubling copies: the peak stays near what is stored).
   const addrV = new Column((k) => new Float64Array(k));
   const sizeV = new Column((k) => new Uint32Array(k));
   const typeV = new Column((k) => new Uint32Array(k));
   const refsV = new Column((k) => new Int32Array(k));
-  const startV = new Column((k) => new Float64Array(k));
+  // Where each object's references start among all of them (below 2^32: 32 GiB of target addresses would come first).
+  const startV = new Column((k) => new Uint32Array(k));
   const exactOf: boolean[] = [];
   const profiles: TypeProfile[] = [];
   const huge = new Map<number, number>();
@@ -269,7 +289,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       const sz = heap.sizeof(o);
       // A size beyond the address space comes from a block that only looks like an object.
       if (sz === null || sz > MAX_SIZE) sizeV.set(n, NO_SIZE);
-      else if (sz >= NO_SIZE) {
+      else if (sz >= NO_SIZE - 1) {
         sizeV.set(n, NO_SIZE - 1);
         huge.set(o.address, sz);
       } else sizeV.set(n, sz);
@@ -282,34 +302,39 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       refsV.set(n, Math.min(Math.max(0, o.refcount), 0x7fffffff));
       if (o.profile.kind === 'type') typeObjects.push(o.address);
       n++;
+      also?.(o);
     },
-    { onReference: (_from, target) => targets.set(E++, target) },
+    { onReference: (_from, target) => targets.set(E++, target), progress: options.progress },
   );
   let r = walk.next();
   for (; !r.done; r = walk.next()) yield { phase: 'walk', ...r.value };
   const walked = r.value;
+  if (E > 0xffffffff) throw new Error(`${E} references: more than pycore numbers`);
   yield { phase: 'graph' };
 
-  // 2. Objects are numbered in visit order: the columns become flat arrays (each chunk dropped once
-  // copied), and a sorted copy of the addresses with its permutation maps an address to its number
-  // while the references are converted (then both are dropped).
-  const addr = new Float64Array(n);
+  // 2. Objects are numbered in visit order. A sorted copy of the addresses with its permutation
+  // (rank -> object) maps an address to its number while the references are converted; the
+  // visit-order addresses are dropped meanwhile and rebuilt from the two at the end of the step.
+  let sorted = new Float64Array(n);
+  for (let v = 0; v < n; v++) sorted[v] = addrV.get(v);
+  sorted.sort();
+  let perm = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    perm[indexIn(sorted, addrV.get(v))] = v;
+    if ((v & (CHUNK - 1)) === CHUNK - 1) addrV.drop(v >>> CHUNK_BITS);
+  }
   const type = new Uint32Array(n);
   const size = new Uint32Array(n);
   let excess = new Int32Array(n);
   let startV_ = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) {
-    addr[v] = addrV.get(v);
     type[v] = typeV.get(v);
     size[v] = sizeV.get(v);
     excess[v] = refsV.get(v);
     startV_[v] = startV.get(v);
-    if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [addrV, sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
+    if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
   }
   startV_[n] = E;
-  let sorted = addr.slice().sort();
-  let perm = new Int32Array(n);
-  for (let v = 0; v < n; v++) perm[indexIn(sorted, addr[v])] = v;
   const numberOf = (p: number): number => {
     const i = indexIn(sorted, p);
     return i < 0 ? -1 : perm[i];
@@ -351,6 +376,24 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     if (excess[k] > 0 && !roots.has(k)) held[k] = 1;
   }
   excess = null as never;
+  // The sorted addresses become the visit-order ones in place (following the permutation's
+  // cycles; `perm` marks what is placed), so the address columns never exist twice.
+  for (let i = 0; i < n; i++) {
+    if (perm[i] < 0) continue;
+    let carried = sorted[i];
+    let j = perm[i];
+    perm[i] = -1;
+    while (j !== i) {
+      const next = sorted[j];
+      sorted[j] = carried;
+      carried = next;
+      const nj = perm[j];
+      perm[j] = -1;
+      j = nj;
+    }
+    sorted[i] = carried;
+  }
+  const addr = sorted;
   sorted = perm = null as never;
   let heldCount = 0;
   for (let k = 0; k < n; k++) heldCount += held[k];
@@ -369,7 +412,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   const parent = new Int32Array(n + 1);
   // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
   let stackNode = new Int32Array(1 << 16);
-  let stackEdge = new Int32Array(1 << 16);
+  let stackEdge = new Uint32Array(1 << 16);
   vertex[0] = -1;
   let m = 1;
   for (let ri = 0; ri < rootList.length; ri++) {
@@ -405,19 +448,19 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       m++;
       sp++;
       if (sp === stackNode.length) {
-        const bigger = (a: Int32Array) => {
-          const b = new Int32Array(a.length * 2);
-          b.set(a);
-          return b;
-        };
-        stackNode = bigger(stackNode);
-        stackEdge = bigger(stackEdge);
+        const biggerNode = new Int32Array(stackNode.length * 2);
+        biggerNode.set(stackNode);
+        const biggerEdge = new Uint32Array(stackEdge.length * 2);
+        biggerEdge.set(stackEdge);
+        stackNode = biggerNode;
+        stackEdge = biggerEdge;
       }
       stackNode[sp] = w;
       stackEdge[sp] = startV_[w];
     }
     if ((ri & 0x3ff) === 0x3ff) yield { phase: 'dominators' };
   }
+  stackNode = stackEdge = null as never;
 
   // Predecessors in preorder space (reached objects only), and a breadth-first parent for paths.
   let predStart = new Int32Array(m + 1);
@@ -439,14 +482,15 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   for (let i = 0; i < m; i++) predStart[i + 1] += predStart[i];
   let preds = new Int32Array(reachedEdges);
   {
-    const fill = predStart.slice(0, m);
+    // Filled back to front, each count decremented: no second array of starts.
+    for (let i = m; i > 0; i--) predStart[i] = predStart[i - 1];
+    predStart[0] = 0;
     eachEdge((f, t) => {
-      preds[fill[t]++] = f;
+      preds[predStart[t + 1]++] = f;
     });
   }
   const bfsParent = new Int32Array(m).fill(-2);
   {
-    stackNode = stackEdge = null as never;
     const queue = new Int32Array(m);
     let head = 0;
     let tail = 0;
@@ -472,79 +516,90 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       }
     }
   }
-  // The forward graph is not needed any more: free it before the semi-NCA arrays.
-  to = startV_ = null as never;
+  // What no root reaches, in exact bytes and apart the estimated bytes and unsized objects.
+  const unreachable = { objects: n - (m - 1), bytes: 0, estimatedBytes: 0, unsized: 0 };
+  for (let k = 0; k < n; k++) {
+    if (pre[k] >= 0) continue;
+    const sz = size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? NO_SIZE : size[k];
+    if (sz === NO_SIZE) unreachable.unsized++;
+    else if (exactOf[type[k]]) unreachable.bytes += sz;
+    else unreachable.estimatedBytes += sz;
+  }
+  // The forward graph and the object -> preorder map are not needed any more: free them before the semi-NCA arrays.
+  to = startV_ = pre = null as never;
   yield { phase: 'dominators' };
 
   // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
   // then each immediate dominator as the nearest common ancestor of its parent and semidominator.
-  let semi = new Int32Array(m);
-  let label = new Int32Array(m);
-  let ancestor = new Int32Array(m).fill(-1);
-  for (let i = 0; i < m; i++) {
-    semi[i] = i;
-    label[i] = i;
-  }
+  // A vertex is linked into the forest once processed, i.e. when its number exceeds the current
+  // one, so `ancestor` starts as the parent; `best` is the smallest semidominator on the
+  // compressed path (the value, not the vertex: semi-NCA needs no more). The semidominator of
+  // `w` is stored in predStart[w + 1], which nothing reads once `w` is processed.
+  let ancestor = parent.slice(0, m);
+  let best = new Int32Array(m);
+  for (let i = 0; i < m; i++) best[i] = i;
   const path: number[] = [];
-  const evalNode = (v: number): number => {
-    if (ancestor[v] < 0) return v;
-    // Climb to the last node whose ancestor is linked, then compress on the way back.
-    let u = v;
-    while (ancestor[ancestor[u]] >= 0) {
-      path.push(u);
-      u = ancestor[u];
-    }
-    while (path.length > 0) {
-      const x = path.pop()!;
-      const a = ancestor[x];
-      if (semi[label[a]] < semi[label[x]]) label[x] = label[a];
-      ancestor[x] = ancestor[a];
-    }
-    return label[v];
-  };
   for (let w = m - 1; w > 0; w--) {
-    let sw = semi[w];
+    let sw = parent[w];
     for (let i = predStart[w]; i < predStart[w + 1]; i++) {
-      const u = evalNode(preds[i]);
-      if (semi[u] < sw) sw = semi[u];
+      const v = preds[i];
+      let b = v;
+      if (v > w) {
+        // eval(v): climb to the last node whose ancestor is linked, compressing on the way back.
+        let u = v;
+        while (ancestor[u] > w) {
+          path.push(u);
+          u = ancestor[u];
+        }
+        while (path.length > 0) {
+          const x = path.pop()!;
+          const a = ancestor[x];
+          if (a > w) {
+            if (best[a] < best[x]) best[x] = best[a];
+            ancestor[x] = ancestor[a];
+          }
+        }
+        b = best[v];
+      }
+      if (b < sw) sw = b;
     }
-    semi[w] = sw;
-    ancestor[w] = parent[w];
+    predStart[w + 1] = sw;
+    best[w] = sw;
     if ((w & 0xffff) === 0) yield { phase: 'dominators' };
   }
+  ancestor = best = preds = null as never;
   const idom = parent.subarray(0, m);
   idom[0] = 0;
   for (let w = 1; w < m; w++) {
+    const sw = predStart[w + 1];
     let d = idom[w];
-    while (d > semi[w]) d = idom[d];
+    while (d > sw) d = idom[d];
     idom[w] = d;
   }
-  semi = label = ancestor = preds = predStart = null as never;
-  let unreachableBytes = 0;
-  for (let k = 0; k < n; k++) if (pre[k] < 0 && size[k] !== NO_SIZE && exactOf[type[k]]) unreachableBytes += size[k] === NO_SIZE - 1 ? huge.get(addr[k]) ?? 0 : size[k];
-  pre = null as never;
+  predStart = null as never;
 
-  // 6. Retained sizes, bottom-up (an immediate dominator comes before what it dominates in preorder).
+  // 6. Retained sizes, bottom-up (an immediate dominator comes before what it dominates in
+  // preorder). Estimated bytes and unsized objects get arrays only when there are any.
   const bytes = new Float64Array(m);
-  const estimated = new Float64Array(m);
   const count = new Uint32Array(m);
-  const unsized = new Uint32Array(m);
+  let estimated: Float64Array | null = null;
+  let unsized: Uint32Array | null = null;
   for (let q = 1; q < m; q++) {
     const k = vertex[q];
     let sz = size[k];
     if (sz === NO_SIZE - 1) sz = huge.get(addr[k]) ?? sz;
     count[q] = 1;
-    if (sz === NO_SIZE) unsized[q] = 1;
+    if (sz === NO_SIZE) (unsized ??= new Uint32Array(m))[q] = 1;
     else if (exactOf[type[k]]) bytes[q] = sz;
-    else estimated[q] = sz;
+    else (estimated ??= new Float64Array(m))[q] = sz;
   }
   for (let w = m - 1; w > 0; w--) {
     const d = idom[w];
     if (d === 0) continue;
     bytes[d] += bytes[w];
-    estimated[d] += estimated[w];
     count[d] += count[w];
-    unsized[d] += unsized[w];
+    if (estimated) estimated[d] += estimated[w];
+    if (unsized) unsized[d] += unsized[w];
   }
   let heapBytes = 0;
   let heapEstimated = 0;
@@ -552,14 +607,14 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
   for (let q = 1; q < m; q++) {
     if (idom[q] !== 0) continue;
     heapBytes += bytes[q];
-    heapEstimated += estimated[q];
-    heapUnsized += unsized[q];
+    if (estimated) heapEstimated += estimated[q];
+    if (unsized) heapUnsized += unsized[q];
   }
   const rootCounts: Record<RootKind, number> = { thread: 0, module: 0, interpreter: 0, type: 0, 'c-held': 0 };
   for (const root of roots.values()) rootCounts[root.kind]++;
   rootCounts['c-held'] += heldCount;
-  const tree = new DominatorTree(
-    vertex.slice(0, m),
+  return new DominatorTree(
+    vertex.subarray(0, m),
     idom,
     bfsParent,
     bytes,
@@ -575,7 +630,7 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
       objects: n,
       edges: E,
       reachable: m - 1,
-      unreachable: { objects: n - (m - 1), bytes: unreachableBytes },
+      unreachable,
       roots: rootCounts,
       heapBytes,
       heapEstimatedBytes: heapEstimated,
@@ -585,8 +640,8 @@ export function* dominatorSteps(s: HeapSession): Generator<DominatorProgress, Do
     size,
     huge,
     exactOf,
+    walked,
   );
-  return tree;
 }
 
 /** One object of the dominator tree, as reports show it. */
@@ -634,8 +689,8 @@ export function dominatorView(s: HeapSession, t: DominatorTree, p: number): Domi
     shallow_bytes: t.shallow(p),
     retained_bytes: t.bytes[p],
     retained_objects: t.count[p],
-    retained_estimated_bytes: t.estimated[p],
-    retained_unsized_objects: t.unsized[p],
+    retained_estimated_bytes: t.estimatedOf(p),
+    retained_unsized_objects: t.unsizedOf(p),
     heap_fraction: t.summary.heapBytes > 0 ? t.bytes[p] / t.summary.heapBytes : 0,
     ...(root ? { root } : {}),
     // The root of the whole chain, not of its first listed hop: a chain longer than chain()'s cap still starts at a root.
@@ -665,6 +720,11 @@ export function leakSuspects(t: DominatorTree, threshold = SUSPECT_THRESHOLD): n
   return t.top(MAX_SUSPECTS, big.filter((p) => !hasBigChild.has(p)));
 }
 
+/** ", N bytes estimated, M objects of unknown size" after the exact bytes of what no root reaches, when there are any. */
+export function unreachableApart(u: DominatorSummary['unreachable'], n = (x: number) => String(x)): string {
+  return `${u.estimatedBytes > 0 ? `, +${n(u.estimatedBytes)} bytes estimated` : ''}${u.unsized > 0 ? `, ${n(u.unsized)} objects of unknown size` : ''}`;
+}
+
 export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, threshold = SUSPECT_THRESHOLD): DominatorsReport {
   const leak = leakSuspects(t, threshold).map((p) => ({
     ...dominatorView(s, t, p),
@@ -674,7 +734,8 @@ export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, thr
       .map((h) => ({ type: typeLabel(h.profile.module, h.profile.qualname), objects: h.objects, bytes: h.bytes })),
   }));
   const warnings = [...s.warnings, ...t.summary.problems];
-  if (t.summary.unreachable.objects > 0) warnings.push(`${t.summary.unreachable.objects} objects (${t.summary.unreachable.bytes} bytes) are reachable from no root: uncollected cyclic garbage, or held by references pycore does not read; they are in no retained size`);
+  const u = t.summary.unreachable;
+  if (u.objects > 0) warnings.push(`${u.objects} objects (${u.bytes} bytes${unreachableApart(u)}) are reachable from no root: uncollected cyclic garbage, or held by references pycore does not read; they are in no retained size`);
   return {
     version: s.version,
     summary: t.summary,
@@ -688,7 +749,7 @@ export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, thr
 /** What `show --retained` adds to an object: its retained size, or why it has none. */
 export function retainedOf(t: DominatorTree, address: number): Pick<ObjectView, 'retained_bytes' | 'retained_objects' | 'retained_estimated_bytes' | 'retained_unsized_objects' | 'retained_unknown'> {
   const p = t.find(address);
-  if (p > 0) return { retained_bytes: t.bytes[p], retained_objects: t.count[p], retained_estimated_bytes: t.estimated[p], retained_unsized_objects: t.unsized[p] };
+  if (p > 0) return { retained_bytes: t.bytes[p], retained_objects: t.count[p], retained_estimated_bytes: t.estimatedOf(p), retained_unsized_objects: t.unsizedOf(p) };
   return { retained_unknown: t.known(address) ? 'no root reaches it (uncollected cyclic garbage, or held by references pycore does not read)' : 'the heap walk found no object at this address' };
 }
 
