@@ -2,7 +2,7 @@
 // objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
 // largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
 // walk over the heap; per object only a few numbers are added to per-type arrays.
-import { runSteps, SOURCE, type HeapObject, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
+import { runSteps, SOURCE, type HeapObject, type HeapWalkOptions, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
 import { CONTAINER_KINDS, containerLengthOffset, REJECT_REASONS, type RejectReason, type TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
@@ -26,6 +26,8 @@ export interface CensusOptions {
   /** Classes with at least this many instances are listed as leak hints. */
   threshold?: number;
   progress?: (done: number, total: number) => void;
+  /** The heap walk to run (default Heap.walkSteps): `pycore report` passes the dominators' walk, so one walk serves both. */
+  walkSteps?: (visit: (o: HeapObject) => void, options: HeapWalkOptions) => Generator<WalkProgress, HeapWalkSummary, void>;
 }
 
 interface Ranked {
@@ -105,7 +107,7 @@ function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress
     return x.words && off + 8 <= x.avail ? i64w(x.words, x.at + (off >>> 2)) : heap.mem.i64(x.address + off);
   };
 
-  const summary = yield* heap.walkSteps(
+  const summary = yield* (o.walkSteps ?? ((visit, options) => heap.walkSteps(visit, options)))(
     (x) => {
       const id = x.profile.id;
       if (count[id] === undefined) {

@@ -11,6 +11,8 @@
 // reference pycore does not read: treating them as roots never credits a dominator with memory
 // something else may hold). Dominators are computed with semi-NCA (Georgiadis/Tarjan's
 // simplification of Lengauer-Tarjan), iteratively; retained sizes are summed bottom-up.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runSteps, type HeapObject, type HeapWalkSummary, type WalkProgress } from '../../cpython/heap.js';
 import type { TypeProfile } from '../../cpython/heap-objects.js';
 import { chainHops, pathRoots } from './references.js';
@@ -47,6 +49,26 @@ function rootLabel(roots: Map<number, { kind: RootKind; label: string }>, held: 
   return roots.get(k) ?? (held[k] ? { kind: 'c-held', label: HELD_LABEL } : undefined);
 }
 
+let gc: (() => void) | null = null;
+
+/**
+ * A full garbage collection. The arrays a step drops (hundreds of MB of typed arrays) are freed
+ * only when V8 next collects, which its small JS heap rarely asks for: without this the next
+ * step allocates beside them and the peak is the sum of both. Cheap: the JS heap holds little.
+ */
+function collect(): void {
+  if (gc === null) {
+    try {
+      setFlagsFromString('--expose-gc');
+      const f = runInNewContext('gc') as unknown;
+      gc = typeof f === 'function' ? (f as () => void) : () => {};
+    } catch {
+      gc = () => {};
+    }
+  }
+  gc();
+}
+
 /** Position of `p` in the sorted `a`, or -1. */
 function indexIn(a: Float64Array, p: number): number {
   let lo = 0;
@@ -81,30 +103,34 @@ export interface DominatorSummary {
   problems: string[];
 }
 
-/** The computed tree. Indices are positions in DFS preorder (0 = the virtual root). */
+/**
+ * The computed tree. Indices are positions in DFS preorder (0 = the virtual root); the object at
+ * position p has its address, type and size at index p - 1 of `addr`, `type` and `sizes` (the
+ * objects no root reaches follow the last position there).
+ */
 export class DominatorTree {
   constructor(
-    /** Preorder position -> object number (objects are numbered by address). */
-    readonly vertex: Int32Array,
+    /** Positions, the virtual root included. */
+    readonly size: number,
     /** Preorder position -> preorder position of its immediate dominator (0: only the virtual root). */
     readonly idom: Int32Array,
     /** Preorder position -> preorder position of its parent on a shortest chain from a root (-1 for roots). */
     readonly bfsParent: Int32Array,
     /** Retained: exact bytes, estimated bytes (types whose __sizeof__ pycore estimates; null: none), objects, objects of unknown size (null: none). */
-    readonly bytes: Float64Array,
-    private readonly estimated: Float64Array | null,
+    readonly bytes: Float64Array | Uint32Array,
+    private readonly estimated: Float64Array | Uint32Array | null,
     readonly count: Uint32Array,
     private readonly unsized: Uint32Array | null,
-    /** Object number (visit order) -> address and type profile id. Lookups by address scan `addr` and `vertex` (a few per run). */
+    /** Position - 1 -> address and type profile id. Lookups by address scan `addr` (a few per run). */
     readonly addr: Float64Array,
-    readonly type: Uint32Array,
+    readonly type: Uint16Array | Uint32Array,
     readonly profiles: TypeProfile[],
-    /** Root object number -> kind and label, for the named roots (`path`'s, type objects); objects held from outside are marked in `held`. */
+    /** Position - 1 -> kind and label, for the named roots (`path`'s, type objects); objects held from outside are marked in `held`. */
     readonly roots: Map<number, { kind: RootKind; label: string }>,
-    /** Object number -> 1 when it is a root because its refcount exceeds the references found to it. */
+    /** Position - 1 -> 1 when it is a root because its refcount exceeds the references found to it. */
     private readonly held: Uint8Array,
     readonly summary: DominatorSummary,
-    /** Object number -> sys.getsizeof() (NO_SIZE: unknown; NO_SIZE - 1: see `huge`), and whether each type profile's sizes are exact. */
+    /** Position - 1 -> sys.getsizeof() (NO_SIZE: unknown; NO_SIZE - 1: see `huge`), and whether each type profile's sizes are exact. */
     private readonly sizes: Uint32Array,
     private readonly huge: Map<number, number>,
     private readonly exactOf: boolean[],
@@ -124,20 +150,16 @@ export class DominatorTree {
 
   /** sys.getsizeof() of the object at position `p` when pycore computes it exactly, else null. */
   shallow(p: number): number | null {
-    const k = this.vertex[p];
+    const k = p - 1;
     const sz = this.sizes[k];
     if (sz === NO_SIZE || !this.exactOf[this.type[k]]) return null;
     return sz === NO_SIZE - 1 ? (this.huge.get(this.addr[k]) ?? null) : sz;
   }
 
-  get size(): number {
-    return this.vertex.length;
-  }
-
   /** Preorder position of the object at `address`, or -1 (not an object found, or unreachable). */
   find(address: number): number {
     const k = this.addr.indexOf(address);
-    return k < 0 ? -1 : this.vertex.indexOf(k);
+    return k < 0 || k >= this.size - 1 ? -1 : k + 1;
   }
 
   /** Whether the heap walk found an object at `address` (reachable or not). */
@@ -146,11 +168,11 @@ export class DominatorTree {
   }
 
   address(p: number): number {
-    return this.addr[this.vertex[p]];
+    return this.addr[p - 1];
   }
 
   profile(p: number): TypeProfile {
-    return this.profiles[this.type[this.vertex[p]]];
+    return this.profiles[this.type[p - 1]];
   }
 
   /** The `n` positions with the largest retained exact bytes (ties: more objects first), virtual root excluded. */
@@ -169,6 +191,12 @@ export class DominatorTree {
       best[i] = p;
     };
     if (n <= 0) return best;
+    if (n > 1024) {
+      // Many wanted (--top 0: all): one sort, not insertions; ties keep preorder, as offer() does.
+      const all = among ? Int32Array.from(among) : Int32Array.from({ length: this.size - 1 }, (_, i) => i + 1);
+      all.sort((a, b) => this.bytes[b] - this.bytes[a] || this.count[b] - this.count[a] || a - b);
+      return Array.from(all.subarray(0, n));
+    }
     if (among) for (const p of among) offer(p);
     else for (let p = 1; p < this.size; p++) offer(p);
     return best;
@@ -218,7 +246,7 @@ export class DominatorTree {
         if (!inside[this.idom[q]]) continue;
         inside[q] = 1;
       }
-      const t = this.type[this.vertex[q]];
+      const t = this.type[q - 1];
       objects[t]++;
       bytes[t] += this.shallow(q) ?? 0;
     }
@@ -242,7 +270,7 @@ export class DominatorTree {
   }
 
   rootOf(p: number): { kind: RootKind; label: string } | undefined {
-    return rootLabel(this.roots, this.held, this.vertex[p]);
+    return rootLabel(this.roots, this.held, p - 1);
   }
 }
 
@@ -323,7 +351,9 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     perm[indexIn(sorted, addrV.get(v))] = v;
     if ((v & (CHUNK - 1)) === CHUNK - 1) addrV.drop(v >>> CHUNK_BITS);
   }
-  const type = new Uint32Array(n);
+  collect();
+  // Type profile ids in 16 bits unless a heap holds more than 65,536 types.
+  const type = profiles.length <= 0x10000 ? new Uint16Array(n) : new Uint32Array(n);
   const size = new Uint32Array(n);
   let excess = new Int32Array(n);
   let startV_ = new Uint32Array(n + 1);
@@ -332,8 +362,12 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     size[v] = sizeV.get(v);
     excess[v] = refsV.get(v);
     startV_[v] = startV.get(v);
-    if ((v & (CHUNK - 1)) === CHUNK - 1) for (const col of [sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
+    if ((v & (CHUNK - 1)) === CHUNK - 1) {
+      for (const col of [sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
+      if ((v >>> CHUNK_BITS) % 8 === 7) collect();
+    }
   }
+  collect();
   startV_[n] = E;
   const numberOf = (p: number): number => {
     const i = indexIn(sorted, p);
@@ -355,12 +389,16 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
       if (k >= 0) excess[k]--;
     }
     targets.drop(c);
-    if (c % 8 === 7) yield { phase: 'graph' };
+    if (c % 8 === 7) {
+      collect();
+      yield { phase: 'graph' };
+    }
   }
+  collect();
 
   // 3. Roots.
   // Named roots in a Map (a few thousand); the many objects held from outside only as a flag.
-  const roots = new Map<number, { kind: RootKind; label: string }>();
+  let roots = new Map<number, { kind: RootKind; label: string }>();
   const held = new Uint8Array(n);
   const addRoot = (address: number, kind: RootKind, label: string) => {
     const k = numberOf(address);
@@ -395,6 +433,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   }
   const addr = sorted;
   sorted = perm = null as never;
+  collect();
   let heldCount = 0;
   for (let k = 0; k < n; k++) heldCount += held[k];
   const rootList = new Int32Array(roots.size + heldCount);
@@ -408,7 +447,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   // 4. Depth-first preorder from the virtual root (position 0), iteratively: each root starts a
   // search whose tree hangs under the virtual root.
   let pre = new Int32Array(n).fill(-1);
-  const vertex = new Int32Array(n + 1);
+  let vertex = new Int32Array(n + 1);
   const parent = new Int32Array(n + 1);
   // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
   let stackNode = new Int32Array(1 << 16);
@@ -462,33 +501,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   }
   stackNode = stackEdge = null as never;
 
-  // Predecessors in preorder space (reached objects only), and a breadth-first parent for paths.
-  let predStart = new Int32Array(m + 1);
-  let reachedEdges = 0;
-  const eachEdge = (visit: (fromPre: number, toPre: number) => void) => {
-    for (let e = 0; e < rootList.length; e++) visit(0, pre[rootList[e]]);
-    for (let q = 1; q < m; q++) {
-      const k = vertex[q];
-      for (let e = startV_[k]; e < startV_[k + 1]; e++) {
-        const w = to[e];
-        if (w >= 0 && pre[w] > 0) visit(q, pre[w]);
-      }
-    }
-  };
-  eachEdge((_f, t) => {
-    predStart[t + 1]++;
-    reachedEdges++;
-  });
-  for (let i = 0; i < m; i++) predStart[i + 1] += predStart[i];
-  let preds = new Int32Array(reachedEdges);
-  {
-    // Filled back to front, each count decremented: no second array of starts.
-    for (let i = m; i > 0; i--) predStart[i] = predStart[i - 1];
-    predStart[0] = 0;
-    eachEdge((f, t) => {
-      preds[predStart[t + 1]++] = f;
-    });
-  }
+  // A breadth-first parent for paths (the shortest chain from a root), then the predecessors.
   const bfsParent = new Int32Array(m).fill(-2);
   {
     const queue = new Int32Array(m);
@@ -516,6 +529,41 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
       }
     }
   }
+  collect();
+  // Predecessors in preorder space (reached objects only), but for the DFS parent's references:
+  // semi-NCA starts each semidominator at the parent, so an object held only by its parent (most
+  // objects) stores none.
+  let predStart = new Int32Array(m + 1);
+  let reachedEdges = 0;
+  const eachEdge = (visit: (fromPre: number, toPre: number) => void) => {
+    for (let e = 0; e < rootList.length; e++) {
+      const t = pre[rootList[e]];
+      if (parent[t] !== 0) visit(0, t);
+    }
+    for (let q = 1; q < m; q++) {
+      const k = vertex[q];
+      for (let e = startV_[k]; e < startV_[k + 1]; e++) {
+        const w = to[e];
+        if (w < 0) continue;
+        const t = pre[w];
+        if (t > 0 && parent[t] !== q) visit(q, t);
+      }
+    }
+  };
+  eachEdge((_f, t) => {
+    predStart[t + 1]++;
+    reachedEdges++;
+  });
+  for (let i = 0; i < m; i++) predStart[i + 1] += predStart[i];
+  let preds = new Int32Array(reachedEdges);
+  {
+    // Filled through the starts shifted by one, each incremented: no second array of starts.
+    for (let i = m; i > 0; i--) predStart[i] = predStart[i - 1];
+    predStart[0] = 0;
+    eachEdge((f, t) => {
+      preds[predStart[t + 1]++] = f;
+    });
+  }
   // What no root reaches, in exact bytes and apart the estimated bytes and unsized objects.
   const unreachable = { objects: n - (m - 1), bytes: 0, estimatedBytes: 0, unsized: 0 };
   for (let k = 0; k < n; k++) {
@@ -525,8 +573,49 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     else if (exactOf[type[k]]) unreachable.bytes += sz;
     else unreachable.estimatedBytes += sz;
   }
-  // The forward graph and the object -> preorder map are not needed any more: free them before the semi-NCA arrays.
-  to = startV_ = pre = null as never;
+  // The objects' columns in preorder, in place (following the permutation's cycles; `pre`, the
+  // destination plus one, is zeroed as each is placed): index q - 1 holds position q's object,
+  // and what no root reaches follows. Then no position -> object map is kept.
+  {
+    let j = m;
+    for (let k = 0; k < n; k++) if (pre[k] < 0) pre[k] = j++;
+    const byPosition = new Map<number, { kind: RootKind; label: string }>();
+    for (const [k, root] of roots) byPosition.set(pre[k] - 1, root);
+    roots = byPosition;
+    for (let i = 0; i < n; i++) {
+      if (pre[i] === 0) continue;
+      let a = addr[i];
+      let t = type[i];
+      let z = size[i];
+      let h = held[i];
+      let d = pre[i] - 1;
+      pre[i] = 0;
+      while (d !== i) {
+        const a2 = addr[d];
+        const t2 = type[d];
+        const z2 = size[d];
+        const h2 = held[d];
+        addr[d] = a;
+        type[d] = t;
+        size[d] = z;
+        held[d] = h;
+        a = a2;
+        t = t2;
+        z = z2;
+        h = h2;
+        const nd = pre[d] - 1;
+        pre[d] = 0;
+        d = nd;
+      }
+      addr[i] = a;
+      type[i] = t;
+      size[i] = z;
+      held[i] = h;
+    }
+  }
+  // The forward graph and the object <-> preorder maps are not needed any more: free them before the semi-NCA arrays.
+  to = startV_ = pre = vertex = null as never;
+  collect();
   yield { phase: 'dominators' };
 
   // 5. Semi-NCA: semidominators in reverse preorder (eval with path compression, iterative),
@@ -568,6 +657,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     if ((w & 0xffff) === 0) yield { phase: 'dominators' };
   }
   ancestor = best = preds = null as never;
+  collect();
   const idom = parent.subarray(0, m);
   idom[0] = 0;
   for (let w = 1; w < m; w++) {
@@ -577,21 +667,36 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     idom[w] = d;
   }
   predStart = null as never;
+  collect();
 
   // 6. Retained sizes, bottom-up (an immediate dominator comes before what it dominates in
-  // preorder). Estimated bytes and unsized objects get arrays only when there are any.
-  const bytes = new Float64Array(m);
-  const count = new Uint32Array(m);
-  let estimated: Float64Array | null = null;
-  let unsized: Uint32Array | null = null;
+  // preorder). No retained size exceeds the sum of all: 32 bits hold them when that sum fits.
+  // Estimated bytes and unsized objects get arrays only when there are any.
+  const shallowOf = (q: number): number => {
+    const k = q - 1;
+    const sz = size[k];
+    return sz === NO_SIZE - 1 ? huge.get(addr[k]) ?? NO_SIZE : sz;
+  };
+  let allExact = 0;
+  let allEstimated = 0;
+  let allUnsized = 0;
   for (let q = 1; q < m; q++) {
-    const k = vertex[q];
-    let sz = size[k];
-    if (sz === NO_SIZE - 1) sz = huge.get(addr[k]) ?? sz;
+    const sz = shallowOf(q);
+    if (sz === NO_SIZE) allUnsized++;
+    else if (exactOf[type[q - 1]]) allExact += sz;
+    else allEstimated += sz;
+  }
+  const sums = (total: number) => (total < 2 ** 32 ? new Uint32Array(m) : new Float64Array(m));
+  const bytes = sums(allExact);
+  const count = new Uint32Array(m);
+  const estimated = allEstimated > 0 ? sums(allEstimated) : null;
+  const unsized = allUnsized > 0 ? new Uint32Array(m) : null;
+  for (let q = 1; q < m; q++) {
+    const sz = shallowOf(q);
     count[q] = 1;
-    if (sz === NO_SIZE) (unsized ??= new Uint32Array(m))[q] = 1;
-    else if (exactOf[type[k]]) bytes[q] = sz;
-    else (estimated ??= new Float64Array(m))[q] = sz;
+    if (sz === NO_SIZE) unsized![q] = 1;
+    else if (exactOf[type[q - 1]]) bytes[q] = sz;
+    else estimated![q] = sz;
   }
   for (let w = m - 1; w > 0; w--) {
     const d = idom[w];
@@ -614,7 +719,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   for (const root of roots.values()) rootCounts[root.kind]++;
   rootCounts['c-held'] += heldCount;
   return new DominatorTree(
-    vertex.subarray(0, m),
+    m,
     idom,
     bfsParent,
     bytes,
@@ -676,6 +781,8 @@ export interface DominatorsReport {
   /** Objects retaining more than `suspect_threshold` of the heap's exact bytes. */
   suspect_threshold: number;
   leak_suspects: LeakSuspectView[];
+  /** Retained size by type (the report's treemap): every reachable object counted once. */
+  retained_by_type: RetainedByTypeView[];
   warnings: string[];
 }
 
@@ -725,6 +832,12 @@ export function unreachableApart(u: DominatorSummary['unreachable'], n = (x: num
   return `${u.estimatedBytes > 0 ? `, +${n(u.estimatedBytes)} bytes estimated` : ''}${u.unsized > 0 ? `, ${n(u.unsized)} objects of unknown size` : ''}`;
 }
 
+/** The positions a report lists for `--top N`: the N largest retained sizes, every reachable object for 0 (as `--top 0` means everywhere). */
+export function listedPositions(t: DominatorTree, top: number): number[] {
+  return t.top(top === 0 ? t.size : top);
+}
+
+/** The report of the `top` largest retained sizes (see listedPositions) and the leak suspects. */
 export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, threshold = SUSPECT_THRESHOLD): DominatorsReport {
   const leak = leakSuspects(t, threshold).map((p) => ({
     ...dominatorView(s, t, p),
@@ -739,9 +852,10 @@ export function dominatorsReport(s: HeapSession, t: DominatorTree, top = 20, thr
   return {
     version: s.version,
     summary: t.summary,
-    dominators: t.top(top).map((p) => dominatorView(s, t, p)),
+    dominators: listedPositions(t, top).map((p) => dominatorView(s, t, p)),
     suspect_threshold: threshold,
     leak_suspects: leak,
+    retained_by_type: retainedByType(t),
     warnings,
   };
 }
@@ -759,26 +873,32 @@ export interface RetainedByTypeView {
   type: string;
   /** Exact retained bytes of the objects of this type that only roots dominate (together they partition the heap). */
   bytes: number;
+  /** Those objects and every object they retain, whatever its size. */
   objects: number;
+  /** Retained bytes whose size pycore estimates, and objects of unknown size: not in `bytes`. */
+  estimated_bytes: number;
+  unsized_objects: number;
 }
 
 /**
  * Retained size by type and module: the objects directly under the virtual root (dominated by no
- * other object) grouped by their type, each with what it retains, so every object of the heap is
- * counted once, in the cell of the outermost object that keeps it alive.
+ * other object) grouped by their type, each with what it retains, so every reachable object is
+ * counted once, in the cell of the outermost object that keeps it alive: the cells' bytes sum to
+ * summary.heapBytes and their objects to summary.reachable. Largest first.
  */
 export function retainedByType(t: DominatorTree): RetainedByTypeView[] {
-  const by = new Map<number, { bytes: number; objects: number }>();
+  const by = new Map<number, { bytes: number; objects: number; estimated_bytes: number; unsized_objects: number }>();
   for (let p = 1; p < t.size; p++) {
     if (t.idom[p] !== 0) continue;
-    const id = t.type[t.vertex[p]];
-    const e = by.get(id) ?? { bytes: 0, objects: 0 };
+    const id = t.type[p - 1];
+    let e = by.get(id);
+    if (!e) by.set(id, (e = { bytes: 0, objects: 0, estimated_bytes: 0, unsized_objects: 0 }));
     e.bytes += t.bytes[p];
     e.objects += t.count[p];
-    by.set(id, e);
+    e.estimated_bytes += t.estimatedOf(p);
+    e.unsized_objects += t.unsizedOf(p);
   }
   return [...by]
     .map(([id, e]) => ({ module: t.profiles[id].module, type: t.profiles[id].qualname, ...e }))
-    .filter((c) => c.bytes > 0)
-    .sort((a, b) => b.bytes - a.bytes);
+    .sort((a, b) => b.bytes - a.bytes || b.objects - a.objects || a.module.localeCompare(b.module) || a.type.localeCompare(b.type));
 }
