@@ -26,7 +26,7 @@ export type RootKind = 'thread' | 'module' | 'interpreter' | 'type' | 'c-held';
 const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
 
-class Column<T extends Float64Array | Uint32Array | Int32Array> {
+class Column<T extends Float64Array | Uint32Array | Int32Array | Uint16Array> {
   private readonly chunks: (T | null)[] = [];
   constructor(private readonly make: (n: number) => T) {}
   set(i: number, v: number): void {
@@ -299,7 +299,9 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   // in columns of fixed chunks (no doubling copies: the peak stays near what is stored).
   const addrV = new Column((k) => new Float64Array(k));
   const sizeV = new Column((k) => new Uint32Array(k));
-  const typeV = new Column((k) => new Uint32Array(k));
+  // Type profile ids in 16 bits; the ids of a heap of more than 65,535 types beyond that aside.
+  const typeV = new Column((k) => new Uint16Array(k));
+  const wideTypes = new Map<number, number>();
   const refsV = new Column((k) => new Int32Array(k));
   // Where each object's references start among all of them (below 2^32: 32 GiB of target addresses would come first).
   const startV = new Column((k) => new Uint32Array(k));
@@ -326,7 +328,10 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
         profiles[id] = o.profile;
         exactOf[id] = o.profile.exact;
       }
-      typeV.set(n, id);
+      if (id >= 0xffff) {
+        typeV.set(n, 0xffff);
+        wideTypes.set(n, id);
+      } else typeV.set(n, id);
       refsV.set(n, Math.min(Math.max(0, o.refcount), 0x7fffffff));
       if (o.profile.kind === 'type') typeObjects.push(o.address);
       n++;
@@ -358,12 +363,13 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   let excess = new Int32Array(n);
   let startV_ = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) {
-    type[v] = typeV.get(v);
+    const t = typeV.get(v);
+    type[v] = t === 0xffff ? wideTypes.get(v)! : t;
     size[v] = sizeV.get(v);
     excess[v] = refsV.get(v);
     startV_[v] = startV.get(v);
     if ((v & (CHUNK - 1)) === CHUNK - 1) {
-      for (const col of [sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array>[]) col.drop(v >>> CHUNK_BITS);
+      for (const col of [sizeV, typeV, refsV, startV] as Column<Float64Array | Uint32Array | Int32Array | Uint16Array>[]) col.drop(v >>> CHUNK_BITS);
       if ((v >>> CHUNK_BITS) % 8 === 7) collect();
     }
   }
