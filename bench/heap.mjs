@@ -10,8 +10,8 @@
 // Goals (issue 5): census under 15 s with peak RSS under 1 GiB; referrers of one object under
 // 20 s. Issue 19: `heap --dominators` (dominator tree, retained sizes, leak suspects) under 20 s
 // and 600 MiB (stated for a 1.5 GB core of 14 M objects; --size-gib 1.35 makes a 1.58 GiB core
-// of 23.9 M objects, 30.3 M references). Last measured (2 shared cores, load ~10): 35 s of CPU
-// (27.6 user + 7.9 system), 1.22-1.26 GB peak RSS: both goals missed (see the README). Wall and
+// of 23.9 M objects, 30.3 M references). Last measured (2 shared cores): 35 s of CPU (28.1
+// user + 6.8 system), 1.13 GB peak RSS: both goals missed (see the README). Wall and
 // CPU time (user + system) and peak RSS go to bench/heap-last-run.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

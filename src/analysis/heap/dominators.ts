@@ -345,12 +345,37 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   if (E > 0xffffffff) throw new Error(`${E} references: more than pycore numbers`);
   yield { phase: 'graph' };
 
-  // 2. Objects are numbered in visit order. A sorted copy of the addresses with its permutation
-  // (rank -> object) maps an address to its number while the references are converted; the
-  // visit-order addresses are dropped meanwhile and rebuilt from the two at the end of the step.
+  // 2. Objects are numbered in visit order. A sorted copy of the addresses turns each reference
+  // into the rank of its target (references to non-objects: -1), chunk by chunk as the target
+  // addresses are dropped; then the permutation rank -> object is built while the visit-order
+  // addresses are dropped, and the ranks become object numbers in place. (Each of the three big
+  // arrays of this step exists beside only one of the others: the peak of the whole run.) The
+  // visit-order addresses are rebuilt from the sorted ones and the permutation after the roots.
   let sorted = new Float64Array(n);
   for (let v = 0; v < n; v++) sorted[v] = addrV.get(v);
   sorted.sort();
+  let to = new Int32Array(E);
+  {
+    let last = -1;
+    let lastRank = -1;
+    for (let c = 0; c * CHUNK < E; c++) {
+      const base = c * CHUNK;
+      const len = Math.min(CHUNK, E - base);
+      for (let i = 0; i < len; i++) {
+        const p = targets.get(base + i);
+        const r = p === last ? lastRank : indexIn(sorted, p);
+        last = p;
+        lastRank = r;
+        to[base + i] = r;
+      }
+      targets.drop(c);
+      if (c % 8 === 7) {
+        collect();
+        yield { phase: 'graph' };
+      }
+    }
+  }
+  collect();
   let perm = new Int32Array(n);
   for (let v = 0; v < n; v++) {
     perm[indexIn(sorted, addrV.get(v))] = v;
@@ -379,28 +404,14 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     const i = indexIn(sorted, p);
     return i < 0 ? -1 : perm[i];
   };
-  // References as object numbers (references to non-objects dropped: -1), chunk by chunk.
-  let to = new Int32Array(E);
-  let last = -1;
-  let lastK = -1;
-  for (let c = 0; c * CHUNK < E; c++) {
-    const base = c * CHUNK;
-    const len = Math.min(CHUNK, E - base);
-    for (let i = 0; i < len; i++) {
-      const p = targets.get(base + i);
-      const k = p === last ? lastK : numberOf(p);
-      last = p;
-      lastK = k;
-      to[base + i] = k;
-      if (k >= 0) excess[k]--;
-    }
-    targets.drop(c);
-    if (c % 8 === 7) {
-      collect();
-      yield { phase: 'graph' };
-    }
+  // Ranks -> object numbers; each reference found to an object lowers its excess of refcount.
+  for (let e = 0; e < E; e++) {
+    const r = to[e];
+    if (r < 0) continue;
+    const k = perm[r];
+    to[e] = k;
+    excess[k]--;
   }
-  collect();
 
   // 3. Roots.
   // Named roots in a Map (a few thousand); the many objects held from outside only as a flag.
@@ -453,18 +464,15 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
   // 4. Depth-first preorder from the virtual root (position 0), iteratively: each root starts a
   // search whose tree hangs under the virtual root.
   let pre = new Int32Array(n).fill(-1);
-  let vertex = new Int32Array(n + 1);
   const parent = new Int32Array(n + 1);
   // The search's stack grows with its depth (a chain of n objects needs n entries; most heaps far fewer).
   let stackNode = new Int32Array(1 << 16);
   let stackEdge = new Uint32Array(1 << 16);
-  vertex[0] = -1;
   let m = 1;
   for (let ri = 0; ri < rootList.length; ri++) {
     const root = rootList[ri];
     if (pre[root] >= 0) continue;
     pre[root] = m;
-    vertex[m] = root;
     parent[m] = 0;
     m++;
     let sp = 0;
@@ -488,7 +496,6 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
         continue;
       }
       pre[w] = m;
-      vertex[m] = w;
       parent[m] = pre[k];
       m++;
       sp++;
@@ -518,19 +525,20 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
       const q = pre[rootList[e]];
       if (bfsParent[q] === -2) {
         bfsParent[q] = 0;
-        queue[tail++] = q;
+        queue[tail++] = rootList[e];
       }
     }
+    // The queue holds objects (no position -> object map is kept), visited in the order of their positions' discovery.
     while (head < tail) {
-      const q = queue[head++];
-      const v = vertex[q];
+      const v = queue[head++];
+      const q = pre[v];
       for (let e = startV_[v]; e < startV_[v + 1]; e++) {
         const w = to[e];
         if (w < 0) continue;
         const t = pre[w];
         if (t > 0 && bfsParent[t] === -2) {
           bfsParent[t] = q;
-          queue[tail++] = t;
+          queue[tail++] = w;
         }
       }
     }
@@ -546,8 +554,10 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
       const t = pre[rootList[e]];
       if (parent[t] !== 0) visit(0, t);
     }
-    for (let q = 1; q < m; q++) {
-      const k = vertex[q];
+    // By object, not by position (the order of an object's predecessors changes no minimum).
+    for (let k = 0; k < n; k++) {
+      const q = pre[k];
+      if (q <= 0) continue;
       for (let e = startV_[k]; e < startV_[k + 1]; e++) {
         const w = to[e];
         if (w < 0) continue;
@@ -620,7 +630,7 @@ export function* dominatorSteps(s: HeapSession, options: DominatorOptions = {}):
     }
   }
   // The forward graph and the object <-> preorder maps are not needed any more: free them before the semi-NCA arrays.
-  to = startV_ = pre = vertex = null as never;
+  to = startV_ = pre = null as never;
   collect();
   yield { phase: 'dominators' };
 
