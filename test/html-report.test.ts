@@ -22,6 +22,36 @@ describe('html escaping', () => {
   });
 });
 
+describe('treemap tooltips (3.12-retained)', () => {
+  it('each rectangle says the bytes and objects of its cell in the JSON, and the cells count the whole heap', () => {
+    const r = pycore(['report', retained.core, '--sysroot', SYSROOT, '-o', '-']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(pycore(['heap', retained.core, '--sysroot', SYSROOT, '--dominators', '--top', '1', '--format', 'json']).stdout) as {
+      summary: { heapBytes: number; reachable: number };
+      retained_by_type: { module: string; type: string; bytes: number; objects: number; estimated_bytes: number }[];
+    };
+    const num = (x: string) => Number(x.replace(/,/g, ''));
+    const unescape = (x: string) => x.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
+    const title = /<title>([^<]*): ([\d,]+) bytes retained by ([\d,]+) objects(?: \(\+([\d,]+) bytes estimated\))?<\/title>/;
+    const svg = r.stdout.slice(r.stdout.indexOf('<svg id="treemap-svg"'), r.stdout.indexOf('</svg>'));
+    const cells = [...svg.matchAll(new RegExp(`<rect class="cell"[^>]*>${title.source}`, 'g'))].map((m) => ({ name: unescape(m[1]), bytes: num(m[2]), objects: num(m[3]), estimated: m[4] ? num(m[4]) : 0 }));
+    const modules = [...svg.matchAll(new RegExp(`<g class="module"><rect[^>]*>${title.source}`, 'g'))].map((m) => ({ name: m[1], bytes: num(m[2]), objects: num(m[3]) }));
+    expect(cells.length).toBeGreaterThan(3);
+    for (const c of cells.filter((x) => !/ other types$/.test(x.name))) {
+      const want = j.retained_by_type.find((x) => `${x.module}.${x.type}` === c.name)!;
+      expect([c.name, c.bytes, c.objects, c.estimated]).toEqual([c.name, want.bytes, want.objects, want.estimated_bytes]);
+    }
+    // Cells and modules each partition what the roots reach.
+    for (const rects of [cells, modules]) {
+      expect(rects.reduce((a, c) => a + c.bytes, 0)).toBe(j.summary.heapBytes);
+      expect(rects.reduce((a, c) => a + c.objects, 0)).toBe(j.summary.reachable);
+    }
+    // CPython's sum for the cache (a root): inside the dict cell.
+    const truth = (retained.truth as unknown as { snapshot: { extra: { retained: { cache: { retained_bytes: number } } } } }).snapshot.extra.retained;
+    expect(cells.find((c) => c.name === 'builtins.dict')!.bytes).toBeGreaterThanOrEqual(truth.cache.retained_bytes);
+  }, 120_000);
+});
+
 describe.skipIf(!existsSync(CHROMIUM))('pycore report in chromium', () => {
   let dir: string;
   let browser: Browser;

@@ -1,6 +1,6 @@
 // `pycore heap --dominators`: the objects retaining the most memory, why each is alive, and the
 // leak suspects. Every string from the core goes through escapeForTerminal.
-import type { DominatorsReport, DominatorView, LeakSuspectView } from '../analysis/heap/dominators.js';
+import { unreachableApart, type DominatorsReport, type DominatorView, type LeakSuspectView } from '../analysis/heap/dominators.js';
 import { pathExpression } from './heap-refs.js';
 import { escapeForTerminal as esc } from './sanitize.js';
 
@@ -26,7 +26,7 @@ export function renderDominatorsText(r: DominatorsReport): string {
   out.push(`Dominator tree (CPython ${r.version}): ${n(s.reachable)} objects reachable from ${n(Object.values(s.roots).reduce((a, b) => a + b, 0))} roots, ${n(s.heapBytes)} bytes (sys.getsizeof)`);
   if (s.heapEstimatedBytes > 0 || s.heapUnsized > 0) out.push(`  not in that total: ${n(s.heapEstimatedBytes)} bytes estimated, ${n(s.heapUnsized)} objects of unknown size`);
   out.push(`  roots: ${Object.entries(s.roots).filter(([, c]) => c > 0).map(([k, c]) => `${n(c)} ${k}`).join(', ')}`);
-  if (s.unreachable.objects > 0) out.push(`  unreachable from every root: ${n(s.unreachable.objects)} objects, ${n(s.unreachable.bytes)} bytes`);
+  if (s.unreachable.objects > 0) out.push(`  unreachable from every root: ${n(s.unreachable.objects)} objects, ${n(s.unreachable.bytes)} bytes${unreachableApart(s.unreachable, n)}`);
   out.push('');
   out.push('Largest retained sizes:');
   out.push(`  ${'retained'.padStart(14)} ${'heap'.padStart(6)} ${'objects'.padStart(10)} ${'shallow'.padStart(9)}  address         type`);

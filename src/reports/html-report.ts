@@ -14,7 +14,7 @@ import { escapeForTerminal } from './sanitize.js';
 export interface HtmlReportInput {
   analyze: AnalyzeReport;
   /** The heap sections, or why there are none. */
-  heap: { census: HeapReport; dominators: DominatorsReport; treemap: RetainedByTypeView[] } | { unreadable: string };
+  heap: { census: HeapReport; dominators: DominatorsReport } | { unreadable: string };
 }
 
 /** Text from a core, safe inside HTML text and attribute values. */
@@ -53,7 +53,7 @@ export function renderHtmlReport(r: HtmlReportInput): string {
     summary(a),
     threads(a.threads),
     memoryErrors(a.memory_errors),
-    ...('unreadable' in r.heap ? [`<h2 id="heap">Heap</h2><p class="warn">No heap sections: ${h(r.heap.unreadable)}</p>`] : [census(r.heap.census), treemapSection(r.heap.treemap, r.heap.dominators), dominatorsSection(r.heap.dominators), suspects(r.heap.dominators)]),
+    ...('unreadable' in r.heap ? [`<h2 id="heap">Heap</h2><p class="warn">No heap sections: ${h(r.heap.unreadable)}</p>`] : [census(r.heap.census), treemapSection(r.heap.dominators.retained_by_type, r.heap.dominators), dominatorsSection(r.heap.dominators), suspects(r.heap.dominators)]),
     warnings([...new Set([...a.warnings, ...('unreadable' in r.heap ? [] : [...r.heap.census.warnings, ...r.heap.dominators.warnings])])]),
   ];
   return `<!DOCTYPE html>
@@ -176,19 +176,24 @@ const TREEMAP_TYPES = 60;
 function treemapSection(cells: RetainedByTypeView[], d: DominatorsReport): string {
   const W = 1100;
   const H = 520;
-  const shown = cells.slice(0, TREEMAP_TYPES);
-  const rest = cells.slice(TREEMAP_TYPES);
-  const modules = new Map<string, Cell>();
+  // A cell of no exact bytes has no area: it joins the other types, so the cells' objects still sum to every reachable object.
+  const shown = cells.filter((c) => c.bytes > 0).slice(0, TREEMAP_TYPES);
+  const rest = cells.filter((c) => !shown.includes(c));
+  const modules = new Map<string, Cell & { objects: number; estimated: number; unsized: number }>();
   for (const c of shown) {
-    const m = modules.get(c.module) ?? { label: c.module, weight: 0, title: c.module, children: [] };
+    const m = modules.get(c.module) ?? { label: c.module, weight: 0, title: c.module, children: [], objects: 0, estimated: 0, unsized: 0 };
     m.weight += c.bytes;
-    m.children!.push({ label: c.type, weight: c.bytes, title: `${c.module}.${c.type}: ${num(c.bytes)} bytes retained by ${num(c.objects)} objects` });
+    m.objects += c.objects;
+    m.estimated += c.estimated_bytes;
+    m.unsized += c.unsized_objects;
+    m.children!.push({ label: c.type, weight: c.bytes, title: cellTitle(`${c.module}.${c.type}`, c.bytes, c.objects, c.estimated_bytes, c.unsized_objects) });
     modules.set(c.module, m);
   }
   if (rest.length) {
-    const bytes = rest.reduce((s, c) => s + c.bytes, 0);
-    const objects = rest.reduce((s, c) => s + c.objects, 0);
-    modules.set('\0other', { label: 'other types', weight: bytes, title: `${rest.length} other types`, children: [{ label: `${rest.length} other types`, weight: bytes, title: `${rest.length} other types: ${num(bytes)} bytes in ${num(objects)} objects` }] });
+    const sum = (f: (c: RetainedByTypeView) => number) => rest.reduce((s, c) => s + f(c), 0);
+    const [bytes, objects, estimated, unsized] = [sum((c) => c.bytes), sum((c) => c.objects), sum((c) => c.estimated_bytes), sum((c) => c.unsized_objects)];
+    const title = cellTitle(`${rest.length} other types`, bytes, objects, estimated, unsized);
+    modules.set('\0other', { label: 'other types', weight: bytes, title: `${rest.length} other types`, objects, estimated, unsized, children: [{ label: `${rest.length} other types`, weight: bytes, title }] });
   }
   const mods = [...modules.values()].sort((a, b) => b.weight - a.weight);
   const boxes = layoutTreemap(mods, { x: 0, y: 0, w: W, h: H });
@@ -198,7 +203,7 @@ function treemapSection(cells: RetainedByTypeView[], d: DominatorsReport): strin
     const b = boxes[i];
     const kids = m.children!.sort((x, y) => y.weight - x.weight);
     const inner = layoutTreemap(kids, { x: b.x + 1, y: b.y + 14, w: Math.max(0, b.w - 2), h: Math.max(0, b.h - 15) });
-    svg.push(`<g class="module"><rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.w.toFixed(1)}" height="${b.h.toFixed(1)}" fill="#fff" stroke="#333"><title>${h(m.title)}: ${num(m.weight)} bytes</title></rect>`);
+    svg.push(`<g class="module"><rect x="${b.x.toFixed(1)}" y="${b.y.toFixed(1)}" width="${b.w.toFixed(1)}" height="${b.h.toFixed(1)}" fill="#fff" stroke="#333"><title>${h(cellTitle(m.title, m.weight, m.objects, m.estimated, m.unsized))}</title></rect>`);
     if (b.w > 40) svg.push(`<text x="${(b.x + 3).toFixed(1)}" y="${(b.y + 11).toFixed(1)}">${h(clip(m.label, b.w / 6.5))}</text>`);
     kids.forEach((k, j) => {
       const r = inner[j];
@@ -210,6 +215,12 @@ function treemapSection(cells: RetainedByTypeView[], d: DominatorsReport): strin
   return `<h2 id="treemap">Retained size by module and type</h2>
 <p>Each object that no other object dominates (only roots keep it alive) is counted in its type's cell with everything it retains: ${num(d.summary.heapBytes)} bytes in all.</p>
 <svg id="treemap-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="treemap of retained size">${svg.join('')}</svg>`;
+}
+
+/** A treemap rectangle's tooltip: exact retained bytes and objects, the estimated bytes and unsized objects apart. */
+function cellTitle(name: string, bytes: number, objects: number, estimated: number, unsized: number): string {
+  const apart = [estimated > 0 ? `+${num(estimated)} bytes estimated` : '', unsized > 0 ? `${num(unsized)} objects of unknown size` : ''].filter(Boolean);
+  return `${name}: ${num(bytes)} bytes retained by ${num(objects)} objects${apart.length ? ` (${apart.join(', ')})` : ''}`;
 }
 
 function clip(s: string, chars: number): string {

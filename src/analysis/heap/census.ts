@@ -2,7 +2,7 @@
 // objgraph.show_most_common_types() shows in a live process, with sys.getsizeof() bytes), the
 // largest objects and containers, pymalloc's totals, the GC generations and leak hints. One
 // walk over the heap; per object only a few numbers are added to per-type arrays.
-import { runSteps, SOURCE, type ArenaScan, type GcBits, type HeapObject, type HeapWalkSummary, type SplitWalk, type WalkProgress } from '../../cpython/heap.js';
+import { runSteps, SOURCE, type ArenaScan, type GcBits, type HeapObject, type HeapWalkOptions, type HeapWalkSummary, type SplitWalk, type WalkProgress } from '../../cpython/heap.js';
 import { i64w } from '../../cpython/heap-memory.js';
 import { CONTAINER_KINDS, containerLengthOffset, REJECT_REASONS, type RejectReason, type TypeProfile } from '../../cpython/heap-objects.js';
 import { field } from '../../cpython-layouts/layout.js';
@@ -26,6 +26,8 @@ export interface CensusOptions {
   /** Classes with at least this many instances are listed as leak hints. */
   threshold?: number;
   progress?: (done: number, total: number) => void;
+  /** The heap walk to run (default Heap.walkSteps): `pycore report` passes the dominators' walk, so one walk serves both. */
+  walkSteps?: (visit: (o: HeapObject) => void, options: HeapWalkOptions) => Generator<WalkProgress, HeapWalkSummary, void>;
 }
 
 interface Ranked {
@@ -175,7 +177,8 @@ export function leakHintsSteps(s: HeapSession, threshold?: number): Generator<Ce
 
 function* censusWalk(s: HeapSession, o: CensusOptions): Generator<CensusProgress, LeakHints, void> {
   const c = new CensusCounter(s, o);
-  const summary = yield* s.heap.walkSteps((x) => c.visit(x, 0, 0), { progress: o.progress });
+  const walk = o.walkSteps ?? ((visit, options) => s.heap.walkSteps(visit, options));
+  const summary = yield* walk((x) => c.visit(x, 0, 0), { progress: o.progress });
   return yield* censusReport(s, o, c, s.heap.types.all(), summary);
 }
 
@@ -385,7 +388,8 @@ export type ScanArenas = (gc: GcBits) => Promise<{ scans: ArenaScan[]; parts: Ce
 
 /** Whether censusSplit can count this heap with these options (a pymalloc heap; not --type, --leaks). */
 export function censusSplittable(s: HeapSession, o: CensusOptions): boolean {
-  return s.heap.splittable && !o.type && !o.leaks;
+  // A walk given by the caller (report's shared walk with the dominators) is that walk, on one thread.
+  return s.heap.splittable && !o.type && !o.leaks && !o.walkSteps;
 }
 
 /**

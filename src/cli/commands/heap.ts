@@ -36,7 +36,7 @@ export function register(program: Command): void {
   )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--sort <key>', 'order of the types').choices(['bytes', 'count']).default('bytes'))
-    .option('--top <n>', 'how many types to list (0: all)', wholeNumber, 25)
+    .option('--top <n>', 'how many types to list, with --dominators how many objects (0: all)', wholeNumber, 25)
     .option('--type <name>', 'only this type (every section), and list its instances: its name (Leaky) or qualified name (__main__.Leaky)')
     .option('--instances <n>', 'with --type: how many instances to list', wholeNumber, 100)
     .option('--largest <n>', 'how many of the largest objects and containers to list', wholeNumber, 10)
@@ -54,7 +54,7 @@ export function register(program: Command): void {
         const tree = step.value;
         progress.finish();
         const top = cmd.getOptionValueSource('top') === 'default' ? 20 : o.top;
-        const report = dominatorsReport(s, tree, top === 0 ? tree.size : top, SUSPECT_THRESHOLD);
+        const report = dominatorsReport(s, tree, top, SUSPECT_THRESHOLD);
         process.stdout.write(o.format === 'json' ? renderDominatorsJson(report) : renderDominatorsText(report));
         return;
       }

@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyze } from '../../analysis/analyze.js';
-import { census } from '../../analysis/heap/census.js';
-import { dominatorsReport, dominatorSteps, retainedByType } from '../../analysis/heap/dominators.js';
+import { censusAndDominators } from '../../analysis/heap/census-and-dominators.js';
+import { dominatorsReport } from '../../analysis/heap/dominators.js';
 import { openHeap } from '../../analysis/heap/session.js';
 import { renderHtmlReport, type HtmlReportInput } from '../../reports/html-report.js';
 import { EXIT, fail, reprLimitOptions, reprLimits, withCoreOptions, type ReprLimitArgs } from '../common.js';
@@ -19,7 +19,7 @@ export function register(program: Command): void {
       .description('one self-contained HTML page: the crash, every thread with its locals, heap census, retained sizes (treemap, dominators, leak suspects) and memory errors'),
   )
     .requiredOption('-o, --output <file>', 'the HTML file to write (- for standard output)')
-    .option('--top <n>', 'dominators listed', (v) => Number(v), 20)
+    .option('--top <n>', 'how many of the largest retained sizes to list (0: all)', (v) => Number(v), 20)
     .addOption(reprLimitOptions.depth)
     .addOption(reprLimitOptions.items)
     .addOption(reprLimitOptions.str)
@@ -33,13 +33,10 @@ export function register(program: Command): void {
       if ('fatal' in s) heap = { unreadable: s.fatal };
       else {
         const progress = walkProgress('report: scanning arenas');
-        const c = census(s, { top: 50, largest: 10, progress: progress.update });
-        const steps = dominatorSteps(s);
-        let step = steps.next();
-        for (; !step.done; step = steps.next()) if (step.value.arenasTotal) progress.update(step.value.arenas ?? 0, step.value.arenasTotal);
+        // One walk for the census and the dominator tree.
+        const { census: c, tree } = censusAndDominators(s, { top: 50, largest: 10, progress: progress.update });
         progress.finish();
-        const tree = step.value;
-        heap = { census: c, dominators: dominatorsReport(s, tree, o.top), treemap: retainedByType(tree) };
+        heap = { census: c, dominators: dominatorsReport(s, tree, o.top) };
       }
       const html = renderHtmlReport({ analyze: report, heap });
       if (o.output === '-') process.stdout.write(html);

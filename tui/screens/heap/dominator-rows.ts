@@ -1,7 +1,7 @@
 // The dominator tree as rows: an object's children (what it alone keeps alive), largest retained
 // size first. Enter goes down a level; on the first row of a level, or on a leaf, it opens the
 // object in the inspector (what `pycore show` prints).
-import type { DominatorTree } from '../../../src/analysis/heap/dominators.js';
+import { unreachableApart, type DominatorTree } from '../../../src/analysis/heap/dominators.js';
 import { escapeForTerminal as esc } from '../../../src/reports/sanitize.js';
 import { hex, type HeapData } from '../../data/heap-data.js';
 import { lazyRows, type ObjectRow, type ObjectStub } from './object-rows.js';
@@ -14,7 +14,7 @@ const bytes = (n: number) => n.toLocaleString('en-US');
 /** What `p` retains, as a row label: bytes, share of the heap, objects. */
 function retained(t: DominatorTree, p: number): string {
   const share = t.summary.heapBytes > 0 ? (t.bytes[p] / t.summary.heapBytes) * 100 : 0;
-  const apart = t.estimated[p] > 0 || t.unsized[p] > 0 ? '~' : ' ';
+  const apart = t.estimatedOf(p) > 0 || t.unsizedOf(p) > 0 ? '~' : ' ';
   return `${bytes(t.bytes[p]).padStart(13)}${apart} ${share.toFixed(1).padStart(5)}% ${t.count[p].toLocaleString('en-US').padStart(9)} obj`;
 }
 
@@ -27,7 +27,7 @@ export function dominatorRows(heap: HeapData, t: DominatorTree, address: string 
   if (at === 0) {
     const s = t.summary;
     notes.push(`${s.reachable.toLocaleString('en-US')} objects, ${bytes(s.heapBytes)} bytes (sys.getsizeof) reachable from ${Object.values(s.roots).reduce((a, b) => a + b, 0).toLocaleString('en-US')} roots; ~: part estimated or of unknown size`);
-    if (s.unreachable.objects > 0) notes.push(`${s.unreachable.objects.toLocaleString('en-US')} objects (${bytes(s.unreachable.bytes)} bytes) reachable from no root: in no retained size`);
+    if (s.unreachable.objects > 0) notes.push(`${s.unreachable.objects.toLocaleString('en-US')} objects (${bytes(s.unreachable.bytes)} bytes${unreachableApart(s.unreachable, bytes)}) reachable from no root: in no retained size`);
   } else {
     const d = heap.describe(t.address(at));
     head.push({ label: `${retained(t, at)}  this object:`, address: hex(t.address(at)), type: esc(d.type), repr: esc(d.repr) });
