@@ -318,15 +318,7 @@ export class Heap {
         reject('size', address, sources);
         return;
       }
-      o.size = bytes;
-      o.address = address;
-      o.generation = generation;
-      o.profile = prof;
-      o.refcount = refcount;
-      o.sources = sources;
-      o.words = words;
-      o.at = at;
-      o.avail = avail;
+      loadObject(o, address, prof, refcount, sources, generation, words, at, avail, bytes);
       summary.objects++;
       const found = sources & ~SOURCE.refchain;
       if (found & SOURCE.mimalloc) summary.bySource.mimalloc++;
@@ -669,15 +661,7 @@ export class Heap {
             sink.reject('size', address, sources);
             return;
           }
-          o.size = bytes;
-          o.address = address;
-          o.generation = generation;
-          o.profile = prof;
-          o.refcount = refcount;
-          o.sources = sources;
-          o.words = words;
-          o.at = at;
-          o.avail = avail;
+          loadObject(o, address, prof, refcount, sources, generation, words, at, avail, bytes);
           scan.objects++;
           if (sources & SOURCE.gc) scan.gcAndPymalloc++;
           else scan.pymalloc++;
@@ -851,4 +835,17 @@ function generationAt(genBits: [(Uint8Array | undefined)[], (Uint8Array | undefi
     if (bits && bits[slot >>> 3] & (1 << (slot & 7))) g |= 1 << b;
   }
   return g;
+}
+
+/** Puts one found object into a walk's reused HeapObject (visitors see one object, no allocation per block). */
+function loadObject(o: HeapObject, address: number, prof: TypeProfile, refcount: number, sources: number, generation: number, words: Uint32Array | null, at: number, avail: number, size: number | null): void {
+  o.size = size;
+  o.address = address;
+  o.generation = generation;
+  o.profile = prof;
+  o.refcount = refcount;
+  o.sources = sources;
+  o.words = words;
+  o.at = at;
+  o.avail = avail;
 }
