@@ -21,12 +21,16 @@ export interface InterpreterInfo {
   threadsEnd: WalkEnd;
 }
 
+/** Where the pointer to the first interpreter lives: in _PyRuntime (3.7+), or the static `interp_head` itself (2.7, 3.6: runtimeAddress is its address). */
+function interpreterListHead(rt: PythonRuntime): number {
+  return rt.layout.caps.runtimeState.kind === 'struct' ? rt.runtimeAddress + field(rt.layout, 'runtime.interpreters_head') : rt.runtimeAddress;
+}
+
 export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpreters: InterpreterInfo[]; end: WalkEnd } {
   const { reader: r, layout: L } = rt;
   const end: WalkEnd = {};
   const out: InterpreterInfo[] = [];
-  const headAt = L.caps.runtimeState.kind === 'struct' ? rt.runtimeAddress + field(L, 'runtime.interpreters_head') : rt.runtimeAddress;
-  const head = r.ptr(headAt);
+  const head = r.ptr(interpreterListHead(rt));
   for (const interp of followList(head, (a) => r.ptr(a + field(L, 'interp.next')), limits.maxInterpreters, end)) {
     const idOff = L.offsets['interp.id'];
     const threadsEnd: WalkEnd = {};
@@ -54,9 +58,9 @@ export function readInterpreters(rt: PythonRuntime, limits: Limits): { interpret
  * is the cause and is named; otherwise the runtime's state.
  */
 export function noInterpretersReason(rt: PythonRuntime, target: Target): string {
-  const head = rt.runtimeAddress + field(rt.layout, 'runtime.interpreters_head');
+  const head = interpreterListHead(rt);
   if (target.truncated && target.memory.readCoreOnly(head, target.memory.pointerSize) === null) return truncationCause(target.truncated, "the Python runtime's interpreter list lies past the cut");
-  return 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or _PyRuntime is unreadable)';
+  return 'the Python runtime has no interpreters (the core is from before start-up or after shutdown, or the runtime state is unreadable)';
 }
 
 function readThreadState(rt: PythonRuntime, L: Layout, address: number): ThreadStateInfo {
