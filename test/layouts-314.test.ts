@@ -15,7 +15,7 @@ import { defaultLimits } from '../src/cpython/limits.js';
 import { Reader } from '../src/cpython/reader.js';
 import type { PythonRuntime } from '../src/cpython/runtime.js';
 import { readInterpreters } from '../src/cpython/threads.js';
-import type { Memory } from '../src/target/address-space.js';
+import { FakeMemory, str, word } from './helpers/fake-memory.js';
 
 // struct _Py_DebugOffsets in 3.14's Include/internal/pycore_debug_offsets.h, member by member.
 const HEADER_314: [string | null, string[]][] = [
@@ -116,30 +116,6 @@ function published(overrides: Record<string, number> = {}): Record<string, numbe
   };
 }
 
-class FakeMemory implements Memory {
-  readonly pointerSize = 8;
-  readonly littleEndian = true;
-  private readonly regions: { at: number; b: Buffer }[] = [];
-  put(at: number, b: Buffer) {
-    this.regions.push({ at, b });
-  }
-  read(address: number, length: number): Buffer | null {
-    const r = this.regions.find((x) => address >= x.at && address + length <= x.at + x.b.length);
-    return r ? r.b.subarray(address - r.at, address - r.at + length) : null;
-  }
-  fault() {
-    return null;
-  }
-}
-const word = (b: Buffer, off: number, v: number) => b.writeBigUInt64LE(BigInt(v), off);
-/** A compact ASCII str object. */
-function str(mem: FakeMemory, at: number, text: string) {
-  const b = Buffer.alloc(40 + text.length + 1);
-  word(b, 16, text.length);
-  b.writeUInt32LE((1 << 2) | (1 << 5) | (1 << 6), 32); // kind 1, compact, ascii
-  b.write(text, 40, 'latin1');
-  mem.put(at, b);
-}
 
 describe('a synthetic 3.14 core', () => {
   const RT = 0x10000, INTERP = 0x20000, TS = 0x30000, FRAME = 0x40000, CODE = 0x50000, NAME = 0x60000, FILE = 0x61000, TABLE = 0x62000;

@@ -19,7 +19,7 @@ import type { PythonRuntime } from '../src/cpython/runtime.js';
 import { readInterpreters } from '../src/cpython/threads.js';
 import { readRefcount } from '../src/cpython/objects/refcount.js';
 import { frameState } from '../src/cpython/generators.js';
-import type { Memory } from '../src/target/address-space.js';
+import { FakeMemory, str, word } from './helpers/fake-memory.js';
 import { pycore } from './helpers/cli.js';
 
 // struct _Py_DebugOffsets in 3.15's Include/internal/pycore_debug_offsets.h (3.15.0b4 on), member by member.
@@ -159,30 +159,6 @@ function published(overrides: Record<string, number> = {}): Record<string, numbe
   };
 }
 
-class FakeMemory implements Memory {
-  readonly pointerSize = 8;
-  readonly littleEndian = true;
-  private readonly regions: { at: number; b: Buffer }[] = [];
-  put(at: number, b: Buffer) {
-    this.regions.push({ at, b });
-  }
-  read(address: number, length: number): Buffer | null {
-    const r = this.regions.find((x) => address >= x.at && address + length <= x.at + x.b.length);
-    return r ? r.b.subarray(address - r.at, address - r.at + length) : null;
-  }
-  fault() {
-    return null;
-  }
-}
-const word = (b: Buffer, off: number, v: number) => b.writeBigUInt64LE(BigInt(v), off);
-/** A compact ASCII str object. */
-function str(mem: FakeMemory, at: number, text: string) {
-  const b = Buffer.alloc(40 + text.length + 1);
-  word(b, 16, text.length);
-  b.writeUInt32LE((1 << 2) | (1 << 5) | (1 << 6), 32); // kind 1, compact, ascii
-  b.write(text, 40, 'latin1');
-  mem.put(at, b);
-}
 
 describe('the object header of 3.14 and 3.15 (64-bit GIL build)', () => {
   // A statically allocated immortal object: _Py_STATIC_IMMORTAL_INITIAL_REFCNT, the uint32
