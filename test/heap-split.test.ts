@@ -4,6 +4,8 @@
 // to three scanners in turn, each with its own session as a worker has), and through the built
 // CLI with real worker threads forced on (PYCORE_HEAP_THREADS; small cores would run on one thread).
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { census, censusScanner, censusSplit, censusSplittable, type CensusOptions, type ScanArenas } from '../src/analysis/heap/census.js';
@@ -75,6 +77,28 @@ describe('split census', () => {
       expect(cli(core, '3').stdout).toBe(one.stdout);
     });
   }
+
+  it('a worker that cannot start: one line on stderr, then the census on one thread, the same report', () => {
+    const core = cores.find((c) => c.name === '3.12-census')!.core;
+    // A copy of the built CLI whose worker entry is missing (a broken install).
+    const dir = mkdtempSync(join(tmpdir(), 'pycore-no-worker-'));
+    try {
+      for (const d of ['bin', 'dist']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+      cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      rmSync(join(dir, 'dist', 'cli', 'census-worker.js'));
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'pycore.js'), 'heap', core, '--sysroot', SYSROOT, '--format', 'json', '--top', '0'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYCORE_HEAP_THREADS: '2' },
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/^pycore: a census worker (failed|exited)[^\n]*; counting on one thread instead\n$/);
+      expect(r.stdout).toBe(cli(core, '0').stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('the workers end with the run when the reader of the output goes away (EPIPE)', () => {
     const core = cores.find((c) => c.name === '3.12-census')!.core;
